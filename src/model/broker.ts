@@ -1,0 +1,270 @@
+/**
+ * Broker side of one partition replica: the log, the producer-state table and its snapshots,
+ * the leader's idempotence checks, follower replication, truncation and the high watermark.
+ *
+ * Modelled (Kafka 3.8.0):
+ * - the order of checks on a client append: duplicate, then epoch, then sequence
+ *   (UL `analyzeAndValidateProducerState`, PSE `findDuplicateBatch`, PAI `maybeValidateDataBatch`);
+ * - the 5-batch window per producer id (PSE `NUM_BATCHES_TO_RETAIN`), a new epoch clearing it
+ *   (PSE `maybeUpdateProducerEpoch`), an unknown producer id accepting any sequence (PAI `checkSequence`);
+ * - REPLICATION-origin appends on followers: no sequence check, an old epoch only logged (PAI);
+ * - truncation and restart rebuilding producer state from the newest snapshot plus the log
+ *   (UL `truncateTo`, `rebuildProducerState`), with snapshots that keep one batch per producer (PSM);
+ * - the leader's HW: the minimum LEO over the ISR, frozen below min.insync.replicas (PART `maybeIncrementLeaderHW`).
+ *
+ * Not modelled (on purpose): timestamps and the expiry clock (expiry is a fault event), transactions
+ * and their markers, segment rolls (no snapshot is taken at a roll), log retention, sequence wrap-around
+ * at Int.MAX (it needs 2^31 records), and "caught-up" replicas outside the ISR holding the HW back
+ * (that rule only delays the HW, so leaving it out removes no behaviour that matters for loss).
+ */
+
+import type {
+  BatchMetadata,
+  ErrorCode,
+  LogBatch,
+  PartitionState,
+  ProducerEntry,
+  ProducerSnapshot,
+  Replica,
+  WireBatch,
+} from './types.js';
+
+export const EMPTY_REPLICA: Replica = { log: [], hw: 0, producers: [], snapshots: [] };
+
+export function logEndOffset(replica: Replica): number {
+  const last = replica.log[replica.log.length - 1];
+  return last === undefined ? 0 : last.baseOffset + last.sends.length;
+}
+
+export function lastOffsetOf(batch: LogBatch): number {
+  return batch.baseOffset + batch.sends.length - 1;
+}
+
+export function findProducer(producers: readonly ProducerEntry[], producerId: number): ProducerEntry | undefined {
+  return producers.find((entry) => entry.producerId === producerId);
+}
+
+function putProducer(producers: readonly ProducerEntry[], entry: ProducerEntry): readonly ProducerEntry[] {
+  const rest = producers.filter((e) => e.producerId !== entry.producerId);
+  const at = rest.findIndex((e) => e.producerId > entry.producerId);
+  return at < 0 ? [...rest, entry] : [...rest.slice(0, at), entry, ...rest.slice(at)];
+}
+
+/**
+ * PSE `addBatch`: `maybeUpdateProducerEpoch` clears the cached batches when the epoch changes,
+ * then `addBatchMetadata` drops the oldest batch when the deque holds `window` batches.
+ */
+function addBatch(
+  entry: ProducerEntry | undefined,
+  producerId: number,
+  epoch: number,
+  metadata: BatchMetadata,
+  window: number,
+): ProducerEntry {
+  const kept = entry === undefined || entry.epoch !== epoch ? [] : entry.batches;
+  const trimmed = kept.length >= window ? kept.slice(kept.length - window + 1) : kept;
+  return { producerId, epoch, batches: [...trimmed, metadata] };
+}
+
+function metadataOf(batch: LogBatch): BatchMetadata {
+  return {
+    firstSeq: batch.baseSequence,
+    lastSeq: batch.baseSequence + batch.sends.length - 1,
+    firstOffset: batch.baseOffset,
+    lastOffset: lastOffsetOf(batch),
+  };
+}
+
+/** Apply one stored batch to the producer table with REPLICATION origin: no checks, only updates. */
+function replayBatch(producers: readonly ProducerEntry[], batch: LogBatch, window: number): readonly ProducerEntry[] {
+  if (batch.producerId < 0) return producers;
+  const entry = findProducer(producers, batch.producerId);
+  return putProducer(producers, addBatch(entry, batch.producerId, batch.epoch, metadataOf(batch), window));
+}
+
+export type LeaderAppend =
+  | { readonly kind: 'appended'; readonly replica: Replica; readonly baseOffset: number; readonly lastOffset: number }
+  | { readonly kind: 'duplicate'; readonly baseOffset: number; readonly lastOffset: number }
+  | { readonly kind: 'rejected'; readonly error: ErrorCode };
+
+export interface AppendRules {
+  /** ProducerStateEntry.NUM_BATCHES_TO_RETAIN, 5 unless a mutant changes it. */
+  readonly window: number;
+  /** Mutant: skip the duplicate and sequence checks (a broker without idempotence). */
+  readonly ignoreSequences: boolean;
+}
+
+/**
+ * A client-origin append on the partition leader (UL `append` with origin CLIENT).
+ *
+ * 1. Duplicate: same epoch and a cached batch with exactly the same (firstSeq, lastSeq): nothing is
+ *    appended and the original offsets are returned (UL `analyzeAndValidateProducerState`, PSE
+ *    `findDuplicateBatch`/`batchWithSequenceRange`).
+ * 2. Epoch: an older epoch is INVALID_PRODUCER_EPOCH (PAI `checkProducerEpoch`).
+ * 3. Sequence (PAI `checkSequence`): a new epoch must start at 0 unless the producer id is unknown;
+ *    the same epoch must continue at lastSeq + 1; an unknown producer id accepts any sequence.
+ *    Anything else, including an old batch that fell out of the cache, is OUT_OF_ORDER_SEQUENCE_NUMBER.
+ */
+export function appendAsLeader(replica: Replica, wire: WireBatch, leaderEpoch: number, rules: AppendRules): LeaderAppend {
+  const firstSeq = wire.baseSequence;
+  const lastSeq = wire.baseSequence + wire.sends.length - 1;
+  if (wire.producerId >= 0) {
+    const entry = findProducer(replica.producers, wire.producerId);
+    if (!rules.ignoreSequences && entry !== undefined && entry.epoch === wire.epoch) {
+      const duplicate = entry.batches.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
+      if (duplicate !== undefined) {
+        return { kind: 'duplicate', baseOffset: duplicate.firstOffset, lastOffset: duplicate.lastOffset };
+      }
+    }
+    const storedEpoch = entry === undefined ? -1 : entry.epoch;
+    if (wire.epoch < storedEpoch) return { kind: 'rejected', error: 'INVALID_PRODUCER_EPOCH' };
+    if (!rules.ignoreSequences && entry !== undefined) {
+      if (wire.epoch !== storedEpoch) {
+        // "Invalid sequence number for new epoch": a higher epoch must start at sequence 0.
+        if (firstSeq !== 0) return { kind: 'rejected', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
+      } else {
+        // An entry whose cache is empty has lastSeq -1, so only sequence 0 is in order.
+        const last = entry.batches[entry.batches.length - 1];
+        const currentLastSeq = last === undefined ? -1 : last.lastSeq;
+        if (firstSeq !== currentLastSeq + 1) return { kind: 'rejected', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
+      }
+    }
+  }
+  const baseOffset = logEndOffset(replica);
+  const stored: LogBatch = {
+    baseOffset,
+    leaderEpoch,
+    producerId: wire.producerId,
+    epoch: wire.epoch,
+    baseSequence: wire.baseSequence,
+    sends: wire.sends,
+  };
+  const appended: Replica = {
+    ...replica,
+    log: [...replica.log, stored],
+    producers: replayBatch(replica.producers, stored, rules.window),
+  };
+  return { kind: 'appended', replica: appended, baseOffset, lastOffset: lastOffsetOf(stored) };
+}
+
+/** Follower append of batches copied from the leader (REPLICATION origin: PAI skips `checkSequence`). */
+export function appendAsFollower(replica: Replica, batches: readonly LogBatch[], window: number): Replica {
+  if (batches.length === 0) return replica;
+  let producers = replica.producers;
+  for (const batch of batches) producers = replayBatch(producers, batch, window);
+  return { ...replica, log: [...replica.log, ...batches], producers };
+}
+
+/** PSM `writeSnapshot`: each producer keeps only its last batch's metadata. */
+function snapshotEntries(producers: readonly ProducerEntry[]): readonly ProducerEntry[] {
+  return producers.map((entry) => ({ ...entry, batches: entry.batches.slice(-1) }));
+}
+
+function withSnapshot(
+  snapshots: readonly ProducerSnapshot[],
+  offset: number,
+  producers: readonly ProducerEntry[],
+): readonly ProducerSnapshot[] {
+  const others = snapshots.filter((s) => s.offset !== offset);
+  return [...others, { offset, entries: snapshotEntries(producers) }].sort((a, b) => a.offset - b.offset);
+}
+
+/**
+ * UL `rebuildProducerState` after `truncateAndReload`: drop snapshots above the target, load the
+ * newest one at or below it (or nothing), replay the log from the snapshot offset up to the
+ * target, and take a snapshot at the target. The replay is skipped when the producer state was
+ * empty before (`isEmptyBeforeTruncation`), as Kafka does.
+ */
+function rebuildProducerState(replica: Replica, target: number, window: number, emptyBefore: boolean): Replica {
+  const kept = replica.snapshots.filter((s) => s.offset <= target);
+  const latest = kept[kept.length - 1];
+  let producers: readonly ProducerEntry[] = latest === undefined ? [] : latest.entries;
+  const mapEndOffset = latest === undefined ? 0 : latest.offset;
+  if (target > mapEndOffset && !emptyBefore) {
+    for (const batch of replica.log) {
+      if (batch.baseOffset >= mapEndOffset && batch.baseOffset < target) producers = replayBatch(producers, batch, window);
+    }
+  }
+  return { ...replica, producers, snapshots: withSnapshot(kept, target, producers) };
+}
+
+/**
+ * UL `truncateTo(target)`: remove the log suffix from `target`, rebuild producer state and lower
+ * the HW to the new log end if it was above it. Targets always fall on batch boundaries here.
+ */
+export function truncateTo(replica: Replica, target: number, window: number): Replica {
+  if (target >= logEndOffset(replica)) return replica;
+  const log = replica.log.filter((b) => b.baseOffset < target);
+  const truncated: Replica = { ...replica, log, hw: Math.min(replica.hw, target) };
+  return rebuildProducerState(truncated, target, window, replica.producers.length === 0);
+}
+
+/**
+ * Log loading after a restart (LogLoader, UL `rebuildProducerState`): load the newest snapshot and
+ * replay the log after it. After a clean shutdown that snapshot was written at the log end
+ * (UL `close`), so nothing is replayed and each producer keeps one cached batch; after a crash
+ * the log since the last snapshot (or since offset 0) is replayed.
+ */
+export function reloadAfterRestart(replica: Replica, window: number): Replica {
+  const leo = logEndOffset(replica);
+  return rebuildProducerState({ ...replica, producers: [] }, leo, window, leo === 0);
+}
+
+/** UL `close`: a clean shutdown writes a producer snapshot at the log end offset. */
+export function snapshotAtLogEnd(replica: Replica): Replica {
+  return { ...replica, snapshots: withSnapshot(replica.snapshots, logEndOffset(replica), replica.producers) };
+}
+
+/** PSM `removeExpiredProducers` for one producer id: from memory and from snapshots (they are as old). */
+export function expireProducer(replica: Replica, producerId: number): Replica {
+  return {
+    ...replica,
+    producers: replica.producers.filter((e) => e.producerId !== producerId),
+    snapshots: replica.snapshots.map((s) => ({ ...s, entries: s.entries.filter((e) => e.producerId !== producerId) })),
+  };
+}
+
+/** Two replicas hold the same batch at a position when offsets and leader epoch agree. */
+function sameBatch(a: LogBatch, b: LogBatch): boolean {
+  return a.baseOffset === b.baseOffset && a.leaderEpoch === b.leaderEpoch && a.sends.length === b.sends.length;
+}
+
+/**
+ * Where a follower's log diverges from the leader's: the length of the common prefix, in batches.
+ * KIP-101/279 truncation by leader epoch (the fetch's diverging-epoch reply, `truncateTo`) yields
+ * exactly this point for logs built by Kafka's rules, where one leader epoch writes an offset once.
+ */
+export function commonPrefix(follower: Replica, leader: Replica): number {
+  let i = 0;
+  while (i < follower.log.length && i < leader.log.length) {
+    const f = follower.log[i];
+    const l = leader.log[i];
+    if (f === undefined || l === undefined || !sameBatch(f, l)) break;
+    i += 1;
+  }
+  return i;
+}
+
+/**
+ * PART `maybeIncrementLeaderHW`: the HW becomes the minimum LEO over the ISR (a follower whose
+ * LEO the leader does not know yet holds it back) and never moves backwards. Since 3.7
+ * (KAFKA-15583) it does not move at all while the ISR is smaller than min.insync.replicas.
+ */
+export function maybeIncrementLeaderHw(partition: PartitionState, minIsr: number): PartitionState {
+  const leader = partition.leader;
+  const leaderReplica = partition.replicas[leader];
+  if (leader < 0 || leaderReplica === undefined) return partition;
+  if (partition.isr.length < minIsr) return partition;
+  let newHw = logEndOffset(leaderReplica);
+  for (const r of partition.isr) {
+    if (r !== leader) newHw = Math.min(newHw, partition.followerLeo[r] ?? -1);
+  }
+  if (newHw <= leaderReplica.hw) return partition;
+  return { ...partition, replicas: replaceAt(partition.replicas, leader, { ...leaderReplica, hw: newHw }) };
+}
+
+export function replaceAt<T>(items: readonly T[], index: number, value: T): readonly T[] {
+  const copy = items.slice();
+  copy[index] = value;
+  return copy;
+}

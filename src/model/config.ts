@@ -1,0 +1,392 @@
+/**
+ * Configuration: the user's Kafka settings, validated the way Kafka 3.8 validates them, and the
+ * model's own knobs (application behaviour, network mode, mutants) kept clearly apart.
+ *
+ * Modelled: `ProducerConfig`'s parsing and range checks for the keys the model reads (ConfigDef
+ * `define(...)` calls, PC lines 375–532), `postProcessAndValidateIdempotenceConfigs` (PC lines
+ * 564–617: explicit versus implicit `enable.idempotence`), and `KafkaProducer.configureDeliveryTimeout`.
+ * Topic settings follow the broker's topic-config checks (`min.insync.replicas` at least 1).
+ *
+ * Not modelled: every other producer key (serializers, compression, batch.size, ...). An unknown key
+ * is an error here, unlike Kafka (which only logs it), because a typo in a checker's input silently
+ * checks the wrong thing.
+ */
+
+export type Acks = 0 | 1 | -1;
+
+/** The producer settings after validation: what KafkaProducer actually runs with. */
+export interface ProducerSettings {
+  readonly acks: Acks;
+  readonly idempotence: boolean;
+  readonly retries: number;
+  readonly maxInFlight: number;
+  readonly deliveryTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly lingerMs: number;
+  readonly transactionalId: string | null;
+}
+
+export interface TopicSettings {
+  /** Number of partitions of the one topic (the model supports 1 or 2). */
+  readonly partitions: number;
+  /** Replicas per partition; the cluster has exactly this many brokers (1 to 3). */
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+  readonly uncleanLeaderElection: boolean;
+}
+
+/**
+ * What the application does with failures. `fire-and-forget` sends each record once and only
+ * records outcomes; `at-least-once` resends a record whose send failed or whose producer restarted
+ * before it was acknowledged (the classic "retry in the application" pattern).
+ */
+export type ApplicationMode = 'fire-and-forget' | 'at-least-once';
+
+/**
+ * `tcp`: one FIFO, reliable connection per producer and broker; loss only by breaking it.
+ * `lossy`: a stress mode beyond what TCP allows, in which single messages may be dropped or
+ * overtaken (the `drop-message` and `reorder-message` faults need it).
+ */
+export type NetworkMode = 'tcp' | 'lossy';
+
+/** Deliberately broken variants. None of them is a Kafka configuration. */
+export type Mutant =
+  | { readonly kind: 'dedup-window'; readonly size: number }
+  | { readonly kind: 'in-flight'; readonly maxInFlight: number }
+  | { readonly kind: 'ignore-sequences' };
+
+export interface ModelConfig {
+  readonly producer: ProducerSettings;
+  readonly topic: TopicSettings;
+  readonly application: ApplicationMode;
+  readonly network: NetworkMode;
+  readonly mutant: Mutant | null;
+}
+
+/** The user's settings as written: Kafka keys plus the model's own keys. */
+export type ConfigInput = Readonly<Record<string, string | number | boolean>>;
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: ModelConfig; readonly notes: readonly string[] }
+  | { readonly ok: false; readonly key: string; readonly error: string; readonly configException: boolean };
+
+export const PRODUCER_KEYS = [
+  'acks',
+  'enable.idempotence',
+  'retries',
+  'max.in.flight.requests.per.connection',
+  'delivery.timeout.ms',
+  'request.timeout.ms',
+  'linger.ms',
+  'transactional.id',
+] as const;
+
+export const TOPIC_KEYS = ['partitions', 'replication.factor', 'min.insync.replicas', 'unclean.leader.election.enable'] as const;
+
+export const MODEL_KEYS = ['application', 'network', 'mutant'] as const;
+
+export const ALL_KEYS: readonly string[] = [...PRODUCER_KEYS, ...TOPIC_KEYS, ...MODEL_KEYS];
+
+/** One line of explanation per key, for `idemcheck list` and error messages. */
+export const KEY_HELP: Readonly<Record<string, string>> = {
+  acks: 'all|-1|1|0 (default all): when the leader answers a produce request',
+  'enable.idempotence': 'true|false (default true): PID and sequence numbers; set explicitly, conflicts are ConfigExceptions',
+  retries: 'integer >= 0 (default 2147483647): resends of a batch after a retriable error',
+  'max.in.flight.requests.per.connection': 'integer >= 1 (default 5): unanswered produce requests per broker',
+  'delivery.timeout.ms': 'integer >= 0 (default 120000): a batch fails with TimeoutException after this; a timer event in the model',
+  'request.timeout.ms': 'integer >= 0 (default 30000): the client closes the connection after this; a timer event in the model',
+  'linger.ms': 'integer >= 0 (default 0): only used to validate delivery.timeout.ms',
+  'transactional.id': 'non-empty string (default none): only its config rule is modelled (needs idempotence)',
+  partitions: '1|2 (default 1): partitions of the one topic',
+  'replication.factor': '1|2|3 (default 1): replicas per partition; the cluster has this many brokers',
+  'min.insync.replicas': 'integer >= 1 (default 1): ISR size needed for acks=all',
+  'unclean.leader.election.enable': 'true|false (default false): allow electing an out-of-sync replica',
+  application: 'fire-and-forget|at-least-once (default fire-and-forget): does the application resend failed records',
+  network: 'tcp|lossy (default tcp): lossy allows single-message drops and reordering, beyond TCP',
+  mutant: 'none|dedup-window:N|in-flight:N|ignore-sequences (default none): a deliberately broken variant',
+};
+
+const INT_MAX = 2147483647;
+
+class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+    readonly configException: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** ConfigException(name, value, message) formats itself this way (ConfigException.java, line 37). */
+function invalidValue(key: string, value: unknown, message: string): ConfigError {
+  return new ConfigError(key, `Invalid value ${String(value)} for configuration ${key}: ${message}`, true);
+}
+
+function modelLimit(key: string, message: string): ConfigError {
+  return new ConfigError(key, `${key}: ${message}`, false);
+}
+
+/** ConfigDef.parseType for INT: an integer, or a string that Integer.parseInt accepts. */
+function parseInt32(key: string, value: string | number | boolean): number {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= -2147483648 && value <= INT_MAX) return value;
+    throw invalidValue(key, value, 'Not a number of type INT');
+  }
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    if (/^[+-]?\d+$/.test(trimmed)) {
+      const n = Number(trimmed);
+      if (n >= -2147483648 && n <= INT_MAX) return n;
+    }
+    throw invalidValue(key, value, 'Not a number of type INT');
+  }
+  throw invalidValue(key, value, 'Expected value to be a 32-bit integer, but it was a java.lang.Boolean');
+}
+
+/** ConfigDef.parseType for BOOLEAN: a boolean, or "true"/"false" in any case. */
+function parseBool(key: string, value: string | number | boolean): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const trimmed = value.trim().toLowerCase();
+    if (trimmed === 'true') return true;
+    if (trimmed === 'false') return false;
+  }
+  throw invalidValue(key, value, 'Expected value to be either true or false');
+}
+
+function atLeast(key: string, value: number, min: number): number {
+  if (value < min) throw invalidValue(key, value, `Value must be at least ${min}`);
+  return value;
+}
+
+function text(value: string | number | boolean): string {
+  return typeof value === 'string' ? value.trim() : String(value);
+}
+
+function parseMutant(value: string | number | boolean): Mutant | null {
+  const raw = text(value);
+  if (raw === 'none') return null;
+  if (raw === 'ignore-sequences') return { kind: 'ignore-sequences' };
+  const match = /^(dedup-window|in-flight):(\d+)$/.exec(raw);
+  if (match) {
+    const n = Number(match[2]);
+    if (match[1] === 'dedup-window') {
+      if (n < 1 || n > 10 || n === 5) throw modelLimit('mutant', `dedup-window:N needs N from 1 to 10 other than 5 (Kafka's own size), got ${n}`);
+      return { kind: 'dedup-window', size: n };
+    }
+    if (n < 6 || n > 10) throw modelLimit('mutant', `in-flight:N needs N from 6 to 10 (at most 5 is Kafka's own rule), got ${n}`);
+    return { kind: 'in-flight', maxInFlight: n };
+  }
+  throw modelLimit('mutant', `unknown mutant '${raw}'; allowed: none, dedup-window:N, in-flight:N, ignore-sequences`);
+}
+
+/**
+ * Validate the user's settings exactly as Kafka 3.8 does, then the model's own keys.
+ * Returns ConfigException's message for a config the real client rejects.
+ */
+export function resolveConfig(input: ConfigInput): ConfigResult {
+  try {
+    return resolveOrThrow(input);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return { ok: false, key: error.key, error: error.message, configException: error.configException };
+    }
+    throw error;
+  }
+}
+
+function resolveOrThrow(input: ConfigInput): ConfigResult {
+  for (const key of Object.keys(input)) {
+    if (!ALL_KEYS.includes(key)) {
+      throw new ConfigError(key, `unknown config key '${key}'; known keys: ${ALL_KEYS.join(', ')}`, false);
+    }
+  }
+  const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(input, key);
+  const raw = (key: string): string | number | boolean | undefined => (has(key) ? input[key] : undefined);
+  const notes: string[] = [];
+
+  // ConfigDef.parse: each key is parsed and range-checked in definition order (PC lines 375–532).
+  const retriesRaw = raw('retries');
+  const retries = retriesRaw === undefined ? INT_MAX : atLeast('retries', parseInt32('retries', retriesRaw), 0);
+  const acksRaw = raw('acks');
+  const acksText = acksRaw === undefined ? 'all' : text(acksRaw);
+  if (!['all', '-1', '0', '1'].includes(acksText)) {
+    throw invalidValue('acks', acksRaw, 'String must be one of: all, -1, 0, 1');
+  }
+  const lingerRaw = raw('linger.ms');
+  const lingerMs = lingerRaw === undefined ? 0 : atLeast('linger.ms', parseInt32('linger.ms', lingerRaw), 0);
+  const deliveryRaw = raw('delivery.timeout.ms');
+  let deliveryTimeoutMs =
+    deliveryRaw === undefined ? 120_000 : atLeast('delivery.timeout.ms', parseInt32('delivery.timeout.ms', deliveryRaw), 0);
+  const requestRaw = raw('request.timeout.ms');
+  const requestTimeoutMs =
+    requestRaw === undefined ? 30_000 : atLeast('request.timeout.ms', parseInt32('request.timeout.ms', requestRaw), 0);
+  const inFlightRaw = raw('max.in.flight.requests.per.connection');
+  const maxInFlight =
+    inFlightRaw === undefined
+      ? 5
+      : atLeast('max.in.flight.requests.per.connection', parseInt32('max.in.flight.requests.per.connection', inFlightRaw), 1);
+  const idempotenceRaw = raw('enable.idempotence');
+  let idempotence = idempotenceRaw === undefined ? true : parseBool('enable.idempotence', idempotenceRaw);
+  const txnRaw = raw('transactional.id');
+  let transactionalId: string | null = null;
+  if (txnRaw !== undefined) {
+    transactionalId = text(txnRaw);
+    if (transactionalId === '') throw invalidValue('transactional.id', txnRaw, 'String must be non-empty');
+  }
+
+  // ProducerConfig.parseAcks: "all" becomes -1.
+  const acks: Acks = acksText === 'all' ? -1 : (Number(acksText) as Acks);
+
+  // ProducerConfig.postProcessAndValidateIdempotenceConfigs (PC lines 564–617): each conflict is
+  // checked on its own; set explicitly it throws, left implicit it disables idempotence.
+  const mutant = has('mutant') ? parseMutant(input.mutant as string) : null;
+  const explicitIdempotence = has('enable.idempotence');
+  if (idempotence) {
+    let disable = false;
+    if (retries === 0) {
+      if (explicitIdempotence) {
+        throw new ConfigError('retries', 'Must set retries to non-zero when using the idempotent producer.', true);
+      }
+      notes.push('INFO Idempotence will be disabled because retries is set to 0.');
+      disable = true;
+    }
+    if (acks !== -1) {
+      if (explicitIdempotence) {
+        throw new ConfigError(
+          'acks',
+          'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.',
+          true,
+        );
+      }
+      notes.push(`INFO Idempotence will be disabled because acks is set to ${acks}, not set to 'all'.`);
+      disable = true;
+    }
+    if (maxInFlight > 5) {
+      if (explicitIdempotence) {
+        throw new ConfigError(
+          'max.in.flight.requests.per.connection',
+          'Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.',
+          true,
+        );
+      }
+      notes.push(
+        `WARN Idempotence will be disabled because max.in.flight.requests.per.connection is set to ${maxInFlight}, which is greater than 5. ` +
+          'Please note that in v4.0.0 and onward, this will become an error.',
+      );
+      disable = true;
+    }
+    if (disable) idempotence = false;
+  }
+  if (!idempotence && has('transactional.id')) {
+    throw new ConfigError('transactional.id', 'Cannot set a transactional.id without also enabling idempotence.', true);
+  }
+
+  // KafkaProducer.configureDeliveryTimeout: explicit and too small throws; implicit is raised.
+  if (deliveryTimeoutMs < lingerMs + requestTimeoutMs) {
+    if (has('delivery.timeout.ms')) {
+      throw new ConfigError('delivery.timeout.ms', 'delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms', true);
+    }
+    deliveryTimeoutMs = Math.min(lingerMs + requestTimeoutMs, INT_MAX);
+    notes.push(`WARN delivery.timeout.ms raised to linger.ms + request.timeout.ms = ${deliveryTimeoutMs}.`);
+  }
+
+  // The in-flight mutant lifts the "at most 5 with idempotence" rule that ProducerConfig enforces.
+  let effectiveInFlight = maxInFlight;
+  if (mutant?.kind === 'in-flight') {
+    if (!idempotence) throw modelLimit('mutant', 'in-flight:N is a mutant of the idempotent producer; enable.idempotence must stay on');
+    effectiveInFlight = mutant.maxInFlight;
+  }
+
+  const topic = resolveTopic(has, raw);
+  const applicationRaw = raw('application');
+  const application = applicationRaw === undefined ? 'fire-and-forget' : text(applicationRaw);
+  if (application !== 'fire-and-forget' && application !== 'at-least-once') {
+    throw modelLimit('application', `must be fire-and-forget or at-least-once, got '${application}'`);
+  }
+  const networkRaw = raw('network');
+  const network = networkRaw === undefined ? 'tcp' : text(networkRaw);
+  if (network !== 'tcp' && network !== 'lossy') throw modelLimit('network', `must be tcp or lossy, got '${network}'`);
+
+  const producer: ProducerSettings = {
+    acks,
+    idempotence,
+    retries,
+    maxInFlight: effectiveInFlight,
+    deliveryTimeoutMs,
+    requestTimeoutMs,
+    lingerMs,
+    transactionalId,
+  };
+  return { ok: true, config: { producer, topic, application, network, mutant }, notes };
+}
+
+function resolveTopic(
+  has: (key: string) => boolean,
+  raw: (key: string) => string | number | boolean | undefined,
+): TopicSettings {
+  const partitionsRaw = raw('partitions');
+  const partitions = partitionsRaw === undefined ? 1 : parseInt32('partitions', partitionsRaw);
+  if (partitions < 1 || partitions > 2) throw modelLimit('partitions', `the model supports 1 or 2, got ${partitions}`);
+  const rfRaw = raw('replication.factor');
+  const replicationFactor = rfRaw === undefined ? 1 : parseInt32('replication.factor', rfRaw);
+  if (replicationFactor < 1 || replicationFactor > 3) {
+    throw modelLimit('replication.factor', `the model supports 1 to 3, got ${replicationFactor}`);
+  }
+  const minIsrRaw = raw('min.insync.replicas');
+  const minInsyncReplicas =
+    minIsrRaw === undefined ? 1 : atLeast('min.insync.replicas', parseInt32('min.insync.replicas', minIsrRaw), 1);
+  const uncleanRaw = raw('unclean.leader.election.enable');
+  const uncleanLeaderElection =
+    has('unclean.leader.election.enable') && uncleanRaw !== undefined
+      ? parseBool('unclean.leader.election.enable', uncleanRaw)
+      : false;
+  return { partitions, replicationFactor, minInsyncReplicas, uncleanLeaderElection };
+}
+
+/**
+ * Partition.effectiveMinIsr: min.insync.replicas larger than the replication factor is allowed
+ * and acts as the replication factor (PART, comment above `effectiveMinIsr`).
+ */
+export function effectiveMinIsr(topic: TopicSettings): number {
+  return Math.min(topic.minInsyncReplicas, topic.replicationFactor);
+}
+
+/** ProducerStateEntry.NUM_BATCHES_TO_RETAIN = 5 (PSE line 36), unless a mutant changes it. */
+export function dedupWindow(config: ModelConfig): number {
+  return config.mutant?.kind === 'dedup-window' ? config.mutant.size : 5;
+}
+
+/** Render a resolved config back into the keys a user would write (for reports). */
+export function describeConfig(config: ModelConfig): Record<string, string | number | boolean> {
+  const p = config.producer;
+  const out: Record<string, string | number | boolean> = {
+    acks: p.acks === -1 ? 'all' : String(p.acks),
+    'enable.idempotence': p.idempotence,
+    retries: p.retries,
+    'max.in.flight.requests.per.connection': p.maxInFlight,
+    'delivery.timeout.ms': p.deliveryTimeoutMs,
+    'request.timeout.ms': p.requestTimeoutMs,
+    partitions: config.topic.partitions,
+    'replication.factor': config.topic.replicationFactor,
+    'min.insync.replicas': config.topic.minInsyncReplicas,
+    'unclean.leader.election.enable': config.topic.uncleanLeaderElection,
+    application: config.application,
+    network: config.network,
+  };
+  if (p.transactionalId !== null) out['transactional.id'] = p.transactionalId;
+  if (config.mutant !== null) out.mutant = formatMutant(config.mutant);
+  return out;
+}
+
+export function formatMutant(mutant: Mutant): string {
+  switch (mutant.kind) {
+    case 'dedup-window':
+      return `dedup-window:${mutant.size}`;
+    case 'in-flight':
+      return `in-flight:${mutant.maxInFlight}`;
+    case 'ignore-sequences':
+      return 'ignore-sequences';
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Events: every transition of the model, as a discriminated union named Actor + Verb.
+ * Every nondeterministic choice is a small index (broker, partition, replica, nth), so that a
+ * random explorer, an exhaustive explorer and a hand-written trace all drive the same model.
+ */
+
+import type { ModelConfig } from './config.js';
+
+export type Event =
+  // The application.
+  | { readonly kind: 'AppSend'; readonly partition: number }
+  | { readonly kind: 'AppResend'; readonly nth: number }
+  // The producer client.
+  | { readonly kind: 'ProducerResolve' }
+  | { readonly kind: 'ProducerDrain'; readonly broker: number }
+  | { readonly kind: 'ProducerReceive'; readonly broker: number; readonly nth: number }
+  | { readonly kind: 'ProducerDeliveryTimeout'; readonly partition: number }
+  | { readonly kind: 'ProducerRequestTimeout'; readonly broker: number }
+  | { readonly kind: 'ProducerRestart' }
+  // The network.
+  | { readonly kind: 'NetworkDisconnect'; readonly broker: number }
+  | { readonly kind: 'NetworkDrop'; readonly broker: number; readonly direction: 'request' | 'response'; readonly nth: number }
+  // Brokers and the controller.
+  | { readonly kind: 'BrokerReceive'; readonly broker: number; readonly nth: number }
+  | { readonly kind: 'BrokerCompleteProduce'; readonly broker: number }
+  | { readonly kind: 'BrokerProduceTimeout'; readonly broker: number }
+  | { readonly kind: 'ReplicaFetch'; readonly partition: number; readonly replica: number }
+  | { readonly kind: 'LeaderShrinkIsr'; readonly partition: number; readonly replica: number }
+  | { readonly kind: 'BrokerCrash'; readonly broker: number }
+  | { readonly kind: 'BrokerShutdown'; readonly broker: number }
+  | { readonly kind: 'BrokerRestart'; readonly broker: number }
+  | { readonly kind: 'ControllerMoveLeader'; readonly partition: number; readonly replica: number }
+  | { readonly kind: 'ControllerUncleanElect'; readonly partition: number }
+  | { readonly kind: 'BrokerExpireProducer'; readonly partition: number; readonly replica: number; readonly nth: number };
+
+export type EventKind = Event['kind'];
+
+export const EVENT_KINDS: readonly EventKind[] = [
+  'AppSend',
+  'AppResend',
+  'ProducerResolve',
+  'ProducerDrain',
+  'ProducerReceive',
+  'ProducerDeliveryTimeout',
+  'ProducerRequestTimeout',
+  'ProducerRestart',
+  'NetworkDisconnect',
+  'NetworkDrop',
+  'BrokerReceive',
+  'BrokerCompleteProduce',
+  'BrokerProduceTimeout',
+  'ReplicaFetch',
+  'LeaderShrinkIsr',
+  'BrokerCrash',
+  'BrokerShutdown',
+  'BrokerRestart',
+  'ControllerMoveLeader',
+  'ControllerUncleanElect',
+  'BrokerExpireProducer',
+];
+
+/** One line of explanation per event kind. */
+export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
+  AppSend: 'the application sends a new record to a partition (it joins the open batch or starts one)',
+  AppResend: 'an at-least-once application resends a record whose send failed',
+  ProducerResolve: "Sender.runOnce's prologue: resolve unresolved sequences, then bump the epoch if one was requested",
+  ProducerDrain: 'the sender drains one batch per ready partition led by a broker into a produce request',
+  ProducerReceive: 'the producer reads a produce response and completes, retries or fails each batch',
+  ProducerDeliveryTimeout: "delivery.timeout.ms expires a partition's oldest batch (TimeoutException)",
+  ProducerRequestTimeout: 'request.timeout.ms: the producer closes its connection to a broker',
+  ProducerRestart: 'the producer process restarts: new PID, unsent and in-flight batches gone',
+  NetworkDisconnect: 'the TCP connection to a broker breaks: unread requests and unread responses are lost',
+  NetworkDrop: 'lossy network only: a single request or response is dropped, beyond what TCP allows',
+  BrokerReceive: 'a broker reads the next produce request on a connection and appends or rejects each batch',
+  BrokerCompleteProduce: 'a parked acks=all produce completes: HW reached or leadership lost',
+  BrokerProduceTimeout: "the broker's purgatory timeout answers a parked produce with REQUEST_TIMED_OUT",
+  ReplicaFetch: 'a follower fetches from the leader: truncates a diverged suffix, appends, learns the HW',
+  LeaderShrinkIsr: 'the leader removes a lagging follower from the ISR (replica.lag.time.max.ms)',
+  BrokerCrash: 'a broker crashes; the controller fences it, shrinks ISRs and elects new leaders',
+  BrokerShutdown: 'a broker shuts down cleanly (producer snapshots at the log end), then as a crash',
+  BrokerRestart: 'a stopped broker restarts, rebuilds producer state from snapshot + log, rejoins',
+  ControllerMoveLeader: 'leadership moves to another in-sync replica while the old leader lives',
+  ControllerUncleanElect: 'unclean election: an out-of-sync live replica becomes leader',
+  BrokerExpireProducer: "a replica forgets a producer id (producer.id.expiration.ms)",
+};
+
+/**
+ * Faults a suite may allow. Normal protocol steps (sends, drains, deliveries, fetches, restarts of
+ * crashed brokers) are always allowed; each fault enables a family of events.
+ */
+export type Fault =
+  | 'disconnect'
+  | 'request-timeout'
+  | 'delivery-timeout'
+  | 'producer-restart'
+  | 'broker-crash'
+  | 'broker-clean-shutdown'
+  | 'isr-shrink'
+  | 'leader-change'
+  | 'producer-state-loss'
+  | 'drop-message'
+  | 'reorder-message';
+
+export const FAULTS: readonly Fault[] = [
+  'disconnect',
+  'request-timeout',
+  'delivery-timeout',
+  'producer-restart',
+  'broker-crash',
+  'broker-clean-shutdown',
+  'isr-shrink',
+  'leader-change',
+  'producer-state-loss',
+  'drop-message',
+  'reorder-message',
+];
+
+export const FAULT_HELP: Readonly<Record<Fault, string>> = {
+  disconnect: 'a connection breaks, losing every unread request and response on it (the "lost ack")',
+  'request-timeout': "the client's request timeout closes a connection; the broker's purgatory times out",
+  'delivery-timeout': 'a batch expires after delivery.timeout.ms and fails with TimeoutException',
+  'producer-restart': 'the producer process restarts and gets a new producer id',
+  'broker-crash': 'a broker crashes (crash-stop, log kept) and may restart; leaders fail over',
+  'broker-clean-shutdown': 'a broker shuts down cleanly, keeping one batch per producer in its snapshot',
+  'isr-shrink': 'a lagging follower is dropped from the ISR',
+  'leader-change': 'leadership moves between live in-sync replicas (NOT_LEADER_OR_FOLLOWER)',
+  'producer-state-loss': 'a replica expires a producer id (producer.id.expiration.ms)',
+  'drop-message': 'lossy network only: one message is dropped without breaking the connection',
+  'reorder-message': 'lossy network only: a later message overtakes an earlier one',
+};
+
+/** Explicit limits on one behaviour (qualifier last, as TigerStyle asks). */
+export interface Bounds {
+  /** New records the application sends. */
+  readonly recordsMax: number;
+  /** Resends by an at-least-once application. */
+  readonly resendsMax: number;
+  /** Steps in one behaviour. */
+  readonly eventsMax: number;
+  /** Disconnects, request timeouts, broker produce timeouts and dropped messages. */
+  readonly lostMessagesMax: number;
+  /** Producer restarts. */
+  readonly restartsMax: number;
+  /** Broker crashes and clean shutdowns (their restarts are free). */
+  readonly crashesMax: number;
+  /** ISR shrinks, leader moves and producer-state losses. */
+  readonly clusterChangesMax: number;
+}
+
+export const BOUND_HELP: Readonly<Record<keyof Bounds, string>> = {
+  recordsMax: 'new records the application sends',
+  resendsMax: 'resends by an at-least-once application',
+  eventsMax: 'steps in one behaviour',
+  lostMessagesMax: 'disconnects, request timeouts, broker produce timeouts and dropped messages',
+  restartsMax: 'producer restarts',
+  crashesMax: 'broker crashes and clean shutdowns (restarts are free)',
+  clusterChangesMax: 'ISR shrinks, leader moves and producer-state losses',
+};
+
+/** Everything the model needs besides the state: what is simulated and within which limits. */
+export interface Setup {
+  readonly config: ModelConfig;
+  readonly faults: readonly Fault[];
+  readonly bounds: Bounds;
+}
+
+/** Bounds that never bind, for stepping a hand-written trace. */
+export const UNBOUNDED: Bounds = {
+  recordsMax: Number.POSITIVE_INFINITY,
+  resendsMax: Number.POSITIVE_INFINITY,
+  eventsMax: Number.POSITIVE_INFINITY,
+  lostMessagesMax: Number.POSITIVE_INFINITY,
+  restartsMax: Number.POSITIVE_INFINITY,
+  crashesMax: Number.POSITIVE_INFINITY,
+  clusterChangesMax: Number.POSITIVE_INFINITY,
+};
+
+/** A setup for stepping a hand-written trace: every fault the network mode allows, no bounds. */
+export function traceSetup(config: ModelConfig): Setup {
+  const faults = FAULTS.filter((f) => config.network === 'lossy' || (f !== 'drop-message' && f !== 'reorder-message'));
+  return { config, faults, bounds: UNBOUNDED };
+}

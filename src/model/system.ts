@@ -1,0 +1,754 @@
+/**
+ * The whole system: application, producer, network and cluster, stepped by one pure function.
+ *
+ * `initialState(setup)` builds the start state, `whyDisabled(setup, state, event)` says why an
+ * event cannot happen (or null when it can), `enabledEvents` lists every event that can, and
+ * `step(setup, state, event)` returns the next state. All control flow between actors lives here;
+ * the actors' rules live in producer.ts, broker.ts and cluster.ts.
+ */
+
+import { appendAsLeader, expireProducer, maybeIncrementLeaderHw, reloadAfterRestart, replaceAt, snapshotAtLogEnd } from './broker.js';
+import type { AppendRules } from './broker.js';
+import {
+  fenceBroker,
+  fetchHasWork,
+  initialPartition,
+  isOutOfSync,
+  moveLeader,
+  replicaFetch,
+  shrinkIsr,
+  uncleanCandidate,
+  uncleanElect,
+  unfenceBroker,
+} from './cluster.js';
+import { dedupWindow, effectiveMinIsr } from './config.js';
+import type { Event, Fault, Setup } from './events.js';
+import {
+  abandonedBatches,
+  appendRecord,
+  canDrain,
+  completeUnacknowledged,
+  drain,
+  expireOldest,
+  getBatch,
+  handleDisconnect,
+  handleResponse,
+  initialProducer,
+  newOutbox,
+  oldestLiveBatch,
+  resolveAndBump,
+  resolveNeeded,
+} from './producer.js';
+import type { ProducerOutbox } from './producer.js';
+import type {
+  Connection,
+  Counters,
+  ErrorCode,
+  Ghost,
+  PartitionResponse,
+  PartitionState,
+  PendingPartition,
+  ProduceResponse,
+  SendInfo,
+  State,
+  Stats,
+} from './types.js';
+
+const EMPTY_CONNECTION: Connection = { toBroker: [], pending: null, toClient: [] };
+
+const ZERO_STATS: Stats = {
+  retries: 0,
+  lostRequests: 0,
+  lostResponses: 0,
+  dedupHits: 0,
+  outOfOrder: 0,
+  invalidEpoch: 0,
+  epochBumps: 0,
+  deliveryTimeouts: 0,
+  notEnoughReplicas: 0,
+  notEnoughReplicasAfterAppend: 0,
+  notLeader: 0,
+  leaderElections: 0,
+  uncleanElections: 0,
+  truncations: 0,
+  producerStateLosses: 0,
+  producerRestarts: 0,
+  brokerCrashes: 0,
+  isrShrinks: 0,
+  resends: 0,
+};
+
+const ZERO_COUNTERS: Counters = { events: 0, records: 0, resends: 0, lostMessages: 0, restarts: 0, crashes: 0, clusterChanges: 0 };
+
+/** The first producer id the coordinator hands out. */
+export const FIRST_PRODUCER_ID = 1;
+
+export function initialState(setup: Setup): State {
+  const { config } = setup;
+  const brokers = config.topic.replicationFactor;
+  return {
+    producer: initialProducer(config, 0, FIRST_PRODUCER_ID),
+    network: Array.from({ length: brokers }, () => EMPTY_CONNECTION),
+    cluster: {
+      alive: Array.from({ length: brokers }, () => true),
+      partitions: Array.from({ length: config.topic.partitions }, (_, p) => initialPartition(p, brokers)),
+    },
+    nextProducerId: config.producer.idempotence ? FIRST_PRODUCER_ID + 1 : FIRST_PRODUCER_ID,
+    application: { toResend: [] },
+    ghost: { sends: [], stats: ZERO_STATS },
+    counters: ZERO_COUNTERS,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enabling conditions.
+// ---------------------------------------------------------------------------------------------
+
+function has(setup: Setup, fault: Fault): boolean {
+  return setup.faults.includes(fault);
+}
+
+function lossy(setup: Setup): boolean {
+  return setup.config.network === 'lossy';
+}
+
+function index(value: unknown, size: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < size;
+}
+
+function leaders(state: State): readonly number[] {
+  return state.cluster.partitions.map((p) => p.leader);
+}
+
+function connectionBusy(state: State, broker: number): boolean {
+  const conn = state.network[broker];
+  const requests = state.producer.requests[broker] ?? [];
+  return conn !== undefined && (conn.toBroker.length > 0 || conn.pending !== null || conn.toClient.length > 0 || requests.length > 0);
+}
+
+/** Is a parked produce on this broker ready to answer? (DP `tryComplete` for every partition.) */
+function pendingSatisfied(state: State, broker: number, entry: PendingPartition): boolean {
+  if (entry.requiredOffset < 0) return true;
+  const partition = state.cluster.partitions[entry.partition];
+  if (partition === undefined || partition.leader !== broker) return true;
+  return (partition.replicas[broker]?.hw ?? 0) >= entry.requiredOffset;
+}
+
+/**
+ * Why `event` cannot happen in `state` under `setup`, or null when it can. Bounds and the
+ * suite's fault profile are part of the answer: an event outside them is not enabled.
+ */
+export function whyDisabled(setup: Setup, state: State, event: Event): string | null {
+  const { config, bounds } = setup;
+  const c = state.counters;
+  const brokers = config.topic.replicationFactor;
+  const partitions = config.topic.partitions;
+  if (c.events >= bounds.eventsMax) return 'the events bound is reached';
+  switch (event.kind) {
+    case 'AppSend':
+      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
+      if (c.records >= bounds.recordsMax) return 'the records bound is reached';
+      return null;
+    case 'AppResend':
+      if (config.application !== 'at-least-once') return 'the application is not at-least-once';
+      if (!index(event.nth, state.application.toResend.length)) return 'no failed record waits for a resend at that index';
+      if (c.resends >= bounds.resendsMax) return 'the resends bound is reached';
+      return null;
+    case 'ProducerResolve':
+      return resolveNeeded(state.producer, config) ? null : 'there is no unresolved sequence or epoch bump to handle';
+    case 'ProducerDrain':
+      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
+      if (resolveNeeded(state.producer, config)) return 'the sender must first resolve sequences or bump the epoch (ProducerResolve)';
+      if (state.cluster.alive[event.broker] !== true) return `broker ${event.broker} is down`;
+      if ((state.producer.requests[event.broker]?.length ?? 0) >= config.producer.maxInFlight) {
+        return `max.in.flight.requests.per.connection (${config.producer.maxInFlight}) requests are unanswered`;
+      }
+      return canDrain(state.producer, config, event.broker, leaders(state)) ? null : `no batch can be drained for broker ${event.broker}`;
+    case 'ProducerReceive': {
+      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
+      const queue = state.network[event.broker]?.toClient ?? [];
+      if (queue.length === 0) return `no response is on its way from broker ${event.broker}`;
+      if (event.nth !== 0 && !(lossy(setup) && has(setup, 'reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and the reorder-message fault)';
+      return index(event.nth, queue.length) ? null : `nth must be 0..${queue.length - 1}`;
+    }
+    case 'ProducerDeliveryTimeout':
+      if (!has(setup, 'delivery-timeout')) return 'the delivery-timeout fault is not enabled';
+      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
+      return oldestLiveBatch(state.producer, event.partition) === undefined ? `partition ${event.partition} has no batch to expire` : null;
+    case 'ProducerRequestTimeout':
+      if (!has(setup, 'request-timeout')) return 'the request-timeout fault is not enabled';
+      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
+      if ((state.producer.requests[event.broker]?.length ?? 0) === 0) return `no request to broker ${event.broker} awaits an answer`;
+      return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
+    case 'ProducerRestart':
+      if (!has(setup, 'producer-restart')) return 'the producer-restart fault is not enabled';
+      return c.restarts >= bounds.restartsMax ? 'the restarts bound is reached' : null;
+    case 'NetworkDisconnect':
+      if (!has(setup, 'disconnect')) return 'the disconnect fault is not enabled';
+      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
+      if (!connectionBusy(state, event.broker)) return `nothing is in flight on the connection to broker ${event.broker}`;
+      return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
+    case 'NetworkDrop': {
+      if (!lossy(setup) || !has(setup, 'drop-message')) return 'dropping single messages needs network=lossy and the drop-message fault';
+      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
+      const conn = state.network[event.broker] ?? EMPTY_CONNECTION;
+      const queue = event.direction === 'request' ? conn.toBroker : conn.toClient;
+      if (!index(event.nth, queue.length)) return `no ${event.direction} at index ${event.nth} on the connection to broker ${event.broker}`;
+      return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
+    }
+    case 'BrokerReceive': {
+      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
+      if (state.cluster.alive[event.broker] !== true) return `broker ${event.broker} is down`;
+      const conn = state.network[event.broker] ?? EMPTY_CONNECTION;
+      if (conn.toBroker.length === 0) return `no request is on its way to broker ${event.broker}`;
+      if (conn.pending !== null) return `broker ${event.broker} is still answering the previous request on this connection`;
+      if (event.nth !== 0 && !(lossy(setup) && has(setup, 'reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and the reorder-message fault)';
+      return index(event.nth, conn.toBroker.length) ? null : `nth must be 0..${conn.toBroker.length - 1}`;
+    }
+    case 'BrokerCompleteProduce': {
+      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
+      const pending = state.network[event.broker]?.pending ?? null;
+      if (pending === null) return `broker ${event.broker} has no parked produce request`;
+      return pending.partitions.every((e) => pendingSatisfied(state, event.broker, e)) ? null : 'the high watermark has not reached the request yet';
+    }
+    case 'BrokerProduceTimeout': {
+      if (!has(setup, 'request-timeout')) return 'the request-timeout fault is not enabled';
+      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
+      const pending = state.network[event.broker]?.pending ?? null;
+      if (pending === null) return `broker ${event.broker} has no parked produce request`;
+      if (pending.partitions.every((e) => pendingSatisfied(state, event.broker, e))) return 'the parked request is already answerable';
+      return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
+    }
+    case 'ReplicaFetch': {
+      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
+      if (!index(event.replica, brokers)) return `replica must be 0..${brokers - 1}`;
+      const partition = state.cluster.partitions[event.partition] as PartitionState;
+      if (partition.leader < 0) return `partition ${event.partition} has no leader`;
+      if (partition.leader === event.replica) return `replica ${event.replica} is the leader`;
+      if (state.cluster.alive[event.replica] !== true) return `broker ${event.replica} is down`;
+      return fetchHasWork(partition, event.replica) ? null : `replica ${event.replica} is caught up and knows the HW`;
+    }
+    case 'LeaderShrinkIsr': {
+      if (!has(setup, 'isr-shrink')) return 'the isr-shrink fault is not enabled';
+      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
+      if (!index(event.replica, brokers)) return `replica must be 0..${brokers - 1}`;
+      const partition = state.cluster.partitions[event.partition] as PartitionState;
+      if (partition.leader < 0) return `partition ${event.partition} has no leader`;
+      if (!isOutOfSync(partition, event.replica)) return `replica ${event.replica} is not an out-of-sync ISR member`;
+      return c.clusterChanges >= bounds.clusterChangesMax ? 'the cluster-changes bound is reached' : null;
+    }
+    case 'BrokerCrash':
+    case 'BrokerShutdown':
+      if (!has(setup, event.kind === 'BrokerCrash' ? 'broker-crash' : 'broker-clean-shutdown')) {
+        return `the ${event.kind === 'BrokerCrash' ? 'broker-crash' : 'broker-clean-shutdown'} fault is not enabled`;
+      }
+      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
+      if (state.cluster.alive[event.broker] !== true) return `broker ${event.broker} is already down`;
+      return c.crashes >= bounds.crashesMax ? 'the crashes bound is reached' : null;
+    case 'BrokerRestart':
+      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
+      return state.cluster.alive[event.broker] === true ? `broker ${event.broker} is running` : null;
+    case 'ControllerMoveLeader': {
+      if (!has(setup, 'leader-change')) return 'the leader-change fault is not enabled';
+      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
+      if (!index(event.replica, brokers)) return `replica must be 0..${brokers - 1}`;
+      const partition = state.cluster.partitions[event.partition] as PartitionState;
+      if (partition.leader < 0) return `partition ${event.partition} has no leader`;
+      if (partition.leader === event.replica) return `replica ${event.replica} already leads`;
+      if (!partition.isr.includes(event.replica) || state.cluster.alive[event.replica] !== true) {
+        return `replica ${event.replica} is not a live in-sync replica`;
+      }
+      return c.clusterChanges >= bounds.clusterChangesMax ? 'the cluster-changes bound is reached' : null;
+    }
+    case 'ControllerUncleanElect': {
+      if (!config.topic.uncleanLeaderElection) return 'unclean.leader.election.enable is false';
+      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
+      const partition = state.cluster.partitions[event.partition] as PartitionState;
+      return uncleanCandidate(partition, event.partition, state.cluster.alive) < 0
+        ? `partition ${event.partition} has a leader or a live in-sync replica, or no live replica`
+        : null;
+    }
+    case 'BrokerExpireProducer': {
+      if (!has(setup, 'producer-state-loss')) return 'the producer-state-loss fault is not enabled';
+      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
+      if (!index(event.replica, brokers)) return `replica must be 0..${brokers - 1}`;
+      if (state.cluster.alive[event.replica] !== true) return `broker ${event.replica} is down`;
+      const producers = state.cluster.partitions[event.partition]?.replicas[event.replica]?.producers ?? [];
+      if (!index(event.nth, producers.length)) return `replica ${event.replica} has no producer entry at index ${event.nth}`;
+      return c.clusterChanges >= bounds.clusterChangesMax ? 'the cluster-changes bound is reached' : null;
+    }
+  }
+}
+
+export function isEnabled(setup: Setup, state: State, event: Event): boolean {
+  return whyDisabled(setup, state, event) === null;
+}
+
+/** Every event enabled in `state`, in a fixed order. */
+export function enabledEvents(setup: Setup, state: State): Event[] {
+  const { config } = setup;
+  const brokers = config.topic.replicationFactor;
+  const partitions = config.topic.partitions;
+  const candidates: Event[] = [];
+  const reorder = lossy(setup) && has(setup, 'reorder-message');
+  for (let p = 0; p < partitions; p++) candidates.push({ kind: 'AppSend', partition: p });
+  for (let n = 0; n < state.application.toResend.length; n++) candidates.push({ kind: 'AppResend', nth: n });
+  candidates.push({ kind: 'ProducerResolve' });
+  for (let b = 0; b < brokers; b++) {
+    const conn = state.network[b] ?? EMPTY_CONNECTION;
+    candidates.push({ kind: 'ProducerDrain', broker: b });
+    const responses = reorder ? conn.toClient.length : Math.min(1, conn.toClient.length);
+    for (let n = 0; n < responses; n++) candidates.push({ kind: 'ProducerReceive', broker: b, nth: n });
+    const requests = reorder ? conn.toBroker.length : Math.min(1, conn.toBroker.length);
+    for (let n = 0; n < requests; n++) candidates.push({ kind: 'BrokerReceive', broker: b, nth: n });
+    candidates.push({ kind: 'BrokerCompleteProduce', broker: b });
+  }
+  for (let p = 0; p < partitions; p++) {
+    for (let r = 0; r < brokers; r++) candidates.push({ kind: 'ReplicaFetch', partition: p, replica: r });
+  }
+  // Faults.
+  for (let p = 0; p < partitions; p++) candidates.push({ kind: 'ProducerDeliveryTimeout', partition: p });
+  for (let b = 0; b < brokers; b++) {
+    candidates.push({ kind: 'NetworkDisconnect', broker: b });
+    candidates.push({ kind: 'ProducerRequestTimeout', broker: b });
+    candidates.push({ kind: 'BrokerProduceTimeout', broker: b });
+    if (lossy(setup)) {
+      const conn = state.network[b] ?? EMPTY_CONNECTION;
+      for (let n = 0; n < conn.toBroker.length; n++) candidates.push({ kind: 'NetworkDrop', broker: b, direction: 'request', nth: n });
+      for (let n = 0; n < conn.toClient.length; n++) candidates.push({ kind: 'NetworkDrop', broker: b, direction: 'response', nth: n });
+    }
+  }
+  candidates.push({ kind: 'ProducerRestart' });
+  for (let b = 0; b < brokers; b++) {
+    candidates.push({ kind: 'BrokerCrash', broker: b });
+    candidates.push({ kind: 'BrokerShutdown', broker: b });
+    candidates.push({ kind: 'BrokerRestart', broker: b });
+  }
+  for (let p = 0; p < partitions; p++) {
+    for (let r = 0; r < brokers; r++) {
+      candidates.push({ kind: 'LeaderShrinkIsr', partition: p, replica: r });
+      candidates.push({ kind: 'ControllerMoveLeader', partition: p, replica: r });
+      const producers = state.cluster.partitions[p]?.replicas[r]?.producers ?? [];
+      for (let n = 0; n < producers.length; n++) candidates.push({ kind: 'BrokerExpireProducer', partition: p, replica: r, nth: n });
+    }
+    candidates.push({ kind: 'ControllerUncleanElect', partition: p });
+  }
+  return candidates.filter((e) => whyDisabled(setup, state, e) === null);
+}
+
+// ---------------------------------------------------------------------------------------------
+// State changes.
+// ---------------------------------------------------------------------------------------------
+
+export class EventNotEnabled extends Error {
+  constructor(
+    readonly event: Event,
+    readonly reason: string,
+  ) {
+    super(`${event.kind} is not enabled: ${reason}`);
+  }
+}
+
+function bump(stats: Stats, changes: Partial<Stats>): Stats {
+  const next: Record<string, number> = { ...stats };
+  for (const [key, value] of Object.entries(changes)) next[key] = (next[key] ?? 0) + (value ?? 0);
+  return next as unknown as Stats;
+}
+
+function count(counters: Counters, changes: Partial<Counters>): Counters {
+  const next: Record<string, number> = { ...counters };
+  for (const [key, value] of Object.entries(changes)) next[key] = (next[key] ?? 0) + (value ?? 0);
+  return next as unknown as Counters;
+}
+
+function withStats(state: State, changes: Partial<Stats>): State {
+  return { ...state, ghost: { ...state.ghost, stats: bump(state.ghost.stats, changes) } };
+}
+
+function setConnection(state: State, broker: number, connection: Connection): State {
+  return { ...state, network: replaceAt(state.network, broker, connection) };
+}
+
+function setPartition(state: State, index: number, partition: PartitionState): State {
+  return { ...state, cluster: { ...state.cluster, partitions: replaceAt(state.cluster.partitions, index, partition) } };
+}
+
+/** Errors after which the client knows the broker did not append this attempt (reference §3.4). */
+function definitelyRejected(error: ErrorCode): boolean {
+  return error === 'NOT_ENOUGH_REPLICAS' || error === 'INVALID_PRODUCER_EPOCH' || error === 'OUT_OF_ORDER_SEQUENCE_NUMBER';
+}
+
+function updateSends(ghost: Ghost, ids: readonly number[], change: (info: SendInfo, i: number) => SendInfo): Ghost {
+  if (ids.length === 0) return ghost;
+  const sends = ghost.sends.slice();
+  ids.forEach((id, i) => {
+    const info = sends[id];
+    if (info !== undefined) sends[id] = change(info, i);
+  });
+  return { ...ghost, sends };
+}
+
+/**
+ * Deliver the producer's callbacks: ghost outcomes, and an at-least-once application's resend list.
+ * A failure is `fail` (definitely not written) only when every attempt that reached the network was
+ * definitely rejected; otherwise it is `info` (Jepsen's indeterminate).
+ */
+function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): State {
+  let ghost = state.ghost;
+  let toResend = state.application.toResend;
+  for (const completion of out.completions) {
+    if (completion.kind === 'ok') {
+      ghost = updateSends(ghost, completion.sends, (info, i) => ({
+        ...info,
+        outcome: 'ok',
+        offset: completion.baseOffset < 0 ? -1 : completion.baseOffset + i,
+      }));
+    } else {
+      ghost = updateSends(ghost, completion.sends, (info) => ({
+        ...info,
+        outcome: info.transmitted === info.rejected ? 'fail' : 'info',
+        error: completion.error,
+      }));
+      if (setup.config.application !== 'at-least-once') continue;
+      for (const id of completion.sends) {
+        const record = ghost.sends[id]?.record;
+        if (record !== undefined && !toResend.includes(record)) toResend = [...toResend, record];
+      }
+    }
+  }
+  ghost = { ...ghost, stats: bump(ghost.stats, { retries: out.retries, epochBumps: out.epochBumps }) };
+  return { ...state, ghost, application: { toResend } };
+}
+
+/**
+ * The connection to `broker` closes: unread requests and responses are gone, a parked produce
+ * stays appended but will never be answered, and the producer fails its unanswered requests.
+ */
+function breakConnection(setup: Setup, state: State, broker: number, error: ErrorCode): State {
+  const conn = state.network[broker] ?? EMPTY_CONNECTION;
+  let next = setConnection(state, broker, EMPTY_CONNECTION);
+  next = withStats(next, {
+    lostRequests: conn.toBroker.length,
+    lostResponses: conn.toClient.length + (conn.pending === null ? 0 : 1),
+  });
+  const out = newOutbox();
+  next = { ...next, producer: handleDisconnect(next.producer, setup.config, broker, error, out) };
+  return applyOutbox(setup, next, out);
+}
+
+function producerReceive(setup: Setup, state: State, broker: number, nth: number): State {
+  const conn = state.network[broker] ?? EMPTY_CONNECTION;
+  const response = conn.toClient[nth] as ProduceResponse;
+  let next = setConnection(state, broker, { ...conn, toClient: conn.toClient.filter((_, i) => i !== nth) });
+  const request = (state.producer.requests[broker] ?? []).find((r) => r.id === response.id);
+  if (request !== undefined) {
+    for (const result of response.partitions) {
+      if (!definitelyRejected(result.error)) continue;
+      const batchId = request.batches.find((id) => getBatch(state.producer, id).partition === result.partition);
+      if (batchId === undefined) continue;
+      next = { ...next, ghost: updateSends(next.ghost, getBatch(state.producer, batchId).sends, (info) => ({ ...info, rejected: info.rejected + 1 })) };
+    }
+  }
+  const out = newOutbox();
+  next = { ...next, producer: handleResponse(next.producer, setup.config, broker, response.id, response.partitions, out) };
+  return applyOutbox(setup, next, out);
+}
+
+function producerDrain(setup: Setup, state: State, broker: number): State {
+  const { producer, request } = drain(state.producer, setup.config, broker, leaders(state));
+  if (request === null) return state;
+  const conn = state.network[broker] ?? EMPTY_CONNECTION;
+  let next: State = setConnection({ ...state, producer }, broker, { ...conn, toBroker: [...conn.toBroker, request] });
+  const sent = request.batches.flatMap((b) => b.sends);
+  next = { ...next, ghost: updateSends(next.ghost, sent, (info) => ({ ...info, transmitted: info.transmitted + 1 })) };
+  if (request.acks !== 0) return next;
+  const out = newOutbox();
+  next = { ...next, producer: completeUnacknowledged(next.producer, setup.config, request, out) };
+  return applyOutbox(setup, next, out);
+}
+
+function appendRules(setup: Setup): AppendRules {
+  return { window: dedupWindow(setup.config), ignoreSequences: setup.config.mutant?.kind === 'ignore-sequences' };
+}
+
+/** Resolve one parked partition (DP `tryComplete` / PART `checkEnoughReplicasReachOffset`). */
+function answer(state: State, broker: number, minIsr: number, entry: PendingPartition, timedOut: boolean): PartitionResponse {
+  if (entry.requiredOffset < 0) return { partition: entry.partition, error: entry.error, baseOffset: entry.baseOffset };
+  const partition = state.cluster.partitions[entry.partition] as PartitionState;
+  if (partition.leader !== broker) return { partition: entry.partition, error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1 };
+  if ((partition.replicas[broker]?.hw ?? 0) >= entry.requiredOffset) {
+    const error: ErrorCode = partition.isr.length >= minIsr ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
+    return { partition: entry.partition, error, baseOffset: entry.baseOffset };
+  }
+  if (!timedOut) throw new Error('model bug: answering a parked produce that is not satisfied');
+  return { partition: entry.partition, error: 'REQUEST_TIMED_OUT', baseOffset: -1 };
+}
+
+function responseStats(partitions: readonly PartitionResponse[]): Partial<Stats> {
+  return {
+    notLeader: partitions.filter((p) => p.error === 'NOT_LEADER_OR_FOLLOWER').length,
+    notEnoughReplicasAfterAppend: partitions.filter((p) => p.error === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND').length,
+  };
+}
+
+/**
+ * A broker reads a produce request and handles each partition's batch: NOT_LEADER_OR_FOLLOWER if
+ * it does not lead it, NOT_ENOUGH_REPLICAS for acks=all below min ISR with nothing appended
+ * (PART `appendRecordsToLeader`), else the leader append with its idempotence checks. Then:
+ * acks=0 answers nothing but closes the connection on any error (KafkaApis `handleProduceRequest`);
+ * acks=1 answers at once; acks=all parks the request until the HW passes every appended batch
+ * (RM `delayedProduceRequestRequired`, DP), answering at once when it already has.
+ */
+function brokerReceive(setup: Setup, state: State, broker: number, nth: number): State {
+  const { config } = setup;
+  const minIsr = effectiveMinIsr(config.topic);
+  const conn = state.network[broker] ?? EMPTY_CONNECTION;
+  const request = conn.toBroker[nth];
+  if (request === undefined) return state;
+  let next = setConnection(state, broker, { ...conn, toBroker: conn.toBroker.filter((_, i) => i !== nth) });
+  const entries: PendingPartition[] = [];
+  const stats: { -readonly [K in keyof Stats]?: number } = {};
+  const tally = (key: keyof Stats): void => {
+    stats[key] = (stats[key] ?? 0) + 1;
+  };
+  for (const wire of request.batches) {
+    const partition = next.cluster.partitions[wire.partition] as PartitionState;
+    const reject = (error: ErrorCode): void => {
+      entries.push({ partition: wire.partition, error, baseOffset: -1, requiredOffset: -1 });
+    };
+    if (partition.leader !== broker) {
+      tally('notLeader');
+      reject('NOT_LEADER_OR_FOLLOWER');
+      continue;
+    }
+    if (request.acks === -1 && partition.isr.length < minIsr) {
+      tally('notEnoughReplicas');
+      reject('NOT_ENOUGH_REPLICAS');
+      continue;
+    }
+    const leaderReplica = partition.replicas[broker];
+    if (leaderReplica === undefined) continue;
+    const result = appendAsLeader(leaderReplica, wire, partition.leaderEpoch, appendRules(setup));
+    if (result.kind === 'rejected') {
+      tally(result.error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' ? 'outOfOrder' : 'invalidEpoch');
+      reject(result.error);
+      continue;
+    }
+    if (result.kind === 'duplicate') tally('dedupHits');
+    if (result.kind === 'appended') {
+      const updated = { ...partition, replicas: replaceAt(partition.replicas, broker, result.replica) };
+      next = setPartition(next, wire.partition, maybeIncrementLeaderHw(updated, minIsr));
+    }
+    entries.push({ partition: wire.partition, error: 'NONE', baseOffset: result.baseOffset, requiredOffset: result.lastOffset + 1 });
+  }
+  next = withStats(next, stats);
+  const after = next.network[broker] ?? EMPTY_CONNECTION;
+
+  if (request.acks === 0) {
+    const failed = entries.some((e) => e.error !== 'NONE');
+    return failed ? breakConnection(setup, next, broker, 'NETWORK_EXCEPTION') : next;
+  }
+  const waiting = request.acks === -1 && entries.some((e) => e.requiredOffset >= 0);
+  const immediate = (entry: PendingPartition): PartitionResponse =>
+    request.acks === -1 ? answer(next, broker, minIsr, entry, false) : { partition: entry.partition, error: entry.error, baseOffset: entry.baseOffset };
+  if (!waiting || entries.every((e) => pendingSatisfied(next, broker, e))) {
+    const partitions = entries.map(immediate);
+    next = withStats(next, { notEnoughReplicasAfterAppend: responseStats(partitions).notEnoughReplicasAfterAppend ?? 0 });
+    return setConnection(next, broker, { ...after, toClient: [...after.toClient, { id: request.id, partitions }] });
+  }
+  return setConnection(next, broker, { ...after, pending: { id: request.id, partitions: entries } });
+}
+
+function brokerAnswerPending(setup: Setup, state: State, broker: number, timedOut: boolean): State {
+  const conn = state.network[broker] ?? EMPTY_CONNECTION;
+  const pending = conn.pending;
+  if (pending === null) return state;
+  const minIsr = effectiveMinIsr(setup.config.topic);
+  const partitions = pending.partitions.map((e) => answer(state, broker, minIsr, e, timedOut));
+  const next = withStats(state, responseStats(partitions));
+  return setConnection(next, broker, { ...conn, pending: null, toClient: [...conn.toClient, { id: pending.id, partitions }] });
+}
+
+function stopBroker(setup: Setup, state: State, broker: number, clean: boolean): State {
+  const minIsr = effectiveMinIsr(setup.config.topic);
+  let next = breakConnection(setup, state, broker, 'NETWORK_EXCEPTION');
+  const alive = replaceAt(next.cluster.alive, broker, false);
+  let elections = 0;
+  const partitions = next.cluster.partitions.map((partition, p) => {
+    const replica = partition.replicas[broker];
+    const stopped = clean && replica !== undefined ? { ...partition, replicas: replaceAt(partition.replicas, broker, snapshotAtLogEnd(replica)) } : partition;
+    const outcome = fenceBroker(stopped, p, broker, alive, minIsr);
+    if (outcome.elected) elections += 1;
+    return outcome.partition;
+  });
+  next = { ...next, cluster: { alive, partitions } };
+  next = { ...next, counters: count(next.counters, { crashes: 1 }) };
+  return withStats(next, { brokerCrashes: 1, leaderElections: elections });
+}
+
+function restartBroker(setup: Setup, state: State, broker: number): State {
+  const minIsr = effectiveMinIsr(setup.config.topic);
+  const window = dedupWindow(setup.config);
+  let elections = 0;
+  const partitions = state.cluster.partitions.map((partition) => {
+    const replica = partition.replicas[broker];
+    const reloaded = replica === undefined ? partition : { ...partition, replicas: replaceAt(partition.replicas, broker, reloadAfterRestart(replica, window)) };
+    const outcome = unfenceBroker(reloaded, broker, minIsr);
+    if (outcome.elected) elections += 1;
+    return outcome.partition;
+  });
+  const next: State = { ...state, cluster: { alive: replaceAt(state.cluster.alive, broker, true), partitions } };
+  return withStats(next, { leaderElections: elections });
+}
+
+function producerRestart(setup: Setup, state: State): State {
+  const { config } = setup;
+  let next = state;
+  for (let b = 0; b < state.network.length; b++) {
+    const conn = next.network[b] ?? EMPTY_CONNECTION;
+    next = withStats(next, { lostRequests: conn.toBroker.length, lostResponses: conn.toClient.length + (conn.pending === null ? 0 : 1) });
+    next = setConnection(next, b, EMPTY_CONNECTION);
+  }
+  const out = newOutbox();
+  for (const batch of abandonedBatches(state.producer)) out.completions.push({ kind: 'failed', sends: batch.sends, error: 'producer restarted' });
+  next = applyOutbox(setup, next, out);
+  // A new producer instance: InitProducerId without transactional.id hands out a new PID with
+  // epoch 0 (TC `handleInitProducerId`, the `transactionalId == null` branch).
+  const producerId = state.nextProducerId;
+  next = {
+    ...next,
+    producer: initialProducer(config, state.producer.session + 1, producerId),
+    nextProducerId: config.producer.idempotence ? producerId + 1 : producerId,
+    counters: count(next.counters, { restarts: 1 }),
+  };
+  return withStats(next, { producerRestarts: 1 });
+}
+
+function appSend(state: State, partition: number, record: number): State {
+  const send = state.ghost.sends.length;
+  const info: SendInfo = {
+    record,
+    partition,
+    session: state.producer.session,
+    outcome: 'pending',
+    offset: -1,
+    error: null,
+    transmitted: 0,
+    rejected: 0,
+  };
+  return {
+    ...state,
+    producer: appendRecord(state.producer, partition, send),
+    ghost: { ...state.ghost, sends: [...state.ghost.sends, info] },
+  };
+}
+
+/**
+ * Apply `event` to `state`. Throws EventNotEnabled when the event cannot happen; callers that
+ * explore use `enabledEvents`, callers that replay a file use `whyDisabled` first for a clear error.
+ */
+export function step(setup: Setup, state: State, event: Event): State {
+  const reason = whyDisabled(setup, state, event);
+  if (reason !== null) throw new EventNotEnabled(event, reason);
+  const next = apply(setup, state, event);
+  return { ...next, counters: count(next.counters, { events: 1 }) };
+}
+
+function apply(setup: Setup, state: State, event: Event): State {
+  const { config } = setup;
+  const minIsr = effectiveMinIsr(config.topic);
+  switch (event.kind) {
+    case 'AppSend': {
+      const next = appSend(state, event.partition, state.counters.records);
+      return { ...next, counters: count(next.counters, { records: 1 }) };
+    }
+    case 'AppResend': {
+      const record = state.application.toResend[event.nth] as number;
+      const first = state.ghost.sends.find((s) => s.record === record) as SendInfo;
+      const next = appSend({ ...state, application: { toResend: state.application.toResend.filter((_, i) => i !== event.nth) } }, first.partition, record);
+      return withStats({ ...next, counters: count(next.counters, { resends: 1 }) }, { resends: 1 });
+    }
+    case 'ProducerResolve': {
+      const out = newOutbox();
+      const resolved = resolveAndBump(state.producer, state.nextProducerId, out);
+      const next = { ...state, producer: resolved.producer, nextProducerId: state.nextProducerId + (resolved.usedProducerId ? 1 : 0) };
+      return applyOutbox(setup, next, out);
+    }
+    case 'ProducerDrain':
+      return producerDrain(setup, state, event.broker);
+    case 'ProducerReceive':
+      return producerReceive(setup, state, event.broker, event.nth);
+    case 'ProducerDeliveryTimeout': {
+      const out = newOutbox();
+      const next = { ...state, producer: expireOldest(state.producer, config, event.partition, out) };
+      return withStats(applyOutbox(setup, next, out), { deliveryTimeouts: 1 });
+    }
+    case 'ProducerRequestTimeout': {
+      const next = breakConnection(setup, state, event.broker, 'REQUEST_TIMED_OUT');
+      return { ...next, counters: count(next.counters, { lostMessages: 1 }) };
+    }
+    case 'ProducerRestart':
+      return producerRestart(setup, state);
+    case 'NetworkDisconnect': {
+      const next = breakConnection(setup, state, event.broker, 'NETWORK_EXCEPTION');
+      return { ...next, counters: count(next.counters, { lostMessages: 1 }) };
+    }
+    case 'NetworkDrop': {
+      const conn = state.network[event.broker] ?? EMPTY_CONNECTION;
+      const dropped: Connection =
+        event.direction === 'request'
+          ? { ...conn, toBroker: conn.toBroker.filter((_, i) => i !== event.nth) }
+          : { ...conn, toClient: conn.toClient.filter((_, i) => i !== event.nth) };
+      const next = withStats(setConnection(state, event.broker, dropped), event.direction === 'request' ? { lostRequests: 1 } : { lostResponses: 1 });
+      return { ...next, counters: count(next.counters, { lostMessages: 1 }) };
+    }
+    case 'BrokerReceive':
+      return brokerReceive(setup, state, event.broker, event.nth);
+    case 'BrokerCompleteProduce':
+      return brokerAnswerPending(setup, state, event.broker, false);
+    case 'BrokerProduceTimeout': {
+      const next = brokerAnswerPending(setup, state, event.broker, true);
+      return { ...next, counters: count(next.counters, { lostMessages: 1 }) };
+    }
+    case 'ReplicaFetch': {
+      const partition = state.cluster.partitions[event.partition] as PartitionState;
+      const outcome = replicaFetch(partition, event.replica, minIsr, dedupWindow(config));
+      const next = setPartition(state, event.partition, outcome.partition);
+      return outcome.truncatedBatches > 0 ? withStats(next, { truncations: 1 }) : next;
+    }
+    case 'LeaderShrinkIsr': {
+      const partition = state.cluster.partitions[event.partition] as PartitionState;
+      const next = setPartition(state, event.partition, shrinkIsr(partition, event.replica, minIsr));
+      return withStats({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }, { isrShrinks: 1 });
+    }
+    case 'BrokerCrash':
+      return stopBroker(setup, state, event.broker, false);
+    case 'BrokerShutdown':
+      return stopBroker(setup, state, event.broker, true);
+    case 'BrokerRestart':
+      return restartBroker(setup, state, event.broker);
+    case 'ControllerMoveLeader': {
+      const partition = state.cluster.partitions[event.partition] as PartitionState;
+      const next = setPartition(state, event.partition, moveLeader(partition, event.replica, minIsr));
+      return withStats({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }, { leaderElections: 1 });
+    }
+    case 'ControllerUncleanElect': {
+      const partition = state.cluster.partitions[event.partition] as PartitionState;
+      const candidate = uncleanCandidate(partition, event.partition, state.cluster.alive);
+      const next = setPartition(state, event.partition, uncleanElect(partition, candidate, minIsr));
+      return withStats(next, { leaderElections: 1, uncleanElections: 1 });
+    }
+    case 'BrokerExpireProducer': {
+      const partition = state.cluster.partitions[event.partition] as PartitionState;
+      const replica = partition.replicas[event.replica];
+      const entry = replica?.producers[event.nth];
+      if (replica === undefined || entry === undefined) return state;
+      const next = setPartition(state, event.partition, {
+        ...partition,
+        replicas: replaceAt(partition.replicas, event.replica, expireProducer(replica, entry.producerId)),
+      });
+      return withStats({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }, { producerStateLosses: 1 });
+    }
+  }
+}
+
