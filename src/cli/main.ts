@@ -1,1 +1,54 @@
-console.log("hi", process.argv.slice(2))
+/**
+ * The command line: the only layer that reads argv and files, writes output and exits.
+ */
+
+import { pathToFileURL } from 'node:url';
+import { EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { RUN_HELP, runCommand } from './run.js';
+
+const HELP = `idemcheck: a property-based model checker for Kafka producer delivery guarantees
+
+Usage: idemcheck <command> [options]
+
+Commands:
+  run --trace FILE.json    step a hand-written scenario and check the invariants
+
+Run 'idemcheck <command> --help' for a command's options.`;
+
+type Command = (argv: readonly string[], print: (line: string) => void) => number | Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
+  run: { run: runCommand, help: RUN_HELP },
+};
+
+export async function main(argv: readonly string[], print: (line: string) => void = (l) => console.log(l)): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    print(HELP);
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(`idemcheck: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')}; see idemcheck --help)`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(rest, print);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`idemcheck ${name}: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    const code = (error as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`idemcheck ${name}: ${(error as Error).message} (see idemcheck ${name} --help)`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+// Run when started directly (`tsx src/cli/main.ts ...`); bin/idemcheck.js calls main() itself.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

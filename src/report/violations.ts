@@ -1,0 +1,25 @@
+/** Violations in words: what a person reads in reports and the CLI. */
+
+import type { Violation } from '../model/invariants.js';
+import type { State } from '../model/types.js';
+import { sendLabel } from './format.js';
+
+export function describeViolation(state: State, v: Violation): string {
+  const label = (send: number): string => sendLabel(state, send);
+  switch (v.code) {
+    case 'acked_record_lost': {
+      const at = v.ackedOffset >= 0 ? ` at offset ${v.ackedOffset}` : ' (acks=0: no offset)';
+      return `${label(v.send)} was acknowledged${at}, but partition ${v.partition}'s leader no longer has it and nothing on the wire carries it`;
+    }
+    case 'duplicate_record':
+      return `record r${v.record} is in partition ${v.partition}'s committed log ${v.offsets.length} times, at offsets ${v.offsets.join(', ')} (sends ${v.sends.map(label).join(', ')})`;
+    case 'session_order_violated':
+      return `in session ${v.session}, ${label(v.later.send)} (sent later) is at offset ${v.later.offset} of partition ${v.partition}, before ${label(v.earlier.send)} (sent earlier) at offset ${v.earlier.offset}`;
+    case 'phantom_record':
+      return `offset ${v.offset} of partition ${v.partition} holds send ${v.send}, which the application never sent to that partition`;
+    case 'acked_offset_mismatch':
+      return `${label(v.send)} was acknowledged at offset ${v.ackedOffset} of partition ${v.partition}, but the log has it at ${v.offsets.join(', ')}`;
+    case 'failed_record_present':
+      return `${label(v.send)} failed definitely, yet broker ${v.replica}'s log of partition ${v.partition} has it at offset ${v.offset}`;
+  }
+}
