@@ -59,6 +59,34 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'BrokerExpireProducer',
 ];
 
+/**
+ * Events that inject a fault (as opposed to the protocol making progress). Explorers draw them
+ * less often, so that runs make progress between faults. Reading a message out of order is a
+ * fault too (lossy network only).
+ */
+export function isFault(event: Event): boolean {
+  switch (event.kind) {
+    case 'ProducerDeliveryTimeout':
+    case 'ProducerRequestTimeout':
+    case 'ProducerRestart':
+    case 'NetworkDisconnect':
+    case 'NetworkDrop':
+    case 'BrokerProduceTimeout':
+    case 'LeaderShrinkIsr':
+    case 'BrokerCrash':
+    case 'BrokerShutdown':
+    case 'ControllerMoveLeader':
+    case 'ControllerUncleanElect':
+    case 'BrokerExpireProducer':
+      return true;
+    case 'ProducerReceive':
+    case 'BrokerReceive':
+      return event.nth > 0;
+    default:
+      return false;
+  }
+}
+
 /** One line of explanation per event kind. */
 export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   AppSend: 'the application sends a new record to a partition (it joins the open batch or starts one)',

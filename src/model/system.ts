@@ -58,6 +58,7 @@ const EMPTY_CONNECTION: Connection = { toBroker: [], pending: null, toClient: []
 
 const ZERO_STATS: Stats = {
   retries: 0,
+  pipelinedDrains: 0,
   lostRequests: 0,
   lostResponses: 0,
   dedupHits: 0,
@@ -459,6 +460,7 @@ function producerDrain(setup: Setup, state: State, broker: number): State {
   if (request === null) return state;
   const conn = state.network[broker] ?? EMPTY_CONNECTION;
   let next: State = setConnection({ ...state, producer }, broker, { ...conn, toBroker: [...conn.toBroker, request] });
+  if ((state.producer.requests[broker]?.length ?? 0) > 0) next = withStats(next, { pipelinedDrains: 1 });
   const sent = request.batches.flatMap((b) => b.sends);
   next = { ...next, ghost: updateSends(next.ghost, sent, (info) => ({ ...info, transmitted: info.transmitted + 1 })) };
   if (request.acks !== 0) return next;

@@ -250,6 +250,8 @@ export interface SendInfo {
 /** Counts of notable protocol moments, read by witnesses and the suite summary. */
 export interface Stats {
   readonly retries: number;
+  /** Drains made while another request to the same broker was unanswered (pipelining). */
+  readonly pipelinedDrains: number;
   readonly lostRequests: number;
   readonly lostResponses: number;
   readonly dedupHits: number;

@@ -1,0 +1,240 @@
+/**
+ * Random exploration of a suite with fast-check, shrinking, and a final minimisation pass.
+ *
+ * Each fast-check command is one thin `ChooseEvent(choice)`: it takes the `choice`-th event
+ * (modulo their number) among those the model says are enabled in the current state. Generating
+ * from the enabled events keeps every run full length (uniformly drawn commands would mostly be
+ * skipped), and an index keeps meaning something after shrinking removes earlier commands.
+ * The commands hold no Kafka logic: enabling, stepping and invariants all come from src/model.
+ */
+
+import fc from 'fast-check';
+import { isFault } from '../model/events.js';
+import type { Event, EventKind, Setup } from '../model/events.js';
+import { violatedInvariants } from '../model/invariants.js';
+import type { Invariant, InvariantResult } from '../model/invariants.js';
+import { enabledEvents, initialState, step } from '../model/system.js';
+import type { State } from '../model/types.js';
+import { formatEvent } from '../report/format.js';
+import { minimizeEvents } from './minimize.js';
+import type { Suite } from './suite.js';
+
+export class InvariantViolation extends Error {
+  constructor(readonly results: readonly InvariantResult[]) {
+    super(`invariant violated: ${results.map((r) => r.invariant).join(', ')}`);
+  }
+}
+
+/** The one mutable box of a run: the model state and the events taken so far. */
+export interface Harness {
+  readonly setup: Setup;
+  readonly invariants: readonly Invariant[];
+  state: State;
+  enabled: readonly Event[] | null;
+  readonly events: Event[];
+}
+
+function newHarness(setup: Setup, invariants: readonly Invariant[]): Harness {
+  return { setup, invariants, state: initialState(setup), enabled: null, events: [] };
+}
+
+function enabledIn(h: Harness): readonly Event[] {
+  if (h.enabled === null) h.enabled = enabledEvents(h.setup, h.state);
+  return h.enabled;
+}
+
+/** Choices are drawn from 0..CHOICES-1 and mapped onto the enabled events by weight. */
+export const CHOICES = 1024;
+const FAULT_WEIGHT = 1;
+const PROGRESS_WEIGHT = 4;
+
+/**
+ * Map a choice onto the enabled events, protocol progress weighing four times a fault, so that
+ * runs are not spent mostly on timeouts. Choice 0 is the first enabled event, which is what
+ * shrinking moves towards.
+ */
+export function pickWeighted(enabled: readonly Event[], choice: number): Event {
+  let total = 0;
+  for (const e of enabled) total += isFault(e) ? FAULT_WEIGHT : PROGRESS_WEIGHT;
+  let target = Math.floor((choice * total) / CHOICES);
+  for (const e of enabled) {
+    target -= isFault(e) ? FAULT_WEIGHT : PROGRESS_WEIGHT;
+    if (target < 0) return e;
+  }
+  return enabled[enabled.length - 1] as Event;
+}
+
+export class ChooseEvent implements fc.Command<Harness, null> {
+  private label: string;
+  constructor(readonly choice: number) {
+    this.label = `choose #${choice}`;
+  }
+
+  check(h: Readonly<Harness>): boolean {
+    return enabledIn(h as Harness).length > 0;
+  }
+
+  run(h: Harness): void {
+    const event = pickWeighted(enabledIn(h), this.choice);
+    this.label = formatEvent(event);
+    h.state = step(h.setup, h.state, event);
+    h.enabled = null;
+    h.events.push(event);
+    const results = violatedInvariants(h.state, h.invariants);
+    if (results.length > 0) throw new InvariantViolation(results);
+  }
+
+  toString(): string {
+    return this.label;
+  }
+}
+
+export interface RunOptions {
+  readonly seed: number;
+  readonly runs: number;
+  /** Override the suite's eventsMax. */
+  readonly maxSteps?: number;
+  /** fast-check's counterexample path, to replay a known failure. */
+  readonly path?: string;
+  readonly replayPath?: string;
+  /** Called after each exploratory run (not during shrinking) with the number of runs done. */
+  readonly onRun?: (done: number) => void;
+}
+
+export interface Counterexample {
+  /** The minimal event list: replaying it reaches the violation. */
+  readonly events: readonly Event[];
+  readonly results: readonly InvariantResult[];
+  /** The invariant that failed first, before shrinking (it may differ from the shrunk one). */
+  readonly firstFailure: string;
+  /** Length of the trace fast-check first found, after its shrinking, and after our pass. */
+  readonly foundLength: number;
+  readonly shrunkLength: number;
+  readonly path: string;
+  readonly replayPath: string | null;
+  readonly numShrinks: number;
+  /** Run number (1-based) on which the first failure was found. */
+  readonly failingRun: number;
+}
+
+export interface SuiteResult {
+  readonly suite: string;
+  readonly seed: number;
+  readonly runs: number;
+  readonly eventsMax: number;
+  readonly verdict: 'holds' | 'violated';
+  readonly counterexample: Counterexample | null;
+  /** How often each event kind was taken in exploratory runs. */
+  readonly eventCounts: Readonly<Partial<Record<EventKind, number>>>;
+  /** In how many exploratory runs each declared witness was reached. */
+  readonly witnessRuns: Readonly<Record<string, number>>;
+  readonly steps: number;
+  readonly ms: number;
+}
+
+function setupWithSteps(setup: Setup, maxSteps: number | undefined): Setup {
+  return maxSteps === undefined ? setup : { ...setup, bounds: { ...setup.bounds, eventsMax: maxSteps } };
+}
+
+/** fast-check prints a commands value as `/*replayPath="..."*\/cmd,cmd`: take the path back out. */
+function replayPathOf(counterexample: unknown): string | null {
+  const match = /replayPath="([^"]*)"/.exec(fc.stringify(counterexample));
+  return match?.[1] ?? null;
+}
+
+export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
+  const started = performance.now();
+  const setup = setupWithSteps(suite.setup, options.maxSteps);
+  const eventsMax = setup.bounds.eventsMax;
+  const eventCounts: Partial<Record<EventKind, number>> = {};
+  const witnessRuns: Record<string, number> = Object.fromEntries(suite.sought.map((w) => [w.name, 0]));
+  let exploring = true;
+  let runsDone = 0;
+  let steps = 0;
+  let firstFailure = '';
+  let foundLength = 0;
+
+  const record = (h: Harness, failed: InvariantViolation | null): void => {
+    if (!exploring) return;
+    runsDone += 1;
+    steps += h.events.length;
+    for (const e of h.events) eventCounts[e.kind] = (eventCounts[e.kind] ?? 0) + 1;
+    for (const w of suite.sought) if (w.holds(h.state)) witnessRuns[w.name] = (witnessRuns[w.name] ?? 0) + 1;
+    if (failed !== null) {
+      exploring = false;
+      firstFailure = failed.results[0]?.invariant ?? '';
+      foundLength = h.events.length;
+    }
+    options.onRun?.(runsDone);
+  };
+
+  const commands = fc.commands([fc.nat({ max: CHOICES - 1 }).map((n) => new ChooseEvent(n))], {
+    size: 'max',
+    maxCommands: eventsMax,
+    ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
+  });
+  const property = fc.property(commands, (cmds) => {
+    const h = newHarness(setup, suite.checked);
+    try {
+      fc.modelRun(() => ({ model: h, real: null }), cmds);
+    } catch (error) {
+      record(h, error instanceof InvariantViolation ? error : null);
+      throw error;
+    }
+    record(h, null);
+  });
+  const details = fc.check(property, {
+    seed: options.seed,
+    numRuns: options.runs,
+    ...(options.path === undefined ? {} : { path: options.path, endOnFailure: true }),
+  });
+
+  const base = {
+    suite: suite.name,
+    seed: options.seed,
+    runs: runsDone,
+    eventsMax,
+    eventCounts,
+    witnessRuns,
+    steps,
+  };
+  if (!details.failed) return { ...base, verdict: 'holds', counterexample: null, ms: performance.now() - started };
+  if (!(details.errorInstance instanceof InvariantViolation) || details.counterexample === null) {
+    // Anything but an invariant violation is a bug in the model or the checker: let it surface.
+    throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
+  }
+  const [cmds] = details.counterexample;
+  const shrunk = eventsOf(setup, suite.checked, cmds);
+  const minimal = minimizeEvents(setup, suite.checked, shrunk.events, shrunk.results[0]?.invariant ?? '');
+  return {
+    ...base,
+    verdict: 'violated',
+    counterexample: {
+      events: minimal.events,
+      results: minimal.results,
+      firstFailure,
+      foundLength,
+      shrunkLength: shrunk.events.length,
+      path: details.counterexamplePath ?? '',
+      replayPath: replayPathOf(cmds),
+      numShrinks: details.numShrinks,
+      failingRun: runsDone,
+    },
+    ms: performance.now() - started,
+  };
+}
+
+/** Re-run a command list (as fc.modelRun would) and return the events it takes and its violation. */
+function eventsOf(setup: Setup, invariants: readonly Invariant[], cmds: Iterable<fc.Command<Harness, null>>): { events: readonly Event[]; results: readonly InvariantResult[] } {
+  const h = newHarness(setup, invariants);
+  for (const cmd of cmds) {
+    if (!cmd.check(h)) continue;
+    try {
+      cmd.run(h, null);
+    } catch (error) {
+      if (error instanceof InvariantViolation) return { events: h.events, results: error.results };
+      throw error;
+    }
+  }
+  throw new Error('checker bug: the shrunk counterexample does not fail when re-run');
+}

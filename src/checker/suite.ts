@@ -1,0 +1,81 @@
+/**
+ * Suites: a guarantee stated as data. The config, the faults allowed, the bounds, the invariants
+ * that must hold, the witnesses that must be reached, and the expected verdict.
+ */
+
+import { resolveConfig } from '../model/config.js';
+import type { ConfigInput, ModelConfig } from '../model/config.js';
+import { BOUND_HELP, FAULTS } from '../model/events.js';
+import type { Bounds, Fault, Setup } from '../model/events.js';
+import { invariantByName } from '../model/invariants.js';
+import type { Invariant } from '../model/invariants.js';
+import { witnessByName } from '../model/witnesses.js';
+import type { Witness } from '../model/witnesses.js';
+
+export type Expectation = { readonly verdict: 'holds' } | { readonly verdict: 'violated'; readonly invariant: string };
+
+export interface SuiteDefinition {
+  readonly name: string;
+  /** One sentence: the guarantee, or the failure, the suite demonstrates. */
+  readonly claim: string;
+  /** Kafka settings and the model's own keys, as a user writes them. */
+  readonly config: ConfigInput;
+  readonly faults: readonly Fault[];
+  readonly bounds: Bounds;
+  /** Invariant names checked after every step. */
+  readonly invariants: readonly string[];
+  /** Witness names that the runs must reach. */
+  readonly witnesses: readonly string[];
+  readonly expect: Expectation;
+  /** Default number of random runs. */
+  readonly runs: number;
+}
+
+/** A suite with its names resolved and its config validated. */
+export interface Suite extends SuiteDefinition {
+  readonly setup: Setup;
+  readonly modelConfig: ModelConfig;
+  readonly checked: readonly Invariant[];
+  readonly sought: readonly Witness[];
+}
+
+export class SuiteError extends Error {}
+
+/** Resolve names and validate a suite definition; throws SuiteError naming the field. */
+export function defineSuite(def: SuiteDefinition): Suite {
+  const where = `suite ${def.name}`;
+  const resolved = resolveConfig(def.config);
+  if (!resolved.ok) throw new SuiteError(`${where}: config.${resolved.key}: ${resolved.error}`);
+  for (const fault of def.faults) {
+    if (!FAULTS.includes(fault)) throw new SuiteError(`${where}: unknown fault '${fault}' (faults: ${FAULTS.join(', ')})`);
+    if ((fault === 'drop-message' || fault === 'reorder-message') && resolved.config.network !== 'lossy') {
+      throw new SuiteError(`${where}: the ${fault} fault needs network=lossy`);
+    }
+  }
+  for (const key of Object.keys(BOUND_HELP) as (keyof Bounds)[]) {
+    const value = def.bounds[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new SuiteError(`${where}: bounds.${key} must be a non-negative integer`);
+    }
+  }
+  const checked = def.invariants.map((name) => {
+    const invariant = invariantByName(name);
+    if (invariant === undefined) throw new SuiteError(`${where}: unknown invariant '${name}'`);
+    return invariant;
+  });
+  const sought = def.witnesses.map((name) => {
+    const witness = witnessByName(name);
+    if (witness === undefined) throw new SuiteError(`${where}: unknown witness '${name}'`);
+    return witness;
+  });
+  if (def.expect.verdict === 'violated' && !def.invariants.includes(def.expect.invariant)) {
+    throw new SuiteError(`${where}: expects ${def.expect.invariant} violated but does not check it`);
+  }
+  if (checked.length === 0) throw new SuiteError(`${where}: checks no invariant`);
+  const setup: Setup = { config: resolved.config, faults: def.faults, bounds: def.bounds };
+  return { ...def, setup, modelConfig: resolved.config, checked, sought };
+}
+
+export function describeExpectation(expect: Expectation): string {
+  return expect.verdict === 'holds' ? 'holds' : `violates ${expect.invariant}`;
+}

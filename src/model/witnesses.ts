@@ -1,0 +1,46 @@
+/**
+ * Witnesses ("sometimes" properties): moments a suite must reach at least once, so that no
+ * invariant passes vacuously. An invariant never tested under a lost ack proves nothing about
+ * lost acks. Witnesses read the ghost's counters only.
+ */
+
+import type { State } from './types.js';
+
+export interface Witness {
+  readonly name: string;
+  readonly claim: string;
+  readonly holds: (state: State) => boolean;
+}
+
+function witness(name: string, claim: string, holds: (state: State) => boolean): Witness {
+  return { name, claim, holds };
+}
+
+export const WITNESSES: readonly Witness[] = [
+  witness('RecordAcknowledged', 'some record was acknowledged', (s) => s.ghost.sends.some((x) => x.outcome === 'ok')),
+  witness('RecordFailed', 'some send failed (definitely or not)', (s) => s.ghost.sends.some((x) => x.outcome === 'fail' || x.outcome === 'info')),
+  witness('BatchRetried', 'a batch was re-enqueued after an error', (s) => s.ghost.stats.retries > 0),
+  witness('Pipelined', 'a batch was drained while another request to its broker was unanswered', (s) => s.ghost.stats.pipelinedDrains > 0),
+  witness('AckLost', 'a response (or a parked, appended request) was lost with its connection', (s) => s.ghost.stats.lostResponses > 0),
+  witness('RequestLost', 'a request was lost before the broker read it', (s) => s.ghost.stats.lostRequests > 0),
+  witness(
+    'LostAckDeduplicated',
+    'after a lost ack, a retried batch was recognised as a duplicate and answered with its original offset',
+    (s) => s.ghost.stats.lostResponses > 0 && s.ghost.stats.dedupHits > 0,
+  ),
+  witness('OutOfOrderAnswered', 'a broker answered OUT_OF_ORDER_SEQUENCE_NUMBER', (s) => s.ghost.stats.outOfOrder > 0),
+  witness('EpochBumped', 'the producer bumped its epoch locally (KIP-360)', (s) => s.ghost.stats.epochBumps > 0),
+  witness('DeliveryTimedOut', 'a batch expired after delivery.timeout.ms', (s) => s.ghost.stats.deliveryTimeouts > 0),
+  witness('ProducerRestarted', 'the producer restarted with a new producer id', (s) => s.ghost.stats.producerRestarts > 0),
+  witness('RecordResent', 'the application resent a failed record', (s) => s.ghost.stats.resends > 0),
+  witness('NotEnoughReplicas', 'a produce was rejected with NOT_ENOUGH_REPLICAS', (s) => s.ghost.stats.notEnoughReplicas > 0),
+  witness('LeaderFailedOver', 'a partition got a new leader', (s) => s.ghost.stats.leaderElections > 0),
+  witness('UncleanElection', 'an out-of-sync replica was elected leader', (s) => s.ghost.stats.uncleanElections > 0),
+  witness('LogTruncated', 'a replica truncated a diverged suffix of its log', (s) => s.ghost.stats.truncations > 0),
+  witness('IsrShrunk', 'a lagging follower was dropped from the ISR', (s) => s.ghost.stats.isrShrinks > 0),
+  witness('ProducerStateLost', 'a replica forgot a producer id', (s) => s.ghost.stats.producerStateLosses > 0),
+];
+
+export function witnessByName(name: string): Witness | undefined {
+  return WITNESSES.find((w) => w.name === name);
+}
