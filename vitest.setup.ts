@@ -4,10 +4,9 @@
  */
 import fc from 'fast-check';
 import { beforeEach, vi } from 'vitest';
+import { seedFromEnvironment } from './src/checker/seed.js';
 
-export const DEFAULT_SEED = 20261125;
-const seed = Number(process.env.FC_SEED ?? DEFAULT_SEED);
-fc.configureGlobal({ seed });
+fc.configureGlobal({ seed: seedFromEnvironment(process.env) });
 
 beforeEach(() => {
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {

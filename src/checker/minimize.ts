@@ -2,7 +2,8 @@
  * A final pass after fast-check's shrinking: fast-check removes chunks of commands and can stop at
  * a local minimum when two removable events are not adjacent. Here each single event is tried
  * for removal, keeping the removal while the same invariant still fails, until no event can go:
- * the result is 1-minimal.
+ * the result is 1-minimal. Events that a removal disables later on (a restart whose crash was
+ * removed) are dropped with it, so that such pairs can go too.
  */
 
 import type { Event, Setup } from '../model/events.js';
@@ -17,18 +18,17 @@ interface Failing {
 }
 
 /**
- * Step `events` from `start` (already `offset` events in); return the events up to and including
- * the first step at which `target` is violated, or null if a step is not enabled or nothing fails.
+ * Step `rest` from `start` (reached by `prefix`), skipping events that are not enabled; return the
+ * events taken up to and including the first step at which `target` is violated, or null.
  */
 function failsFrom(setup: Setup, invariants: readonly Invariant[], target: Invariant, start: State, prefix: readonly Event[], rest: readonly Event[]): Failing | null {
   let state = start;
-  for (let i = 0; i < rest.length; i++) {
-    const event = rest[i] as Event;
-    if (whyDisabled(setup, state, event) !== null) return null;
+  const kept: Event[] = [...prefix];
+  for (const event of rest) {
+    if (whyDisabled(setup, state, event) !== null) continue;
     state = step(setup, state, event);
-    if (target.check(state).length > 0) {
-      return { events: [...prefix, ...rest.slice(0, i + 1)], results: violatedInvariants(state, invariants) };
-    }
+    kept.push(event);
+    if (target.check(state).length > 0) return { events: kept, results: violatedInvariants(state, invariants) };
   }
   return null;
 }

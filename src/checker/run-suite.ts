@@ -9,7 +9,7 @@
  */
 
 import fc from 'fast-check';
-import { isFault } from '../model/events.js';
+import { EVENT_KINDS, isFault } from '../model/events.js';
 import type { Event, EventKind, Setup } from '../model/events.js';
 import { violatedInvariants } from '../model/invariants.js';
 import type { Invariant, InvariantResult } from '../model/invariants.js';
@@ -29,13 +29,14 @@ export class InvariantViolation extends Error {
 export interface Harness {
   readonly setup: Setup;
   readonly invariants: readonly Invariant[];
+  readonly profile: SwarmProfile;
   state: State;
   enabled: readonly Event[] | null;
   readonly events: Event[];
 }
 
-function newHarness(setup: Setup, invariants: readonly Invariant[]): Harness {
-  return { setup, invariants, state: initialState(setup), enabled: null, events: [] };
+function newHarness(setup: Setup, invariants: readonly Invariant[], profile: SwarmProfile): Harness {
+  return { setup, invariants, profile, state: initialState(setup), enabled: null, events: [] };
 }
 
 function enabledIn(h: Harness): readonly Event[] {
@@ -49,16 +50,35 @@ const FAULT_WEIGHT = 1;
 const PROGRESS_WEIGHT = 4;
 
 /**
- * Map a choice onto the enabled events, protocol progress weighing four times a fault, so that
- * runs are not spent mostly on timeouts. Choice 0 is the first enabled event, which is what
- * shrinking moves towards.
+ * Swarm testing (TigerBeetle's `options_swarm`, FoundationDB's buggify): each run draws a
+ * multiplier (1 or 4) per event kind, so that some runs favour, say, sending over receiving and
+ * reach deep interleavings (six requests in flight) that a uniform mix almost never does. The
+ * profile is part of fast-check's generated value: replay and shrinking cover it, and shrinking
+ * moves it towards the plain mix (all multipliers 1).
  */
-export function pickWeighted(enabled: readonly Event[], choice: number): Event {
+export type SwarmProfile = Readonly<Record<EventKind, number>>;
+
+export const PLAIN_PROFILE: SwarmProfile = Object.fromEntries(EVENT_KINDS.map((k) => [k, 1])) as unknown as SwarmProfile;
+
+const swarmProfile: fc.Arbitrary<SwarmProfile> = fc.record(
+  Object.fromEntries(EVENT_KINDS.map((k) => [k, fc.constantFrom(1, 4, 16)])) as unknown as Record<EventKind, fc.Arbitrary<number>>,
+);
+
+function weightOf(event: Event, profile: SwarmProfile): number {
+  return (isFault(event) ? FAULT_WEIGHT : PROGRESS_WEIGHT) * profile[event.kind];
+}
+
+/**
+ * Map a choice onto the enabled events by weight: protocol progress weighs four times a fault
+ * (so runs are not spent mostly on timeouts), times the run's swarm multiplier. Choice 0 is the
+ * first enabled event, which is what shrinking moves towards.
+ */
+export function pickWeighted(enabled: readonly Event[], choice: number, profile: SwarmProfile = PLAIN_PROFILE): Event {
   let total = 0;
-  for (const e of enabled) total += isFault(e) ? FAULT_WEIGHT : PROGRESS_WEIGHT;
+  for (const e of enabled) total += weightOf(e, profile);
   let target = Math.floor((choice * total) / CHOICES);
   for (const e of enabled) {
-    target -= isFault(e) ? FAULT_WEIGHT : PROGRESS_WEIGHT;
+    target -= weightOf(e, profile);
     if (target < 0) return e;
   }
   return enabled[enabled.length - 1] as Event;
@@ -75,7 +95,7 @@ export class ChooseEvent implements fc.Command<Harness, null> {
   }
 
   run(h: Harness): void {
-    const event = pickWeighted(enabledIn(h), this.choice);
+    const event = pickWeighted(enabledIn(h), this.choice, h.profile);
     this.label = formatEvent(event);
     h.state = step(h.setup, h.state, event);
     h.enabled = null;
@@ -122,8 +142,10 @@ export interface SuiteResult {
   readonly seed: number;
   readonly runs: number;
   readonly eventsMax: number;
-  readonly verdict: 'holds' | 'violated';
+  readonly verdict: 'holds' | 'violated' | 'rejected';
   readonly counterexample: Counterexample | null;
+  /** ConfigException's message when the suite's config is rejected. */
+  readonly configError: string | null;
   /** How often each event kind was taken in exploratory runs. */
   readonly eventCounts: Readonly<Partial<Record<EventKind, number>>>;
   /** In how many exploratory runs each declared witness was reached. */
@@ -136,6 +158,34 @@ function setupWithSteps(setup: Setup, maxSteps: number | undefined): Setup {
   return maxSteps === undefined ? setup : { ...setup, bounds: { ...setup.bounds, eventsMax: maxSteps } };
 }
 
+export interface Judgement {
+  readonly asExpected: boolean;
+  /** What happened, in a few words: "holds", "violates NoDuplicateRecord", "ConfigException". */
+  readonly got: string;
+  /** Why it is not as expected, when it is not. */
+  readonly problem: string | null;
+}
+
+/** Compare a suite's result with what the suite expects. */
+export function judge(suite: Suite, result: SuiteResult): Judgement {
+  const violated = result.counterexample?.results[0]?.invariant ?? null;
+  const got = result.verdict === 'holds' ? 'holds' : result.verdict === 'rejected' ? 'ConfigException' : `violates ${violated}`;
+  const expect = suite.expect;
+  if (expect.verdict === 'rejected') {
+    if (result.verdict !== 'rejected') return { asExpected: false, got, problem: 'the config was accepted' };
+    if (result.configError !== expect.error) return { asExpected: false, got, problem: `ConfigException says "${result.configError}"` };
+    return { asExpected: true, got, problem: null };
+  }
+  if (expect.verdict === 'violated') {
+    if (violated === expect.invariant) return { asExpected: true, got, problem: null };
+    return { asExpected: false, got, problem: violated === null ? `no run violated ${expect.invariant}` : `${violated} failed instead` };
+  }
+  if (result.verdict !== 'holds') return { asExpected: false, got, problem: `counterexample for ${violated}` };
+  const missing = suite.sought.filter((w) => (result.witnessRuns[w.name] ?? 0) === 0).map((w) => w.name);
+  if (missing.length > 0) return { asExpected: false, got, problem: `never reached: ${missing.join(', ')}` };
+  return { asExpected: true, got, problem: null };
+}
+
 /** fast-check prints a commands value as `/*replayPath="..."*\/cmd,cmd`: take the path back out. */
 function replayPathOf(counterexample: unknown): string | null {
   const match = /replayPath="([^"]*)"/.exec(fc.stringify(counterexample));
@@ -144,6 +194,21 @@ function replayPathOf(counterexample: unknown): string | null {
 
 export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
   const started = performance.now();
+  if (suite.setup === null) {
+    return {
+      suite: suite.name,
+      seed: options.seed,
+      runs: 0,
+      eventsMax: 0,
+      verdict: 'rejected',
+      counterexample: null,
+      configError: suite.configError,
+      eventCounts: {},
+      witnessRuns: {},
+      steps: 0,
+      ms: performance.now() - started,
+    };
+  }
   const setup = setupWithSteps(suite.setup, options.maxSteps);
   const eventsMax = setup.bounds.eventsMax;
   const eventCounts: Partial<Record<EventKind, number>> = {};
@@ -173,8 +238,8 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
     maxCommands: eventsMax,
     ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
   });
-  const property = fc.property(commands, (cmds) => {
-    const h = newHarness(setup, suite.checked);
+  const property = fc.property(swarmProfile, commands, (profile, cmds) => {
+    const h = newHarness(setup, suite.checked, profile);
     try {
       fc.modelRun(() => ({ model: h, real: null }), cmds);
     } catch (error) {
@@ -197,14 +262,15 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
     eventCounts,
     witnessRuns,
     steps,
+    configError: null,
   };
   if (!details.failed) return { ...base, verdict: 'holds', counterexample: null, ms: performance.now() - started };
   if (!(details.errorInstance instanceof InvariantViolation) || details.counterexample === null) {
     // Anything but an invariant violation is a bug in the model or the checker: let it surface.
     throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
   }
-  const [cmds] = details.counterexample;
-  const shrunk = eventsOf(setup, suite.checked, cmds);
+  const [profile, cmds] = details.counterexample;
+  const shrunk = eventsOf(setup, suite.checked, profile, cmds);
   const minimal = minimizeEvents(setup, suite.checked, shrunk.events, shrunk.results[0]?.invariant ?? '');
   return {
     ...base,
@@ -225,8 +291,13 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
 }
 
 /** Re-run a command list (as fc.modelRun would) and return the events it takes and its violation. */
-function eventsOf(setup: Setup, invariants: readonly Invariant[], cmds: Iterable<fc.Command<Harness, null>>): { events: readonly Event[]; results: readonly InvariantResult[] } {
-  const h = newHarness(setup, invariants);
+function eventsOf(
+  setup: Setup,
+  invariants: readonly Invariant[],
+  profile: SwarmProfile,
+  cmds: Iterable<fc.Command<Harness, null>>,
+): { events: readonly Event[]; results: readonly InvariantResult[] } {
+  const h = newHarness(setup, invariants, profile);
   for (const cmd of cmds) {
     if (!cmd.check(h)) continue;
     try {

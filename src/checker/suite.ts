@@ -12,7 +12,11 @@ import type { Invariant } from '../model/invariants.js';
 import { witnessByName } from '../model/witnesses.js';
 import type { Witness } from '../model/witnesses.js';
 
-export type Expectation = { readonly verdict: 'holds' } | { readonly verdict: 'violated'; readonly invariant: string };
+export type Expectation =
+  | { readonly verdict: 'holds' }
+  | { readonly verdict: 'violated'; readonly invariant: string }
+  /** The real client refuses the config: ConfigException with exactly this message. */
+  | { readonly verdict: 'rejected'; readonly error: string };
 
 export interface SuiteDefinition {
   readonly name: string;
@@ -33,8 +37,10 @@ export interface SuiteDefinition {
 
 /** A suite with its names resolved and its config validated. */
 export interface Suite extends SuiteDefinition {
-  readonly setup: Setup;
-  readonly modelConfig: ModelConfig;
+  /** Null when the config is rejected (then `configError` says why). */
+  readonly setup: Setup | null;
+  readonly modelConfig: ModelConfig | null;
+  readonly configError: string | null;
   readonly checked: readonly Invariant[];
   readonly sought: readonly Witness[];
 }
@@ -45,6 +51,10 @@ export class SuiteError extends Error {}
 export function defineSuite(def: SuiteDefinition): Suite {
   const where = `suite ${def.name}`;
   const resolved = resolveConfig(def.config);
+  if (def.expect.verdict === 'rejected') {
+    if (resolved.ok) throw new SuiteError(`${where}: expects the config to be rejected, but it is accepted`);
+    return { ...def, setup: null, modelConfig: null, configError: resolved.error, checked: [], sought: [] };
+  }
   if (!resolved.ok) throw new SuiteError(`${where}: config.${resolved.key}: ${resolved.error}`);
   for (const fault of def.faults) {
     if (!FAULTS.includes(fault)) throw new SuiteError(`${where}: unknown fault '${fault}' (faults: ${FAULTS.join(', ')})`);
@@ -73,9 +83,16 @@ export function defineSuite(def: SuiteDefinition): Suite {
   }
   if (checked.length === 0) throw new SuiteError(`${where}: checks no invariant`);
   const setup: Setup = { config: resolved.config, faults: def.faults, bounds: def.bounds };
-  return { ...def, setup, modelConfig: resolved.config, checked, sought };
+  return { ...def, setup, modelConfig: resolved.config, configError: null, checked, sought };
 }
 
 export function describeExpectation(expect: Expectation): string {
-  return expect.verdict === 'holds' ? 'holds' : `violates ${expect.invariant}`;
+  switch (expect.verdict) {
+    case 'holds':
+      return 'holds';
+    case 'violated':
+      return `violates ${expect.invariant}`;
+    case 'rejected':
+      return 'ConfigException';
+  }
 }

@@ -35,7 +35,6 @@ const FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   BrokerShutdown: ['broker'],
   BrokerRestart: ['broker'],
   ControllerMoveLeader: ['partition', 'replica'],
-  ControllerUncleanElect: ['partition'],
   BrokerExpireProducer: ['partition', 'replica', 'nth'],
 };
 

@@ -15,13 +15,16 @@
  *   unfencing elects it for partitions left without a leader whose ISR holds it (`handleBrokerUnfenced`);
  * - a new leader bumps the leader epoch, forgets its followers' LEOs and recomputes the HW (PART `makeLeader`);
  * - unclean election picks the first live replica and sets the ISR to it alone (PCB `electAnyLeader`, UNCLEAN).
+ *   It happens as soon as a partition would otherwise go offline, or when a replica restarts while it
+ *   is offline, which is what ZooKeeper mode's controller does with unclean.leader.election.enable=true
+ *   (OfflinePartitionLeaderElectionStrategy with allowUnclean).
  *
  * Simplified (on purpose): ISR changes through AlterPartition take effect at once (the "maximal
  * ISR" and the committed ISR are the same), a fetch that finds divergence truncates and fetches in
  * the same step, and the controller's session timeout is not a separate step (crash and fencing
  * are one event). In KRaft 3.8 `unclean.leader.election.enable` is ignored by the controller and an
- * unclean election needs an explicit ElectLeaders(UNCLEAN) call (CCM line 498); the model treats
- * the setting as permission for that call, as ZooKeeper mode did.
+ * unclean election needs an explicit ElectLeaders(UNCLEAN) call (CCM line 498); the model follows
+ * ZooKeeper mode, which honours the setting.
  */
 
 import {
@@ -78,7 +81,10 @@ function firstEligible(order: readonly number[], eligible: (r: number) => boolea
 export interface ElectionOutcome {
   readonly partition: PartitionState;
   readonly elected: boolean;
+  readonly unclean: boolean;
 }
+
+const UNCHANGED = (partition: PartitionState): ElectionOutcome => ({ partition, elected: false, unclean: false });
 
 /**
  * The controller fences a stopped broker: it leaves every ISR it is in (unless it is the last
@@ -90,40 +96,38 @@ export function fenceBroker(
   broker: number,
   alive: readonly boolean[],
   minIsr: number,
+  unclean: boolean,
 ): ElectionOutcome {
   const inIsr = partition.isr.includes(broker);
   const isr = inIsr && partition.isr.length > 1 ? without(partition.isr, broker) : partition.isr;
   if (partition.leader !== broker) {
-    if (isr === partition.isr) return { partition, elected: false };
+    if (isr === partition.isr) return UNCHANGED(partition);
     // The leader learns the smaller ISR and may now advance the HW (PART `maybeShrinkIsr`).
-    return { partition: maybeIncrementLeaderHw({ ...partition, isr }, minIsr), elected: false };
+    return UNCHANGED(maybeIncrementLeaderHw({ ...partition, isr }, minIsr));
   }
   const order = assignment(index, alive.length);
   const next = firstEligible(order, (r) => isr.includes(r) && alive[r] === true);
-  if (next < 0) return { partition: { ...partition, leader: -1, isr }, elected: false };
-  return { partition: makeLeader(partition, next, isr, minIsr), elected: true };
+  if (next >= 0) return { partition: makeLeader(partition, next, isr, minIsr), elected: true, unclean: false };
+  const offline: PartitionState = { ...partition, leader: -1, isr };
+  const anyLive = firstEligible(order, (r) => alive[r] === true);
+  if (unclean && anyLive >= 0) return { partition: makeLeader(offline, anyLive, [anyLive], minIsr), elected: true, unclean: true };
+  return UNCHANGED(offline);
 }
 
-/** The controller unfences a restarted broker and elects it where a partition has no leader and it is in the ISR. */
-export function unfenceBroker(partition: PartitionState, broker: number, minIsr: number): ElectionOutcome {
-  if (partition.leader >= 0 || !partition.isr.includes(broker)) return { partition, elected: false };
-  return { partition: makeLeader(partition, broker, partition.isr, minIsr), elected: true };
+/**
+ * The controller unfences a restarted broker and elects it where a partition has no leader and it
+ * is in the ISR, or, with unclean election allowed, where no in-sync replica is alive.
+ */
+export function unfenceBroker(partition: PartitionState, broker: number, minIsr: number, unclean: boolean): ElectionOutcome {
+  if (partition.leader >= 0) return UNCHANGED(partition);
+  if (partition.isr.includes(broker)) return { partition: makeLeader(partition, broker, partition.isr, minIsr), elected: true, unclean: false };
+  if (unclean) return { partition: makeLeader(partition, broker, [broker], minIsr), elected: true, unclean: true };
+  return UNCHANGED(partition);
 }
 
 /** A controlled leadership move (preferred-leader election, reassignment): the old leader stays a live follower. */
 export function moveLeader(partition: PartitionState, to: number, minIsr: number): PartitionState {
   return makeLeader(partition, to, partition.isr, minIsr);
-}
-
-/** PCB `electAnyLeader` with Election.UNCLEAN: the first live replica, with the ISR reset to it alone. */
-export function uncleanCandidate(partition: PartitionState, index: number, alive: readonly boolean[]): number {
-  if (partition.leader >= 0) return -1;
-  if (partition.isr.some((r) => alive[r] === true)) return -1;
-  return firstEligible(assignment(index, alive.length), (r) => alive[r] === true);
-}
-
-export function uncleanElect(partition: PartitionState, leader: number, minIsr: number): PartitionState {
-  return makeLeader(partition, leader, [leader], minIsr);
 }
 
 /** PART `maybeShrinkIsr`: drop a follower from the ISR, then the HW may advance. */

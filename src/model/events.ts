@@ -30,7 +30,6 @@ export type Event =
   | { readonly kind: 'BrokerShutdown'; readonly broker: number }
   | { readonly kind: 'BrokerRestart'; readonly broker: number }
   | { readonly kind: 'ControllerMoveLeader'; readonly partition: number; readonly replica: number }
-  | { readonly kind: 'ControllerUncleanElect'; readonly partition: number }
   | { readonly kind: 'BrokerExpireProducer'; readonly partition: number; readonly replica: number; readonly nth: number };
 
 export type EventKind = Event['kind'];
@@ -55,7 +54,6 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'BrokerShutdown',
   'BrokerRestart',
   'ControllerMoveLeader',
-  'ControllerUncleanElect',
   'BrokerExpireProducer',
 ];
 
@@ -76,7 +74,6 @@ export function isFault(event: Event): boolean {
     case 'BrokerCrash':
     case 'BrokerShutdown':
     case 'ControllerMoveLeader':
-    case 'ControllerUncleanElect':
     case 'BrokerExpireProducer':
       return true;
     case 'ProducerReceive':
@@ -104,11 +101,10 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   BrokerProduceTimeout: "the broker's purgatory timeout answers a parked produce with REQUEST_TIMED_OUT",
   ReplicaFetch: 'a follower fetches from the leader: truncates a diverged suffix, appends, learns the HW',
   LeaderShrinkIsr: 'the leader removes a lagging follower from the ISR (replica.lag.time.max.ms)',
-  BrokerCrash: 'a broker crashes; the controller fences it, shrinks ISRs and elects new leaders',
+  BrokerCrash: 'a broker crashes; the controller fences it, shrinks ISRs and elects new leaders (uncleanly if allowed and needed)',
   BrokerShutdown: 'a broker shuts down cleanly (producer snapshots at the log end), then as a crash',
   BrokerRestart: 'a stopped broker restarts, rebuilds producer state from snapshot + log, rejoins',
   ControllerMoveLeader: 'leadership moves to another in-sync replica while the old leader lives',
-  ControllerUncleanElect: 'unclean election: an out-of-sync live replica becomes leader',
   BrokerExpireProducer: "a replica forgets a producer id (producer.id.expiration.ms)",
 };
 

@@ -17,8 +17,6 @@ import {
   moveLeader,
   replicaFetch,
   shrinkIsr,
-  uncleanCandidate,
-  uncleanElect,
   unfenceBroker,
 } from './cluster.js';
 import { dedupWindow, effectiveMinIsr } from './config.js';
@@ -261,14 +259,6 @@ export function whyDisabled(setup: Setup, state: State, event: Event): string | 
       }
       return c.clusterChanges >= bounds.clusterChangesMax ? 'the cluster-changes bound is reached' : null;
     }
-    case 'ControllerUncleanElect': {
-      if (!config.topic.uncleanLeaderElection) return 'unclean.leader.election.enable is false';
-      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
-      const partition = state.cluster.partitions[event.partition] as PartitionState;
-      return uncleanCandidate(partition, event.partition, state.cluster.alive) < 0
-        ? `partition ${event.partition} has a leader or a live in-sync replica, or no live replica`
-        : null;
-    }
     case 'BrokerExpireProducer': {
       if (!has(setup, 'producer-state-loss')) return 'the producer-state-loss fault is not enabled';
       if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
@@ -332,7 +322,6 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
       const producers = state.cluster.partitions[p]?.replicas[r]?.producers ?? [];
       for (let n = 0; n < producers.length; n++) candidates.push({ kind: 'BrokerExpireProducer', partition: p, replica: r, nth: n });
     }
-    candidates.push({ kind: 'ControllerUncleanElect', partition: p });
   }
   return candidates.filter((e) => whyDisabled(setup, state, e) === null);
 }
@@ -575,32 +564,38 @@ function stopBroker(setup: Setup, state: State, broker: number, clean: boolean):
   const minIsr = effectiveMinIsr(setup.config.topic);
   let next = breakConnection(setup, state, broker, 'NETWORK_EXCEPTION');
   const alive = replaceAt(next.cluster.alive, broker, false);
+  const unclean = setup.config.topic.uncleanLeaderElection;
   let elections = 0;
+  let uncleanElections = 0;
   const partitions = next.cluster.partitions.map((partition, p) => {
     const replica = partition.replicas[broker];
     const stopped = clean && replica !== undefined ? { ...partition, replicas: replaceAt(partition.replicas, broker, snapshotAtLogEnd(replica)) } : partition;
-    const outcome = fenceBroker(stopped, p, broker, alive, minIsr);
+    const outcome = fenceBroker(stopped, p, broker, alive, minIsr, unclean);
     if (outcome.elected) elections += 1;
+    if (outcome.unclean) uncleanElections += 1;
     return outcome.partition;
   });
   next = { ...next, cluster: { alive, partitions } };
   next = { ...next, counters: count(next.counters, { crashes: 1 }) };
-  return withStats(next, { brokerCrashes: 1, leaderElections: elections });
+  return withStats(next, { brokerCrashes: 1, leaderElections: elections, uncleanElections });
 }
 
 function restartBroker(setup: Setup, state: State, broker: number): State {
   const minIsr = effectiveMinIsr(setup.config.topic);
   const window = dedupWindow(setup.config);
+  const unclean = setup.config.topic.uncleanLeaderElection;
   let elections = 0;
+  let uncleanElections = 0;
   const partitions = state.cluster.partitions.map((partition) => {
     const replica = partition.replicas[broker];
     const reloaded = replica === undefined ? partition : { ...partition, replicas: replaceAt(partition.replicas, broker, reloadAfterRestart(replica, window)) };
-    const outcome = unfenceBroker(reloaded, broker, minIsr);
+    const outcome = unfenceBroker(reloaded, broker, minIsr, unclean);
     if (outcome.elected) elections += 1;
+    if (outcome.unclean) uncleanElections += 1;
     return outcome.partition;
   });
   const next: State = { ...state, cluster: { alive: replaceAt(state.cluster.alive, broker, true), partitions } };
-  return withStats(next, { leaderElections: elections });
+  return withStats(next, { leaderElections: elections, uncleanElections });
 }
 
 function producerRestart(setup: Setup, state: State): State {
@@ -733,12 +728,6 @@ function apply(setup: Setup, state: State, event: Event): State {
       const partition = state.cluster.partitions[event.partition] as PartitionState;
       const next = setPartition(state, event.partition, moveLeader(partition, event.replica, minIsr));
       return withStats({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }, { leaderElections: 1 });
-    }
-    case 'ControllerUncleanElect': {
-      const partition = state.cluster.partitions[event.partition] as PartitionState;
-      const candidate = uncleanCandidate(partition, event.partition, state.cluster.alive);
-      const next = setPartition(state, event.partition, uncleanElect(partition, candidate, minIsr));
-      return withStats(next, { leaderElections: 1, uncleanElections: 1 });
     }
     case 'BrokerExpireProducer': {
       const partition = state.cluster.partitions[event.partition] as PartitionState;

@@ -46,8 +46,6 @@ export function formatEvent(event: Event): string {
       return `BrokerRestart(b${event.broker})`;
     case 'ControllerMoveLeader':
       return `ControllerMoveLeader(p${event.partition},b${event.replica})`;
-    case 'ControllerUncleanElect':
-      return `ControllerUncleanElect(p${event.partition})`;
     case 'BrokerExpireProducer':
       return `BrokerExpireProducer(p${event.partition},b${event.replica},#${event.nth})`;
   }

@@ -1,0 +1,22 @@
+/**
+ * Every suite under vitest, from the same definitions the CLI runs, with the fixed default seed
+ * (FC_SEED overrides it). A failure prints the counterexample trace.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { judge, runSuite } from '../src/checker/run-suite.js';
+import { seedFromEnvironment } from '../src/checker/seed.js';
+import { describeExpectation } from '../src/checker/suite.js';
+import { formatEvent } from '../src/report/format.js';
+import { SUITES } from './index.js';
+
+const seed = seedFromEnvironment(process.env);
+
+describe(`property suites (seed ${seed})`, () => {
+  it.each(SUITES.map((suite) => [suite.name, suite] as const))('%s', (_name, suite) => {
+    const result = runSuite(suite, { seed, runs: suite.runs });
+    const verdict = judge(suite, result);
+    const trace = result.counterexample?.events.map(formatEvent).join(' → ') ?? '(no counterexample)';
+    expect(verdict.problem, `${suite.claim}\nexpected: ${describeExpectation(suite.expect)}, got: ${verdict.got}\ntrace: ${trace}`).toBeNull();
+  });
+});

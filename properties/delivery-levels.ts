@@ -1,0 +1,49 @@
+/**
+ * The three delivery levels (reference §3.4, §5):
+ * - acks=0 is at most once: an acknowledged record may never reach the log;
+ * - acks=1 with retries and no idempotence is at least once: a lost ack makes a duplicate;
+ * - the idempotent producer (the 3.x default) is exactly once per producer session: no loss of an
+ *   acknowledged record and no duplicate, however requests and acks are lost and batches retried.
+ */
+
+import type { SuiteDefinition } from '../src/checker/suite.js';
+import { ALL_INVARIANTS, SMALL } from './common.js';
+
+export const acksZeroLoses: SuiteDefinition = {
+  name: 'delivery.acks0-loses-acknowledged',
+  claim: 'With acks=0 the producer reports success at once, so a request lost with its connection loses an acknowledged record.',
+  config: { acks: '0' },
+  faults: ['disconnect'],
+  bounds: SMALL,
+  invariants: ['NoAckedRecordLost'],
+  witnesses: [],
+  expect: { verdict: 'violated', invariant: 'NoAckedRecordLost' },
+  runs: 300,
+};
+
+export const acksOneDuplicates: SuiteDefinition = {
+  name: 'delivery.acks1-retry-duplicates',
+  claim: 'With acks=1, retries and enable.idempotence=false, a retry after a lost ack appends the batch a second time.',
+  config: { acks: '1', 'enable.idempotence': false },
+  faults: ['disconnect', 'request-timeout'],
+  bounds: SMALL,
+  invariants: ['NoDuplicateRecord', 'NoAckedRecordLost'],
+  witnesses: [],
+  expect: { verdict: 'violated', invariant: 'NoDuplicateRecord' },
+  runs: 300,
+};
+
+/** The idempotent producer with 1 to 5 requests in flight: every fault short of a restart. */
+export const idempotentInFlight: readonly SuiteDefinition[] = [1, 2, 3, 4, 5].map((inFlight) => ({
+  name: `delivery.idempotent-in-flight-${inFlight}`,
+  claim: `The idempotent producer with max.in.flight.requests.per.connection=${inFlight} neither loses an acknowledged record nor writes one twice, under lost requests and acks, timeouts and retries.`,
+  config: { 'max.in.flight.requests.per.connection': inFlight },
+  faults: ['disconnect', 'request-timeout', 'delivery-timeout'],
+  bounds: { ...SMALL, recordsMax: 4, eventsMax: 40, lostMessagesMax: 3 },
+  invariants: [...ALL_INVARIANTS],
+  witnesses: inFlight > 1 ? ['LostAckDeduplicated', 'BatchRetried', 'DeliveryTimedOut', 'Pipelined'] : ['LostAckDeduplicated', 'BatchRetried', 'DeliveryTimedOut'],
+  expect: { verdict: 'holds' },
+  runs: 400,
+}));
+
+export default [acksZeroLoses, acksOneDuplicates, ...idempotentInFlight];

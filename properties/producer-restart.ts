@@ -1,0 +1,34 @@
+/**
+ * The idempotent producer's limit (reference §3.4, §7): its guarantee is per producer session.
+ * A restarted producer gets a new producer id, so the broker cannot recognise a record the
+ * application resends after the restart: an at-least-once application writes it twice.
+ */
+
+import type { SuiteDefinition } from '../src/checker/suite.js';
+import { SMALL } from './common.js';
+
+export const restartDuplicates: SuiteDefinition = {
+  name: 'restart.at-least-once-duplicates',
+  claim: 'An idempotent producer that restarts after a lost ack, with an application that resends unacknowledged records, writes a record twice.',
+  config: { application: 'at-least-once' },
+  faults: ['disconnect', 'producer-restart'],
+  bounds: { ...SMALL, resendsMax: 2, restartsMax: 1 },
+  invariants: ['NoDuplicateRecord', 'NoAckedRecordLost'],
+  witnesses: [],
+  expect: { verdict: 'violated', invariant: 'NoDuplicateRecord' },
+  runs: 300,
+};
+
+export const restartWithoutResend: SuiteDefinition = {
+  name: 'restart.without-resend-no-duplicates',
+  claim: 'Restarts alone do not duplicate: without application resends every record is written at most once.',
+  config: {},
+  faults: ['disconnect', 'producer-restart', 'delivery-timeout'],
+  bounds: { ...SMALL, restartsMax: 2 },
+  invariants: ['NoDuplicateRecord', 'NoAckedRecordLost', 'SessionOrderKept', 'FailedRecordAbsent'],
+  witnesses: ['ProducerRestarted', 'LostAckDeduplicated'],
+  expect: { verdict: 'holds' },
+  runs: 300,
+};
+
+export default [restartDuplicates, restartWithoutResend];
