@@ -4,6 +4,9 @@
 
 import { pathToFileURL } from 'node:url';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { CHECK_HELP, checkCommand } from './check.js';
+import { LIST_HELP, listCommand } from './list.js';
+import { REPLAY_HELP, replayCommand } from './replay.js';
 import { RUN_HELP, runCommand } from './run.js';
 
 const HELP = `idemcheck: a property-based model checker for Kafka producer delivery guarantees
@@ -11,14 +14,20 @@ const HELP = `idemcheck: a property-based model checker for Kafka producer deliv
 Usage: idemcheck <command> [options]
 
 Commands:
+  check                    run the property suites (or an ad-hoc check) and report counterexamples
+  replay REPORT.json       reproduce a counterexample (or --suite S --seed N --path P)
   run --trace FILE.json    step a hand-written scenario and check the invariants
+  list                     list suites, invariants, witnesses, faults, events, settings and bounds
 
 Run 'idemcheck <command> --help' for a command's options.`;
 
 type Command = (argv: readonly string[], print: (line: string) => void) => number | Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
+  check: { run: checkCommand, help: CHECK_HELP },
+  replay: { run: replayCommand, help: REPLAY_HELP },
   run: { run: runCommand, help: RUN_HELP },
+  list: { run: listCommand, help: LIST_HELP },
 };
 
 export async function main(argv: readonly string[], print: (line: string) => void = (l) => console.log(l)): Promise<number> {

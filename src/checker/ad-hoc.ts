@@ -1,0 +1,47 @@
+/**
+ * Ad-hoc checks: a suite made from command-line settings, with defaults a user can rely on.
+ */
+
+import type { ConfigInput } from '../model/config.js';
+import type { Bounds, Fault } from '../model/events.js';
+import { INVARIANTS } from '../model/invariants.js';
+import { defineSuite } from './suite.js';
+import type { Expectation, Suite } from './suite.js';
+
+export const AD_HOC_DEFAULT_FAULTS: readonly Fault[] = ['disconnect', 'request-timeout', 'delivery-timeout'];
+
+export const AD_HOC_DEFAULT_BOUNDS: Bounds = {
+  recordsMax: 3,
+  resendsMax: 2,
+  eventsMax: 40,
+  lostMessagesMax: 2,
+  restartsMax: 1,
+  crashesMax: 1,
+  clusterChangesMax: 1,
+};
+
+export const AD_HOC_DEFAULT_RUNS = 1000;
+
+export interface AdHocOptions {
+  readonly config: ConfigInput;
+  readonly faults?: readonly Fault[];
+  readonly invariants?: readonly string[];
+  readonly witnesses?: readonly string[];
+  readonly bounds?: Partial<Bounds>;
+  readonly expect?: Expectation;
+  readonly runs?: number;
+}
+
+export function adHocSuite(options: AdHocOptions): Suite {
+  return defineSuite({
+    name: 'ad-hoc',
+    claim: 'The settings given on the command line keep every checked invariant.',
+    config: options.config,
+    faults: options.faults ?? AD_HOC_DEFAULT_FAULTS,
+    bounds: { ...AD_HOC_DEFAULT_BOUNDS, ...options.bounds },
+    invariants: options.invariants ?? INVARIANTS.map((i) => i.name),
+    witnesses: options.witnesses ?? [],
+    expect: options.expect ?? { verdict: 'holds' },
+    runs: options.runs ?? AD_HOC_DEFAULT_RUNS,
+  });
+}

@@ -1,0 +1,262 @@
+/**
+ * The HTML report: one self-contained page (no scripts from elsewhere, no fonts, no images) with
+ * an inline SVG sequence diagram of application, producer and brokers, and the state after each
+ * step. Messages are drawn from the step they were written to the step they were read, or to a
+ * cross where they were lost; faults and elections are marked on their lane.
+ */
+
+import type { Event } from '../model/events.js';
+import type { State } from '../model/types.js';
+import { formatEvent } from './format.js';
+import { logsCell, outcomesCell, producerCell } from './markdown.js';
+import { narrate } from './narrate.js';
+import type { Report } from './report.js';
+import { replayCommand } from './report.js';
+
+function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+interface Message {
+  readonly kind: 'request' | 'response';
+  readonly broker: number;
+  readonly label: string;
+  readonly from: number;
+  readonly to: number;
+  readonly fate: 'read' | 'lost' | 'pending';
+}
+
+function requestLabel(state: State, broker: number, id: number): string {
+  const request = state.network[broker]?.toBroker.find((r) => r.id === id);
+  if (request === undefined) return `#${id}`;
+  const parts = request.batches.map((b) => (b.producerId >= 0 ? `p${b.partition} e${b.epoch} s${b.baseSequence}` : `p${b.partition}`));
+  return `#${id} ${parts.join(', ')}`;
+}
+
+function responseLabel(state: State, broker: number, id: number): string {
+  const response = state.network[broker]?.toClient.find((r) => r.id === id);
+  if (response === undefined) return `#${id}`;
+  return `#${id} ${response.partitions.map((p) => (p.error === 'NONE' ? `ok@${p.baseOffset}` : p.error)).join(', ')}`;
+}
+
+/** Follow every request and response through the trace by its id. */
+export function traceMessages(states: readonly State[], events: readonly Event[]): Message[] {
+  const out: Message[] = [];
+  const brokers = states[0]?.network.length ?? 0;
+  for (let b = 0; b < brokers; b++) {
+    for (const kind of ['request', 'response'] as const) {
+      const open = new Map<number, { from: number; label: string }>();
+      states.forEach((state, row) => {
+        const queue = kind === 'request' ? state.network[b]?.toBroker : state.network[b]?.toClient;
+        const ids = new Set((queue ?? []).map((m) => m.id));
+        for (const [id, start] of open) {
+          if (ids.has(id)) continue;
+          const event = events[row - 1];
+          const read =
+            (kind === 'request' && event?.kind === 'BrokerReceive' && event.broker === b) ||
+            (kind === 'response' && event?.kind === 'ProducerReceive' && event.broker === b);
+          out.push({ kind, broker: b, label: start.label, from: start.from, to: row, fate: read ? 'read' : 'lost' });
+          open.delete(id);
+        }
+        for (const m of queue ?? []) {
+          if (!open.has(m.id)) open.set(m.id, { from: row, label: kind === 'request' ? requestLabel(state, b, m.id) : responseLabel(state, b, m.id) });
+        }
+      });
+      for (const [, start] of open) out.push({ kind, broker: b, label: start.label, from: start.from, to: states.length - 1, fate: 'pending' });
+    }
+  }
+  return out;
+}
+
+const ROW = 30;
+const TOP = 70;
+const LANE_GAP = 210;
+const LEFT = 90;
+
+/** A short label for marks on a lane (the table below has the full sentence). */
+function mark(event: Event, before: State, after: State): { lane: 'app' | 'producer' | number; text: string; tone: string } | null {
+  switch (event.kind) {
+    case 'ProducerResolve':
+      return after.producer.epoch !== before.producer.epoch
+        ? { lane: 'producer', text: `epoch bump → ${after.producer.epoch}`, tone: 'warn' }
+        : { lane: 'producer', text: 'sequence resolved', tone: 'note' };
+    case 'ProducerDeliveryTimeout':
+      return { lane: 'producer', text: `⏱ delivery timeout p${event.partition}`, tone: 'warn' };
+    case 'ProducerRequestTimeout':
+      return { lane: 'producer', text: `⏱ request timeout: close b${event.broker}`, tone: 'bad' };
+    case 'ProducerRestart':
+      return { lane: 'producer', text: `↻ restart: pid ${after.producer.producerId}`, tone: 'bad' };
+    case 'NetworkDisconnect':
+      return { lane: event.broker, text: '⚡ connection breaks', tone: 'bad' };
+    case 'NetworkDrop':
+      return { lane: event.broker, text: `drop ${event.direction}`, tone: 'bad' };
+    case 'BrokerReceive': {
+      const appended = after.cluster.partitions.some((p, i) => (p.replicas[event.broker]?.log.length ?? 0) > (before.cluster.partitions[i]?.replicas[event.broker]?.log.length ?? 0));
+      const dup = after.ghost.stats.dedupHits > before.ghost.stats.dedupHits;
+      const text = appended ? 'append' : dup ? 'duplicate: no append' : 'reject';
+      return { lane: event.broker, text, tone: appended ? 'ok' : dup ? 'note' : 'warn' };
+    }
+    case 'BrokerCompleteProduce':
+      return { lane: event.broker, text: 'HW reached: answer', tone: 'note' };
+    case 'BrokerProduceTimeout':
+      return { lane: event.broker, text: '⏱ purgatory timeout', tone: 'warn' };
+    case 'LeaderShrinkIsr':
+      return { lane: after.cluster.partitions[event.partition]?.leader ?? event.replica, text: `ISR − b${event.replica}`, tone: 'warn' };
+    case 'BrokerCrash':
+      return { lane: event.broker, text: '✗ crash', tone: 'bad' };
+    case 'BrokerShutdown':
+      return { lane: event.broker, text: '▼ clean shutdown', tone: 'bad' };
+    case 'BrokerRestart':
+      return { lane: event.broker, text: '↻ restart', tone: 'ok' };
+    case 'ControllerMoveLeader':
+      return { lane: event.replica, text: `★ leads p${event.partition}`, tone: 'note' };
+    case 'BrokerExpireProducer':
+      return { lane: event.replica, text: 'forgets pid', tone: 'bad' };
+    default:
+      return null;
+  }
+}
+
+function leaderMarks(before: State, after: State): { lane: number; text: string }[] {
+  const out: { lane: number; text: string }[] = [];
+  after.cluster.partitions.forEach((p, i) => {
+    if (p.leader >= 0 && p.leader !== before.cluster.partitions[i]?.leader) out.push({ lane: p.leader, text: `★ leader p${i} (e${p.leaderEpoch})` });
+  });
+  return out;
+}
+
+export function renderSequenceDiagram(report: Report): string {
+  const states = report.states;
+  const events = report.events;
+  const brokers = states[0]?.network.length ?? 1;
+  const laneX = (lane: 'app' | 'producer' | number): number => (lane === 'app' ? LEFT : lane === 'producer' ? LEFT + LANE_GAP : LEFT + LANE_GAP * (2 + lane));
+  const rowY = (row: number): number => TOP + row * ROW;
+  const width = laneX(brokers - 1) + 230;
+  const height = rowY(events.length) + 50;
+  const svg: string[] = [];
+  svg.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="sequence diagram">`);
+  svg.push(
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker>' +
+      '<marker id="arrow-red" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#c0392b"/></marker></defs>',
+  );
+  // Rows: a stripe and the step number, linked to the table.
+  events.forEach((event, i) => {
+    const y = rowY(i + 1);
+    const violation = i === events.length - 1;
+    svg.push(`<a href="#step-${i + 1}"><rect x="0" y="${y - ROW / 2}" width="${width}" height="${ROW}" class="${violation ? 'row violation' : i % 2 === 0 ? 'row even' : 'row'}"/>`);
+    svg.push(`<text x="8" y="${y + 4}" class="step">${i + 1}</text><title>${esc(formatEvent(event))}</title></a>`);
+  });
+  // Lanes, dashed while a broker is down.
+  const lanes: ('app' | 'producer' | number)[] = ['app', 'producer', ...Array.from({ length: brokers }, (_, b) => b)];
+  for (const lane of lanes) {
+    const x = laneX(lane);
+    const title = lane === 'app' ? 'Application' : lane === 'producer' ? 'Producer' : `Broker b${lane}`;
+    svg.push(`<text x="${x}" y="28" class="lane-title" text-anchor="middle">${title}</text>`);
+    for (let row = 0; row < events.length; row++) {
+      const up = typeof lane !== 'number' || states[row + 1]?.cluster.alive[lane] === true;
+      svg.push(`<line x1="${x}" y1="${rowY(row) + 10}" x2="${x}" y2="${rowY(row + 1) + ROW / 2}" class="${up ? 'lane' : 'lane down'}"/>`);
+    }
+  }
+  // Messages.
+  for (const m of traceMessages(states, events)) {
+    const fromX = m.kind === 'request' ? laneX('producer') : laneX(m.broker);
+    const toX = m.kind === 'request' ? laneX(m.broker) : laneX('producer');
+    const y1 = rowY(m.from);
+    const y2 = rowY(m.to);
+    const endX = m.fate === 'read' ? toX : fromX + (toX - fromX) * 0.35;
+    const cls = m.fate === 'lost' ? 'msg lost' : m.fate === 'pending' ? 'msg pending' : `msg ${m.kind}`;
+    svg.push(`<line x1="${fromX}" y1="${y1}" x2="${endX}" y2="${y2}" class="${cls}" marker-end="${m.fate === 'read' ? 'url(#arrow)' : ''}"/>`);
+    if (m.fate === 'lost') svg.push(`<text x="${endX}" y="${y2 + 5}" class="cross" text-anchor="middle">✗</text>`);
+    // Label at a third of the way along, so request and response labels do not meet at a lane.
+    const labelX = fromX + (endX - fromX) / 3;
+    const labelY = y1 + (y2 - y1) / 3 - 5;
+    svg.push(`<text x="${labelX}" y="${labelY}" class="msg-label ${m.kind}" text-anchor="middle">${esc(m.label)}</text>`);
+  }
+  // Event marks.
+  events.forEach((event, i) => {
+    const before = states[i] as State;
+    const after = states[i + 1] as State;
+    const y = rowY(i + 1);
+    if (event.kind === 'AppSend' || event.kind === 'AppResend') {
+      const label = event.kind === 'AppSend' ? `send r${after.ghost.sends.at(-1)?.record} → p${event.partition}` : `resend r${after.ghost.sends.at(-1)?.record}`;
+      svg.push(`<line x1="${laneX('app')}" y1="${y}" x2="${laneX('producer') - 4}" y2="${y}" class="msg app" marker-end="url(#arrow)"/>`);
+      svg.push(`<text x="${laneX('app') + 8}" y="${y - 4}" class="msg-label">${esc(label)}</text>`);
+    }
+    if (event.kind === 'ReplicaFetch') {
+      const leader = after.cluster.partitions[event.partition]?.leader ?? 0;
+      svg.push(`<line x1="${laneX(event.replica)}" y1="${y}" x2="${laneX(leader)}" y2="${y}" class="msg fetch" marker-end="url(#arrow)" marker-start="url(#arrow)"/>`);
+      svg.push(`<text x="${(laneX(event.replica) + laneX(leader)) / 2}" y="${y - 4}" class="msg-label" text-anchor="middle">fetch p${event.partition}</text>`);
+    }
+    const m = mark(event, before, after);
+    if (m !== null) svg.push(`<text x="${laneX(m.lane) + 8}" y="${y + 12}" class="mark ${m.tone}">${esc(m.text)}</text>`);
+    for (const lm of leaderMarks(before, after)) {
+      if (event.kind !== 'ControllerMoveLeader') svg.push(`<text x="${laneX(lm.lane) + 8}" y="${y + 12}" class="mark note" dx="${m !== null && m.lane === lm.lane ? 90 : 0}">${esc(lm.text)}</text>`);
+    }
+    // Outcomes reaching the application.
+    after.ghost.sends.forEach((info, id) => {
+      const old = before.ghost.sends[id];
+      if (old === undefined || old.outcome === info.outcome || info.outcome === 'pending') return;
+      const text = info.outcome === 'ok' ? `r${info.record} ok${info.offset >= 0 ? `@${info.offset}` : ''}` : `r${info.record} ${info.outcome === 'fail' ? 'failed' : 'unknown'}`;
+      svg.push(`<text x="${laneX('app') - 8}" y="${y + 12}" class="mark ${info.outcome === 'ok' ? 'ok' : 'bad'}" text-anchor="end">${esc(text)}</text>`);
+    });
+  });
+  svg.push(`<text x="${LEFT}" y="${rowY(events.length) + 36}" class="mark bad">✗ ${esc(report.violation.invariant)} violated after step ${events.length}</text>`);
+  svg.push('</svg>');
+  return svg.join('\n');
+}
+
+const STYLE = `
+body { font: 14px/1.45 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px; color: #222; max-width: 1400px; }
+h1 { font-size: 20px; margin: 0 0 8px; } h2 { font-size: 16px; margin: 24px 0 8px; }
+code, pre { font: 12px/1.4 ui-monospace, Menlo, Consolas, monospace; }
+pre.cmd { background: #f4f4f4; padding: 8px 12px; border-radius: 4px; }
+.verdict { background: #fdecea; border-left: 4px solid #c0392b; padding: 8px 12px; }
+.diagram { overflow-x: auto; border: 1px solid #ddd; }
+svg text { font: 12px ui-monospace, Menlo, Consolas, monospace; }
+svg .lane-title { font-weight: bold; font-size: 13px; }
+svg .lane { stroke: #999; stroke-width: 1.5; } svg .lane.down { stroke: #c0392b; stroke-dasharray: 3 4; }
+svg .row { fill: transparent; } svg .row.even { fill: #fafafa; } svg .row.violation { fill: #fdecea; } svg a:hover .row { fill: #eef5ff; }
+svg .step { fill: #888; }
+svg .msg { stroke: #333; stroke-width: 1.4; } svg .msg.response { stroke: #2c6fbb; } svg .msg.lost { stroke: #c0392b; stroke-dasharray: 5 3; }
+svg .msg.pending { stroke: #999; stroke-dasharray: 2 3; } svg .msg.fetch { stroke: #7d3c98; } svg .msg.app { stroke: #555; }
+svg .msg-label { fill: #333; font-size: 11px; paint-order: stroke; stroke: #fff; stroke-width: 3px; } svg .msg-label.response { fill: #2c6fbb; } svg .cross { fill: #c0392b; font-size: 16px; font-weight: bold; }
+svg .mark { font-size: 11px; } svg .mark.bad { fill: #c0392b; font-weight: bold; } svg .mark.warn { fill: #b9770e; } svg .mark.ok { fill: #1e8449; } svg .mark.note { fill: #2c6fbb; }
+table { border-collapse: collapse; width: 100%; font-size: 12px; } th, td { border: 1px solid #ddd; padding: 4px 6px; vertical-align: top; text-align: left; }
+tr.violation td { background: #fdecea; } td.n { text-align: right; color: #888; } td code { white-space: nowrap; }
+details summary { cursor: pointer; color: #2c6fbb; }
+`;
+
+export function renderHtml(report: Report, jsonPath: string): string {
+  const title = `${report.violation.invariant} violated: ${report.suite ?? 'ad-hoc check'}`;
+  const rows = report.events.map((event, i) => {
+    const before = report.states[i] as State;
+    const after = report.states[i + 1] as State;
+    const cls = i === report.events.length - 1 ? ' class="violation"' : '';
+    return (
+      `<tr id="step-${i + 1}"${cls}><td class="n">${i + 1}</td><td><code>${esc(formatEvent(event))}</code></td><td>${esc(narrate(before, after, event))}</td>` +
+      `<td>${esc(producerCell(after))}</td><td>${esc(logsCell(after))}</td><td>${esc(outcomesCell(after))}</td>` +
+      `<td><details><summary>state</summary><pre>${esc(JSON.stringify(after, null, 1))}</pre></details></td></tr>`
+    );
+  });
+  const expected = report.expected === `violates ${report.violation.invariant}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head>
+<body>
+<h1>${esc(title)}</h1>
+<pre class="cmd">${esc(replayCommand(jsonPath))}</pre>
+<p class="verdict"><strong>What went wrong.</strong> ${esc(report.violation.explanation)}.<br>
+<strong>${esc(report.violation.invariant)}:</strong> ${esc(report.violation.claim)} ${esc(report.violation.why)}</p>
+<p><strong>${expected ? 'Expected by the suite' : 'Unexpected: a finding'}.</strong> ${esc(report.claim)}</p>
+<p>config: <code>${esc(Object.entries(report.config).map(([k, v]) => `${k}=${v}`).join(' '))}</code><br>
+faults: <code>${esc(report.faults.join(', ') || 'none')}</code> · seed <code>${report.fastCheck.seed}</code> · ${report.events.length} steps (found ${report.lengths.found}, shrunk ${report.lengths.shrunk}) · fingerprint <code>${report.fingerprint}</code></p>
+<h2>Sequence diagram</h2>
+<p>Arrows are requests (black) and responses (blue) from the step they were written to the step they were read; a red dashed arrow ending in ✗ was lost. Dashed red lanes: broker down. Click a row for its state.</p>
+<div class="diagram">${renderSequenceDiagram(report)}</div>
+<h2>Steps</h2>
+<table><thead><tr><th>#</th><th>event</th><th>what happened</th><th>producer</th><th>logs (* leader)</th><th>records</th><th></th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody></table>
+</body></html>
+`;
+}

@@ -1,0 +1,121 @@
+/**
+ * The Markdown report: the replay command first, then what went wrong in words, then one row
+ * per step with the state that matters.
+ */
+
+import type { State } from '../model/types.js';
+import { formatEvent, formatLog, sendLabel } from './format.js';
+import { narrate } from './narrate.js';
+import type { Report } from './report.js';
+import { replayCommand } from './report.js';
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function producerCell(state: State): string {
+  const p = state.producer;
+  const id = p.producerId >= 0 ? `pid ${p.producerId} epoch ${p.epoch}` : 'no pid';
+  const parts = p.partitions.map((part, i) => {
+    const seq = p.producerId >= 0 ? ` next ${part.nextSequence} acked ${part.lastAckedSequence}` : '';
+    const queued = part.queue.length > 0 ? ` queued ${part.queue.length}` : '';
+    return `p${i}${seq}${queued}`;
+  });
+  const unanswered = p.requests.reduce((n, rs) => n + rs.length, 0);
+  return [id, ...parts, unanswered > 0 ? `${unanswered} unanswered` : ''].filter((s) => s !== '').join(' · ');
+}
+
+export function logsCell(state: State): string {
+  return state.cluster.partitions
+    .map((p, i) => {
+      const replicas = p.replicas.map((r, b) => {
+        const mark = state.cluster.alive[b] !== true ? ' (down)' : b === p.leader ? '*' : '';
+        return `b${b}${mark} ${formatLog(state, r, 6)}`;
+      });
+      return `p${i} isr[${p.isr.join(',')}]: ${replicas.join(' · ')}`;
+    })
+    .join(' ‖ ');
+}
+
+export function outcomesCell(state: State): string {
+  if (state.ghost.sends.length === 0) return '-';
+  return state.ghost.sends
+    .map((info, id) => {
+      const label = sendLabel(state, id);
+      switch (info.outcome) {
+        case 'pending':
+          return `${label} …`;
+        case 'ok':
+          return info.offset >= 0 ? `${label} ok@${info.offset}` : `${label} ok`;
+        case 'fail':
+          return `${label} fail`;
+        case 'info':
+          return `${label} unknown`;
+      }
+    })
+    .join(' · ');
+}
+
+export function renderMarkdown(report: Report, jsonPath: string): string {
+  const lines: string[] = [];
+  const title = report.suite ?? 'ad-hoc check';
+  const last = report.states[report.states.length - 1] as State;
+  lines.push(`# ${report.violation.invariant} violated: ${title}`);
+  lines.push('');
+  lines.push('Reproduce it:');
+  lines.push('');
+  lines.push('```');
+  lines.push(replayCommand(jsonPath));
+  if (report.suite !== null) {
+    const replayPath = report.fastCheck.replayPath === null ? '' : ` --replay-path '${report.fastCheck.replayPath}'`;
+    lines.push(`npx idemcheck replay --suite ${report.suite} --seed ${report.fastCheck.seed} --path ${report.fastCheck.path}${replayPath}`);
+  }
+  lines.push('```');
+  lines.push('');
+  lines.push(`**What went wrong.** ${report.violation.explanation}.`);
+  lines.push('');
+  lines.push(`**The invariant.** ${report.violation.invariant}: ${report.violation.claim} ${report.violation.why}`);
+  lines.push('');
+  const expected = report.expected === `violates ${report.violation.invariant}`;
+  lines.push(
+    `**Expected?** The suite ${expected ? 'expects this violation: it demonstrates the claim below.' : `expects "${report.expected}", so this is a finding.`} ${report.claim}`,
+  );
+  if (report.violation.firstFailure !== report.violation.invariant) {
+    lines.push('');
+    lines.push(`Note: the first failing run broke ${report.violation.firstFailure}; shrinking led to this smaller violation of ${report.violation.invariant}.`);
+  }
+  lines.push('');
+  lines.push('## Setup');
+  lines.push('');
+  lines.push(`- config: ${Object.entries(report.config).map(([k, v]) => `\`${k}=${v}\``).join(' ')}`);
+  lines.push(`- faults: ${report.faults.length === 0 ? 'none' : report.faults.join(', ')}`);
+  lines.push(`- bounds: ${Object.entries(report.bounds).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  lines.push(`- seed ${report.fastCheck.seed}, failing run ${report.fastCheck.failingRun}, ${report.fastCheck.numShrinks} shrinks; trace fingerprint \`${report.fingerprint}\``);
+  lines.push(`- length: found ${report.lengths.found} steps, fast-check shrank to ${report.lengths.shrunk}, minimised to ${report.lengths.minimal}`);
+  lines.push('');
+  lines.push(`## Trace (${report.events.length} steps)`);
+  lines.push('');
+  lines.push('`*` marks the leader; a log shows `offset:[pid/epoch/seq records]`; `r3\'` is the second send of record 3.');
+  lines.push('');
+  lines.push('| step | event | what happened | producer | logs | records |');
+  lines.push('|---:|---|---|---|---|---|');
+  report.events.forEach((event, i) => {
+    const before = report.states[i] as State;
+    const after = report.states[i + 1] as State;
+    const text = formatEvent(event);
+    const mark = i === report.events.length - 1 ? ` **✗ ${report.violation.invariant}**` : '';
+    lines.push(
+      `| ${i + 1} | \`${text}\` | ${cell(narrate(before, after, event))}${mark} | ${cell(producerCell(after))} | ${cell(logsCell(after))} | ${cell(outcomesCell(after))} |`,
+    );
+  });
+  lines.push('');
+  lines.push('## Final state');
+  lines.push('');
+  lines.push('```');
+  lines.push(`producer: ${producerCell(last)}`);
+  lines.push(`logs:     ${logsCell(last)}`);
+  lines.push(`records:  ${outcomesCell(last)}`);
+  lines.push('```');
+  lines.push('');
+  return lines.join('\n');
+}

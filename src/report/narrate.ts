@@ -1,0 +1,209 @@
+/**
+ * One sentence per step, derived from the event and the difference between the states before and
+ * after it: what a person needs to follow a counterexample without reading code.
+ */
+
+import { logEndOffset } from '../model/broker.js';
+import type { Event } from '../model/events.js';
+import type { LogBatch, ProduceRequest, State, WireBatch } from '../model/types.js';
+import { sendLabel } from './format.js';
+
+function records(state: State, sends: readonly number[]): string {
+  return sends.map((s) => sendLabel(state, s)).join(' ');
+}
+
+function wireLabel(state: State, wire: WireBatch): string {
+  const header = wire.producerId >= 0 ? ` pid ${wire.producerId} epoch ${wire.epoch} seq ${wire.baseSequence}` : '';
+  return `p${wire.partition} [${records(state, wire.sends)}]${header}`;
+}
+
+function batchLabel(state: State, batch: LogBatch): string {
+  return `[${records(state, batch.sends)}]@${batch.baseOffset}`;
+}
+
+/** Batches a replica gained (by offset) between two states. */
+function appended(before: State, after: State, partition: number, broker: number): LogBatch[] {
+  const old = before.cluster.partitions[partition]?.replicas[broker];
+  const now = after.cluster.partitions[partition]?.replicas[broker];
+  if (old === undefined || now === undefined) return [];
+  const known = new Set(old.log.map((b) => `${b.baseOffset}/${b.leaderEpoch}`));
+  return now.log.filter((b) => !known.has(`${b.baseOffset}/${b.leaderEpoch}`));
+}
+
+/** Outcome changes, as "r0 ok@3", "r1 fails (info: NETWORK_EXCEPTION)". */
+function outcomeChanges(before: State, after: State): string[] {
+  const out: string[] = [];
+  after.ghost.sends.forEach((info, id) => {
+    const old = before.ghost.sends[id];
+    if (old === undefined || old.outcome === info.outcome) return;
+    const label = sendLabel(after, id);
+    if (info.outcome === 'ok') out.push(info.offset >= 0 ? `${label} acknowledged at offset ${info.offset}` : `${label} acknowledged (no offset)`);
+    else if (info.outcome === 'fail') out.push(`${label} failed definitely (${info.error})`);
+    else if (info.outcome === 'info') out.push(`${label} failed, maybe written (${info.error})`);
+  });
+  return out;
+}
+
+function leaderChanges(before: State, after: State): string[] {
+  const out: string[] = [];
+  after.cluster.partitions.forEach((p, i) => {
+    const old = before.cluster.partitions[i];
+    if (old === undefined) return;
+    if (old.leader !== p.leader) {
+      out.push(p.leader < 0 ? `p${i} has no leader (offline)` : `p${i} leader is now b${p.leader} (leader epoch ${p.leaderEpoch})`);
+    }
+    if (old.isr.join(',') !== p.isr.join(',') && old.leader === p.leader) out.push(`p${i} ISR [${p.isr.join(',')}]`);
+  });
+  return out;
+}
+
+function sentence(parts: readonly string[]): string {
+  return parts.filter((p) => p !== '').join('; ');
+}
+
+function lostOnConnection(before: State, after: State, broker: number): string {
+  const conn = before.network[broker];
+  const unanswered = before.producer.requests[broker]?.length ?? 0;
+  if (conn === undefined) return '';
+  const lost: string[] = [];
+  if (conn.toBroker.length > 0) lost.push(`${conn.toBroker.length} unread request${conn.toBroker.length > 1 ? 's' : ''}`);
+  if (conn.pending !== null) lost.push('the answer to an appended, parked request');
+  if (conn.toClient.length > 0) lost.push(`${conn.toClient.length} response${conn.toClient.length > 1 ? 's' : ''}`);
+  const retried = after.ghost.stats.retries - before.ghost.stats.retries;
+  const tail = unanswered > 0 ? `; ${unanswered} unanswered request${unanswered > 1 ? 's' : ''} fail${unanswered > 1 ? '' : 's'}` : '';
+  return `${lost.length > 0 ? `lost ${lost.join(', ')}` : 'nothing was on the wire'}${tail}${retried > 0 ? `, ${retried} batch${retried > 1 ? 'es' : ''} queued for retry` : ''}`;
+}
+
+function newRequest(before: State, after: State, broker: number): ProduceRequest | undefined {
+  const old = new Set((before.network[broker]?.toBroker ?? []).map((r) => r.id));
+  return (after.network[broker]?.toBroker ?? []).find((r) => !old.has(r.id));
+}
+
+export function narrate(before: State, after: State, event: Event): string {
+  const outcomes = outcomeChanges(before, after);
+  switch (event.kind) {
+    case 'AppSend': {
+      const id = after.ghost.sends.length - 1;
+      return `the application sends ${sendLabel(after, id)} to p${event.partition}`;
+    }
+    case 'AppResend': {
+      const id = after.ghost.sends.length - 1;
+      return `the application resends record r${after.ghost.sends[id]?.record} as ${sendLabel(after, id)}`;
+    }
+    case 'ProducerResolve': {
+      const parts: string[] = [];
+      if (after.producer.epoch !== before.producer.epoch || after.producer.producerId !== before.producer.producerId) {
+        parts.push(`the producer bumps its epoch to ${after.producer.epoch} (pid ${after.producer.producerId}) and rewrites in-flight sequences of p${before.producer.partitionsToRewrite.join(', p')} from 0`);
+      }
+      before.producer.unresolved.forEach((u, i) => {
+        if (u >= 0 && (after.producer.unresolved[i] ?? -1) < 0 && after.producer.epoch === before.producer.epoch) parts.push(`p${i}'s sequence is resolved: a later batch was acknowledged`);
+      });
+      return sentence(parts) || 'the sender resolves sequences';
+    }
+    case 'ProducerDrain': {
+      const request = newRequest(before, after, event.broker);
+      if (request === undefined) return 'the sender drains nothing';
+      const retry = request.batches.some((w) => (before.producer.batches.find((b) => b.id === w.batch)?.attempts ?? 0) > 0);
+      const what = request.batches.map((w) => wireLabel(after, w)).join(', ');
+      return sentence([`the producer sends request #${request.id} to b${event.broker}: ${what}${retry ? ' (a retry)' : ''}`, ...outcomes]);
+    }
+    case 'ProducerReceive': {
+      const response = before.network[event.broker]?.toClient[event.nth];
+      const errors = (response?.partitions ?? []).filter((p) => p.error !== 'NONE').map((p) => `p${p.partition} ${p.error}`);
+      const retried = after.ghost.stats.retries - before.ghost.stats.retries;
+      const bump = after.producer.epochBumpRequired && !before.producer.epochBumpRequired ? 'an epoch bump is requested' : '';
+      return sentence([
+        `the producer reads response #${response?.id ?? '?'} from b${event.broker}${errors.length > 0 ? `: ${errors.join(', ')}` : ''}`,
+        ...outcomes,
+        retried > 0 ? `${retried} batch${retried > 1 ? 'es' : ''} queued for retry with the same sequence` : '',
+        bump,
+      ]);
+    }
+    case 'ProducerDeliveryTimeout':
+      return sentence([`delivery.timeout.ms expires p${event.partition}'s oldest batch`, ...outcomes]);
+    case 'ProducerRequestTimeout':
+      return sentence([`request.timeout.ms: the producer closes its connection to b${event.broker}`, lostOnConnection(before, after, event.broker)]);
+    case 'ProducerRestart': {
+      const lost = before.network.map((_, b) => lostOnConnection(before, after, b)).filter((s) => !s.startsWith('nothing'));
+      const id = after.producer.producerId >= 0 ? `a new pid ${after.producer.producerId}` : 'no pid (idempotence off)';
+      return sentence([`the producer restarts with ${id}; its connections close`, ...lost, ...outcomes]);
+    }
+    case 'NetworkDisconnect':
+      return sentence([`the connection to b${event.broker} breaks`, lostOnConnection(before, after, event.broker)]);
+    case 'NetworkDrop':
+      return `the network drops ${event.direction} #${event.nth} on the connection to b${event.broker} (lossy mode)`;
+    case 'BrokerReceive': {
+      const request = before.network[event.broker]?.toBroker[event.nth];
+      const parts: string[] = [];
+      for (const wire of request?.batches ?? []) {
+        const added = appended(before, after, wire.partition, event.broker);
+        if (added.length > 0) {
+          parts.push(`b${event.broker} appends ${added.map((b) => batchLabel(after, b)).join(' ')}`);
+          continue;
+        }
+        if (after.ghost.stats.dedupHits > before.ghost.stats.dedupHits) {
+          parts.push(`b${event.broker} recognises ${wireLabel(after, wire)} as a duplicate and appends nothing`);
+          continue;
+        }
+        const answer = after.network[event.broker]?.toClient.find((r) => r.id === request?.id)?.partitions.find((p) => p.partition === wire.partition);
+        parts.push(`b${event.broker} rejects ${wireLabel(after, wire)}${answer === undefined ? '' : ` with ${answer.error}`}`);
+      }
+      const parked = after.network[event.broker]?.pending;
+      if (parked !== null && parked !== undefined && parked.id === request?.id) {
+        const waits = parked.partitions.filter((p) => p.requiredOffset >= 0).map((p) => `p${p.partition} HW ≥ ${p.requiredOffset}`);
+        parts.push(`acks=all: the answer waits for ${waits.join(', ')}`);
+      } else if (request?.acks === 0) {
+        parts.push(after.network[event.broker]?.toBroker.length === 0 && (before.network[event.broker]?.toBroker.length ?? 0) > 1 ? 'acks=0: the broker closes the connection' : 'acks=0: no answer');
+      }
+      return sentence(parts);
+    }
+    case 'BrokerCompleteProduce':
+    case 'BrokerProduceTimeout': {
+      const answer = after.network[event.broker]?.toClient.at(-1);
+      const results = (answer?.partitions ?? []).map((p) => `p${p.partition} ${p.error}${p.baseOffset >= 0 ? `@${p.baseOffset}` : ''}`);
+      const why = event.kind === 'BrokerProduceTimeout' ? "the broker's purgatory timeout fires" : `b${event.broker} answers the parked request`;
+      return `${why}: ${results.join(', ')}`;
+    }
+    case 'ReplicaFetch': {
+      const partition = after.cluster.partitions[event.partition];
+      const replica = partition?.replicas[event.replica];
+      const truncated = after.ghost.stats.truncations > before.ghost.stats.truncations;
+      const added = appended(before, after, event.partition, event.replica);
+      const parts = [`b${event.replica} fetches p${event.partition} from b${partition?.leader}`];
+      if (truncated) {
+        const old = before.cluster.partitions[event.partition]?.replicas[event.replica];
+        const common = old?.log.filter((b) => replica?.log.some((n) => n.baseOffset === b.baseOffset && n.leaderEpoch === b.leaderEpoch)).length ?? 0;
+        parts.push(`truncates ${(old?.log.length ?? 0) - common} diverged batch(es) and rebuilds producer state`);
+      }
+      if (added.length > 0) parts.push(`copies ${added.map((b) => batchLabel(after, b)).join(' ')}`);
+      const leaderHw = partition?.replicas[partition.leader]?.hw;
+      const oldLeaderHw = before.cluster.partitions[event.partition]?.replicas[partition?.leader ?? -1]?.hw;
+      if (leaderHw !== oldLeaderHw) parts.push(`leader HW ${oldLeaderHw} → ${leaderHw}`);
+      if (before.cluster.partitions[event.partition]?.isr.join(',') !== partition?.isr.join(',')) parts.push(`ISR [${partition?.isr.join(',')}]`);
+      return sentence(parts);
+    }
+    case 'LeaderShrinkIsr':
+      return sentence([`the leader drops lagging b${event.replica} from p${event.partition}'s ISR`, ...leaderChanges(before, after).filter((s) => s.includes('ISR'))]);
+    case 'BrokerCrash':
+    case 'BrokerShutdown': {
+      const how = event.kind === 'BrokerCrash' ? 'crashes' : 'shuts down cleanly (producer snapshot at the log end)';
+      return sentence([`b${event.broker} ${how}`, lostOnConnection(before, after, event.broker), ...leaderChanges(before, after), ...outcomes]);
+    }
+    case 'BrokerRestart': {
+      const cached = after.cluster.partitions
+        .map((p, i) => {
+          const entries = p.replicas[event.broker]?.producers ?? [];
+          return entries.length === 0 ? '' : `p${i}: ${entries.map((e) => `pid ${e.producerId} keeps ${e.batches.length} batch(es)`).join(', ')}`;
+        })
+        .filter((s) => s !== '');
+      const leo = after.cluster.partitions.map((p) => logEndOffset(p.replicas[event.broker] ?? { log: [], hw: 0, producers: [], snapshots: [] }));
+      return sentence([`b${event.broker} restarts (log end ${leo.join('/')})`, ...cached, ...leaderChanges(before, after)]);
+    }
+    case 'ControllerMoveLeader':
+      return sentence([`leadership of p${event.partition} moves to b${event.replica}`, ...leaderChanges(before, after)]);
+    case 'BrokerExpireProducer': {
+      const entry = before.cluster.partitions[event.partition]?.replicas[event.replica]?.producers[event.nth];
+      return `b${event.replica} expires pid ${entry?.producerId} on p${event.partition} (producer.id.expiration.ms)`;
+    }
+  }
+}
