@@ -299,6 +299,10 @@ function printRow(print: (line: string) => void, row: Row, width: number): void 
   const mark = row.asExpected ? '✓' : '✗';
   print(`${pad(row.suite, width)}${pad(row.expected, 34)}${pad(row.got, 34)}${pad(String(r.runs), 8)}${pad(seconds, 8)}${r.seed}  ${mark}`);
   if (!row.asExpected && row.problem !== null) print(`    not as expected: ${row.problem}`);
+  const witnesses = Object.entries(r.witnessRuns);
+  if (witnesses.length > 0) print(`    witnesses (runs reaching them): ${witnesses.map(([name, n]) => `${name} ${n}`).join(', ')}`);
+  const events = Object.entries(r.eventCounts).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
+  if (events.length > 0) print(`    events taken: ${events.map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
   const cx = r.counterexample;
   if (cx !== null) {
     const trace = cx.events.map(formatEvent);

@@ -30,7 +30,16 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   list: { run: listCommand, help: LIST_HELP },
 };
 
+/** Output piped into `head` closes early: stop quietly instead of crashing with EPIPE. */
+function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 export async function main(argv: readonly string[], print: (line: string) => void = (l) => console.log(l)): Promise<number> {
+  exitQuietlyOnClosedPipe();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     print(HELP);

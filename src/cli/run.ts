@@ -11,6 +11,7 @@ import { traceSetup } from '../model/events.js';
 import { INVARIANTS } from '../model/invariants.js';
 import type { State } from '../model/types.js';
 import { formatEvent, formatStateLine } from '../report/format.js';
+import { narrate } from '../report/narrate.js';
 import { describeViolation } from '../report/violations.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 
@@ -92,10 +93,12 @@ export function runCommand(argv: readonly string[], print: (line: string) => voi
   print(`config: ${Object.entries(config).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   for (const note of trace.notes) print(`note: ${note}`);
   print('');
-  print(`step event                         state`);
+  print('step event                          what happened ‖ state after: producer | network | partitions (* leader) | records');
   print(`   0 ${'(initial)'.padEnd(30)} ${formatStateLine(states[0] as State)}`);
   trace.events.forEach((event, i) => {
-    print(`${String(i + 1).padStart(4)} ${formatEvent(event).padEnd(30)} ${formatStateLine(states[i + 1] as State)}`);
+    const before = states[i] as State;
+    const after = states[i + 1] as State;
+    print(`${String(i + 1).padStart(4)} ${formatEvent(event).padEnd(30)} ${narrate(before, after, event)} ‖ ${formatStateLine(after)}`);
   });
   print('');
   print('invariants:');

@@ -29,7 +29,11 @@ interface Message {
 function requestLabel(state: State, broker: number, id: number): string {
   const request = state.network[broker]?.toBroker.find((r) => r.id === id);
   if (request === undefined) return `#${id}`;
-  const parts = request.batches.map((b) => (b.producerId >= 0 ? `p${b.partition} e${b.epoch} s${b.baseSequence}` : `p${b.partition}`));
+  const parts = request.batches.map((b) => {
+    const attempts = state.producer.batches.find((x) => x.id === b.batch)?.attempts ?? 0;
+    const retry = attempts > 0 ? ` retry ${attempts}` : '';
+    return b.producerId >= 0 ? `p${b.partition} e${b.epoch} s${b.baseSequence}${retry}` : `p${b.partition}${retry}`;
+  });
   return `#${id} ${parts.join(', ')}`;
 }
 

@@ -1,0 +1,177 @@
+/**
+ * The command line end to end, as a user runs it: `node bin/idemcheck.js ...` in a child process,
+ * checking output, files and exit codes (0 as expected, 1 counterexample or not as expected,
+ * 2 bad input, 130 interrupted).
+ */
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin', 'idemcheck.js');
+
+function idemcheck(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FC_SEED: '' } });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'idemcheck-cli-'));
+}
+
+describe('CLI: run', () => {
+  it('steps an example trace, prints a line per step and the invariants, exit 1 on a violation', () => {
+    const { code, stdout } = idemcheck('run', '--trace', 'examples/non-idempotent-retry-duplicate.json');
+    expect(code).toBe(1);
+    expect(stdout).toContain('   6 BrokerReceive(b0)');
+    expect(stdout).toMatch(/✗ NoDuplicateRecord: violated at step 6/);
+    expect(stdout).toMatch(/✓ NoAckedRecordLost: holds/);
+  });
+
+  it('--json prints every state', () => {
+    const { code, stdout } = idemcheck('run', '--trace', 'examples/non-idempotent-retry-duplicate.json', '--json');
+    expect(code).toBe(1);
+    const doc = JSON.parse(stdout) as { steps: unknown[]; invariants: { name: string; holds: boolean }[] };
+    expect(doc.steps).toHaveLength(8);
+    expect(doc.invariants.find((i) => i.name === 'NoDuplicateRecord')?.holds).toBe(false);
+  });
+
+  it('a config the Java client rejects is exit 2 with ConfigException\'s reason on one line', () => {
+    const dir = tempDir();
+    const trace = join(dir, 't.json');
+    writeFileSync(trace, JSON.stringify({ config: { acks: '1', 'enable.idempotence': true }, events: [] }));
+    const { code, stderr, stdout } = idemcheck('run', '--trace', trace);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('config.acks: ConfigException: Must set acks to all in order to use the idempotent producer.');
+  });
+
+  it('an event that is not enabled is exit 2 naming the step', () => {
+    const dir = tempDir();
+    const trace = join(dir, 't.json');
+    writeFileSync(trace, JSON.stringify({ config: {}, events: ['AppSend(p0)', 'ProducerReceive(b0)'] }));
+    const { code, stderr } = idemcheck('run', '--trace', trace);
+    expect(code).toBe(2);
+    expect(stderr).toContain('step 2 (ProducerReceive(b0)) is not enabled: no response is on its way from broker 0');
+  });
+
+  it('an unknown field is exit 2 naming it', () => {
+    const dir = tempDir();
+    const trace = join(dir, 't.json');
+    writeFileSync(trace, JSON.stringify({ config: { 'ack': 'all' }, events: [] }));
+    const { code, stderr } = idemcheck('run', '--trace', trace);
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown config key 'ack'");
+  });
+});
+
+describe('CLI: check, reports and replay', () => {
+  it('runs a suite, writes its report whole, and replay reproduces it exactly', () => {
+    const dir = tempDir();
+    const { code, stdout } = idemcheck('check', '--suite', 'delivery.acks1-retry-duplicates', '--report-dir', dir);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/delivery\.acks1-retry-duplicates\s+violates NoDuplicateRecord\s+violates NoDuplicateRecord/);
+    const files = readdirSync(dir).sort();
+    const stem = 'delivery.acks1-retry-duplicates-seed20261125';
+    expect(files).toEqual([`${stem}.html`, `${stem}.json`, `${stem}.md`, `${stem}.test.ts`]);
+    const markdown = readFileSync(join(dir, `${stem}.md`), 'utf8');
+    expect(markdown.split('\n').slice(0, 6).join('\n')).toContain('npx idemcheck replay');
+    expect(readFileSync(join(dir, `${stem}.html`), 'utf8')).toContain('<svg');
+    const replayed = idemcheck('replay', join(dir, `${stem}.json`));
+    expect(replayed.code).toBe(0);
+    expect(replayed.stdout).toContain('reproduced exactly: same trace fingerprint');
+    const report = JSON.parse(readFileSync(join(dir, `${stem}.json`), 'utf8')) as { fastCheck: { path: string; replayPath: string } };
+    const fromCoordinates = idemcheck('replay', '--suite', 'delivery.acks1-retry-duplicates', '--seed', '20261125', '--path', report.fastCheck.path, '--replay-path', report.fastCheck.replayPath);
+    expect(fromCoordinates.code).toBe(0);
+    expect(fromCoordinates.stdout).toContain(replayed.stdout.match(/fingerprint (\w+)/)?.[1] ?? 'missing');
+  });
+
+  it('an ad-hoc check finds the duplicate of a non-idempotent producer and exits 1', () => {
+    const dir = tempDir();
+    const { code, stdout } = idemcheck(
+      'check', '--set', 'acks=1', '--set', 'enable.idempotence=false', '--faults', 'disconnect', '--invariants', 'NoDuplicateRecord', '--report-dir', dir,
+    );
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/ad-hoc\s+holds\s+violates NoDuplicateRecord/);
+    expect(readdirSync(dir).some((f) => f.startsWith('ad-hoc-seed') && f.endsWith('.json'))).toBe(true);
+  });
+
+  it('an ad-hoc check that holds exits 0 and --json gives machine-readable results', () => {
+    const { code, stdout } = idemcheck('check', '--set', 'max.in.flight.requests.per.connection=2', '--faults', 'disconnect', '--runs', '100', '--json', '--no-report');
+    expect(code).toBe(0);
+    const rows = JSON.parse(stdout) as { suite: string; asExpected: boolean; got: string }[];
+    expect(rows).toEqual([expect.objectContaining({ suite: 'ad-hoc', asExpected: true, got: 'holds' })]);
+  });
+
+  it.each([
+    [['check', '--runs', 'abc'], '--runs must be an integer >= 1'],
+    [['check', '--suite', 'no.such'], "no suite matches 'no.such'"],
+    [['check', '--faults', 'meteor'], "--faults: unknown 'meteor'"],
+    [['check', '--set', 'acks=2'], 'Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1'],
+    [['check', '--set', 'enable.idempotence=true', '--set', 'retries=0'], 'Must set retries to non-zero when using the idempotent producer.'],
+    [['check', '--expect', 'sometimes'], "--expect must be 'holds' or 'violated:INVARIANT'"],
+    [['check', '--bogus'], "Unknown option '--bogus'"],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+  ])('bad input %j is exit 2 with one line naming the problem', (args, message) => {
+    const { code, stderr, stdout } = idemcheck(...args);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(message);
+    expect(stdout).toBe('');
+  });
+
+  it('replay of a damaged or foreign report is a clear error, not a stack trace', () => {
+    const dir = tempDir();
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"format": "idemcheck-report", "version": 99}');
+    const wrongVersion = idemcheck('replay', bad);
+    expect(wrongVersion.code).toBe(2);
+    expect(wrongVersion.stderr).toContain('report version 99 is not supported');
+    writeFileSync(bad, '{"format": "idemcheck-report", "version": 1, "configInput": {}, "faults": [], "bounds": {}}');
+    const broken = idemcheck('replay', bad);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('not a usable idemcheck report');
+    writeFileSync(bad, '{"format": ');
+    expect(idemcheck('replay', bad).stderr).toContain('not valid JSON');
+  });
+
+  it('Ctrl-C stops a run, prints the seed and what was checked, and leaves no report behind', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [BIN, 'check', '--suite', 'delivery.idempotent-in-flight-5', '--runs', '10000000', '--report-dir', dir], {
+      cwd: ROOT,
+      env: { ...process.env, FC_SEED: '' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain('interrupted: seed 20261125; finished 0 of 1 suites; delivery.idempotent-in-flight-5 stopped after');
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+});
+
+describe('CLI: list and help', () => {
+  it('list names every suite, invariant, witness, fault and setting', () => {
+    const { code, stdout } = idemcheck('list');
+    expect(code).toBe(0);
+    for (const word of ['restart.at-least-once-duplicates', 'NoDuplicateRecord', 'LostAckDeduplicated', 'producer-restart', 'min.insync.replicas', '--cluster-changes']) {
+      expect(stdout).toContain(word);
+    }
+  });
+
+  it('--help explains each command', () => {
+    for (const command of ['check', 'replay', 'run', 'list']) {
+      const { code, stdout } = idemcheck(command, '--help');
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Usage: idemcheck ${command}`);
+    }
+  });
+});
