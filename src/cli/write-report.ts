@@ -5,6 +5,7 @@
 
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderRegressionTest } from '../report/regression.js';
@@ -16,6 +17,13 @@ export interface WrittenReport {
   readonly markdown: string;
   readonly html: string;
   readonly test: string;
+}
+
+/** The project's src/ directory as an import path from `dir`, for the generated test's imports. */
+function srcImportFrom(dir: string): string {
+  const src = fileURLToPath(new URL('..', import.meta.url));
+  const path = relative(dir, src).split('\\').join('/');
+  return path.startsWith('.') ? path : `./${path}`;
 }
 
 export function writeReport(dir: string, report: Report): WrittenReport {
@@ -32,7 +40,7 @@ export function writeReport(dir: string, report: Report): WrittenReport {
     [paths.json, `${JSON.stringify(report, null, 1)}\n`],
     [paths.markdown, renderMarkdown(report, shownJson)],
     [paths.html, renderHtml(report, shownJson)],
-    [paths.test, renderRegressionTest(report, `${stem}.json`)],
+    [paths.test, renderRegressionTest(report, `${stem}.json`, srcImportFrom(dir))],
   ];
   const temporary = contents.map(([path]) => `${path}.tmp-${process.pid}`);
   try {
