@@ -163,6 +163,31 @@ describe('Producer: responses (SND completeBatch, TM canRetry / handleCompletedB
     expect(last.producer.epochBumpRequired).toBe(false);
   });
 
+  it('after that, maybeResolveSequences takes the expired first batch for written, because a later batch was acknowledged', () => {
+    // TM maybeResolveSequences: lastAcked + 1 == nextSequence "proves" the expired batch was written,
+    // which holds only if the broker appended in order; for an unknown producer id it did not.
+    const { last, setup } = play({ 'replication.factor': 2, 'min.insync.replicas': 2 }, [
+      'BrokerCrash(b1)',
+      ...drainTwice,
+      'BrokerReceive(b0)',
+      'BrokerRestart(b1)',
+      'ReplicaFetch(p0,b1)',
+      'BrokerReceive(b0)',
+      'ProducerReceive(b0)',
+      'ReplicaFetch(p0,b1)',
+      'ReplicaFetch(p0,b1)',
+      'BrokerCompleteProduce(b0)',
+      'ProducerReceive(b0)',
+      'ProducerDeliveryTimeout(p0)',
+    ]);
+    expect(last.producer.unresolved).toEqual([1]);
+    const resolved = step(setup, last, { kind: 'ProducerResolve' });
+    expect(resolved.producer).toMatchObject({ unresolved: [-1], epoch: 0, epochBumpRequired: false });
+    expect(logRecords(resolved, 0, 0)).toEqual([1]);
+    // Its only attempt was rejected with NOT_ENOUGH_REPLICAS, so the failure is definite: r0 is not in the log.
+    expect(resolved.ghost.sends[0]).toMatchObject({ outcome: 'fail', error: 'TimeoutException' });
+  });
+
   it('OUT_OF_ORDER_SEQUENCE_NUMBER for the next batch is a real gap: the epoch is bumped and sequences restart at 0 (KIP-360)', () => {
     // With a 1-batch dedup window (a mutant), the retry of an acknowledged-but-lost batch is no longer
     // recognised and is answered OUT_OF_ORDER_SEQUENCE_NUMBER while it is the next expected one.
