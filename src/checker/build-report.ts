@@ -1,10 +1,12 @@
 /**
- * Turn a suite's counterexample into a Report: replay the minimal events to get every state, and
- * explain the violation in words.
+ * Turn a counterexample (from `check` or `explore`) into a Report: replay the events to get every
+ * state, and explain the violation in words.
  */
 
 import { describeConfig } from '../model/config.js';
+import type { Event } from '../model/events.js';
 import { invariantByName } from '../model/invariants.js';
+import type { InvariantResult } from '../model/invariants.js';
 import { REPORT_FORMAT, REPORT_VERSION } from '../report/report.js';
 import type { Report } from '../report/report.js';
 import { describeViolation } from '../report/violations.js';
@@ -16,18 +18,28 @@ import type { Suite } from './suite.js';
 
 export const TOOL = 'idemcheck 0.1.0';
 
-export function buildReport(suite: Suite, result: SuiteResult, adHoc: boolean): Report | null {
-  const cx = result.counterexample;
-  if (cx === null || suite.setup === null || suite.modelConfig === null) return null;
-  const setup = { ...suite.setup, bounds: { ...suite.setup.bounds, eventsMax: result.eventsMax } };
-  const stepped = stepAll(setup, cx.events);
+export interface Found {
+  readonly events: readonly Event[];
+  readonly results: readonly InvariantResult[];
+  readonly eventsMax: number;
+  readonly fastCheck: Report['fastCheck'];
+  readonly explorer: Report['explorer'];
+  readonly firstFailure: string;
+  readonly lengths: Report['lengths'];
+}
+
+export function buildReportFrom(suite: Suite, found: Found, adHoc: boolean): Report {
+  if (suite.setup === null || suite.modelConfig === null) throw new Error('checker bug: a rejected config has no counterexample');
+  const setup = { ...suite.setup, bounds: { ...suite.setup.bounds, eventsMax: found.eventsMax } };
+  const stepped = stepAll(setup, found.events);
   if (!stepped.ok) throw new Error(`checker bug: the counterexample does not replay (step ${stepped.step}: ${stepped.reason})`);
-  const first = cx.results[0];
+  const first = found.results[0];
   const invariant = first === undefined ? undefined : invariantByName(first.invariant);
   const violation = first?.violations[0];
-  if (first === undefined || invariant === undefined || violation === undefined) throw new Error('checker bug: a counterexample without a violation');
   const last = stepped.states[stepped.states.length - 1];
-  if (last === undefined) throw new Error('checker bug: no states');
+  if (first === undefined || invariant === undefined || violation === undefined || last === undefined) {
+    throw new Error('checker bug: a counterexample without a violation');
+  }
   return {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
@@ -40,25 +52,38 @@ export function buildReport(suite: Suite, result: SuiteResult, adHoc: boolean): 
     faults: suite.faults,
     bounds: setup.bounds,
     invariants: suite.invariants,
-    fastCheck: {
-      seed: result.seed,
-      path: cx.path,
-      replayPath: cx.replayPath,
-      runs: result.runs,
-      numShrinks: cx.numShrinks,
-      failingRun: cx.failingRun,
-    },
+    fastCheck: found.fastCheck,
+    explorer: found.explorer,
     violation: {
       invariant: invariant.name,
       claim: invariant.claim,
       why: invariant.why,
       violations: first.violations,
       explanation: describeViolation(last, violation),
-      firstFailure: cx.firstFailure,
+      firstFailure: found.firstFailure,
     },
-    lengths: { found: cx.foundLength, shrunk: cx.shrunkLength, minimal: cx.events.length },
-    events: cx.events,
+    lengths: found.lengths,
+    events: found.events,
     fingerprint: fingerprint(stepped.states),
     states: stepped.states,
   };
+}
+
+/** The report of a `check` counterexample; `shortest` comes from an exhaustive search when one was affordable. */
+export function buildReport(suite: Suite, result: SuiteResult, adHoc: boolean, shortest: number | null = null): Report | null {
+  const cx = result.counterexample;
+  if (cx === null) return null;
+  return buildReportFrom(
+    suite,
+    {
+      events: cx.events,
+      results: cx.results,
+      eventsMax: result.eventsMax,
+      fastCheck: { seed: result.seed, path: cx.path, replayPath: cx.replayPath, runs: result.runs, numShrinks: cx.numShrinks, failingRun: cx.failingRun },
+      explorer: null,
+      firstFailure: cx.firstFailure,
+      lengths: { found: cx.foundLength, shrunk: cx.shrunkLength, minimal: cx.events.length, shortest },
+    },
+    adHoc,
+  );
 }

@@ -8,7 +8,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SUITES } from '../../properties/index.js';
 import { adHocSuite } from '../checker/ad-hoc.js';
 import type { AdHocOptions } from '../checker/ad-hoc.js';
-import { buildReport } from '../checker/build-report.js';
+import { buildReport, buildReportFrom } from '../checker/build-report.js';
+import { explore, judgeExploration } from '../checker/explore.js';
+import type { ExploreProgress, ExploreResult } from '../checker/explore.js';
 import { judge, runSuite } from '../checker/run-suite.js';
 import type { Judgement, SuiteResult } from '../checker/run-suite.js';
 import type { Suite } from '../checker/suite.js';
@@ -19,37 +21,59 @@ export interface RunSettings {
   /** Overrides every suite's own number of runs. */
   readonly runs: number | null;
   readonly maxSteps: number | null;
+  /** State budget of the breadth-first search that finds the shortest counterexample (0: skip). */
+  readonly shortestStates: number;
 }
 
+export interface ExploreSettings {
+  readonly maxStates: number;
+  readonly maxSteps: number | null;
+  /** Stop when the process uses more memory than this (MiB). */
+  readonly maxMemoryMb: number;
+}
+
+export type Selection = { readonly kind: 'suites'; readonly names: readonly string[] } | { readonly kind: 'ad-hoc'; readonly options: AdHocOptions };
+
 export type Job =
-  | { readonly kind: 'suites'; readonly names: readonly string[]; readonly settings: RunSettings }
-  | { readonly kind: 'ad-hoc'; readonly options: AdHocOptions; readonly settings: RunSettings };
+  | { readonly mode: 'check'; readonly selection: Selection; readonly settings: RunSettings }
+  | { readonly mode: 'explore'; readonly selection: Selection; readonly settings: ExploreSettings };
 
 export type WorkerMessage =
   | { readonly type: 'start'; readonly suite: string; readonly runs: number }
   | { readonly type: 'progress'; readonly suite: string; readonly done: number }
   | { readonly type: 'result'; readonly suite: string; readonly result: SuiteResult; readonly judgement: Judgement; readonly report: Report | null }
+  | { readonly type: 'explore-progress'; readonly suite: string; readonly progress: ExploreProgress }
+  | { readonly type: 'explored'; readonly suite: string; readonly result: ExploreResult; readonly judgement: Judgement; readonly report: Report | null }
   | { readonly type: 'done' };
 
-export function suitesOf(job: Job): { readonly suites: readonly Suite[]; readonly adHoc: boolean } {
-  if (job.kind === 'ad-hoc') return { suites: [adHocSuite(job.options)], adHoc: true };
-  return { suites: job.names.map((name) => SUITES.find((s) => s.name === name) as Suite), adHoc: false };
+export function suitesOf(selection: Selection): { readonly suites: readonly Suite[]; readonly adHoc: boolean } {
+  if (selection.kind === 'ad-hoc') return { suites: [adHocSuite(selection.options)], adHoc: true };
+  return { suites: selection.names.map((name) => SUITES.find((s) => s.name === name) as Suite), adHoc: false };
 }
 
 function post(message: WorkerMessage): void {
   parentPort?.postMessage(message);
 }
 
-function runJob(job: Job): void {
-  const { suites, adHoc } = suitesOf(job);
+/** The length of a shortest trace that breaks `invariant`, when a search within `budget` states finds it. */
+function shortestLength(suite: Suite, result: SuiteResult, budget: number): number | null {
+  const invariant = result.counterexample?.results[0]?.invariant;
+  const target = suite.checked.filter((i) => i.name === invariant);
+  if (budget <= 0 || suite.setup === null || target.length === 0) return null;
+  const found = explore(suite.setup, target, [], { maxStates: budget, maxDepth: result.eventsMax });
+  return found.verdict.kind === 'violated' ? found.verdict.events.length : null;
+}
+
+function runChecks(selection: Selection, settings: RunSettings): void {
+  const { suites, adHoc } = suitesOf(selection);
   for (const suite of suites) {
-    const runs = job.settings.runs ?? suite.runs;
+    const runs = settings.runs ?? suite.runs;
     post({ type: 'start', suite: suite.name, runs });
     let last = 0;
     const result = runSuite(suite, {
-      seed: job.settings.seed,
+      seed: settings.seed,
       runs,
-      ...(job.settings.maxSteps === null ? {} : { maxSteps: job.settings.maxSteps }),
+      ...(settings.maxSteps === null ? {} : { maxSteps: settings.maxSteps }),
       onRun: (done) => {
         if (done - last >= 250) {
           last = done;
@@ -57,8 +81,50 @@ function runJob(job: Job): void {
         }
       },
     });
-    post({ type: 'result', suite: suite.name, result, judgement: judge(suite, result), report: buildReport(suite, result, adHoc) });
+    const shortest = result.counterexample === null ? null : shortestLength(suite, result, settings.shortestStates);
+    post({ type: 'result', suite: suite.name, result, judgement: judge(suite, result), report: buildReport(suite, result, adHoc, shortest) });
   }
+}
+
+function runExplorations(selection: Selection, settings: ExploreSettings): void {
+  const { suites, adHoc } = suitesOf(selection);
+  for (const suite of suites) {
+    if (suite.setup === null) continue;
+    const result = explore(suite.setup, suite.checked, suite.sought, {
+      maxStates: settings.maxStates,
+      ...(settings.maxSteps === null ? {} : { maxDepth: settings.maxSteps }),
+      onProgress: (progress) => {
+        post({ type: 'explore-progress', suite: suite.name, progress });
+        // The only effect here: the process's memory, against the user's limit.
+        return process.memoryUsage().rss / 2 ** 20 > settings.maxMemoryMb;
+      },
+    });
+    const verdict = result.verdict;
+    const report =
+      verdict.kind === 'violated'
+        ? buildReportFrom(
+            suite,
+            {
+              events: verdict.events,
+              results: verdict.results,
+              eventsMax: settings.maxSteps ?? suite.setup.bounds.eventsMax,
+              fastCheck: null,
+              explorer: { unique: result.unique, generated: result.generated, depth: result.depth },
+              firstFailure: verdict.results[0]?.invariant ?? '',
+              lengths: { found: verdict.events.length, shrunk: verdict.events.length, minimal: verdict.events.length, shortest: verdict.events.length },
+            },
+            adHoc,
+          )
+        : null;
+    const memory = verdict.kind === 'incomplete' && verdict.reason.startsWith('stopped') ? `the memory limit (${settings.maxMemoryMb} MiB) was reached` : null;
+    const adjusted: ExploreResult = memory === null ? result : { ...result, verdict: { kind: 'incomplete', reason: `${memory} at depth ${result.depth + 1}` } };
+    post({ type: 'explored', suite: suite.name, result: adjusted, judgement: judgeExploration(suite, adjusted), report });
+  }
+}
+
+function runJob(job: Job): void {
+  if (job.mode === 'check') runChecks(job.selection, job.settings);
+  else runExplorations(job.selection, job.settings);
   post({ type: 'done' });
 }
 

@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { CHECK_HELP, checkCommand } from './check.js';
+import { EXPLORE_HELP, exploreCommand } from './explore.js';
 import { LIST_HELP, listCommand } from './list.js';
 import { REPLAY_HELP, replayCommand } from './replay.js';
 import { RUN_HELP, runCommand } from './run.js';
@@ -15,6 +16,7 @@ Usage: idemcheck <command> [options]
 
 Commands:
   check                    run the property suites (or an ad-hoc check) and report counterexamples
+  explore                  visit every state within a suite's bounds: complete, or a shortest counterexample
   replay REPORT.json       reproduce a counterexample (or --suite S --seed N --path P)
   run --trace FILE.json    step a hand-written scenario and check the invariants
   list                     list suites, invariants, witnesses, faults, events, settings and bounds
@@ -25,6 +27,7 @@ type Command = (argv: readonly string[], print: (line: string) => void) => numbe
 
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   check: { run: checkCommand, help: CHECK_HELP },
+  explore: { run: exploreCommand, help: EXPLORE_HELP },
   replay: { run: replayCommand, help: REPLAY_HELP },
   run: { run: runCommand, help: RUN_HELP },
   list: { run: listCommand, help: LIST_HELP },

@@ -21,7 +21,7 @@ import { formatEvent } from '../report/format.js';
 import { narrate } from '../report/narrate.js';
 import { REPORT_FORMAT, REPORT_VERSION } from '../report/report.js';
 import { describeViolation } from '../report/violations.js';
-import { seedFlag } from './check.js';
+import { seedFlag } from './selection.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { readJsonFile } from './run.js';
 

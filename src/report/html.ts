@@ -11,7 +11,7 @@ import { formatEvent } from './format.js';
 import { logsCell, outcomesCell, producerCell } from './markdown.js';
 import { narrate } from './narrate.js';
 import type { Report } from './report.js';
-import { replayCommand } from './report.js';
+import { describeLengths, describeOrigin, replayCommand } from './report.js';
 
 function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -252,7 +252,8 @@ export function renderHtml(report: Report, jsonPath: string): string {
 <strong>${esc(report.violation.invariant)}:</strong> ${esc(report.violation.claim)} ${esc(report.violation.why)}</p>
 <p><strong>${expected ? 'Expected by the suite' : 'Unexpected: a finding'}.</strong> ${esc(report.claim)}</p>
 <p>config: <code>${esc(Object.entries(report.config).map(([k, v]) => `${k}=${v}`).join(' '))}</code><br>
-faults: <code>${esc(report.faults.join(', ') || 'none')}</code> · seed <code>${report.fastCheck.seed}</code> · ${report.events.length} steps (found ${report.lengths.found}, shrunk ${report.lengths.shrunk}) · fingerprint <code>${report.fingerprint}</code></p>
+faults: <code>${esc(report.faults.join(', ') || 'none')}</code> · ${esc(describeOrigin(report))} · fingerprint <code>${report.fingerprint}</code><br>
+length: ${esc(describeLengths(report))}</p>
 <h2>Sequence diagram</h2>
 <p>Arrows are requests (black) and responses (blue) from the step they were written to the step they were read; a red dashed arrow ending in ✗ was lost. Dashed red lanes: broker down. Click a row for its state.</p>
 <div class="diagram">${renderSequenceDiagram(report)}</div>

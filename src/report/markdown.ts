@@ -7,7 +7,7 @@ import type { State } from '../model/types.js';
 import { formatEvent, formatLog, sendLabel } from './format.js';
 import { narrate } from './narrate.js';
 import type { Report } from './report.js';
-import { replayCommand } from './report.js';
+import { describeLengths, describeOrigin, replayCommand } from './report.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -66,7 +66,7 @@ export function renderMarkdown(report: Report, jsonPath: string): string {
   lines.push('');
   lines.push('```');
   lines.push(replayCommand(jsonPath));
-  if (report.suite !== null) {
+  if (report.suite !== null && report.fastCheck !== null) {
     const replayPath = report.fastCheck.replayPath === null ? '' : ` --replay-path '${report.fastCheck.replayPath}'`;
     lines.push(`npx idemcheck replay --suite ${report.suite} --seed ${report.fastCheck.seed} --path ${report.fastCheck.path}${replayPath}`);
   }
@@ -90,8 +90,8 @@ export function renderMarkdown(report: Report, jsonPath: string): string {
   lines.push(`- config: ${Object.entries(report.config).map(([k, v]) => `\`${k}=${v}\``).join(' ')}`);
   lines.push(`- faults: ${report.faults.length === 0 ? 'none' : report.faults.join(', ')}`);
   lines.push(`- bounds: ${Object.entries(report.bounds).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  lines.push(`- seed ${report.fastCheck.seed}, failing run ${report.fastCheck.failingRun}, ${report.fastCheck.numShrinks} shrinks; trace fingerprint \`${report.fingerprint}\``);
-  lines.push(`- length: found ${report.lengths.found} steps, fast-check shrank to ${report.lengths.shrunk}, minimised to ${report.lengths.minimal}`);
+  lines.push(`- ${describeOrigin(report)}; trace fingerprint \`${report.fingerprint}\``);
+  lines.push(`- length: ${describeLengths(report)}`);
   lines.push('');
   lines.push(`## Trace (${report.events.length} steps)`);
   lines.push('');

@@ -26,6 +26,7 @@ export interface Report {
   readonly faults: readonly Fault[];
   readonly bounds: Bounds;
   readonly invariants: readonly string[];
+  /** fast-check's coordinates, for a counterexample found by `check`; null for one found by `explore`. */
   readonly fastCheck: {
     readonly seed: number;
     readonly path: string;
@@ -33,7 +34,9 @@ export interface Report {
     readonly runs: number;
     readonly numShrinks: number;
     readonly failingRun: number;
-  };
+  } | null;
+  /** The exhaustive search, for a counterexample found by `explore`; null for one found by `check`. */
+  readonly explorer: { readonly unique: number; readonly generated: number; readonly depth: number } | null;
   readonly violation: {
     readonly invariant: string;
     readonly claim: string;
@@ -43,7 +46,11 @@ export interface Report {
     /** The invariant the first failing run broke, before shrinking. */
     readonly firstFailure: string;
   };
-  readonly lengths: { readonly found: number; readonly shrunk: number; readonly minimal: number };
+  /**
+   * Trace lengths: as first found, after fast-check's shrinking, after the final minimisation, and
+   * the shortest possible (from an exhaustive search of the same suite; null when it was too big).
+   */
+  readonly lengths: { readonly found: number; readonly shrunk: number; readonly minimal: number; readonly shortest: number | null };
   /** The minimal event list; `replay` folds these with step(). */
   readonly events: readonly Event[];
   readonly fingerprint: string;
@@ -51,13 +58,31 @@ export interface Report {
   readonly states: readonly State[];
 }
 
-/** File-name-safe stem for a report: suite (or "ad-hoc"), seed. */
+/** File-name-safe stem for a report: suite (or "ad-hoc"), then the seed, or "explore". */
 export function reportStem(report: Pick<Report, 'suite' | 'fastCheck'>): string {
   const name = (report.suite ?? 'ad-hoc').replace(/[^A-Za-z0-9._-]+/g, '-');
-  return `${name}-seed${report.fastCheck.seed}`;
+  return report.fastCheck === null ? `${name}-explore` : `${name}-seed${report.fastCheck.seed}`;
 }
 
 /** The command that reproduces a report. */
 export function replayCommand(jsonPath: string): string {
   return `npx idemcheck replay ${jsonPath}`;
+}
+
+/** Where a counterexample came from, in a few words. */
+export function describeOrigin(report: Report): string {
+  if (report.fastCheck !== null) {
+    const f = report.fastCheck;
+    return `seed ${f.seed}, failing run ${f.failingRun}, ${f.numShrinks} shrinks`;
+  }
+  const e = report.explorer;
+  return e === null ? 'hand-made' : `exhaustive search: ${e.unique} unique states to depth ${e.depth}`;
+}
+
+/** The trace's length as found, shrunk, minimised and against the shortest possible. */
+export function describeLengths(report: Report): string {
+  const l = report.lengths;
+  if (report.fastCheck === null) return `${l.minimal} steps, the shortest possible (breadth-first search)`;
+  const shortest = l.shortest === null ? 'the shortest possible is unknown (the suite is too big to search exhaustively)' : `the shortest possible is ${l.shortest}`;
+  return `found ${l.found} steps, fast-check shrank to ${l.shrunk}, minimised to ${l.minimal}; ${shortest}`;
 }

@@ -1,0 +1,103 @@
+/**
+ * The exhaustive explorer: canonical keys, shortest counterexamples, and agreement with the
+ * random checker on every suite small enough to explore.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { SUITES } from '../../properties/index.js';
+import { resolveConfig } from '../model/config.js';
+import { traceSetup } from '../model/events.js';
+import { initialState, step } from '../model/system.js';
+import type { State } from '../model/types.js';
+import { canonicalText, FingerprintSet, hash64 } from './canonical.js';
+import { explore } from './explore.js';
+import { play } from './fixtures.js';
+import { runSuite } from './run-suite.js';
+import { DEFAULT_SEED } from './seed.js';
+
+describe('Explorer: canonical state keys', () => {
+  it('two states that differ only in batch and request ids get the same key', () => {
+    const { last } = play({}, ['AppSend(p0)', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'ProducerReceive(b0)']);
+    const renamed: State = {
+      ...last,
+      producer: { ...last.producer, nextBatchId: last.producer.nextBatchId + 10, nextRequestId: last.producer.nextRequestId + 7 },
+    };
+    expect(canonicalText(renamed)).toBe(canonicalText(last));
+  });
+
+  it('states that can behave differently get different keys', () => {
+    const one = play({}, ['AppSend(p0)']).last;
+    const two = play({}, ['AppSend(p0)', 'AppSend(p0)']).last;
+    const drained = play({}, ['AppSend(p0)', 'ProducerDrain(b0)']).last;
+    expect(new Set([one, two, drained].map(canonicalText)).size).toBe(3);
+  });
+
+  it('the events counter is not part of the key (a state reached sooner dominates)', () => {
+    const resolved = resolveConfig({});
+    if (!resolved.ok) throw new Error('config');
+    const setup = traceSetup(resolved.config);
+    const start = initialState(setup);
+    const later = step(setup, start, { kind: 'AppSend', partition: 0 });
+    expect(canonicalText({ ...later, counters: { ...later.counters, events: 99 } })).toBe(canonicalText(later));
+  });
+
+  it('the fingerprint set stores 64-bit keys and grows', () => {
+    const set = new FingerprintSet(4);
+    for (let i = 0; i < 1000; i++) expect(set.add(...hash64(`k${i}`))).toBe(true);
+    expect(set.add(...hash64('k7'))).toBe(false);
+    expect(set.size).toBe(1000);
+  });
+});
+
+describe('Explorer: verdicts', () => {
+  const suite = (name: string) => {
+    const found = SUITES.find((s) => s.name === name);
+    if (found?.setup === null || found === undefined) throw new Error(name);
+    return { suite: found, setup: found.setup };
+  };
+
+  it('finds the shortest counterexample: the non-idempotent duplicate in 6 steps', () => {
+    const { suite: s, setup } = suite('delivery.acks1-retry-duplicates');
+    const result = explore(setup, s.checked, s.sought, { maxStates: 100_000 });
+    expect(result.verdict.kind).toBe('violated');
+    if (result.verdict.kind === 'violated') expect(result.verdict.events).toHaveLength(6);
+  });
+
+  it('is complete when the invariants hold in every reachable state', () => {
+    const { suite: s, setup } = suite('restart.without-resend-no-duplicates');
+    const result = explore({ ...setup, bounds: { ...setup.bounds, eventsMax: 12 } }, s.checked, s.sought, { maxStates: 200_000 });
+    expect(result.verdict).toEqual({ kind: 'complete' });
+    expect(result.unique).toBeGreaterThan(1000);
+  });
+
+  it('says so when a limit stops it', () => {
+    const { suite: s, setup } = suite('delivery.idempotent-in-flight-5');
+    const result = explore(setup, s.checked, s.sought, { maxStates: 500 });
+    expect(result.verdict).toEqual({ kind: 'incomplete', reason: expect.stringContaining('state limit (500 unique states)') });
+  });
+});
+
+describe(`Explorer and checker agree on every suite small enough to explore (seed ${DEFAULT_SEED})`, () => {
+  const compared: string[] = [];
+  for (const s of SUITES) {
+    if (s.setup === null) continue;
+    const setup = s.setup;
+    it(s.name, () => {
+      const explored = explore(setup, s.checked, [], { maxStates: 10_000 });
+      if (explored.verdict.kind === 'incomplete') return;
+      const checked = runSuite(s, { seed: DEFAULT_SEED, runs: s.runs });
+      if (explored.verdict.kind === 'complete') {
+        expect(checked.verdict).toBe('holds');
+      } else {
+        expect(checked.verdict).toBe('violated');
+        expect(checked.counterexample?.results[0]?.invariant).toBe(explored.verdict.results[0]?.invariant);
+        // The checker's minimised counterexample is never shorter than the shortest one.
+        expect(checked.counterexample?.events.length ?? 0).toBeGreaterThanOrEqual(explored.verdict.events.length);
+      }
+      compared.push(s.name);
+    });
+  }
+  it('compared enough suites to mean something', () => {
+    expect(compared.length).toBeGreaterThanOrEqual(10);
+  });
+});

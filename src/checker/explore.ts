@@ -1,0 +1,171 @@
+/**
+ * Exhaustive bounded exploration: breadth-first search over every interleaving the model allows
+ * within a suite's bounds, visiting each canonical state once (canonical.ts). Invariants are
+ * checked on every new state, so the first violation found is a shortest counterexample.
+ *
+ * Witnesses are history properties: their truth values are part of each state's key, so the
+ * search reaches every witness that some behaviour within the bounds reaches.
+ *
+ * Parents are kept as (parent index, choice index) pairs in typed arrays, not as states: the
+ * counterexample is rebuilt by replaying the choices from the initial state, since
+ * `enabledEvents` lists events in a fixed order.
+ */
+
+import type { Event, Setup } from '../model/events.js';
+import { violatedInvariants } from '../model/invariants.js';
+import type { Invariant, InvariantResult } from '../model/invariants.js';
+import { enabledEvents, initialState, step } from '../model/system.js';
+import type { State } from '../model/types.js';
+import type { Witness } from '../model/witnesses.js';
+import { canonicalText, FingerprintSet, hash64 } from './canonical.js';
+import type { Judgement } from './run-suite.js';
+import type { Suite } from './suite.js';
+
+export interface ExploreOptions {
+  /** Stop (incomplete) after this many unique states. */
+  readonly maxStates: number;
+  /** Called now and then with progress; return true to stop (incomplete). */
+  readonly onProgress?: (progress: ExploreProgress) => boolean | void;
+  /** Override the setup's eventsMax (the depth bound). */
+  readonly maxDepth?: number;
+}
+
+export interface ExploreProgress {
+  readonly generated: number;
+  readonly unique: number;
+  readonly depth: number;
+  readonly frontier: number;
+  readonly ms: number;
+}
+
+export type ExploreVerdict =
+  /** Every reachable state within the bounds was visited; the invariants hold in all of them. */
+  | { readonly kind: 'complete' }
+  /** A shortest counterexample. */
+  | { readonly kind: 'violated'; readonly events: readonly Event[]; readonly results: readonly InvariantResult[] }
+  /** A limit stopped the search first: nothing found in the states visited. */
+  | { readonly kind: 'incomplete'; readonly reason: string };
+
+export interface ExploreResult {
+  readonly verdict: ExploreVerdict;
+  /** Transitions taken (states generated, duplicates included). */
+  readonly generated: number;
+  readonly unique: number;
+  /** Deepest level fully explored. */
+  readonly depth: number;
+  readonly ms: number;
+  /** For each witness, how many unique states satisfy it. */
+  readonly witnessStates: Readonly<Record<string, number>>;
+}
+
+class GrowingInt32 {
+  data = new Int32Array(1 << 16);
+  length = 0;
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = value;
+  }
+  at(i: number): number {
+    return this.data[i] as number;
+  }
+}
+
+function rebuild(setup: Setup, parent: GrowingInt32, choice: GrowingInt32, id: number): Event[] {
+  const choices: number[] = [];
+  for (let at = id; at > 0; at = parent.at(at)) choices.push(choice.at(at));
+  choices.reverse();
+  let state = initialState(setup);
+  const events: Event[] = [];
+  for (const c of choices) {
+    const event = enabledEvents(setup, state)[c] as Event;
+    events.push(event);
+    state = step(setup, state, event);
+  }
+  return events;
+}
+
+export function explore(setup0: Setup, invariants: readonly Invariant[], witnesses: readonly Witness[], options: ExploreOptions): ExploreResult {
+  const started = performance.now();
+  const setup: Setup = options.maxDepth === undefined ? setup0 : { ...setup0, bounds: { ...setup0.bounds, eventsMax: options.maxDepth } };
+  const seen = new FingerprintSet();
+  const parent = new GrowingInt32();
+  const choice = new GrowingInt32();
+  const witnessStates: Record<string, number> = Object.fromEntries(witnesses.map((w) => [w.name, 0]));
+  let generated = 0;
+  let depth = 0;
+
+  // Witnesses read the history (monotone counters), which canonical keys drop: their truth values
+  // join the key, so that a state reached with and without a witness is visited both ways.
+  const keyOf = (state: State): [number, number] => hash64(canonicalText(state) + witnesses.map((w) => (w.holds(state) ? '1' : '0')).join(''));
+  const init = initialState(setup);
+  const [a0, b0] = keyOf(init);
+  seen.add(a0, b0);
+  parent.push(-1);
+  choice.push(-1);
+  const result = (verdict: ExploreVerdict): ExploreResult => ({ verdict, generated, unique: seen.size, depth, ms: performance.now() - started, witnessStates });
+  const initial = violatedInvariants(init, invariants);
+  if (initial.length > 0) return result({ kind: 'violated', events: [], results: initial });
+
+  let frontier: { state: State; id: number }[] = [{ state: init, id: 0 }];
+  let lastReport = started;
+  while (frontier.length > 0) {
+    const next: { state: State; id: number }[] = [];
+    for (const { state, id } of frontier) {
+      const events = enabledEvents(setup, state);
+      for (let i = 0; i < events.length; i++) {
+        const after = step(setup, state, events[i] as Event);
+        generated += 1;
+        const [a, b] = keyOf(after);
+        if (!seen.add(a, b)) continue;
+        const childId = parent.length;
+        parent.push(id);
+        choice.push(i);
+        for (const w of witnesses) if (w.holds(after)) witnessStates[w.name] = (witnessStates[w.name] ?? 0) + 1;
+        const violated = violatedInvariants(after, invariants);
+        if (violated.length > 0) {
+          depth += 1;
+          return result({ kind: 'violated', events: rebuild(setup, parent, choice, childId), results: violated });
+        }
+        next.push({ state: after, id: childId });
+        if (seen.size >= options.maxStates) {
+          return result({ kind: 'incomplete', reason: `the state limit (${options.maxStates} unique states) was reached at depth ${depth + 1}` });
+        }
+      }
+      const now = performance.now();
+      if (options.onProgress !== undefined && now - lastReport > 200) {
+        lastReport = now;
+        const stop = options.onProgress({ generated, unique: seen.size, depth: depth + 1, frontier: next.length, ms: now - started });
+        if (stop === true) return result({ kind: 'incomplete', reason: `stopped at depth ${depth + 1}` });
+      }
+    }
+    frontier = next;
+    if (frontier.length > 0) depth += 1;
+  }
+  return result({ kind: 'complete' });
+}
+
+/** Compare an exploration with what the suite expects (the same words as `judge` for `check`). */
+export function judgeExploration(suite: Suite, result: ExploreResult): Judgement {
+  const verdict = result.verdict;
+  const violated = verdict.kind === 'violated' ? (verdict.results[0]?.invariant ?? '') : null;
+  const got =
+    verdict.kind === 'complete'
+      ? `holds in all ${result.unique} states`
+      : verdict.kind === 'violated'
+        ? `violates ${violated} in ${verdict.events.length} steps`
+        : `incomplete after ${result.unique} states`;
+  const expect = suite.expect;
+  if (verdict.kind === 'incomplete') return { asExpected: false, got, problem: `${verdict.reason}; no violation in the states visited` };
+  if (expect.verdict === 'violated') {
+    if (violated === expect.invariant) return { asExpected: true, got, problem: null };
+    return { asExpected: false, got, problem: violated === null ? `no reachable state violates ${expect.invariant}` : `${violated} failed instead` };
+  }
+  if (verdict.kind === 'violated') return { asExpected: false, got, problem: `counterexample for ${violated}` };
+  const missing = suite.sought.filter((w) => (result.witnessStates[w.name] ?? 0) === 0).map((w) => w.name);
+  if (missing.length > 0) return { asExpected: false, got, problem: `no reachable state reaches: ${missing.join(', ')}` };
+  return { asExpected: true, got, problem: null };
+}

@@ -1,0 +1,165 @@
+/**
+ * `idemcheck explore`: exhaustive breadth-first search of a suite's bounded state space. The
+ * verdict is complete (the invariants hold in every reachable state), or a shortest
+ * counterexample written as the same report as `check` (so `replay` works on it), or incomplete
+ * when a limit stopped the search first.
+ */
+
+import { parseArgs } from 'node:util';
+import type { ExploreResult } from '../checker/explore.js';
+import { formatEvent } from '../report/format.js';
+import type { ExploreSettings, WorkerMessage } from './check-worker.js';
+import { EXIT_OK, EXIT_VIOLATION } from './errors.js';
+import { expectationsOf, integerFlag, pad, parseSelection, SELECTION_HELP, SELECTION_OPTIONS, selectionNames } from './selection.js';
+import { runInWorker } from './worker-run.js';
+import { writeReport } from './write-report.js';
+import type { WrittenReport } from './write-report.js';
+
+export const DEFAULT_MAX_STATES = 2_000_000;
+export const DEFAULT_MAX_MEMORY_MB = 4096;
+
+export const EXPLORE_HELP = `Usage: idemcheck explore --suite NAME [options]
+       idemcheck explore --set KEY=VALUE ... [ad-hoc options]
+
+Visit every state reachable within a suite's bounds (breadth-first, each canonical state once) and
+check the invariants in each. The verdict is "holds in all N states", a shortest counterexample
+(written as a report, like check's), or "incomplete" when a limit stopped the search first.
+
+  --suite NAME         explore this suite (repeatable; 'prefix*' matches several; default: all)
+  --max-states N       stop after N unique states (default ${DEFAULT_MAX_STATES})
+  --max-memory MB      stop when the process uses more memory than this (default ${DEFAULT_MAX_MEMORY_MB})
+  --max-steps N        depth bound: events per behaviour (default: the suite's eventsMax)
+  --json               print results as JSON
+  --report-dir DIR     where counterexample reports go (default: reports)
+  --no-report          write no report files
+
+${SELECTION_HELP}
+
+Exit codes: 0 every suite got its expected verdict, 1 some did not (or a limit stopped the search),
+2 bad input, 130 interrupted.`;
+
+const OPTIONS = {
+  ...SELECTION_OPTIONS,
+  'max-states': { type: 'string' },
+  'max-memory': { type: 'string' },
+  'max-steps': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'report-dir': { type: 'string' },
+  'no-report': { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+interface Row {
+  readonly suite: string;
+  readonly expected: string;
+  readonly result: ExploreResult;
+  readonly asExpected: boolean;
+  readonly got: string;
+  readonly problem: string | null;
+  readonly report: WrittenReport | null;
+}
+
+function perSecond(count: number, ms: number): string {
+  return ms <= 0 ? '-' : `${Math.round((count / ms) * 1000)}/s`;
+}
+
+export async function exploreCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
+  const { values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+  if (values.help) {
+    print(EXPLORE_HELP);
+    return EXIT_OK;
+  }
+  const settings: ExploreSettings = {
+    maxStates: integerFlag('max-states', values['max-states'], 1) ?? DEFAULT_MAX_STATES,
+    maxMemoryMb: integerFlag('max-memory', values['max-memory'], 64) ?? DEFAULT_MAX_MEMORY_MB,
+    maxSteps: integerFlag('max-steps', values['max-steps'], 1),
+  };
+  const selection = parseSelection(values, null);
+  const reportDir = values['report-dir'] ?? 'reports';
+  const writeReports = !values['no-report'];
+  const expectations = expectationsOf(selection);
+  const names = selectionNames(selection);
+  const width = Math.max(...names.map((n) => n.length), 5) + 2;
+  const rows: Row[] = [];
+  let current: { suite: string; unique: number; depth: number } | null = null;
+
+  if (!values.json) {
+    print(`${pad('suite', width)}${pad('expected', 34)}${pad('got', 44)}${pad('unique', 10)}${pad('generated', 11)}${pad('depth', 7)}${pad('time', 8)}unique/s`);
+  }
+  const onMessage = (message: WorkerMessage): string | null => {
+    switch (message.type) {
+      case 'explore-progress': {
+        const p = message.progress;
+        current = { suite: message.suite, unique: p.unique, depth: p.depth };
+        return `${rows.length + 1}/${names.length} ${message.suite}: ${p.unique} unique of ${p.generated} states, depth ${p.depth}, ${perSecond(p.unique, p.ms)}`;
+      }
+      case 'explored': {
+        current = null;
+        const report = message.report !== null && writeReports ? writeReport(reportDir, message.report) : null;
+        const row: Row = {
+          suite: message.suite,
+          expected: expectations.get(message.suite) ?? '',
+          result: message.result,
+          asExpected: message.judgement.asExpected,
+          got: message.judgement.got,
+          problem: message.judgement.problem,
+          report,
+        };
+        rows.push(row);
+        if (!values.json) printRow(print, row, width);
+        return null;
+      }
+      default:
+        return null;
+    }
+  };
+  const interruptedSummary = (): string => {
+    const running = current === null ? '' : `; ${current.suite} stopped at depth ${current.depth} after ${current.unique} unique states`;
+    return `interrupted: explored ${rows.length} of ${names.length} suites${running}. No partial report was written.`;
+  };
+  const stopped = await runInWorker({ mode: 'explore', selection, settings }, { onMessage, interruptedSummary, tty: process.stderr.isTTY === true && !values.json });
+  if (stopped !== null) return stopped;
+
+  const code = rows.every((r) => r.asExpected) ? EXIT_OK : EXIT_VIOLATION;
+  if (values.json) {
+    print(
+      JSON.stringify(
+        rows.map((r) => ({
+          suite: r.suite,
+          expected: r.expected,
+          got: r.got,
+          asExpected: r.asExpected,
+          problem: r.problem,
+          verdict: r.result.verdict.kind,
+          events: r.result.verdict.kind === 'violated' ? r.result.verdict.events.map(formatEvent) : null,
+          unique: r.result.unique,
+          generated: r.result.generated,
+          depth: r.result.depth,
+          ms: Math.round(r.result.ms),
+          witnessStates: r.result.witnessStates,
+          report: r.report,
+        })),
+        null,
+        2,
+      ),
+    );
+    return code;
+  }
+  const bad = rows.filter((r) => !r.asExpected);
+  print('');
+  print(`${rows.length} suite${rows.length === 1 ? '' : 's'} explored: ${rows.length - bad.length} as expected${bad.length > 0 ? `, ${bad.length} not: ${bad.map((r) => r.suite).join(', ')}` : ''}.`);
+  return code;
+}
+
+function printRow(print: (line: string) => void, row: Row, width: number): void {
+  const r = row.result;
+  const mark = row.asExpected ? '✓' : '✗';
+  print(
+    `${pad(row.suite, width)}${pad(row.expected, 34)}${pad(row.got, 44)}${pad(String(r.unique), 10)}${pad(String(r.generated), 11)}${pad(String(r.depth), 7)}${pad(`${(r.ms / 1000).toFixed(1)}s`, 8)}${perSecond(r.unique, r.ms)}  ${mark}`,
+  );
+  if (!row.asExpected && row.problem !== null) print(`    not as expected: ${row.problem}`);
+  if (r.verdict.kind === 'violated') {
+    print(`    shortest counterexample, ${r.verdict.events.length} steps: ${r.verdict.events.map(formatEvent).join(' → ')}`);
+    if (row.report !== null) print(`    report: ${row.report.markdown}`);
+  }
+}

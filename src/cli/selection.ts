@@ -1,0 +1,177 @@
+/**
+ * Flags shared by `check` and `explore`: which suites, or an ad-hoc suite from settings.
+ */
+
+import { SUITES } from '../../properties/index.js';
+import type { AdHocOptions } from '../checker/ad-hoc.js';
+import { AD_HOC_DEFAULT_BOUNDS, AD_HOC_DEFAULT_FAULTS, adHocSuite } from '../checker/ad-hoc.js';
+import { DEFAULT_SEED } from '../checker/seed.js';
+import { describeExpectation, SuiteError } from '../checker/suite.js';
+import type { Expectation } from '../checker/suite.js';
+import type { Bounds, Fault } from '../model/events.js';
+import { FAULTS } from '../model/events.js';
+import { INVARIANTS } from '../model/invariants.js';
+import { WITNESSES } from '../model/witnesses.js';
+import type { Selection } from './check-worker.js';
+import { UsageError } from './errors.js';
+
+/** parseArgs options for choosing suites or building an ad-hoc one. */
+export const SELECTION_OPTIONS = {
+  suite: { type: 'string', multiple: true },
+  set: { type: 'string', multiple: true },
+  faults: { type: 'string' },
+  invariants: { type: 'string' },
+  witnesses: { type: 'string' },
+  expect: { type: 'string' },
+  records: { type: 'string' },
+  resends: { type: 'string' },
+  lost: { type: 'string' },
+  restarts: { type: 'string' },
+  crashes: { type: 'string' },
+  'cluster-changes': { type: 'string' },
+} as const;
+
+export interface SelectionValues {
+  readonly suite?: string[] | undefined;
+  readonly set?: string[] | undefined;
+  readonly faults?: string | undefined;
+  readonly invariants?: string | undefined;
+  readonly witnesses?: string | undefined;
+  readonly expect?: string | undefined;
+  readonly records?: string | undefined;
+  readonly resends?: string | undefined;
+  readonly lost?: string | undefined;
+  readonly restarts?: string | undefined;
+  readonly crashes?: string | undefined;
+  readonly 'cluster-changes'?: string | undefined;
+}
+
+export const SELECTION_HELP = `Ad-hoc suite (any of these replaces --suite):
+  --set KEY=VALUE      a Kafka or model setting (repeatable), e.g. --set acks=1 --set enable.idempotence=false
+  --faults A,B         faults to inject (default: ${AD_HOC_DEFAULT_FAULTS.join(',')}; 'none' for none)
+  --invariants A,B     invariants to check (default: all)
+  --witnesses A,B      witnesses that must be reached (default: none)
+  --expect E           holds | violated:INVARIANT (default: holds)
+  --records N          bound: new records (default ${AD_HOC_DEFAULT_BOUNDS.recordsMax})
+  --resends N          bound: application resends (default ${AD_HOC_DEFAULT_BOUNDS.resendsMax})
+  --lost N             bound: lost messages (default ${AD_HOC_DEFAULT_BOUNDS.lostMessagesMax})
+  --restarts N         bound: producer restarts (default ${AD_HOC_DEFAULT_BOUNDS.restartsMax})
+  --crashes N          bound: broker crashes (default ${AD_HOC_DEFAULT_BOUNDS.crashesMax})
+  --cluster-changes N  bound: ISR shrinks, leader moves, producer-state losses (default ${AD_HOC_DEFAULT_BOUNDS.clusterChangesMax})
+  (--max-steps sets the events bound, default ${AD_HOC_DEFAULT_BOUNDS.eventsMax})`;
+
+const AD_HOC_FLAGS = ['set', 'faults', 'invariants', 'witnesses', 'expect', 'records', 'resends', 'lost', 'restarts', 'crashes', 'cluster-changes'] as const;
+
+export function integerFlag(flag: string, value: string | undefined, min: number): number | null {
+  if (value === undefined) return null;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--${flag} must be an integer >= ${min}, got '${value}'`);
+  }
+  return Number(value);
+}
+
+export function seedFlag(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_SEED;
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) throw new UsageError(`--seed must be an integer, got '${value}'`);
+  return Number(value);
+}
+
+function listFlag(flag: string, value: string | undefined, allowed: readonly string[]): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === 'none') return [];
+  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const item of items) {
+    if (!allowed.includes(item)) throw new UsageError(`--${flag}: unknown '${item}' (allowed: ${allowed.join(', ')})`);
+  }
+  return items;
+}
+
+export function selectSuites(patterns: readonly string[]): string[] {
+  const names: string[] = [];
+  for (const pattern of patterns) {
+    const matched = pattern.endsWith('*') ? SUITES.filter((s) => s.name.startsWith(pattern.slice(0, -1))) : SUITES.filter((s) => s.name === pattern);
+    if (matched.length === 0) {
+      throw new UsageError(`--suite: no suite matches '${pattern}' (idemcheck list shows the suites)`);
+    }
+    for (const s of matched) if (!names.includes(s.name)) names.push(s.name);
+  }
+  return names;
+}
+
+function parseExpect(value: string | undefined): Expectation | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'holds') return { verdict: 'holds' };
+  const match = /^violated:(\w+)$/.exec(value);
+  const names = INVARIANTS.map((i) => i.name);
+  if (match?.[1] !== undefined && names.includes(match[1])) return { verdict: 'violated', invariant: match[1] };
+  throw new UsageError(`--expect must be 'holds' or 'violated:INVARIANT' with one of ${names.join(', ')}; got '${value}'`);
+}
+
+function parseSets(values: readonly string[] | undefined): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const raw of values ?? []) {
+    const at = raw.indexOf('=');
+    if (at <= 0) throw new UsageError(`--set must be KEY=VALUE, got '${raw}'`);
+    config[raw.slice(0, at).trim()] = raw.slice(at + 1).trim();
+  }
+  return config;
+}
+
+function adHocOptions(values: SelectionValues, runs: number | null): AdHocOptions {
+  const bounds: Partial<Bounds> = {};
+  const put = (key: keyof Bounds, flag: string, value: string | undefined): void => {
+    const n = integerFlag(flag, value, 0);
+    if (n !== null) (bounds as Record<string, number>)[key] = n;
+  };
+  put('recordsMax', 'records', values.records);
+  put('resendsMax', 'resends', values.resends);
+  put('lostMessagesMax', 'lost', values.lost);
+  put('restartsMax', 'restarts', values.restarts);
+  put('crashesMax', 'crashes', values.crashes);
+  put('clusterChangesMax', 'cluster-changes', values['cluster-changes']);
+  const faults = listFlag('faults', values.faults, FAULTS) as Fault[] | undefined;
+  const invariants = listFlag('invariants', values.invariants, INVARIANTS.map((i) => i.name));
+  const witnesses = listFlag('witnesses', values.witnesses, WITNESSES.map((w) => w.name));
+  const expect = parseExpect(values.expect);
+  const options: AdHocOptions = {
+    config: parseSets(values.set),
+    ...(faults === undefined ? {} : { faults }),
+    ...(invariants === undefined ? {} : { invariants }),
+    ...(witnesses === undefined ? {} : { witnesses }),
+    ...(expect === undefined ? {} : { expect }),
+    bounds,
+    ...(runs === null ? {} : { runs }),
+  };
+  // Validate now, in the main thread, so bad input is a one-line error before anything runs.
+  try {
+    adHocSuite(options);
+  } catch (error) {
+    if (error instanceof SuiteError) throw new UsageError(error.message.replace(/^suite ad-hoc: /, ''));
+    throw error;
+  }
+  return options;
+}
+
+
+/** Choose the suites from the flags: an ad-hoc suite, the named ones, or all. */
+export function parseSelection(values: SelectionValues, runs: number | null): Selection {
+  const adHoc = AD_HOC_FLAGS.some((flag) => values[flag] !== undefined);
+  if (adHoc && values.suite !== undefined) throw new UsageError('--suite cannot be combined with ad-hoc settings (--set, --faults, ...)');
+  if (adHoc) return { kind: 'ad-hoc', options: adHocOptions(values, runs) };
+  return { kind: 'suites', names: values.suite === undefined ? SUITES.map((s) => s.name) : selectSuites(values.suite) };
+}
+
+export function selectionNames(selection: Selection): readonly string[] {
+  return selection.kind === 'ad-hoc' ? ['ad-hoc'] : selection.names;
+}
+
+export function expectationsOf(selection: Selection): Map<string, string> {
+  if (selection.kind === 'ad-hoc') return new Map([['ad-hoc', describeExpectation(adHocSuite(selection.options).expect)]]);
+  return new Map(SUITES.map((s) => [s.name, describeExpectation(s.expect)]));
+}
+
+export function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+export { DEFAULT_SEED };
