@@ -17,7 +17,7 @@ import type { Invariant, InvariantResult } from '../model/invariants.js';
 import { enabledEvents, initialState, step } from '../model/system.js';
 import type { State } from '../model/types.js';
 import type { Witness } from '../model/witnesses.js';
-import { canonicalText, FingerprintSet, hash64 } from './canonical.js';
+import { FingerprintSet, stateKey } from './canonical.js';
 import type { Judgement } from './run-suite.js';
 import type { Suite } from './suite.js';
 
@@ -100,7 +100,11 @@ export function explore(setup0: Setup, invariants: readonly Invariant[], witness
 
   // Witnesses read the history (monotone counters), which canonical keys drop: their truth values
   // join the key, so that a state reached with and without a witness is visited both ways.
-  const keyOf = (state: State): [number, number] => hash64(canonicalText(state) + witnesses.map((w) => (w.holds(state) ? '1' : '0')).join(''));
+  const keyOf = (state: State): [number, number] => {
+    let bits = 0;
+    for (let i = 0; i < witnesses.length; i++) if ((witnesses[i] as Witness).holds(state)) bits |= 1 << i;
+    return stateKey(state, bits);
+  };
   const init = initialState(setup);
   const [a0, b0] = keyOf(init);
   seen.add(a0, b0);

@@ -152,6 +152,8 @@ export interface SuiteResult {
   readonly witnessRuns: Readonly<Record<string, number>>;
   readonly steps: number;
   readonly ms: number;
+  /** Time until the first failing run ended (before shrinking); null when nothing failed. */
+  readonly msToFirstFailure: number | null;
 }
 
 function setupWithSteps(setup: Setup, maxSteps: number | undefined): Setup {
@@ -207,6 +209,7 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
       witnessRuns: {},
       steps: 0,
       ms: performance.now() - started,
+      msToFirstFailure: null,
     };
   }
   const setup = setupWithSteps(suite.setup, options.maxSteps);
@@ -218,6 +221,7 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
   let steps = 0;
   let firstFailure = '';
   let foundLength = 0;
+  let msToFirstFailure: number | null = null;
 
   const record = (h: Harness, failed: InvariantViolation | null): void => {
     if (!exploring) return;
@@ -227,6 +231,7 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
     for (const w of suite.sought) if (w.holds(h.state)) witnessRuns[w.name] = (witnessRuns[w.name] ?? 0) + 1;
     if (failed !== null) {
       exploring = false;
+      msToFirstFailure = performance.now() - started;
       firstFailure = failed.results[0]?.invariant ?? '';
       foundLength = h.events.length;
     }
@@ -264,7 +269,7 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
     steps,
     configError: null,
   };
-  if (!details.failed) return { ...base, verdict: 'holds', counterexample: null, ms: performance.now() - started };
+  if (!details.failed) return { ...base, verdict: 'holds', counterexample: null, ms: performance.now() - started, msToFirstFailure };
   if (!(details.errorInstance instanceof InvariantViolation) || details.counterexample === null) {
     // Anything but an invariant violation is a bug in the model or the checker: let it surface.
     throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
@@ -287,6 +292,7 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
       failingRun: runsDone,
     },
     ms: performance.now() - started,
+    msToFirstFailure,
   };
 }
 

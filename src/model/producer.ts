@@ -519,7 +519,9 @@ export function expireOldest(producer: ProducerState, config: ModelConfig, parti
 
 /** Is there a batch that a drain to `broker` would take right now? */
 export function canDrain(producer: ProducerState, config: ModelConfig, broker: number, leaders: readonly number[]): boolean {
-  return drain(producer, config, broker, leaders).request !== null;
+  // Cheap necessary condition first: some partition it leads has an unmuted, non-empty queue.
+  const candidate = leaders.some((leader, p) => leader === broker && (producer.partitions[p]?.queue.length ?? 0) > 0 && producer.partitions[p]?.muted !== true);
+  return candidate && drain(producer, config, broker, leaders).request !== null;
 }
 
 /** Sends of every batch that is still alive and not done (what a restart abandons). */

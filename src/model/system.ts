@@ -339,20 +339,29 @@ export class EventNotEnabled extends Error {
   }
 }
 
+/** Add `changes` to the counters in `base` (a copy; the same object when nothing changes). */
+function addTo<T extends object>(base: T, changes: Partial<Record<keyof T, number>>): T {
+  let next: Record<string, number> | null = null;
+  for (const key in changes) {
+    const value = changes[key] ?? 0;
+    if (value === 0) continue;
+    next ??= { ...(base as Record<string, number>) };
+    next[key] = (next[key] ?? 0) + value;
+  }
+  return next === null ? base : (next as T);
+}
+
 function bump(stats: Stats, changes: Partial<Stats>): Stats {
-  const next: Record<string, number> = { ...stats };
-  for (const [key, value] of Object.entries(changes)) next[key] = (next[key] ?? 0) + (value ?? 0);
-  return next as unknown as Stats;
+  return addTo(stats, changes);
 }
 
 function count(counters: Counters, changes: Partial<Counters>): Counters {
-  const next: Record<string, number> = { ...counters };
-  for (const [key, value] of Object.entries(changes)) next[key] = (next[key] ?? 0) + (value ?? 0);
-  return next as unknown as Counters;
+  return addTo(counters, changes);
 }
 
 function withStats(state: State, changes: Partial<Stats>): State {
-  return { ...state, ghost: { ...state.ghost, stats: bump(state.ghost.stats, changes) } };
+  const stats = bump(state.ghost.stats, changes);
+  return stats === state.ghost.stats ? state : { ...state, ghost: { ...state.ghost, stats } };
 }
 
 function setConnection(state: State, broker: number, connection: Connection): State {
@@ -406,8 +415,10 @@ function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): State {
       }
     }
   }
-  ghost = { ...ghost, stats: bump(ghost.stats, { retries: out.retries, epochBumps: out.epochBumps }) };
-  return { ...state, ghost, application: { toResend } };
+  const stats = bump(ghost.stats, { retries: out.retries, epochBumps: out.epochBumps });
+  if (stats !== ghost.stats) ghost = { ...ghost, stats };
+  if (ghost === state.ghost && toResend === state.application.toResend) return state;
+  return { ...state, ghost, application: toResend === state.application.toResend ? state.application : { toResend } };
 }
 
 /**

@@ -1,0 +1,270 @@
+/**
+ * `npm run bench`: how fast idemcheck finds and shrinks counterexamples, how fast the model
+ * steps, how fast the explorer visits states and how the state space grows with the number of
+ * records. Prints a table and writes bench/results/latest.json and latest.md. Not part of
+ * `npm test`: timings belong here, tests assert behaviour.
+ *
+ *   npm run bench                 # the full run (a few minutes on 2 cores)
+ *   npm run bench -- --quick      # fewer seeds and smaller limits, to try it out
+ */
+
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { suiteByName } from '../properties/index.js';
+import { explore } from '../src/checker/explore.js';
+import { runSuite } from '../src/checker/run-suite.js';
+import type { Suite } from '../src/checker/suite.js';
+import { defineSuite } from '../src/checker/suite.js';
+
+const { values } = parseArgs({ args: process.argv.slice(2), options: { quick: { type: 'boolean', default: false } }, strict: true });
+const quick = values.quick;
+const SEEDS = Array.from({ length: quick ? 5 : 20 }, (_, i) => 1000 + i);
+
+/** Suites with a counterexample: time to find, time to shrink, shrunk length against the shortest. */
+const COUNTEREXAMPLE_SUITES = [
+  'delivery.acks0-loses-acknowledged',
+  'delivery.acks1-retry-duplicates',
+  'restart.at-least-once-duplicates',
+  'replication.acks1-loses-on-failover',
+  'replication.unclean-election-loses',
+  'ordering.non-idempotent-pipelined-reorders',
+  'finding.new-producer-id-reordered-by-leader-move',
+  'finding.new-producer-id-duplicated-below-min-isr',
+  'finding.clean-broker-restart-duplicates',
+  'mutant.dedup-window-1',
+  'mutant.six-in-flight',
+];
+
+/** Suites that hold: random-mode steps per second, explorer states per second. */
+const THROUGHPUT_SUITES = ['delivery.idempotent-in-flight-1', 'delivery.idempotent-in-flight-5', 'replication.acks-all-min-isr-2-no-loss'];
+
+function suite(name: string): Suite {
+  const found = suiteByName(name);
+  if (found === undefined) throw new Error(`no suite ${name}`);
+  return found;
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function quantile(xs: readonly number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+function ms(x: number): string {
+  return x >= 1000 ? `${(x / 1000).toFixed(2)}s` : `${Math.round(x)}ms`;
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+interface CounterexampleRow {
+  suite: string;
+  seeds: number;
+  found: number;
+  firstMedianMs: number;
+  firstP10Ms: number;
+  firstP90Ms: number;
+  shrunkMedianMs: number;
+  shrunkP10Ms: number;
+  shrunkP90Ms: number;
+  medianRuns: number;
+  shortest: number | null;
+  lengths: number[];
+  medianRatio: number | null;
+  maxRatio: number | null;
+}
+
+function benchCounterexamples(): CounterexampleRow[] {
+  const rows: CounterexampleRow[] = [];
+  for (const name of COUNTEREXAMPLE_SUITES) {
+    const s = suite(name);
+    const target = s.checked.filter((i) => s.expect.verdict === 'violated' && i.name === s.expect.invariant);
+    const setup = s.setup;
+    if (setup === null) continue;
+    const bfs = explore(setup, target, [], { maxStates: quick ? 200_000 : 1_000_000 });
+    const shortest = bfs.verdict.kind === 'violated' ? bfs.verdict.events.length : null;
+    const first: number[] = [];
+    const total: number[] = [];
+    const runs: number[] = [];
+    const lengths: number[] = [];
+    for (const seed of SEEDS) {
+      const result = runSuite(s, { seed, runs: s.runs });
+      if (result.counterexample === null || result.msToFirstFailure === null) continue;
+      first.push(result.msToFirstFailure);
+      total.push(result.ms);
+      runs.push(result.runs);
+      lengths.push(result.counterexample.events.length);
+    }
+    const ratios = shortest === null ? [] : lengths.map((l) => l / shortest);
+    const row: CounterexampleRow = {
+      suite: name,
+      seeds: SEEDS.length,
+      found: first.length,
+      firstMedianMs: median(first),
+      firstP10Ms: quantile(first, 0.1),
+      firstP90Ms: quantile(first, 0.9),
+      shrunkMedianMs: median(total),
+      shrunkP10Ms: quantile(total, 0.1),
+      shrunkP90Ms: quantile(total, 0.9),
+      medianRuns: median(runs),
+      shortest,
+      lengths,
+      medianRatio: ratios.length === 0 ? null : median(ratios),
+      maxRatio: ratios.length === 0 ? null : Math.max(...ratios),
+    };
+    rows.push(row);
+    log(
+      `${name.padEnd(50)} found ${row.found}/${row.seeds}  first ${ms(row.firstMedianMs)} [${ms(row.firstP10Ms)}–${ms(row.firstP90Ms)}]  shrunk ${ms(row.shrunkMedianMs)} [${ms(row.shrunkP10Ms)}–${ms(row.shrunkP90Ms)}]  length/shortest ${row.medianRatio?.toFixed(2) ?? '?'} (max ${row.maxRatio?.toFixed(2) ?? '?'}, shortest ${shortest ?? '?'})`,
+    );
+  }
+  return rows;
+}
+
+interface ThroughputRow {
+  suite: string;
+  randomStepsPerSecond: number;
+  randomRuns: number;
+  explorer: { verdict: string; unique: number; generated: number; ms: number; uniquePerSecond: number; generatedPerSecond: number };
+}
+
+function benchThroughput(): ThroughputRow[] {
+  const rows: ThroughputRow[] = [];
+  for (const name of THROUGHPUT_SUITES) {
+    const s = suite(name);
+    const setup = s.setup;
+    if (setup === null) continue;
+    const runs = quick ? 500 : 3000;
+    const random = runSuite(s, { seed: 1, runs });
+    const explored = explore(setup, s.checked, [], { maxStates: quick ? 100_000 : 400_000 });
+    const row: ThroughputRow = {
+      suite: name,
+      randomStepsPerSecond: Math.round((random.steps / random.ms) * 1000),
+      randomRuns: random.runs,
+      explorer: {
+        verdict: explored.verdict.kind,
+        unique: explored.unique,
+        generated: explored.generated,
+        ms: Math.round(explored.ms),
+        uniquePerSecond: Math.round((explored.unique / explored.ms) * 1000),
+        generatedPerSecond: Math.round((explored.generated / explored.ms) * 1000),
+      },
+    };
+    rows.push(row);
+    log(
+      `${name.padEnd(50)} random ${row.randomStepsPerSecond} steps/s  explorer ${row.explorer.uniquePerSecond} unique/s, ${row.explorer.generatedPerSecond} generated/s (${row.explorer.verdict}, ${row.explorer.unique} states)`,
+    );
+  }
+  return rows;
+}
+
+interface GrowthRow {
+  records: number;
+  verdict: string;
+  unique: number;
+  generated: number;
+  depth: number;
+  ms: number;
+}
+
+/** How the state space of the idempotent producer (2 in flight, lost messages, timeouts) grows with records. */
+function benchGrowth(): GrowthRow[] {
+  const rows: GrowthRow[] = [];
+  const limit = quick ? 300_000 : 3_000_000;
+  for (const records of [2, 3, 4, 5]) {
+    const s = defineSuite({
+      name: `growth.records-${records}`,
+      claim: 'growth',
+      config: { 'max.in.flight.requests.per.connection': 2 },
+      faults: ['disconnect', 'request-timeout', 'delivery-timeout'],
+      bounds: { recordsMax: records, resendsMax: 0, eventsMax: 40, lostMessagesMax: 2, restartsMax: 0, crashesMax: 0, clusterChangesMax: 0 },
+      invariants: ['NoDuplicateRecord', 'NoAckedRecordLost', 'SessionOrderKept'],
+      witnesses: [],
+      expect: { verdict: 'holds' },
+      runs: 1,
+    });
+    if (s.setup === null) continue;
+    const explored = explore(s.setup, s.checked, [], { maxStates: limit });
+    const row: GrowthRow = { records, verdict: explored.verdict.kind, unique: explored.unique, generated: explored.generated, depth: explored.depth, ms: Math.round(explored.ms) };
+    rows.push(row);
+    log(`records ${records}: ${row.verdict} ${row.unique} unique, ${row.generated} generated, depth ${row.depth}, ${ms(row.ms)}`);
+    if (explored.verdict.kind === 'incomplete') break;
+  }
+  return rows;
+}
+
+function markdown(result: {
+  machine: { node: string; cpus: number; cpuModel: string; date: string; quick: boolean };
+  counterexamples: CounterexampleRow[];
+  throughput: ThroughputRow[];
+  growth: GrowthRow[];
+}): string {
+  const lines: string[] = [];
+  const m = result.machine;
+  lines.push('# idemcheck benchmark');
+  lines.push('');
+  lines.push(`Node ${m.node}, ${m.cpus} CPUs (${m.cpuModel}), ${m.date}${m.quick ? ', --quick' : ''}. Single-threaded.`);
+  lines.push('');
+  lines.push(`## Time to a counterexample (${result.counterexamples[0]?.seeds ?? 0} seeds)`);
+  lines.push('');
+  lines.push('Median [10th–90th percentile]. "first" is the end of the first failing run; "shrunk" includes fast-check shrinking and the final minimisation. Length/shortest compares the reported trace with the shortest one (breadth-first search).');
+  lines.push('');
+  lines.push('| suite | found | first | shrunk | runs (median) | length/shortest median (max) | shortest |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of result.counterexamples) {
+    lines.push(
+      `| ${r.suite} | ${r.found}/${r.seeds} | ${ms(r.firstMedianMs)} [${ms(r.firstP10Ms)}–${ms(r.firstP90Ms)}] | ${ms(r.shrunkMedianMs)} [${ms(r.shrunkP10Ms)}–${ms(r.shrunkP90Ms)}] | ${r.medianRuns} | ${r.medianRatio?.toFixed(2) ?? '?'} (${r.maxRatio?.toFixed(2) ?? '?'}) | ${r.shortest ?? '?'} |`,
+    );
+  }
+  const ratios = result.counterexamples.map((r) => r.medianRatio).filter((x): x is number => x !== null);
+  lines.push('');
+  lines.push(`Median over suites of the median length/shortest ratio: **${ratios.length === 0 ? '?' : median(ratios).toFixed(2)}**.`);
+  lines.push('');
+  lines.push('## Throughput');
+  lines.push('');
+  lines.push('| suite | random steps/s | explorer unique/s | explorer generated/s | explorer states (verdict) |');
+  lines.push('|---|---:|---:|---:|---|');
+  for (const r of result.throughput) {
+    lines.push(`| ${r.suite} | ${r.randomStepsPerSecond} | ${r.explorer.uniquePerSecond} | ${r.explorer.generatedPerSecond} | ${r.explorer.unique} (${r.explorer.verdict}) |`);
+  }
+  lines.push('');
+  lines.push('## State-space growth');
+  lines.push('');
+  lines.push('The idempotent producer with 2 requests in flight, up to 2 disconnects or request timeouts, delivery timeouts, 40 events; exhaustive search as records grow.');
+  lines.push('');
+  lines.push('| records | verdict | unique states | generated | depth | time |');
+  lines.push('|---:|---|---:|---:|---:|---:|');
+  for (const r of result.growth) lines.push(`| ${r.records} | ${r.verdict} | ${r.unique} | ${r.generated} | ${r.depth} | ${ms(r.ms)} |`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+function main(): void {
+  const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', date: new Date().toISOString(), quick };
+  log(`idemcheck benchmark: node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel})${quick ? ', --quick' : ''}`);
+  log('\nTime to a counterexample');
+  const counterexamples = benchCounterexamples();
+  log('\nThroughput');
+  const throughput = benchThroughput();
+  log('\nState-space growth');
+  const growth = benchGrowth();
+  const result = { machine, counterexamples, throughput, growth };
+  const dir = new URL('./results/', import.meta.url).pathname;
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of [
+    ['latest.json', `${JSON.stringify(result, null, 2)}\n`],
+    ['latest.md', markdown(result)],
+  ] as const) {
+    writeFileSync(`${dir}${name}.tmp`, text);
+    renameSync(`${dir}${name}.tmp`, `${dir}${name}`);
+  }
+  log(`\nWrote bench/results/latest.json and bench/results/latest.md`);
+}
+
+main();
