@@ -33,17 +33,25 @@ export const acksOneDuplicates: SuiteDefinition = {
   runs: 300,
 };
 
-/** The idempotent producer with 1 to 5 requests in flight: every fault short of a restart. */
+/**
+ * The idempotent producer with 1 to 5 requests in flight, under lost requests and acks, request
+ * timeouts and retries. With more than one in flight, delivery timeouts are left out: a batch
+ * that fails after its deadline bumps the epoch and rewrites the batch behind it
+ * (KAFKA-14034, findings.ts). With one in flight there is no batch behind it, and it holds.
+ */
 export const idempotentInFlight: readonly SuiteDefinition[] = [1, 2, 3, 4, 5].map((inFlight) => ({
   name: `delivery.idempotent-in-flight-${inFlight}`,
-  claim: `The idempotent producer with max.in.flight.requests.per.connection=${inFlight} neither loses an acknowledged record nor writes one twice, under lost requests and acks, timeouts and retries.`,
+  claim:
+    inFlight === 1
+      ? 'The idempotent producer with one request in flight neither loses an acknowledged record nor writes one twice, under lost requests and acks, request and delivery timeouts and retries.'
+      : `The idempotent producer with max.in.flight.requests.per.connection=${inFlight} neither loses an acknowledged record nor writes one twice, under lost requests and acks, request timeouts and retries.`,
   config: { 'max.in.flight.requests.per.connection': inFlight },
-  faults: ['disconnect', 'request-timeout', 'delivery-timeout'],
+  faults: inFlight === 1 ? ['disconnect', 'request-timeout', 'delivery-timeout'] : ['disconnect', 'request-timeout'],
   bounds: { ...SMALL, recordsMax: 4, eventsMax: 40, lostMessagesMax: 3 },
   invariants: [...ALL_INVARIANTS],
-  witnesses: inFlight > 1 ? ['LostAckDeduplicated', 'BatchRetried', 'DeliveryTimedOut', 'Pipelined'] : ['LostAckDeduplicated', 'BatchRetried', 'DeliveryTimedOut'],
+  witnesses: inFlight > 1 ? ['LostAckDeduplicated', 'BatchRetried', 'Pipelined'] : ['LostAckDeduplicated', 'BatchRetried', 'DeliveryTimedOut', 'FailedAfterDeadline'],
   expect: { verdict: 'holds' },
-  runs: 400,
+  runs: inFlight === 1 ? 1000 : 400,
 }));
 
 export default [acksZeroLoses, acksOneDuplicates, ...idempotentInFlight];

@@ -35,6 +35,19 @@ export const newProducerIdDuplicated: SuiteDefinition = {
   runs: 5000,
 };
 
+export const deadlineFailureDuplicates: SuiteDefinition = {
+  name: 'finding.failure-after-deadline-rewrites-in-flight',
+  claim:
+    'A response (or disconnect) handled after a batch\'s delivery deadline fails it with adjustSequences, which bumps the epoch and rewrites the pipelined batch behind it, already appended, from sequence 0: it is written twice (KAFKA-14034, fixed in trunk after 3.8).',
+  config: {},
+  faults: ['disconnect', 'delivery-timeout'],
+  bounds: { ...SMALL, recordsMax: 2 },
+  invariants: ['NoDuplicateRecord'],
+  witnesses: [],
+  expect: { verdict: 'violated', invariant: 'NoDuplicateRecord' },
+  runs: 2000,
+};
+
 export const cleanRestartDuplicates: SuiteDefinition = {
   name: 'finding.clean-broker-restart-duplicates',
   claim:
@@ -61,4 +74,4 @@ export const expiryDuplicates: SuiteDefinition = {
   runs: 500,
 };
 
-export default [newProducerIdReordered, newProducerIdDuplicated, cleanRestartDuplicates, expiryDuplicates];
+export default [deadlineFailureDuplicates, newProducerIdReordered, newProducerIdDuplicated, cleanRestartDuplicates, expiryDuplicates];

@@ -21,7 +21,8 @@ export const idempotentKeepsOrder: SuiteDefinition = {
   config: {},
   faults: ['disconnect', 'request-timeout', 'delivery-timeout'],
   bounds: { ...SMALL, recordsMax: 4, eventsMax: 40, lostMessagesMax: 3 },
-  invariants: [...ALL_INVARIANTS],
+  // Order and loss only: a delivery timeout can duplicate here (KAFKA-14034, findings.ts), not reorder.
+  invariants: ['SessionOrderKept', 'NoAckedRecordLost', 'AckedOffsetHoldsRecord', 'FailedRecordAbsent'],
   witnesses: ['Pipelined', 'BatchRetried', 'OutOfOrderAnswered', 'EpochBumped'],
   expect: { verdict: 'holds' },
   runs: 600,

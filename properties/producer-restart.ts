@@ -23,7 +23,8 @@ export const restartWithoutResend: SuiteDefinition = {
   name: 'restart.without-resend-no-duplicates',
   claim: 'Restarts alone do not duplicate: without application resends every record is written at most once.',
   config: {},
-  faults: ['disconnect', 'producer-restart', 'delivery-timeout'],
+  // No delivery timeouts: with 5 in flight they duplicate on their own (KAFKA-14034, findings.ts).
+  faults: ['disconnect', 'producer-restart', 'request-timeout'],
   bounds: { ...SMALL, restartsMax: 2 },
   invariants: ['NoDuplicateRecord', 'NoAckedRecordLost', 'SessionOrderKept', 'FailedRecordAbsent'],
   witnesses: ['ProducerRestarted', 'LostAckDeduplicated'],

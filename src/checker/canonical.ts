@@ -47,7 +47,7 @@ export function canonicalText(state: State): string {
       part.inFlight.map(b),
       part.muted,
     ]),
-    p.batches.map((x) => [x.partition, x.sends, x.producerId, x.epoch, x.baseSequence, x.attempts, x.inRetry, x.reopened, x.drained, x.done]),
+    p.batches.map((x) => [x.partition, x.sends, x.producerId, x.epoch, x.baseSequence, x.attempts, x.inRetry, x.reopened, x.drained, x.done, x.deadlinePassed]),
     p.requests.map((rs) => rs.map((x) => [r(x.id), x.batches.map(b)])),
     p.drainIndex,
   ];
@@ -144,6 +144,7 @@ export function stateKey(state: State, extra: number): [number, number] {
     h.bool(x.reopened);
     h.bool(x.drained);
     h.bool(x.done);
+    h.bool(x.deadlinePassed);
   }
   for (const rs of p.requests) {
     h.int(rs.length);

@@ -22,6 +22,7 @@ const FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   ProducerDrain: ['broker'],
   ProducerReceive: ['broker', 'nth'],
   ProducerDeliveryTimeout: ['partition'],
+  ProducerExpireBatches: [],
   ProducerRequestTimeout: ['broker'],
   ProducerRestart: [],
   NetworkDisconnect: ['broker'],

@@ -77,9 +77,53 @@ describe('Cluster: acks (PART appendRecordsToLeader, KafkaApis handleProduceRequ
     expect(last.ghost.sends[0]?.outcome).toBe('pending');
   });
 
-  it('a parked request whose leader lost leadership is answered NOT_LEADER_OR_FOLLOWER', () => {
-    const { last } = play(rf2, [...sendAndAppend, 'ControllerMoveLeader(p0,b1)', 'BrokerCompleteProduce(b0)']);
+  it('a parked request is answered NOT_LEADER_OR_FOLLOWER as soon as its leader becomes a follower (RM completeDelayedFetchOrProduceRequests)', () => {
+    const { last, setup } = play(rf2, [...sendAndAppend, 'ControllerMoveLeader(p0,b1)']);
+    expect(last.network[0]?.pending).toBeNull();
     expect(last.network[0]?.toClient[0]?.partitions[0]?.error).toBe('NOT_LEADER_OR_FOLLOWER');
+    expect(isEnabled(setup, last, { kind: 'BrokerCompleteProduce', broker: 0 })).toBe(false);
+  });
+
+  it('so leadership moving away and back cannot acknowledge a truncated batch at an offset that now holds another', () => {
+    // X is parked on b0; leadership moves to b1, which appends Y at offset 0; b0 truncates X and copies
+    // Y; leadership returns to b0. X was answered NOT_LEADER_OR_FOLLOWER when b0 lost leadership.
+    const { last } = play({ 'replication.factor': 3, 'min.insync.replicas': 2 }, [
+      ...sendAndAppend,
+      'ControllerMoveLeader(p0,b1)',
+      'AppSend(p0)',
+      'ProducerDrain(b1)',
+      'BrokerReceive(b1)',
+      'ReplicaFetch(p0,b0)',
+      'ReplicaFetch(p0,b2)',
+      'ReplicaFetch(p0,b0)',
+      'ReplicaFetch(p0,b2)',
+      'ControllerMoveLeader(p0,b0)',
+      'ProducerReceive(b0)',
+    ]);
+    expect(last.ghost.sends[0]?.outcome).toBe('pending');
+    // Both moves answered the old leader's parked request (X on b0, then Y on b1).
+    expect(last.ghost.stats.notLeader).toBe(2);
+  });
+
+  it('a parked request decides each partition once: an answer fixed while it led stays fixed (DelayedProduce acksPending)', () => {
+    const config = { ...rf2, partitions: 2 };
+    // p0 is led by b0 and p1 by b1; move p1 to b0 so one request carries both partitions.
+    const { last } = play(config, [
+      'ControllerMoveLeader(p1,b0)',
+      'AppSend(p0)',
+      'AppSend(p1)',
+      'ProducerDrain(b0)',
+      'BrokerReceive(b0)',
+      'ReplicaFetch(p0,b1)',
+      'ReplicaFetch(p0,b1)',
+      'BrokerCompleteProduce(b0)',
+      'ControllerMoveLeader(p0,b1)',
+    ]);
+    // p0 was decided NONE before its leadership moved; p1 still waits.
+    expect(last.network[0]?.pending?.partitions.map((p) => [p.partition, p.error, p.requiredOffset])).toEqual([
+      [0, 'NONE', -1],
+      [1, 'NONE', 1],
+    ]);
   });
 
   it('the broker\'s purgatory timeout answers REQUEST_TIMED_OUT', () => {

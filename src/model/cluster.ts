@@ -4,10 +4,10 @@
  * election.
  *
  * Modelled (Kafka 3.8.0, KRaft):
- * - a fetch is one round trip: the leader records the follower's fetch offset as its LEO, may add
- *   it to the ISR (PART `isFollowerInSync`: LEO >= HW and >= the leader epoch's start offset),
- *   advances the HW, and the follower appends and sets its HW to min(leader HW, own LEO)
- *   (ReplicaFetcherThread `processPartitionData`, UL `maybeUpdateHighWatermark`);
+ * - a fetch is one round trip: the leader reads the records and its HW, then records the
+ *   follower's fetch offset as its LEO, may add it to the ISR (PART `isFollowerInSync`: LEO >= HW
+ *   and >= the leader epoch's start offset) and advance the HW; the follower appends and sets its
+ *   HW to min(the HW read, own LEO) (PART `fetchRecords`, ReplicaFetcherThread `processPartitionData`);
  * - a follower whose log diverged truncates first (KIP-279), rebuilding its producer state;
  * - fencing a crashed broker removes it from every ISR it is in unless it is the last member, and
  *   elects the first replica in assignment order that is in the new ISR and alive
@@ -186,7 +186,9 @@ export function replicaFetch(partition: PartitionState, follower: number, minIsr
   const joins = !partition.isr.includes(follower) && canJoinIsr(partition, fetchOffset);
   const isr = joins ? [...partition.isr, follower].sort((a, b) => a - b) : partition.isr;
   const led = maybeIncrementLeaderHw({ ...partition, followerLeo, isr }, minIsr);
-  const leaderHw = led.replicas[leaderId]?.hw ?? 0;
+  // PART `fetchRecords` reads the log (and the HW it returns) before `updateFollowerFetchState`,
+  // so the follower learns the HW as it was before this fetch moved it.
+  const leaderHw = leader.hw;
 
   // Follower side: append the leader's batches past the common prefix and take the leader's HW.
   const appended = appendAsFollower(truncated, leader.log.slice(prefix), window);

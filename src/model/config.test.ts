@@ -105,8 +105,8 @@ describe('Config: transactional.id needs idempotence (PC, after the idempotence 
   it('with enable.idempotence=false explicitly, setting transactional.id throws', () => {
     expect(rejected({ 'transactional.id': 'tx', 'enable.idempotence': false }).key).toBe('transactional.id');
   });
-  it('with idempotence on, transactional.id is accepted', () => {
-    expect(accepted({ 'transactional.id': 'tx' }).config.producer.transactionalId).toBe('tx');
+  it('with idempotence on, transactional.id passes Kafka\'s rule, and the model then declines to simulate transactions', () => {
+    expect(rejected({ 'transactional.id': 'tx' })).toMatchObject({ key: 'transactional.id', configException: false, error: expect.stringContaining('not modelled') });
   });
   it('an empty transactional.id is rejected by ConfigDef.NonEmptyString', () => {
     expect(rejected({ 'transactional.id': '' }).error).toBe('Invalid value  for configuration transactional.id: String must be non-empty');
@@ -141,6 +141,10 @@ describe('Config: ConfigDef parsing and ranges', () => {
     expect(rejected({ 'max.in.flight.requests.per.connection': 0 }).error).toBe(
       'Invalid value 0 for configuration max.in.flight.requests.per.connection: Value must be at least 1',
     );
+  });
+  it('linger.ms is a LONG', () => {
+    expect(accepted({ 'linger.ms': '5000000000', 'delivery.timeout.ms': 2147483647 }).config.producer.lingerMs).toBe(2147483647);
+    expect(rejected({ 'linger.ms': 'soon' }).error).toBe('Invalid value soon for configuration linger.ms: Not a number of type LONG');
   });
   it('integers given as text are parsed like Integer.parseInt; other text is not a number', () => {
     expect(accepted({ retries: ' 3 ' }).config.producer.retries).toBe(3);

@@ -144,6 +144,14 @@ function parseInt32(key: string, value: string | number | boolean): number {
   throw invalidValue(key, value, 'Expected value to be a 32-bit integer, but it was a java.lang.Boolean');
 }
 
+/** ConfigDef.parseType for LONG; the model accepts the integers a double holds exactly. */
+function parseLong(key: string, value: string | number | boolean): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^[+-]?\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (typeof value === 'boolean') throw invalidValue(key, value, 'Expected value to be a 64-bit integer (long), but it was a java.lang.Boolean');
+  if (!Number.isSafeInteger(n)) throw invalidValue(key, value, 'Not a number of type LONG');
+  return n;
+}
+
 /** ConfigDef.parseType for BOOLEAN: a boolean, or "true"/"false" in any case. */
 function parseBool(key: string, value: string | number | boolean): boolean {
   if (typeof value === 'boolean') return value;
@@ -215,7 +223,8 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
     throw invalidValue('acks', acksRaw, 'String must be one of: all, -1, 0, 1');
   }
   const lingerRaw = raw('linger.ms');
-  const lingerMs = lingerRaw === undefined ? 0 : atLeast('linger.ms', parseInt32('linger.ms', lingerRaw), 0);
+  // linger.ms is a LONG; KafkaProducer.lingerMs clamps it to Integer.MAX_VALUE.
+  const lingerMs = lingerRaw === undefined ? 0 : Math.min(atLeast('linger.ms', parseLong('linger.ms', lingerRaw), 0), INT_MAX);
   const deliveryRaw = raw('delivery.timeout.ms');
   let deliveryTimeoutMs =
     deliveryRaw === undefined ? 120_000 : atLeast('delivery.timeout.ms', parseInt32('delivery.timeout.ms', deliveryRaw), 0);
@@ -284,11 +293,12 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
   }
 
   // KafkaProducer.configureDeliveryTimeout: explicit and too small throws; implicit is raised.
-  if (deliveryTimeoutMs < lingerMs + requestTimeoutMs) {
+  const lingerAndRequestTimeoutMs = Math.min(lingerMs + requestTimeoutMs, INT_MAX);
+  if (deliveryTimeoutMs < lingerAndRequestTimeoutMs) {
     if (has('delivery.timeout.ms')) {
       throw new ConfigError('delivery.timeout.ms', 'delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms', true);
     }
-    deliveryTimeoutMs = Math.min(lingerMs + requestTimeoutMs, INT_MAX);
+    deliveryTimeoutMs = lingerAndRequestTimeoutMs;
     notes.push(`WARN delivery.timeout.ms raised to linger.ms + request.timeout.ms = ${deliveryTimeoutMs}.`);
   }
 
@@ -308,6 +318,13 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
   const networkRaw = raw('network');
   const network = networkRaw === undefined ? 'tcp' : text(networkRaw);
   if (network !== 'tcp' && network !== 'lossy') throw modelLimit('network', `must be tcp or lossy, got '${network}'`);
+
+  // The transactional.id rule above is Kafka's; a transactional producer itself (transactions,
+  // the same producer id across restarts, OUT_OF_ORDER as an abortable error) is not modelled,
+  // so the model declines rather than simulate it as a plain idempotent producer.
+  if (transactionalId !== null) {
+    throw modelLimit('transactional.id', 'passes Kafka\'s validation, but transactional producers are not modelled (only the config rule is)');
+  }
 
   const producer: ProducerSettings = {
     acks,

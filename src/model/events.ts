@@ -15,6 +15,7 @@ export type Event =
   | { readonly kind: 'ProducerDrain'; readonly broker: number }
   | { readonly kind: 'ProducerReceive'; readonly broker: number; readonly nth: number }
   | { readonly kind: 'ProducerDeliveryTimeout'; readonly partition: number }
+  | { readonly kind: 'ProducerExpireBatches' }
   | { readonly kind: 'ProducerRequestTimeout'; readonly broker: number }
   | { readonly kind: 'ProducerRestart' }
   // The network.
@@ -41,6 +42,7 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'ProducerDrain',
   'ProducerReceive',
   'ProducerDeliveryTimeout',
+  'ProducerExpireBatches',
   'ProducerRequestTimeout',
   'ProducerRestart',
   'NetworkDisconnect',
@@ -91,7 +93,8 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   ProducerResolve: "Sender.runOnce's prologue: resolve unresolved sequences, then bump the epoch if one was requested",
   ProducerDrain: 'the sender drains one batch per ready partition led by a broker into a produce request',
   ProducerReceive: 'the producer reads a produce response and completes, retries or fails each batch',
-  ProducerDeliveryTimeout: "delivery.timeout.ms expires a partition's oldest batch (TimeoutException)",
+  ProducerDeliveryTimeout: "time passes: delivery.timeout.ms runs out for a partition's oldest batch still within it",
+  ProducerExpireBatches: 'the sender fails the batches past delivery.timeout.ms with TimeoutException (SND sendProducerData)',
   ProducerRequestTimeout: 'request.timeout.ms: the producer closes its connection to a broker',
   ProducerRestart: 'the producer process restarts: new PID, unsent and in-flight batches gone',
   NetworkDisconnect: 'the TCP connection to a broker breaks: unread requests and unread responses are lost',
@@ -142,7 +145,7 @@ export const FAULTS: readonly Fault[] = [
 export const FAULT_HELP: Readonly<Record<Fault, string>> = {
   disconnect: 'a connection breaks, losing every unread request and response on it (the "lost ack")',
   'request-timeout': "the client's request timeout closes a connection; the broker's purgatory times out",
-  'delivery-timeout': 'a batch expires after delivery.timeout.ms and fails with TimeoutException',
+  'delivery-timeout': 'delivery.timeout.ms runs out for a batch: the sender expires it, or a response after it fails it',
   'producer-restart': 'the producer process restarts and gets a new producer id',
   'broker-crash': 'a broker crashes (crash-stop, log kept) and may restart; leaders fail over',
   'broker-clean-shutdown': 'a broker shuts down cleanly, keeping one batch per producer in its snapshot',

@@ -72,10 +72,12 @@ describe('Producer: pipelining (InFlightRequests canSendMore, RA shouldStopDrain
     expect(queue.map((id) => getBatch(last.producer, id).baseSequence)).toEqual([0, 1, -1]);
   });
 
-  it('without idempotence a retried batch goes to the front, in the order the disconnect reports them (newest first)', () => {
+  it('without idempotence a disconnect reverses pipelined batches: oldest completed first, each put at the front (InFlightRequests clearAll, RA reenqueue)', () => {
     const { last } = play({ 'enable.idempotence': false, acks: '1' }, [...drainTwice, 'NetworkDisconnect(b0)']);
     const queue = last.producer.partitions[0]?.queue ?? [];
-    expect(queue.map((id) => getBatch(last.producer, id).sends[0])).toEqual([0, 1]);
+    expect(queue.map((id) => getBatch(last.producer, id).sends[0])).toEqual([1, 0]);
+    const resent = play({ 'enable.idempotence': false, acks: '1' }, [...drainTwice, 'NetworkDisconnect(b0)', 'ProducerDrain(b0)', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'BrokerReceive(b0)']);
+    expect(logRecords(resent.last, 0, 0)).toEqual([1, 0]);
   });
 });
 
@@ -178,7 +180,7 @@ describe('Producer: responses (SND completeBatch, TM canRetry / handleCompletedB
       'ReplicaFetch(p0,b1)',
       'BrokerCompleteProduce(b0)',
       'ProducerReceive(b0)',
-      'ProducerDeliveryTimeout(p0)',
+      'ProducerDeliveryTimeout(p0)', 'ProducerExpireBatches',
     ]);
     expect(last.producer.unresolved).toEqual([1]);
     const resolved = step(setup, last, { kind: 'ProducerResolve' });
@@ -243,14 +245,14 @@ describe('Producer: responses (SND completeBatch, TM canRetry / handleCompletedB
 
 describe('Producer: delivery timeout and unresolved sequences (SND sendProducerData, TM maybeResolveSequences)', () => {
   it('an in-flight batch expires with TimeoutException and an indeterminate outcome', () => {
-    const { last } = play({}, ['AppSend(p0)', 'ProducerDrain(b0)', 'ProducerDeliveryTimeout(p0)']);
+    const { last } = play({}, ['AppSend(p0)', 'ProducerDrain(b0)', 'ProducerDeliveryTimeout(p0)', 'ProducerExpireBatches']);
     expect(last.ghost.sends[0]).toMatchObject({ outcome: 'info', error: 'TimeoutException' });
     // Expired on its first attempt: not in retry, so the partition is not marked unresolved.
     expect(last.producer.unresolved).toEqual([-1]);
   });
 
   it('a batch that never left the accumulator fails definitely', () => {
-    const { last } = play({}, ['AppSend(p0)', 'ProducerDeliveryTimeout(p0)']);
+    const { last } = play({}, ['AppSend(p0)', 'ProducerDeliveryTimeout(p0)', 'ProducerExpireBatches']);
     expect(last.ghost.sends[0]).toMatchObject({ outcome: 'fail', error: 'TimeoutException' });
   });
 
@@ -260,7 +262,7 @@ describe('Producer: delivery timeout and unresolved sequences (SND sendProducerD
       'BrokerReceive(b0)',
       'BrokerReceive(b0)',
       'NetworkDisconnect(b0)',
-      'ProducerDeliveryTimeout(p0)',
+      'ProducerDeliveryTimeout(p0)', 'ProducerExpireBatches',
     ];
     const { last: expired } = play({}, events);
     expect(expired.producer.unresolved).toEqual([1]);
@@ -271,13 +273,39 @@ describe('Producer: delivery timeout and unresolved sequences (SND sendProducerD
   });
 
   it('when nothing later was acknowledged, resolving bumps the epoch (the expired batch may or may not be in the log)', () => {
-    const { last } = play({}, ['AppSend(p0)', 'ProducerDrain(b0)', 'NetworkDisconnect(b0)', 'ProducerDeliveryTimeout(p0)', 'ProducerResolve']);
+    const { last } = play({}, ['AppSend(p0)', 'ProducerDrain(b0)', 'NetworkDisconnect(b0)', 'ProducerDeliveryTimeout(p0)', 'ProducerExpireBatches', 'ProducerResolve']);
     expect(last.producer).toMatchObject({ epoch: 1, unresolved: [-1] });
     expect(last.ghost.sends[0]?.outcome).toBe('info');
   });
 
+  it('the deadline passing only marks the batch; the Sender expires it in its next loop (SND sendProducerData)', () => {
+    const { last, setup } = play({}, ['AppSend(p0)', 'ProducerDrain(b0)', 'ProducerDeliveryTimeout(p0)']);
+    expect(last.producer.batches[0]).toMatchObject({ deadlinePassed: true, done: false });
+    expect(last.ghost.sends[0]?.outcome).toBe('pending');
+    expect(isEnabled(setup, last, { kind: 'ProducerExpireBatches' })).toBe(true);
+  });
+
+  it('a response handled after the deadline fails the batch and requests an epoch bump that rewrites the retried batch behind it: a duplicate (KAFKA-14034, not fixed in 3.8)', () => {
+    // SND canRetry is false past the deadline, so completeBatch calls failBatch(adjustSequences =
+    // attempts < retries); TM handleFailedBatch requests an epoch bump; the bump rewrites the
+    // second batch, already appended, to (epoch 1, seq 0), which the broker accepts as new.
+    const { last } = play({}, [
+      ...drainTwice,
+      'BrokerReceive(b0)',
+      'BrokerReceive(b0)',
+      'ProducerDeliveryTimeout(p0)',
+      'NetworkDisconnect(b0)',
+      'ProducerResolve',
+      'ProducerDrain(b0)',
+      'BrokerReceive(b0)',
+    ]);
+    expect(last.ghost.sends[0]).toMatchObject({ outcome: 'info', error: 'NETWORK_EXCEPTION' });
+    expect(last.ghost.stats).toMatchObject({ deadlineFailures: 1, epochBumps: 1 });
+    expect(logRecords(last, 0, 0)).toEqual([0, 1, 1]);
+  });
+
   it('new batches are not drained while a sequence is unresolved', () => {
-    const { last, setup } = play({}, [...drainTwice, 'NetworkDisconnect(b0)', 'ProducerDeliveryTimeout(p0)', 'AppSend(p0)']);
+    const { last, setup } = play({}, [...drainTwice, 'NetworkDisconnect(b0)', 'ProducerDeliveryTimeout(p0)', 'ProducerExpireBatches', 'AppSend(p0)']);
     // Batch seq 1 is still in flight (queued for retry), so the unresolved partition waits.
     expect(last.producer.unresolved).toEqual([1]);
     expect(isEnabled(setup, last, { kind: 'ProducerResolve' })).toBe(false);

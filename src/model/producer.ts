@@ -14,8 +14,9 @@
  * - the KIP-360 local epoch bump and sequence rewrite (TM `bumpIdempotentProducerEpoch`,
  *   TPE `startSequencesAtBeginning`), lazily moving other partitions to the new epoch
  *   (TM `maybeUpdateProducerIdAndEpoch`);
- * - delivery-timeout expiry and unresolved sequences (SND `sendProducerData`, TM `markSequenceUnresolved`,
- *   `maybeResolveSequences`).
+ * - delivery timeout in two steps, as in Kafka: time passes (a batch's deadline), then the Sender
+ *   expires it (SND `sendProducerData`, TM `markSequenceUnresolved`, `maybeResolveSequences`); a
+ *   response handled after the deadline fails the batch with adjustSequences (SND `canRetry`).
  *
  * Not modelled: transactions, MESSAGE_TOO_LARGE splits (the model has no sizes), retry backoff
  * and linger timing (any drain order the protocol allows is explored), metadata staleness (the
@@ -32,6 +33,8 @@ export interface ProducerOutbox {
   readonly completions: Completion[];
   retries: number;
   epochBumps: number;
+  expired: number;
+  deadlineFailures: number;
 }
 
 export type Completion =
@@ -39,7 +42,7 @@ export type Completion =
   | { readonly kind: 'failed'; readonly sends: readonly number[]; readonly error: string };
 
 export function newOutbox(): ProducerOutbox {
-  return { completions: [], retries: 0, epochBumps: 0 };
+  return { completions: [], retries: 0, epochBumps: 0, expired: 0, deadlineFailures: 0 };
 }
 
 const SHORT_MAX = 32767;
@@ -161,6 +164,7 @@ export function appendRecord(producer: ProducerState, partition: number, send: n
     reopened: false,
     drained: false,
     done: false,
+    deadlinePassed: false,
   };
   const withBatch: ProducerState = { ...producer, batches: [...producer.batches, batch], nextBatchId: producer.nextBatchId + 1 };
   return putPartition(withBatch, partition, { ...part, queue: [...part.queue, batch.id] });
@@ -420,9 +424,9 @@ function completeBatch(producer: ProducerState, config: ModelConfig, batchId: nu
       out.completions.push({ kind: 'ok', sends: batch.sends, baseOffset });
     }
   } else {
-    // SND `canRetry`: not expired (a separate event here), attempts < retries, not done, then TM or retriable.
+    // SND `canRetry`: within delivery.timeout.ms, attempts < retries, not done, then TM or retriable.
     let retry = false;
-    if (batch.attempts < settings.retries && !batch.done) {
+    if (!batch.deadlinePassed && batch.attempts < settings.retries && !batch.done) {
       if (settings.idempotence) {
         const decided = transactionManagerCanRetry(p, batch, error);
         p = decided.producer;
@@ -435,6 +439,10 @@ function completeBatch(producer: ProducerState, config: ModelConfig, batchId: nu
       out.retries += 1;
       p = reenqueue(p, config, getBatch(p, batchId));
     } else {
+      // Past its deadline a batch fails with the response's error and, with retries left,
+      // adjustSequences = true: an epoch bump that rewrites the partition's other in-flight
+      // batches (KAFKA-14034, fixed after 3.8).
+      if (batch.deadlinePassed && !batch.done) out.deadlineFailures += 1;
       p = failBatch(p, config, batchId, error, batch.attempts < settings.retries, out);
     }
   }
@@ -481,38 +489,81 @@ export function handleResponse(
 
 /**
  * The connection to `broker` closed (NetworkClient `processDisconnection`): every unanswered
- * request fails with NETWORK_EXCEPTION, or REQUEST_TIMED_OUT when the client timed it out. The
- * InFlightRequests deque is iterated newest first (`clearAll`), so batches are re-enqueued in that order.
+ * request fails with NETWORK_EXCEPTION, or REQUEST_TIMED_OUT when the client timed it out.
+ * InFlightRequests keeps the newest request at the head and `clearAll` returns
+ * `descendingIterator()`, so requests complete oldest first. Without idempotence each retried
+ * batch goes to the front of the queue (RA `reenqueue`: `addFirst`), which reverses their order.
  */
 export function handleDisconnect(producer: ProducerState, config: ModelConfig, broker: number, error: ErrorCode, out: ProducerOutbox): ProducerState {
   const requests = producer.requests[broker] ?? [];
   let p = producer;
-  for (const request of [...requests].reverse()) {
+  for (const request of requests) {
     for (const id of request.batches) p = completeBatch(p, config, id, error, -1, out);
   }
   p = { ...p, requests: p.requests.map((rs, b) => (b === broker ? [] : rs)) };
   return collectBatches(p);
 }
 
-/** Batches the delivery timeout can expire for a partition: live ones, oldest (lowest id) first. */
-export function oldestLiveBatch(producer: ProducerState, partition: number): Batch | undefined {
-  return producer.batches.find((b) => b.partition === partition && !b.done);
+/** The partition's oldest live batch whose delivery deadline has not passed yet (batches are created in id order). */
+export function nextDeadline(producer: ProducerState, partition: number): Batch | undefined {
+  return producer.batches.find((b) => b.partition === partition && !b.done && !b.deadlinePassed);
+}
+
+/** Time passes: delivery.timeout.ms runs out for the partition's oldest batch still within it. */
+export function passDeadline(producer: ProducerState, partition: number): ProducerState {
+  const batch = nextDeadline(producer, partition);
+  return batch === undefined ? producer : putBatch(producer, { ...batch, deadlinePassed: true });
 }
 
 /**
- * Delivery timeout (SND `sendProducerData`): a partition's oldest live batch expires with
- * TimeoutException, whether queued or in flight, without adjusting sequences. A batch that had
- * been retried marks the partition unresolved (TM `markSequenceUnresolved`).
+ * The batches the next Sender loop expires: per partition, RA `expiredBatches` walks the queue
+ * from its head and SND `getExpiredInflightBatches` walks the batches in flight in drain order,
+ * each stopping at the first batch still within its deadline. Accumulator batches come first
+ * (`expiredBatches.addAll(expiredInflightBatches)`).
  */
-export function expireOldest(producer: ProducerState, config: ModelConfig, partition: number, out: ProducerOutbox): ProducerState {
-  const batch = oldestLiveBatch(producer, partition);
-  if (batch === undefined) return producer;
-  const part = partitionOf(producer, partition);
-  let p = putPartition(producer, partition, { ...part, queue: part.queue.filter((id) => id !== batch.id) });
-  p = failBatch(p, config, batch.id, 'TimeoutException', false, out);
-  if (config.producer.idempotence && batch.inRetry) {
-    const next = lastSequence(batch) + 1;
-    p = withUnresolved(p, partition, Math.max(p.unresolved[partition] ?? -1, next));
+export function expirableBatches(producer: ProducerState): Batch[] {
+  const fromQueues: Batch[] = [];
+  const inFlight: Batch[] = [];
+  producer.partitions.forEach((part, partition) => {
+    for (const id of part.queue) {
+      const batch = getBatch(producer, id);
+      if (!batch.deadlinePassed) break;
+      fromQueues.push(batch);
+    }
+    const sent: { batch: Batch; request: number }[] = [];
+    for (const requests of producer.requests) {
+      for (const r of requests) {
+        for (const id of r.batches) {
+          const batch = getBatch(producer, id);
+          if (batch.partition === partition && !batch.done) sent.push({ batch, request: r.id });
+        }
+      }
+    }
+    sent.sort((x, y) => x.request - y.request);
+    for (const { batch } of sent) {
+      if (!batch.deadlinePassed) break;
+      inFlight.push(batch);
+    }
+  });
+  return [...fromQueues, ...inFlight];
+}
+
+/**
+ * SND `sendProducerData`'s expiry: each batch past its deadline fails with TimeoutException
+ * without adjusting sequences; one that had been retried marks its partition unresolved
+ * (TM `markSequenceUnresolved`). A batch still in flight stays referenced by its request.
+ */
+export function expireBatches(producer: ProducerState, config: ModelConfig, out: ProducerOutbox): ProducerState {
+  let p = producer;
+  for (const batch of expirableBatches(producer)) {
+    const part = partitionOf(p, batch.partition);
+    p = putPartition(p, batch.partition, { ...part, queue: part.queue.filter((id) => id !== batch.id) });
+    p = failBatch(p, config, batch.id, 'TimeoutException', false, out);
+    out.expired += 1;
+    if (config.producer.idempotence && batch.inRetry) {
+      const next = lastSequence(batch) + 1;
+      p = withUnresolved(p, batch.partition, Math.max(p.unresolved[batch.partition] ?? -1, next));
+    }
   }
   return collectBatches(p);
 }

@@ -27,13 +27,15 @@ import {
   canDrain,
   completeUnacknowledged,
   drain,
-  expireOldest,
+  expireBatches,
+  expirableBatches,
   getBatch,
   handleDisconnect,
   handleResponse,
   initialProducer,
   newOutbox,
-  oldestLiveBatch,
+  nextDeadline,
+  passDeadline,
   resolveAndBump,
   resolveNeeded,
 } from './producer.js';
@@ -46,6 +48,7 @@ import type {
   PartitionResponse,
   PartitionState,
   PendingPartition,
+  PendingProduce,
   ProduceResponse,
   SendInfo,
   State,
@@ -64,6 +67,7 @@ const ZERO_STATS: Stats = {
   invalidEpoch: 0,
   epochBumps: 0,
   deliveryTimeouts: 0,
+  deadlineFailures: 0,
   notEnoughReplicas: 0,
   notEnoughReplicasAfterAppend: 0,
   notLeader: 0,
@@ -125,14 +129,6 @@ function connectionBusy(state: State, broker: number): boolean {
   return conn !== undefined && (conn.toBroker.length > 0 || conn.pending !== null || conn.toClient.length > 0 || requests.length > 0);
 }
 
-/** Is a parked produce on this broker ready to answer? (DP `tryComplete` for every partition.) */
-function pendingSatisfied(state: State, broker: number, entry: PendingPartition): boolean {
-  if (entry.requiredOffset < 0) return true;
-  const partition = state.cluster.partitions[entry.partition];
-  if (partition === undefined || partition.leader !== broker) return true;
-  return (partition.replicas[broker]?.hw ?? 0) >= entry.requiredOffset;
-}
-
 /**
  * Why `event` cannot happen in `state` under `setup`, or null when it can. Bounds and the
  * suite's fault profile are part of the answer: an event outside them is not enabled.
@@ -173,7 +169,10 @@ export function whyDisabled(setup: Setup, state: State, event: Event): string | 
     case 'ProducerDeliveryTimeout':
       if (!has(setup, 'delivery-timeout')) return 'the delivery-timeout fault is not enabled';
       if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
-      return oldestLiveBatch(state.producer, event.partition) === undefined ? `partition ${event.partition} has no batch to expire` : null;
+      return nextDeadline(state.producer, event.partition) === undefined ? `partition ${event.partition} has no live batch within its deadline` : null;
+    case 'ProducerExpireBatches':
+      if (resolveNeeded(state.producer, config)) return 'the sender must first resolve sequences or bump the epoch (ProducerResolve)';
+      return expirableBatches(state.producer).length === 0 ? 'no batch is past delivery.timeout.ms' : null;
     case 'ProducerRequestTimeout':
       if (!has(setup, 'request-timeout')) return 'the request-timeout fault is not enabled';
       if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
@@ -208,14 +207,13 @@ export function whyDisabled(setup: Setup, state: State, event: Event): string | 
       if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
       const pending = state.network[event.broker]?.pending ?? null;
       if (pending === null) return `broker ${event.broker} has no parked produce request`;
-      return pending.partitions.every((e) => pendingSatisfied(state, event.broker, e)) ? null : 'the high watermark has not reached the request yet';
+      return completable(state, event.broker, effectiveMinIsr(config.topic), pending.partitions) ? null : 'the high watermark has not reached the request yet';
     }
     case 'BrokerProduceTimeout': {
       if (!has(setup, 'request-timeout')) return 'the request-timeout fault is not enabled';
       if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
       const pending = state.network[event.broker]?.pending ?? null;
       if (pending === null) return `broker ${event.broker} has no parked produce request`;
-      if (pending.partitions.every((e) => pendingSatisfied(state, event.broker, e))) return 'the parked request is already answerable';
       return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
     }
     case 'ReplicaFetch': {
@@ -298,6 +296,7 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
     for (let r = 0; r < brokers; r++) candidates.push({ kind: 'ReplicaFetch', partition: p, replica: r });
   }
   // Faults.
+  candidates.push({ kind: 'ProducerExpireBatches' });
   for (let p = 0; p < partitions; p++) candidates.push({ kind: 'ProducerDeliveryTimeout', partition: p });
   for (let b = 0; b < brokers; b++) {
     candidates.push({ kind: 'NetworkDisconnect', broker: b });
@@ -415,7 +414,7 @@ function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): State {
       }
     }
   }
-  const stats = bump(ghost.stats, { retries: out.retries, epochBumps: out.epochBumps });
+  const stats = bump(ghost.stats, { retries: out.retries, epochBumps: out.epochBumps, deliveryTimeouts: out.expired, deadlineFailures: out.deadlineFailures });
   if (stats !== ghost.stats) ghost = { ...ghost, stats };
   if (ghost === state.ghost && toResend === state.application.toResend) return state;
   return { ...state, ghost, application: toResend === state.application.toResend ? state.application : { toResend } };
@@ -473,17 +472,49 @@ function appendRules(setup: Setup): AppendRules {
   return { window: dedupWindow(setup.config), ignoreSequences: setup.config.mutant?.kind === 'ignore-sequences' };
 }
 
-/** Resolve one parked partition (DP `tryComplete` / PART `checkEnoughReplicasReachOffset`). */
-function answer(state: State, broker: number, minIsr: number, entry: PendingPartition, timedOut: boolean): PartitionResponse {
-  if (entry.requiredOffset < 0) return { partition: entry.partition, error: entry.error, baseOffset: entry.baseOffset };
+/**
+ * DP `tryComplete` for one partition of a parked produce: its answer once decided, or undefined
+ * while it must wait. A decided answer is fixed (requiredOffset -1), as DelayedProduce fixes
+ * `responseStatus` and clears `acksPending` (PART `checkEnoughReplicasReachOffset`).
+ */
+function decide(state: State, broker: number, minIsr: number, entry: PendingPartition): PendingPartition | undefined {
+  if (entry.requiredOffset < 0) return entry;
   const partition = state.cluster.partitions[entry.partition] as PartitionState;
-  if (partition.leader !== broker) return { partition: entry.partition, error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1 };
-  if ((partition.replicas[broker]?.hw ?? 0) >= entry.requiredOffset) {
-    const error: ErrorCode = partition.isr.length >= minIsr ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
-    return { partition: entry.partition, error, baseOffset: entry.baseOffset };
+  if (partition.leader !== broker) return { ...entry, error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 };
+  if ((partition.replicas[broker]?.hw ?? 0) < entry.requiredOffset) return undefined;
+  const error: ErrorCode = partition.isr.length >= minIsr ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
+  return { ...entry, error, requiredOffset: -1 };
+}
+
+/** Could `tryComplete` decide something now that is still open? */
+function completable(state: State, broker: number, minIsr: number, pending: PendingPartition[] | readonly PendingPartition[]): boolean {
+  return pending.some((e) => e.requiredOffset >= 0 && decide(state, broker, minIsr, e) !== undefined);
+}
+
+/**
+ * DelayedProduce.tryComplete on broker `broker`: decide every partition that can be decided, and
+ * answer the request once all are (`forceComplete`). The broker then reads its next request.
+ */
+function tryComplete(state: State, broker: number, minIsr: number): State {
+  const conn = state.network[broker] ?? EMPTY_CONNECTION;
+  const pending = conn.pending;
+  if (pending === null) return state;
+  const partitions = pending.partitions.map((e) => decide(state, broker, minIsr, e) ?? e);
+  if (partitions.some((e) => e.requiredOffset >= 0)) {
+    return setConnection(state, broker, { ...conn, pending: { ...pending, partitions } });
   }
-  if (!timedOut) throw new Error('model bug: answering a parked produce that is not satisfied');
-  return { partition: entry.partition, error: 'REQUEST_TIMED_OUT', baseOffset: -1 };
+  return answerParked(state, broker, { ...pending, partitions });
+}
+
+function answerParked(state: State, broker: number, pending: PendingProduce): State {
+  const conn = state.network[broker] ?? EMPTY_CONNECTION;
+  const partitions: PartitionResponse[] = pending.partitions.map((e) =>
+    e.requiredOffset >= 0
+      ? { partition: e.partition, error: 'REQUEST_TIMED_OUT', baseOffset: -1 }
+      : { partition: e.partition, error: e.error, baseOffset: e.error === 'NONE' || e.error === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' ? e.baseOffset : -1 },
+  );
+  const next = withStats(state, responseStats(partitions));
+  return setConnection(next, broker, { ...conn, pending: null, toClient: [...conn.toClient, { id: pending.id, partitions }] });
 }
 
 function responseStats(partitions: readonly PartitionResponse[]): Partial<Stats> {
@@ -550,25 +581,12 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
     const failed = entries.some((e) => e.error !== 'NONE');
     return failed ? breakConnection(setup, next, broker, 'NETWORK_EXCEPTION') : next;
   }
-  const waiting = request.acks === -1 && entries.some((e) => e.requiredOffset >= 0);
-  const immediate = (entry: PendingPartition): PartitionResponse =>
-    request.acks === -1 ? answer(next, broker, minIsr, entry, false) : { partition: entry.partition, error: entry.error, baseOffset: entry.baseOffset };
-  if (!waiting || entries.every((e) => pendingSatisfied(next, broker, e))) {
-    const partitions = entries.map(immediate);
-    next = withStats(next, { notEnoughReplicasAfterAppend: responseStats(partitions).notEnoughReplicasAfterAppend ?? 0 });
+  if (request.acks === 1) {
+    const partitions = entries.map((e) => ({ partition: e.partition, error: e.error, baseOffset: e.baseOffset }));
     return setConnection(next, broker, { ...after, toClient: [...after.toClient, { id: request.id, partitions }] });
   }
-  return setConnection(next, broker, { ...after, pending: { id: request.id, partitions: entries } });
-}
-
-function brokerAnswerPending(setup: Setup, state: State, broker: number, timedOut: boolean): State {
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
-  const pending = conn.pending;
-  if (pending === null) return state;
-  const minIsr = effectiveMinIsr(setup.config.topic);
-  const partitions = pending.partitions.map((e) => answer(state, broker, minIsr, e, timedOut));
-  const next = withStats(state, responseStats(partitions));
-  return setConnection(next, broker, { ...conn, pending: null, toClient: [...conn.toClient, { id: pending.id, partitions }] });
+  // acks=all: park the request and try to complete it at once (ReplicaManager tryCompleteElseWatch).
+  return tryComplete(setConnection(next, broker, { ...after, pending: { id: request.id, partitions: entries } }), broker, minIsr);
 }
 
 function stopBroker(setup: Setup, state: State, broker: number, clean: boolean): State {
@@ -686,10 +704,11 @@ function apply(setup: Setup, state: State, event: Event): State {
       return producerDrain(setup, state, event.broker);
     case 'ProducerReceive':
       return producerReceive(setup, state, event.broker, event.nth);
-    case 'ProducerDeliveryTimeout': {
+    case 'ProducerDeliveryTimeout':
+      return { ...state, producer: passDeadline(state.producer, event.partition) };
+    case 'ProducerExpireBatches': {
       const out = newOutbox();
-      const next = { ...state, producer: expireOldest(state.producer, config, event.partition, out) };
-      return withStats(applyOutbox(setup, next, out), { deliveryTimeouts: 1 });
+      return applyOutbox(setup, { ...state, producer: expireBatches(state.producer, config, out) }, out);
     }
     case 'ProducerRequestTimeout': {
       const next = breakConnection(setup, state, event.broker, 'REQUEST_TIMED_OUT');
@@ -713,9 +732,11 @@ function apply(setup: Setup, state: State, event: Event): State {
     case 'BrokerReceive':
       return brokerReceive(setup, state, event.broker, event.nth);
     case 'BrokerCompleteProduce':
-      return brokerAnswerPending(setup, state, event.broker, false);
+      return tryComplete(state, event.broker, minIsr);
     case 'BrokerProduceTimeout': {
-      const next = brokerAnswerPending(setup, state, event.broker, true);
+      // DelayedProduce expires: partitions still waiting are answered REQUEST_TIMED_OUT.
+      const pending = state.network[event.broker]?.pending;
+      const next = pending === null || pending === undefined ? state : answerParked(state, event.broker, pending);
       return { ...next, counters: count(next.counters, { lostMessages: 1 }) };
     }
     case 'ReplicaFetch': {
@@ -737,7 +758,11 @@ function apply(setup: Setup, state: State, event: Event): State {
       return restartBroker(setup, state, event.broker);
     case 'ControllerMoveLeader': {
       const partition = state.cluster.partitions[event.partition] as PartitionState;
-      const next = setPartition(state, event.partition, moveLeader(partition, event.replica, minIsr));
+      // The old leader becomes a follower and completes its parked produce requests for the
+      // partition at once: NOT_LEADER_OR_FOLLOWER (ReplicaManager applyLocalFollowersDelta →
+      // completeDelayedFetchOrProduceRequests).
+      const moved = setPartition(state, event.partition, moveLeader(partition, event.replica, minIsr));
+      const next = tryComplete(moved, partition.leader, minIsr);
       return withStats({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }, { leaderElections: 1 });
     }
     case 'BrokerExpireProducer': {

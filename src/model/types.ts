@@ -52,6 +52,8 @@ export interface Batch {
   readonly drained: boolean;
   /** PB `finalState` is set: completed, failed or expired. Kept only while a request still refers to it. */
   readonly done: boolean;
+  /** delivery.timeout.ms has passed since the batch was created (PB `hasReachedDeliveryTimeout`). */
+  readonly deadlinePassed: boolean;
 }
 
 /** TxnPartitionEntry (TPE) + the accumulator's deque + the sender's mute flag, per partition. */
@@ -259,6 +261,8 @@ export interface Stats {
   readonly invalidEpoch: number;
   readonly epochBumps: number;
   readonly deliveryTimeouts: number;
+  /** Batches failed by a response or disconnect after their deadline (SND `canRetry` false, adjust true). */
+  readonly deadlineFailures: number;
   readonly notEnoughReplicas: number;
   readonly notEnoughReplicasAfterAppend: number;
   readonly notLeader: number;

@@ -31,6 +31,7 @@ export const WITNESSES: readonly Witness[] = [
   witness('OutOfOrderAnswered', 'a broker answered OUT_OF_ORDER_SEQUENCE_NUMBER', (s) => s.ghost.stats.outOfOrder > 0),
   witness('EpochBumped', 'the producer bumped its epoch locally (KIP-360)', (s) => s.ghost.stats.epochBumps > 0),
   witness('DeliveryTimedOut', 'a batch expired after delivery.timeout.ms', (s) => s.ghost.stats.deliveryTimeouts > 0),
+  witness('FailedAfterDeadline', 'a response or disconnect after a batch\'s deadline failed it (with an epoch bump)', (s) => s.ghost.stats.deadlineFailures > 0),
   witness('ProducerRestarted', 'the producer restarted with a new producer id', (s) => s.ghost.stats.producerRestarts > 0),
   witness('RecordResent', 'the application resent a failed record', (s) => s.ghost.stats.resends > 0),
   witness('NotEnoughReplicas', 'a produce was rejected with NOT_ENOUGH_REPLICAS', (s) => s.ghost.stats.notEnoughReplicas > 0),

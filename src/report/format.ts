@@ -20,6 +20,8 @@ export function formatEvent(event: Event): string {
       return event.nth === 0 ? `ProducerReceive(b${event.broker})` : `ProducerReceive(b${event.broker},#${event.nth})`;
     case 'ProducerDeliveryTimeout':
       return `ProducerDeliveryTimeout(p${event.partition})`;
+    case 'ProducerExpireBatches':
+      return 'ProducerExpireBatches';
     case 'ProducerRequestTimeout':
       return `ProducerRequestTimeout(b${event.broker})`;
     case 'ProducerRestart':

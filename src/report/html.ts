@@ -85,7 +85,9 @@ function mark(event: Event, before: State, after: State): { lane: 'app' | 'produ
         ? { lane: 'producer', text: `epoch bump → ${after.producer.epoch}`, tone: 'warn' }
         : { lane: 'producer', text: 'sequence resolved', tone: 'note' };
     case 'ProducerDeliveryTimeout':
-      return { lane: 'producer', text: `⏱ delivery timeout p${event.partition}`, tone: 'warn' };
+      return { lane: 'producer', text: `⏱ deadline passes p${event.partition}`, tone: 'warn' };
+    case 'ProducerExpireBatches':
+      return { lane: 'producer', text: 'expire batches', tone: 'warn' };
     case 'ProducerRequestTimeout':
       return { lane: 'producer', text: `⏱ request timeout: close b${event.broker}`, tone: 'bad' };
     case 'ProducerRestart':

@@ -119,8 +119,12 @@ export function narrate(before: State, after: State, event: Event): string {
         bump,
       ]);
     }
-    case 'ProducerDeliveryTimeout':
-      return sentence([`delivery.timeout.ms expires p${event.partition}'s oldest batch`, ...outcomes]);
+    case 'ProducerDeliveryTimeout': {
+      const batch = after.producer.batches.find((b) => b.deadlinePassed && !(before.producer.batches.find((x) => x.id === b.id)?.deadlinePassed ?? false));
+      return `delivery.timeout.ms runs out for p${event.partition}'s batch [${batch === undefined ? '?' : records(after, batch.sends)}]`;
+    }
+    case 'ProducerExpireBatches':
+      return sentence(['the sender expires the batches past their deadline', ...outcomes]);
     case 'ProducerRequestTimeout':
       return sentence([`request.timeout.ms: the producer closes its connection to b${event.broker}`, lostOnConnection(before, after, event.broker)]);
     case 'ProducerRestart': {
