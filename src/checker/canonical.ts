@@ -77,29 +77,53 @@ const CODES: Readonly<Record<string, number>> = {
   INVALID_PRODUCER_EPOCH: 17,
 };
 
-/**
- * Hashes a stream of integers into two independent 32-bit halves (FNV-1a-style mixing per 32-bit
- * word, with different primes), without building a string: the explorer's hot path.
- */
-class Hasher {
-  h1 = 0x811c9dc5;
-  h2 = 0x9747b28c;
-  int(n: number): void {
-    const x = n | 0;
-    this.h1 = Math.imul(this.h1 ^ x, 0x01000193);
-    this.h2 = Math.imul(this.h2 ^ x, 0x5bd1e995);
-    this.h2 ^= this.h2 >>> 13;
+// The hash state of the key being computed: two independent 32-bit mixes (FNV-1a-style per
+// 32-bit word, with different primes). Module-level so the hot loop allocates nothing.
+let H1 = 0;
+let H2 = 0;
+
+function mix(n: number): void {
+  const x = n | 0;
+  H1 = Math.imul(H1 ^ x, 0x01000193);
+  H2 = Math.imul(H2 ^ x, 0x5bd1e995);
+  H2 ^= H2 >>> 13;
+}
+
+function mixBool(b: boolean): void {
+  mix(b ? 1 : 0);
+}
+
+function mixCode(text: string): void {
+  mix(CODES[text] ?? -7);
+}
+
+function mixInts(xs: readonly number[]): void {
+  mix(xs.length);
+  for (let i = 0; i < xs.length; i++) mix(xs[i] as number);
+}
+
+/** Rank of a live batch id: batches are kept sorted by id, so its index. */
+function batchRank(batches: readonly { readonly id: number }[], id: number): number {
+  for (let i = 0; i < batches.length; i++) if ((batches[i] as { id: number }).id === id) return i;
+  return -1;
+}
+
+const requestIds: number[] = [];
+
+/** Collect the live request ids, sorted, into `requestIds`; a request's rank is its index there. */
+function collectRequestIds(state: State): void {
+  requestIds.length = 0;
+  for (const rs of state.producer.requests) for (const r of rs) requestIds.push(r.id);
+  for (const conn of state.network) {
+    for (const r of conn.toBroker) requestIds.push(r.id);
+    for (const r of conn.toClient) requestIds.push(r.id);
+    if (conn.pending !== null) requestIds.push(conn.pending.id);
   }
-  bool(b: boolean): void {
-    this.int(b ? 1 : 0);
-  }
-  code(text: string): void {
-    this.int(CODES[text] ?? -7);
-  }
-  ints(xs: readonly number[]): void {
-    this.int(xs.length);
-    for (const x of xs) this.int(x);
-  }
+  requestIds.sort((x, y) => x - y);
+}
+
+function requestRank(id: number): number {
+  return requestIds.indexOf(id);
 }
 
 /**
@@ -108,163 +132,156 @@ class Hasher {
  * `extra` bits (the explorer's witness values) are mixed in at the end.
  */
 export function stateKey(state: State, extra: number): [number, number] {
-  const h = new Hasher();
+  H1 = 0x811c9dc5;
+  H2 = 0x9747b28c;
   const p = state.producer;
-  // Ranks of live batch ids: batches are kept sorted by id.
-  const batchRank = new Map<number, number>();
-  p.batches.forEach((b, i) => batchRank.set(b.id, i));
-  const requestRank = requestRanks(state);
-  h.int(p.session);
-  h.int(p.producerId);
-  h.int(p.epoch);
-  h.bool(p.epochBumpRequired);
-  h.ints(p.partitionsToRewrite);
-  h.ints(p.unresolved);
+  const batches = p.batches;
+  collectRequestIds(state);
+  mix(p.session);
+  mix(p.producerId);
+  mix(p.epoch);
+  mixBool(p.epochBumpRequired);
+  mixInts(p.partitionsToRewrite);
+  mixInts(p.unresolved);
   for (const part of p.partitions) {
-    h.int(part.queue.length);
-    for (const id of part.queue) h.int((batchRank.get(id) ?? -1));
-    h.int(part.producerId);
-    h.int(part.epoch);
-    h.int(part.nextSequence);
-    h.int(part.lastAckedSequence);
-    h.int(part.lastAckedOffset);
-    h.int(part.inFlight.length);
-    for (const id of part.inFlight) h.int((batchRank.get(id) ?? -1));
-    h.bool(part.muted);
+    mix(part.queue.length);
+    for (const id of part.queue) mix(batchRank(batches, id));
+    mix(part.producerId);
+    mix(part.epoch);
+    mix(part.nextSequence);
+    mix(part.lastAckedSequence);
+    mix(part.lastAckedOffset);
+    mix(part.inFlight.length);
+    for (const id of part.inFlight) mix(batchRank(batches, id));
+    mixBool(part.muted);
   }
-  h.int(p.batches.length);
-  for (const x of p.batches) {
-    h.int(x.partition);
-    h.ints(x.sends);
-    h.int(x.producerId);
-    h.int(x.epoch);
-    h.int(x.baseSequence);
-    h.int(x.attempts);
-    h.bool(x.inRetry);
-    h.bool(x.reopened);
-    h.bool(x.drained);
-    h.bool(x.done);
-    h.bool(x.deadlinePassed);
+  mix(batches.length);
+  for (const x of batches) {
+    mix(x.partition);
+    mixInts(x.sends);
+    mix(x.producerId);
+    mix(x.epoch);
+    mix(x.baseSequence);
+    mix(x.attempts);
+    mixBool(x.inRetry);
+    mixBool(x.reopened);
+    mixBool(x.drained);
+    mixBool(x.done);
+    mixBool(x.deadlinePassed);
   }
   for (const rs of p.requests) {
-    h.int(rs.length);
+    mix(rs.length);
     for (const x of rs) {
-      h.int((requestRank.get(x.id) ?? -1));
-      h.int(x.batches.length);
-      for (const id of x.batches) h.int((batchRank.get(id) ?? -1));
+      mix(requestRank(x.id));
+      mix(x.batches.length);
+      for (const id of x.batches) mix(batchRank(batches, id));
     }
   }
-  h.ints(p.drainIndex);
+  mixInts(p.drainIndex);
   for (const conn of state.network) {
-    h.int(conn.toBroker.length);
+    mix(conn.toBroker.length);
     for (const x of conn.toBroker) {
-      h.int((requestRank.get(x.id) ?? -1));
-      h.int(x.acks);
-      h.int(x.batches.length);
+      mix(requestRank(x.id));
+      mix(x.acks);
+      mix(x.batches.length);
       for (const w of x.batches) {
-        h.int(w.partition);
-        h.int((batchRank.get(w.batch) ?? -1));
-        h.int(w.producerId);
-        h.int(w.epoch);
-        h.int(w.baseSequence);
-        h.ints(w.sends);
+        mix(w.partition);
+        mix(batchRank(batches, w.batch));
+        mix(w.producerId);
+        mix(w.epoch);
+        mix(w.baseSequence);
+        mixInts(w.sends);
       }
     }
-    if (conn.pending === null) h.int(-1);
+    if (conn.pending === null) mix(-1);
     else {
-      h.int((requestRank.get(conn.pending.id) ?? -1));
-      h.int(conn.pending.partitions.length);
+      mix(requestRank(conn.pending.id));
+      mix(conn.pending.partitions.length);
       for (const e of conn.pending.partitions) {
-        h.int(e.partition);
-        h.code(e.error);
-        h.int(e.baseOffset);
-        h.int(e.requiredOffset);
+        mix(e.partition);
+        mixCode(e.error);
+        mix(e.baseOffset);
+        mix(e.requiredOffset);
       }
     }
-    h.int(conn.toClient.length);
+    mix(conn.toClient.length);
     for (const x of conn.toClient) {
-      h.int((requestRank.get(x.id) ?? -1));
-      h.int(x.partitions.length);
+      mix(requestRank(x.id));
+      mix(x.partitions.length);
       for (const e of x.partitions) {
-        h.int(e.partition);
-        h.code(e.error);
-        h.int(e.baseOffset);
+        mix(e.partition);
+        mixCode(e.error);
+        mix(e.baseOffset);
       }
     }
   }
-  for (const alive of state.cluster.alive) h.bool(alive);
+  for (const alive of state.cluster.alive) mixBool(alive);
   for (const part of state.cluster.partitions) {
-    h.int(part.leader);
-    h.int(part.leaderEpoch);
-    h.ints(part.isr);
-    h.int(part.leaderEpochStartOffset);
-    h.ints(part.followerLeo);
+    mix(part.leader);
+    mix(part.leaderEpoch);
+    mixInts(part.isr);
+    mix(part.leaderEpochStartOffset);
+    mixInts(part.followerLeo);
     for (const replica of part.replicas) {
-      h.int(replica.log.length);
+      mix(replica.log.length);
       for (const batch of replica.log) {
-        h.int(batch.baseOffset);
-        h.int(batch.leaderEpoch);
-        h.int(batch.producerId);
-        h.int(batch.epoch);
-        h.int(batch.baseSequence);
-        h.ints(batch.sends);
+        mix(batch.baseOffset);
+        mix(batch.leaderEpoch);
+        mix(batch.producerId);
+        mix(batch.epoch);
+        mix(batch.baseSequence);
+        mixInts(batch.sends);
       }
-      h.int(replica.hw);
-      hashEntries(h, replica.producers);
-      h.int(replica.snapshots.length);
+      mix(replica.hw);
+      mixEntries(replica.producers);
+      mix(replica.snapshots.length);
       for (const snap of replica.snapshots) {
-        h.int(snap.offset);
-        hashEntries(h, snap.entries);
+        mix(snap.offset);
+        mixEntries(snap.entries);
       }
     }
   }
-  h.int(state.nextProducerId);
-  h.ints(state.application.toResend);
-  h.int(state.ghost.sends.length);
+  mix(state.nextProducerId);
+  mixInts(state.application.toResend);
+  mix(state.ghost.sends.length);
   for (const x of state.ghost.sends) {
-    h.int(x.record);
-    h.int(x.partition);
-    h.int(x.session);
-    h.code(x.outcome);
-    h.int(x.offset);
-    h.int(x.transmitted);
-    h.int(x.rejected);
+    mix(x.record);
+    mix(x.partition);
+    mix(x.session);
+    mixCode(x.outcome);
+    mix(x.offset);
+    mix(x.transmitted);
+    mix(x.rejected);
   }
   const c = state.counters;
-  h.int(c.records);
-  h.int(c.resends);
-  h.int(c.lostMessages);
-  h.int(c.restarts);
-  h.int(c.crashes);
-  h.int(c.clusterChanges);
-  h.int(extra);
-  return [h.h1 >>> 0, h.h2 >>> 0];
+  mix(c.records);
+  mix(c.resends);
+  mix(c.lostMessages);
+  mix(c.restarts);
+  mix(c.crashes);
+  mix(c.clusterChanges);
+  mix(extra);
+  return [H1 >>> 0, H2 >>> 0];
 }
 
-function hashEntries(h: Hasher, entries: State['cluster']['partitions'][number]['replicas'][number]['producers']): void {
-  h.int(entries.length);
+function mixEntries(entries: State['cluster']['partitions'][number]['replicas'][number]['producers']): void {
+  mix(entries.length);
   for (const e of entries) {
-    h.int(e.producerId);
-    h.int(e.epoch);
-    h.int(e.batches.length);
+    mix(e.producerId);
+    mix(e.epoch);
+    mix(e.batches.length);
     for (const m of e.batches) {
-      h.int(m.firstSeq);
-      h.int(m.lastSeq);
-      h.int(m.firstOffset);
-      h.int(m.lastOffset);
+      mix(m.firstSeq);
+      mix(m.lastSeq);
+      mix(m.firstOffset);
+      mix(m.lastOffset);
     }
   }
 }
 
 function requestRanks(state: State): Map<number, number> {
-  const ids: number[] = [];
-  for (const rs of state.producer.requests) for (const r of rs) ids.push(r.id);
-  for (const conn of state.network) {
-    for (const r of conn.toBroker) ids.push(r.id);
-    for (const r of conn.toClient) ids.push(r.id);
-    if (conn.pending !== null) ids.push(conn.pending.id);
-  }
-  return rankMap(ids);
+  collectRequestIds(state);
+  return new Map(requestIds.map((id, rank) => [id, rank]));
 }
 
 /** 64-bit hash of a string as two 32-bit halves. */
