@@ -12,7 +12,7 @@ const replicated = { 'replication.factor': 3, 'min.insync.replicas': 2 };
 export const newProducerIdReordered: SuiteDefinition = {
   name: 'finding.new-producer-id-reordered-by-leader-move',
   claim:
-    'A new producer id is unknown to the leader, which accepts any sequence from it (PAI checkSequence): if its first batch is rejected with NOT_LEADER_OR_FOLLOWER while its second reaches the new leader, the second is written first.',
+    'A new producer id is unknown to the leader, which accepts any sequence from it (ProducerAppendInfo.checkSequence): if its first batch is rejected with NOT_LEADER_OR_FOLLOWER while its second reaches the new leader, the second is written first.',
   config: replicated,
   faults: ['leader-change'],
   bounds: { ...SMALL, eventsMax: 40, clusterChangesMax: 2 },
@@ -51,7 +51,7 @@ export const deadlineFailureDuplicates: SuiteDefinition = {
 export const cleanRestartDuplicates: SuiteDefinition = {
   name: 'finding.clean-broker-restart-duplicates',
   claim:
-    'A clean shutdown snapshots only each producer\'s last batch (UL close, PSM writeSnapshot): after the restart, the retry of an earlier appended batch whose ack was lost is OUT_OF_ORDER, and the epoch bump writes it again.',
+    'A clean shutdown snapshots only each producer\'s last batch (UnifiedLog.close, ProducerStateManager.writeSnapshot): after the restart, the retry of an earlier appended batch whose ack was lost is OUT_OF_ORDER, and the epoch bump writes it again.',
   config: {},
   faults: ['broker-clean-shutdown', 'disconnect'],
   bounds: { ...SMALL, crashesMax: 1 },

@@ -47,7 +47,7 @@ function isKind(value: unknown): value is EventKind {
 
 function integerField(where: string, name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new TraceError(`${where}: field '${name}' must be a non-negative integer, got ${JSON.stringify(value)}`);
+    throw new TraceError(`${where}: field '${name}' must be a non-negative integer, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
   }
   return value;
 }
@@ -66,7 +66,8 @@ function buildEvent(where: string, kind: EventKind, fields: Readonly<Record<stri
     const value = fields[name];
     if (name === 'direction') {
       if (value !== 'request' && value !== 'response') {
-        throw new TraceError(`${where}: field 'direction' must be "request" or "response", got ${JSON.stringify(value)}`);
+        const got = value === undefined ? 'it is missing' : `got ${JSON.stringify(value)}`;
+        throw new TraceError(`${where}: ${kind} needs field 'direction': "request" or "response" (${got})`);
       }
       out[name] = value;
     } else if (value === undefined && name === 'nth') {
@@ -88,10 +89,11 @@ const TEXT_PREFIX: Readonly<Record<string, string>> = { p: 'partition', b: 'brok
  */
 export function parseEventText(where: string, text: string): Event {
   const match = /^\s*([A-Za-z]+)\s*(?:\(([^)]*)\))?\s*$/.exec(text);
-  const kind = match?.[1];
-  if (match === null || kind === undefined || !isKind(kind)) {
+  const kind = match?.[1] ?? /^\s*([A-Za-z]+)/.exec(text)?.[1];
+  if (kind === undefined || !isKind(kind)) {
     throw new TraceError(`${where}: unknown event '${text}' (kinds: ${EVENT_KINDS.join(', ')})`);
   }
+  if (match === null) throw new TraceError(`${where}: cannot read '${text}': write ${kind}(...) with arguments like p0, b1, #2`);
   const args = (match[2] ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
   const fields: Record<string, unknown> = {};
   const allowed = FIELDS[kind];

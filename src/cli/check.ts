@@ -7,11 +7,12 @@ import { parseArgs } from 'node:util';
 import { AD_HOC_DEFAULT_RUNS } from '../checker/ad-hoc.js';
 import type { SuiteResult } from '../checker/run-suite.js';
 import { formatEvent } from '../report/format.js';
+import { joinNegativeValues, valueFlagsOf } from './args.js';
 import type { RunSettings, WorkerMessage } from './check-worker.js';
-import { EXIT_OK, EXIT_VIOLATION } from './errors.js';
-import { DEFAULT_SEED, expectationsOf, integerFlag, pad, parseSelection, seedFlag, SELECTION_HELP, SELECTION_OPTIONS, selectionNames } from './selection.js';
+import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
+import { configNotes, DEFAULT_SEED, expectationsOf, integerFlag, pad, parseSelection, seedFlag, SELECTION_HELP, SELECTION_OPTIONS, selectionNames } from './selection.js';
 import { runInWorker } from './worker-run.js';
-import { writeReport } from './write-report.js';
+import { ensureReportDir, writeReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
 
 export const DEFAULT_SHORTEST_STATES = 100_000;
@@ -61,7 +62,7 @@ interface Row {
 }
 
 export async function checkCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+  const { values } = parseArgs({ args: joinNegativeValues(argv, valueFlagsOf(OPTIONS)), options: OPTIONS, strict: true, allowPositionals: false });
   if (values.help) {
     print(CHECK_HELP);
     return EXIT_OK;
@@ -76,12 +77,15 @@ export async function checkCommand(argv: readonly string[], print: (line: string
   const selection = parseSelection(values, runs);
   const reportDir = values['report-dir'] ?? 'reports';
   const writeReports = !values['no-report'];
+  if (writeReports) ensureReportDir(reportDir);
+  let writeError: string | null = null;
   const expectations = expectationsOf(selection);
   const names = selectionNames(selection);
   const width = Math.max(...names.map((n) => n.length), 5) + 2;
   const rows: Row[] = [];
   let current: { suite: string; runs: number; done: number } | null = null;
 
+  if (!values.json) for (const note of configNotes(selection)) print(`note: Kafka logs: ${note}`);
   if (!values.json) print(`${pad('suite', width)}${pad('expected', 34)}${pad('got', 34)}${pad('runs', 8)}${pad('time', 8)}seed`);
 
   const status = (): string | null => (current === null ? null : `${rows.length + 1}/${names.length} ${current.suite}: ${current.done}/${current.runs} runs`);
@@ -95,7 +99,12 @@ export async function checkCommand(argv: readonly string[], print: (line: string
         return status();
       case 'result': {
         current = null;
-        const report = message.report !== null && writeReports ? writeReport(reportDir, message.report) : null;
+        let report: WrittenReport | null = null;
+        try {
+          report = message.report !== null && writeReports ? writeReport(reportDir, message.report) : null;
+        } catch (error) {
+          writeError = `--report-dir ${reportDir}: writing the report failed (${error instanceof Error ? error.message : String(error)})`;
+        }
         const row: Row = {
           suite: message.suite,
           expected: expectations.get(message.suite) ?? '',
@@ -121,6 +130,7 @@ export async function checkCommand(argv: readonly string[], print: (line: string
   };
   const stopped = await runInWorker({ mode: 'check', selection, settings }, { onMessage, interruptedSummary, tty: process.stderr.isTTY === true && !values.json });
   if (stopped !== null) return stopped;
+  if (writeError !== null) throw new UsageError(writeError);
 
   const code = rows.every((r) => r.asExpected) ? EXIT_OK : EXIT_VIOLATION;
   if (values.json) {
@@ -140,6 +150,7 @@ function printRow(print: (line: string) => void, row: Row, width: number): void 
   const mark = row.asExpected ? '✓' : '✗';
   print(`${pad(row.suite, width)}${pad(row.expected, 34)}${pad(row.got, 34)}${pad(String(r.runs), 8)}${pad(seconds, 8)}${r.seed}  ${mark}`);
   if (!row.asExpected && row.problem !== null) print(`    not as expected: ${row.problem}`);
+  if (r.verdict === 'rejected' && r.configError !== null) print(`    ConfigException: ${r.configError}`);
   const witnesses = Object.entries(r.witnessRuns);
   if (witnesses.length > 0) print(`    witnesses (runs reaching them): ${witnesses.map(([name, n]) => `${name} ${n}`).join(', ')}`);
   const events = Object.entries(r.eventCounts).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));

@@ -97,7 +97,7 @@ describe('CLI: check, reports and replay', () => {
     );
     expect(code).toBe(1);
     expect(stdout).toMatch(/ad-hoc\s+holds\s+violates NoDuplicateRecord/);
-    expect(readdirSync(dir).some((f) => f.startsWith('ad-hoc-seed') && f.endsWith('.json'))).toBe(true);
+    expect(readdirSync(dir).some((f) => /^ad-hoc-[0-9a-f]{8}-seed20261125\.json$/.test(f))).toBe(true);
   });
 
   it('an ad-hoc check that holds exits 0 and --json gives machine-readable results', () => {
@@ -115,6 +115,11 @@ describe('CLI: check, reports and replay', () => {
     [['check', '--set', 'enable.idempotence=true', '--set', 'retries=0'], 'Must set retries to non-zero when using the idempotent producer.'],
     [['check', '--expect', 'sometimes'], "--expect must be 'holds' or 'violated:INVARIANT'"],
     [['check', '--bogus'], "Unknown option '--bogus'"],
+    [['check', '--runs', '-5'], "--runs must be an integer >= 1, got '-5'"],
+    [['check', '--suite', 'delivery'], "did you mean 'delivery.*'?"],
+    [['check', '--report-dir', 'README.md'], 'README.md is not a directory'],
+    [['replay', 'examples/non-idempotent-retry-duplicate.json'], 'this looks like a trace file, not a report'],
+    [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '1:1:1:1:1:1:1:1:1:1:1:1:1:4:0', '--replay-path', 'zzz'], 'fast-check cannot replay seed 20261125'],
     [['frobnicate'], "unknown command 'frobnicate'"],
   ])('bad input %j is exit 2 with one line naming the problem', (args, message) => {
     const { code, stderr, stdout } = idemcheck(...args);
@@ -137,6 +142,21 @@ describe('CLI: check, reports and replay', () => {
     expect(broken.stderr).toContain('not a usable idemcheck report');
     writeFileSync(bad, '{"format": ');
     expect(idemcheck('replay', bad).stderr).toContain('not valid JSON');
+  });
+
+  it('replay notices a report whose settings were edited, and a fingerprint that does not match', () => {
+    const dir = tempDir();
+    expect(idemcheck('check', '--suite', 'delivery.acks0-loses-acknowledged', '--report-dir', dir).code).toBe(0);
+    const path = join(dir, 'delivery.acks0-loses-acknowledged-seed20261125.json');
+    const report = JSON.parse(readFileSync(path, 'utf8')) as { config: Record<string, unknown>; fastCheck: { path: string; replayPath: string } };
+    const edited = join(dir, 'edited.json');
+    writeFileSync(edited, JSON.stringify({ ...report, config: { ...report.config, acks: '1' } }));
+    const mismatch = idemcheck('replay', edited);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toContain("'config' does not match what 'configInput' resolves to");
+    const wrong = idemcheck('replay', '--suite', 'delivery.acks0-loses-acknowledged', '--seed', '20261125', '--path', report.fastCheck.path, '--replay-path', report.fastCheck.replayPath, '--fingerprint', '0000000000000000');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toContain('not reproduced: these coordinates give fingerprint');
   });
 
   it('Ctrl-C stops a run, prints the seed and what was checked, and leaves no report behind', async () => {

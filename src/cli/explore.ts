@@ -8,11 +8,12 @@
 import { parseArgs } from 'node:util';
 import type { ExploreResult } from '../checker/explore.js';
 import { formatEvent } from '../report/format.js';
+import { joinNegativeValues, valueFlagsOf } from './args.js';
 import type { ExploreSettings, WorkerMessage } from './check-worker.js';
-import { EXIT_OK, EXIT_VIOLATION } from './errors.js';
-import { expectationsOf, integerFlag, pad, parseSelection, SELECTION_HELP, SELECTION_OPTIONS, selectionNames } from './selection.js';
+import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
+import { configNotes, expectationsOf, integerFlag, pad, parseSelection, SELECTION_HELP, SELECTION_OPTIONS, selectionNames } from './selection.js';
 import { runInWorker } from './worker-run.js';
-import { writeReport } from './write-report.js';
+import { ensureReportDir, writeReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
 
 export const DEFAULT_MAX_STATES = 2_000_000;
@@ -64,7 +65,7 @@ function perSecond(count: number, ms: number): string {
 }
 
 export async function exploreCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+  const { values } = parseArgs({ args: joinNegativeValues(argv, valueFlagsOf(OPTIONS)), options: OPTIONS, strict: true, allowPositionals: false });
   if (values.help) {
     print(EXPLORE_HELP);
     return EXIT_OK;
@@ -77,12 +78,15 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
   const selection = parseSelection(values, null);
   const reportDir = values['report-dir'] ?? 'reports';
   const writeReports = !values['no-report'];
+  if (writeReports) ensureReportDir(reportDir);
+  let writeError: string | null = null;
   const expectations = expectationsOf(selection);
   const names = selectionNames(selection);
   const width = Math.max(...names.map((n) => n.length), 5) + 2;
   const rows: Row[] = [];
   let current: { suite: string; unique: number; depth: number } | null = null;
 
+  if (!values.json) for (const note of configNotes(selection)) print(`note: Kafka logs: ${note}`);
   if (!values.json) {
     print(`${pad('suite', width)}${pad('expected', 34)}${pad('got', 44)}${pad('unique', 10)}${pad('generated', 11)}${pad('depth', 7)}${pad('time', 8)}unique/s`);
   }
@@ -95,7 +99,12 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
       }
       case 'explored': {
         current = null;
-        const report = message.report !== null && writeReports ? writeReport(reportDir, message.report) : null;
+        let report: WrittenReport | null = null;
+        try {
+          report = message.report !== null && writeReports ? writeReport(reportDir, message.report) : null;
+        } catch (error) {
+          writeError = `--report-dir ${reportDir}: writing the report failed (${error instanceof Error ? error.message : String(error)})`;
+        }
         const row: Row = {
           suite: message.suite,
           expected: expectations.get(message.suite) ?? '',
@@ -119,6 +128,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
   };
   const stopped = await runInWorker({ mode: 'explore', selection, settings }, { onMessage, interruptedSummary, tty: process.stderr.isTTY === true && !values.json });
   if (stopped !== null) return stopped;
+  if (writeError !== null) throw new UsageError(writeError);
 
   const code = rows.every((r) => r.asExpected) ? EXIT_OK : EXIT_VIOLATION;
   if (values.json) {

@@ -62,7 +62,8 @@ export async function main(argv: readonly string[], print: (line: string) => voi
     }
     const code = (error as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`idemcheck ${name}: ${(error as Error).message} (see idemcheck ${name} --help)`);
+      const first = (error as Error).message.split('\n')[0] ?? '';
+      console.error(`idemcheck ${name}: ${first} (see idemcheck ${name} --help)`);
       return EXIT_USAGE;
     }
     throw error;

@@ -11,7 +11,7 @@ import { fingerprint } from '../checker/fingerprint.js';
 import { firstViolation, stepAll } from '../checker/replay.js';
 import { runSuite } from '../checker/run-suite.js';
 import { parseEvent, TraceError } from '../checker/trace.js';
-import { resolveConfig } from '../model/config.js';
+import { describeConfig, resolveConfig } from '../model/config.js';
 import type { ConfigInput } from '../model/config.js';
 import { BOUND_HELP, FAULTS } from '../model/events.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
@@ -22,20 +22,22 @@ import { narrate } from '../report/narrate.js';
 import { REPORT_FORMAT, REPORT_VERSION } from '../report/report.js';
 import { describeViolation } from '../report/violations.js';
 import { seedFlag } from './selection.js';
+import { joinNegativeValues } from './args.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { readJsonFile } from './run.js';
 
 export const REPLAY_HELP = `Usage: idemcheck replay REPORT.json
-       idemcheck replay --suite NAME --seed N --path PATH [--replay-path R]
+       idemcheck replay --suite NAME --seed N --path PATH [--replay-path R] [--fingerprint F]
 
 Reproduce a counterexample.
   REPORT.json        a report written by 'idemcheck check': its events are stepped through the model
                      and the trace fingerprint compared with the report's
   --suite/--seed/--path/--replay-path
-                     fast-check's coordinates (printed in every report): re-run that exact case;
-                     --replay-path is the commands' replay log fast-check needs to walk a shrunk path
+                     fast-check's coordinates (printed in every suite's report): re-run that exact
+                     case; --replay-path is the commands' replay log fast-check needs to walk a
+                     shrunk path; --fingerprint compares the result with the report's
 
-Exit codes: 0 reproduced exactly, 1 not reproduced (the model changed), 2 bad input.`;
+Exit codes: 0 reproduced exactly, 1 not reproduced (the model or the report changed), 2 bad input.`;
 
 interface CheckedReport {
   readonly setup: Setup;
@@ -53,7 +55,12 @@ function damaged(path: string, what: string): UsageError {
 function readReport(path: string, doc: unknown): CheckedReport {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw damaged(path, 'not a JSON object');
   const r = doc as Record<string, unknown>;
-  if (r.format !== REPORT_FORMAT) throw damaged(path, `'format' is ${JSON.stringify(r.format)}, expected "${REPORT_FORMAT}"`);
+  if (r.format === undefined && Array.isArray(r.events)) {
+    throw new UsageError(`${path}: this looks like a trace file, not a report; step it with: idemcheck run --trace ${path}`);
+  }
+  if (r.format !== REPORT_FORMAT) {
+    throw damaged(path, r.format === undefined ? "'format' is missing" : `'format' is ${JSON.stringify(r.format)}, expected "${REPORT_FORMAT}"`);
+  }
   if (r.version !== REPORT_VERSION) {
     throw new UsageError(`${path}: report version ${JSON.stringify(r.version)} is not supported; this idemcheck reads version ${REPORT_VERSION} (re-run the check to regenerate it)`);
   }
@@ -61,11 +68,16 @@ function readReport(path: string, doc: unknown): CheckedReport {
   if (typeof configInput !== 'object' || configInput === null || Array.isArray(configInput)) throw damaged(path, "'configInput' is missing");
   const resolved = resolveConfig(configInput as ConfigInput);
   if (!resolved.ok) throw damaged(path, `configInput.${resolved.key}: ${resolved.error}`);
+  // 'config' is the resolved form of 'configInput', written for people: they must agree.
+  if (JSON.stringify(r.config) !== JSON.stringify(describeConfig(resolved.config))) {
+    throw damaged(path, "'config' does not match what 'configInput' resolves to (one of them was edited)");
+  }
   if (!Array.isArray(r.faults) || !r.faults.every((f) => FAULTS.includes(f as Fault))) throw damaged(path, "'faults' is not a list of known faults");
   const bounds = r.bounds as Record<string, unknown> | undefined;
   if (typeof bounds !== 'object' || bounds === null) throw damaged(path, "'bounds' is missing");
   for (const key of Object.keys(BOUND_HELP)) {
-    if (typeof bounds[key] !== 'number') throw damaged(path, `bounds.${key} is missing`);
+    const value = bounds[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw damaged(path, `bounds.${key} must be a non-negative integer`);
   }
   if (!Array.isArray(r.events)) throw damaged(path, "'events' is missing");
   let events: Event[];
@@ -95,10 +107,10 @@ function printTrace(print: (line: string) => void, states: readonly State[], eve
 }
 
 function replayFile(path: string, print: (line: string) => void): number {
-  const report = readReport(path, readJsonFile(path, 'replay'));
+  const report = readReport(path, readJsonFile(path, null));
   const stepped = stepAll(report.setup, report.events);
   if (!stepped.ok) {
-    print(`not reproduced: step ${stepped.step} (${formatEvent(stepped.event)}) is no longer enabled: ${stepped.reason}`);
+    print(`not reproduced: step ${stepped.step} (${formatEvent(stepped.event)}) is not enabled: ${stepped.reason} (the model or the report changed)`);
     return EXIT_VIOLATION;
   }
   printTrace(print, stepped.states, report.events);
@@ -116,11 +128,18 @@ function replayFile(path: string, print: (line: string) => void): number {
     print(`reproduced exactly: same trace fingerprint ${fp}.`);
     return EXIT_OK;
   }
-  print(`reproduced the violation, but the states differ from the report's (fingerprint ${fp}, report has ${report.fingerprint}): the model changed since.`);
+  print(`reproduced the violation, but the states differ from the report's (fingerprint ${fp}, report has ${report.fingerprint}): the model or the report changed.`);
   return EXIT_VIOLATION;
 }
 
-function replayCoordinates(suiteName: string, seed: number, path: string, replayPath: string | undefined, print: (line: string) => void): number {
+function replayCoordinates(
+  suiteName: string,
+  seed: number,
+  path: string,
+  replayPath: string | undefined,
+  expectedFingerprint: string | undefined,
+  print: (line: string) => void,
+): number {
   const suite = SUITES.find((s) => s.name === suiteName);
   if (suite === undefined) throw new UsageError(`--suite: no suite named '${suiteName}' (idemcheck list shows the suites)`);
   if (!/^\d+(:\d+)*$/.test(path)) throw new UsageError(`--path must look like 12:0:3 (fast-check's counterexample path), got '${path}'`);
@@ -128,8 +147,11 @@ function replayCoordinates(suiteName: string, seed: number, path: string, replay
   try {
     result = runSuite(suite, { seed, runs: suite.runs, path, ...(replayPath === undefined ? {} : { replayPath }) });
   } catch (error) {
-    if (error instanceof Error && error.message.startsWith('Unable to replay')) {
-      throw new UsageError(`fast-check cannot walk path ${path} for seed ${seed}${replayPath === undefined ? ' (pass --replay-path from the report)' : ''}`);
+    // fast-check throws while walking a path or decoding a replay path that do not fit this suite.
+    const fromFastCheck = error instanceof Error && (error.message.startsWith('Unable to replay') || (error.stack ?? '').includes('ReplayPath'));
+    if (fromFastCheck) {
+      const hint = replayPath === undefined ? ' (pass --replay-path from the report)' : ' (copy --path and --replay-path from the report)';
+      throw new UsageError(`fast-check cannot replay seed ${seed}, path ${path}${replayPath === undefined ? '' : `, replay path '${replayPath}'`}${hint}`);
     }
     throw error;
   }
@@ -141,18 +163,27 @@ function replayCoordinates(suiteName: string, seed: number, path: string, replay
   printTrace(print, report.states, report.events);
   print('');
   print(`${report.violation.invariant} violated at step ${report.events.length}: ${report.violation.explanation}.`);
-  print(`reproduced from fast-check's coordinates: trace fingerprint ${report.fingerprint}.`);
-  return EXIT_OK;
+  if (expectedFingerprint === undefined) {
+    print(`found a counterexample at these coordinates: trace fingerprint ${report.fingerprint} (compare it with the report's, or pass --fingerprint).`);
+    return EXIT_OK;
+  }
+  if (expectedFingerprint === report.fingerprint) {
+    print(`reproduced exactly from fast-check's coordinates: same trace fingerprint ${report.fingerprint}.`);
+    return EXIT_OK;
+  }
+  print(`not reproduced: these coordinates give fingerprint ${report.fingerprint}, not ${expectedFingerprint}.`);
+  return EXIT_VIOLATION;
 }
 
 export function replayCommand(argv: readonly string[], print: (line: string) => void): number {
   const { values, positionals } = parseArgs({
-    args: [...argv],
+    args: joinNegativeValues(argv, ['--seed']),
     options: {
       suite: { type: 'string' },
       seed: { type: 'string' },
       path: { type: 'string' },
       'replay-path': { type: 'string' },
+      fingerprint: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -168,7 +199,7 @@ export function replayCommand(argv: readonly string[], print: (line: string) => 
     if (values.suite === undefined || values.seed === undefined || values.path === undefined) {
       throw new UsageError('replay from coordinates needs all of --suite, --seed and --path');
     }
-    return replayCoordinates(values.suite, seedFlag(values.seed), values.path, values['replay-path'], print);
+    return replayCoordinates(values.suite, seedFlag(values.seed), values.path, values['replay-path'], values.fingerprint, print);
   }
   if (positionals.length !== 1) throw new UsageError('give one REPORT.json (see idemcheck replay --help)');
   return replayFile(positionals[0] as string, print);

@@ -10,7 +10,7 @@ import { describeConfig } from '../model/config.js';
 import { traceSetup } from '../model/events.js';
 import { INVARIANTS } from '../model/invariants.js';
 import type { State } from '../model/types.js';
-import { formatEvent, formatStateLine } from '../report/format.js';
+import { formatEvent, formatStateLine, STATE_LEGEND } from '../report/format.js';
 import { narrate } from '../report/narrate.js';
 import { describeViolation } from '../report/violations.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
@@ -25,17 +25,19 @@ Step a scenario through the model and print one line per step, then whether each
 
 Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input.`;
 
-export function readJsonFile(path: string, flag: string): unknown {
+/** Read a JSON file; errors name the file (and the flag it came from, when there is one). */
+export function readJsonFile(path: string, flag: string | null): unknown {
+  const where = flag === null ? path : `${flag} ${path}`;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`${flag} ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new UsageError(`${where}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new UsageError(`${flag} ${path}: not valid JSON (${(error as Error).message})`);
+    throw new UsageError(`${where}: not valid JSON (${(error as Error).message})`);
   }
 }
 
@@ -93,7 +95,9 @@ export function runCommand(argv: readonly string[], print: (line: string) => voi
   print(`config: ${Object.entries(config).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   for (const note of trace.notes) print(`note: ${note}`);
   print('');
-  print('step event                          what happened ‖ state after: producer | network | partitions (* leader) | records');
+  print(`legend: ${STATE_LEGEND}`);
+  print('');
+  print('step event                          what happened ‖ state after: producer | network | logs | records');
   print(`   0 ${'(initial)'.padEnd(30)} ${formatStateLine(states[0] as State)}`);
   trace.events.forEach((event, i) => {
     const before = states[i] as State;

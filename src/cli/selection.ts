@@ -8,6 +8,7 @@ import { AD_HOC_DEFAULT_BOUNDS, AD_HOC_DEFAULT_FAULTS, adHocSuite } from '../che
 import { DEFAULT_SEED } from '../checker/seed.js';
 import { describeExpectation, SuiteError } from '../checker/suite.js';
 import type { Expectation } from '../checker/suite.js';
+import { resolveConfig } from '../model/config.js';
 import type { Bounds, Fault } from '../model/events.js';
 import { FAULTS } from '../model/events.js';
 import { INVARIANTS } from '../model/invariants.js';
@@ -50,7 +51,7 @@ export const SELECTION_HELP = `Ad-hoc suite (any of these replaces --suite):
   --set KEY=VALUE      a Kafka or model setting (repeatable), e.g. --set acks=1 --set enable.idempotence=false
   --faults A,B         faults to inject (default: ${AD_HOC_DEFAULT_FAULTS.join(',')}; 'none' for none)
   --invariants A,B     invariants to check (default: all)
-  --witnesses A,B      witnesses that must be reached (default: none)
+  --witnesses A,B      witnesses that must be reached (default: RecordAcknowledged when expecting holds)
   --expect E           holds | violated:INVARIANT (default: holds)
   --records N          bound: new records (default ${AD_HOC_DEFAULT_BOUNDS.recordsMax})
   --resends N          bound: application resends (default ${AD_HOC_DEFAULT_BOUNDS.resendsMax})
@@ -72,8 +73,11 @@ export function integerFlag(flag: string, value: string | undefined, min: number
 
 export function seedFlag(value: string | undefined): number {
   if (value === undefined) return DEFAULT_SEED;
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) throw new UsageError(`--seed must be an integer, got '${value}'`);
-  return Number(value);
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isInteger(n) || n < -2147483648 || n > 2147483647) {
+    throw new UsageError(`--seed must be a 32-bit integer (-2147483648 to 2147483647), got '${value}'`);
+  }
+  return n;
 }
 
 function listFlag(flag: string, value: string | undefined, allowed: readonly string[]): string[] | undefined {
@@ -91,7 +95,9 @@ export function selectSuites(patterns: readonly string[]): string[] {
   for (const pattern of patterns) {
     const matched = pattern.endsWith('*') ? SUITES.filter((s) => s.name.startsWith(pattern.slice(0, -1))) : SUITES.filter((s) => s.name === pattern);
     if (matched.length === 0) {
-      throw new UsageError(`--suite: no suite matches '${pattern}' (idemcheck list shows the suites)`);
+      const prefixed = SUITES.some((s) => s.name.startsWith(`${pattern}.`));
+      const hint = prefixed ? `; did you mean '${pattern}.*'?` : ' (idemcheck list shows the suites)';
+      throw new UsageError(`--suite: no suite matches '${pattern}'${hint}`);
     }
     for (const s of matched) if (!names.includes(s.name)) names.push(s.name);
   }
@@ -133,11 +139,16 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
   const invariants = listFlag('invariants', values.invariants, INVARIANTS.map((i) => i.name));
   const witnesses = listFlag('witnesses', values.witnesses, WITNESSES.map((w) => w.name));
   const expect = parseExpect(values.expect);
+  const config = parseSets(values.set);
+  const resolved = resolveConfig(config);
+  if (!resolved.ok) throw new UsageError(`--set ${resolved.key}: ${resolved.configException ? 'ConfigException: ' : ''}${resolved.error}`);
   const options: AdHocOptions = {
-    config: parseSets(values.set),
+    config,
     ...(faults === undefined ? {} : { faults }),
     ...(invariants === undefined ? {} : { invariants }),
-    ...(witnesses === undefined ? {} : { witnesses }),
+    // By default an ad-hoc check that expects to hold must see some record acknowledged, so it
+    // cannot pass vacuously (a config under which nothing is ever acknowledged).
+    ...(witnesses === undefined ? (expect === undefined || expect.verdict === 'holds' ? { witnesses: ['RecordAcknowledged'] } : {}) : { witnesses }),
     ...(expect === undefined ? {} : { expect }),
     bounds,
     ...(runs === null ? {} : { runs }),
@@ -163,6 +174,13 @@ export function parseSelection(values: SelectionValues, runs: number | null): Se
 
 export function selectionNames(selection: Selection): readonly string[] {
   return selection.kind === 'ad-hoc' ? ['ad-hoc'] : selection.names;
+}
+
+/** Kafka's INFO/WARN lines for an ad-hoc config (idempotence silently disabled, a raised timeout). */
+export function configNotes(selection: Selection): readonly string[] {
+  if (selection.kind !== 'ad-hoc') return [];
+  const resolved = resolveConfig(selection.options.config);
+  return resolved.ok ? resolved.notes : [];
 }
 
 export function expectationsOf(selection: Selection): Map<string, string> {

@@ -3,20 +3,57 @@
  * same directory, then all are renamed into place.
  */
 
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderRegressionTest } from '../report/regression.js';
 import type { Report } from '../report/report.js';
 import { reportStem } from '../report/report.js';
+import { UsageError } from './errors.js';
 
 export interface WrittenReport {
   readonly json: string;
   readonly markdown: string;
   readonly html: string;
   readonly test: string;
+}
+
+/**
+ * Make sure the report directory exists (creating missing parts one level at a time) and can be
+ * written, before any run starts; a problem is one line naming --report-dir, exit 2.
+ */
+export function ensureReportDir(dir: string): void {
+  const target = resolve(dir);
+  const missing: string[] = [];
+  let at = target;
+  for (;;) {
+    try {
+      if (!statSync(at).isDirectory()) throw new UsageError(`--report-dir ${dir}: ${at} is not a directory`);
+      break;
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw new UsageError(`--report-dir ${dir}: cannot use it (${code ?? 'error'})`);
+      missing.unshift(at);
+      const parent = dirname(at);
+      if (parent === at) break;
+      at = parent;
+    }
+  }
+  for (const path of missing) {
+    try {
+      mkdirSync(path);
+    } catch (error) {
+      throw new UsageError(`--report-dir ${dir}: cannot create ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  try {
+    accessSync(target, constants.W_OK);
+  } catch {
+    throw new UsageError(`--report-dir ${dir}: not writable`);
+  }
 }
 
 /** The project's src/ directory as an import path from `dir`, for the generated test's imports. */
@@ -27,7 +64,7 @@ function srcImportFrom(dir: string): string {
 }
 
 export function writeReport(dir: string, report: Report): WrittenReport {
-  mkdirSync(dir, { recursive: true });
+  ensureReportDir(dir);
   const stem = reportStem(report);
   const paths: WrittenReport = {
     json: join(dir, `${stem}.json`),

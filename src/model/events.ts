@@ -94,7 +94,7 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   ProducerDrain: 'the sender drains one batch per ready partition led by a broker into a produce request',
   ProducerReceive: 'the producer reads a produce response and completes, retries or fails each batch',
   ProducerDeliveryTimeout: "time passes: delivery.timeout.ms runs out for a partition's oldest batch still within it",
-  ProducerExpireBatches: 'the sender fails the batches past delivery.timeout.ms with TimeoutException (SND sendProducerData)',
+  ProducerExpireBatches: 'the sender fails the batches past delivery.timeout.ms with TimeoutException (Sender.sendProducerData)',
   ProducerRequestTimeout: 'request.timeout.ms: the producer closes its connection to a broker',
   ProducerRestart: 'the producer process restarts: new PID, unsent and in-flight batches gone',
   NetworkDisconnect: 'the TCP connection to a broker breaks: unread requests and unread responses are lost',

@@ -127,7 +127,7 @@ export const NoDuplicateRecord: Invariant = {
   claim: 'No application record appears twice in a partition\'s committed log.',
   why:
     'A retried batch must be recognised by its producer id, epoch and sequence and answered with its original ' +
-    'offset, not appended again (PSE `findDuplicateBatch`). Idempotence promises this within one producer session; ' +
+    'offset, not appended again (`ProducerStateEntry.findDuplicateBatch`). Idempotence promises this within one producer session; ' +
     'an application that resends after an error or a restart is outside that promise.',
   check(state) {
     const violations: Violation[] = [];
@@ -222,7 +222,7 @@ export const AckedOffsetHoldsRecord: Invariant = {
   claim: 'An acknowledged record that is in the log sits at the offset its acknowledgement reported.',
   why:
     'Applications store offsets from acknowledgements (for lookups, exactly-once sinks). A duplicate must be answered ' +
-    'with the original batch\'s offset (UL `analyzeAndValidateProducerState`), so the reported offset holds the record.',
+    'with the original batch\'s offset (`UnifiedLog.analyzeAndValidateProducerState`), so the reported offset holds the record.',
   check(state) {
     const violations: Violation[] = [];
     const offsets = new Map<number, Map<number, number[]>>();

@@ -163,7 +163,7 @@ export function whyDisabled(setup: Setup, state: State, event: Event): string | 
       if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
       const queue = state.network[event.broker]?.toClient ?? [];
       if (queue.length === 0) return `no response is on its way from broker ${event.broker}`;
-      if (event.nth !== 0 && !(lossy(setup) && has(setup, 'reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and the reorder-message fault)';
+      if (event.nth !== 0 && !(lossy(setup) && has(setup, 'reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and, in a suite, the reorder-message fault)';
       return index(event.nth, queue.length) ? null : `nth must be 0..${queue.length - 1}`;
     }
     case 'ProducerDeliveryTimeout':
@@ -187,7 +187,7 @@ export function whyDisabled(setup: Setup, state: State, event: Event): string | 
       if (!connectionBusy(state, event.broker)) return `nothing is in flight on the connection to broker ${event.broker}`;
       return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
     case 'NetworkDrop': {
-      if (!lossy(setup) || !has(setup, 'drop-message')) return 'dropping single messages needs network=lossy and the drop-message fault';
+      if (!lossy(setup) || !has(setup, 'drop-message')) return 'dropping single messages needs network=lossy (and, in a suite, the drop-message fault)';
       if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
       const conn = state.network[event.broker] ?? EMPTY_CONNECTION;
       const queue = event.direction === 'request' ? conn.toBroker : conn.toClient;
@@ -200,7 +200,7 @@ export function whyDisabled(setup: Setup, state: State, event: Event): string | 
       const conn = state.network[event.broker] ?? EMPTY_CONNECTION;
       if (conn.toBroker.length === 0) return `no request is on its way to broker ${event.broker}`;
       if (conn.pending !== null) return `broker ${event.broker} is still answering the previous request on this connection`;
-      if (event.nth !== 0 && !(lossy(setup) && has(setup, 'reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and the reorder-message fault)';
+      if (event.nth !== 0 && !(lossy(setup) && has(setup, 'reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and, in a suite, the reorder-message fault)';
       return index(event.nth, conn.toBroker.length) ? null : `nth must be 0..${conn.toBroker.length - 1}`;
     }
     case 'BrokerCompleteProduce': {

@@ -4,7 +4,7 @@
  */
 
 import type { Event } from '../model/events.js';
-import type { LogBatch, Outcome, ProducerState, Replica, State } from '../model/types.js';
+import type { LogBatch, Replica, State } from '../model/types.js';
 
 export function formatEvent(event: Event): string {
   switch (event.kind) {
@@ -75,65 +75,70 @@ export function formatLog(state: State, replica: Replica, limit = 8): string {
   return `${body} hw=${replica.hw}`;
 }
 
-/** Producer summary: PID/epoch and, per partition, next sequence / last acked sequence. */
-export function formatProducer(producer: ProducerState): string {
-  const id = producer.producerId >= 0 ? `pid=${producer.producerId} e=${producer.epoch}` : 'no-pid';
-  const parts = producer.partitions
-    .map((p, i) => {
-      const seq = producer.producerId >= 0 ? ` seq=${p.nextSequence}/${p.lastAckedSequence}` : '';
-      const unresolved = (producer.unresolved[i] ?? -1) >= 0 ? ` unresolved@${producer.unresolved[i]}` : '';
-      const queue = p.queue.length > 0 ? ` q=${p.queue.length}` : '';
-      return `p${i}${seq}${queue}${unresolved}`;
-    })
-    .join(' ');
-  const bump = producer.epochBumpRequired ? ' bump!' : '';
-  return `s${producer.session} ${id}${bump} ${parts}`;
-}
-
-/** What is on the wire: requests to, parked at, and responses from each broker. */
-export function formatNetwork(state: State): string {
-  const parts: string[] = [];
-  state.network.forEach((conn, b) => {
-    const out = conn.toBroker.length;
-    const back = conn.toClient.length;
-    const unanswered = state.producer.requests[b]?.length ?? 0;
-    if (out + back + unanswered === 0 && conn.pending === null) return;
-    const segs = [`b${b}`];
-    if (unanswered > 0) segs.push(`unanswered=${unanswered}`);
-    if (out > 0) segs.push(`req→${out}`);
-    if (conn.pending !== null) segs.push('parked');
-    if (back > 0) segs.push(`←resp${back}`);
-    parts.push(segs.join(' '));
+/** Producer: pid/epoch, per partition the next sequence and last acknowledged one, queued batches. */
+export function producerCell(state: State): string {
+  const p = state.producer;
+  const id = p.producerId >= 0 ? `pid ${p.producerId} epoch ${p.epoch}` : 'no pid';
+  const parts = p.partitions.map((part, i) => {
+    const seq = p.producerId >= 0 ? ` next ${part.nextSequence} acked ${part.lastAckedSequence}` : '';
+    const queued = part.queue.length > 0 ? ` queued ${part.queue.length}` : '';
+    return `p${i}${seq}${queued}`;
   });
-  return parts.length === 0 ? '-' : parts.join(', ');
+  const unanswered = p.requests.reduce((n, rs) => n + rs.length, 0);
+  return [id, ...parts, unanswered > 0 ? `${unanswered} unanswered` : ''].filter((s) => s !== '').join(' · ');
 }
 
-export function formatCluster(state: State): string {
+export function logsCell(state: State): string {
   return state.cluster.partitions
     .map((p, i) => {
-      const replicas = p.replicas
-        .map((r, b) => {
-          const mark = state.cluster.alive[b] !== true ? '✗' : b === p.leader ? '*' : '';
-          return `b${b}${mark} ${formatLog(state, r)}`;
-        })
-        .join(' | ');
-      return `p${i} e${p.leaderEpoch} isr=[${p.isr.join(',')}] ${replicas}`;
+      const replicas = p.replicas.map((r, b) => {
+        const mark = state.cluster.alive[b] !== true ? ' (down)' : b === p.leader ? '*' : '';
+        return `b${b}${mark} ${formatLog(state, r, 6)}`;
+      });
+      return `p${i} isr{${p.isr.join(',')}}: ${replicas.join(' · ')}`;
     })
     .join(' ‖ ');
 }
 
-const OUTCOME_MARK: Readonly<Record<Outcome, string>> = { pending: '…', ok: 'ok', fail: 'fail', info: 'info' };
+export function outcomesCell(state: State): string {
+  if (state.ghost.sends.length === 0) return '-';
+  return state.ghost.sends
+    .map((info, id) => {
+      const label = sendLabel(state, id);
+      switch (info.outcome) {
+        case 'pending':
+          return `${label} …`;
+        case 'ok':
+          return info.offset >= 0 ? `${label} ok@${info.offset}` : `${label} ok`;
+        case 'fail':
+          return `${label} fail`;
+        case 'info':
+          return `${label} unknown`;
+      }
+    })
+    .join(' · ');
+}
 
-export function formatOutcomes(state: State, limit = 12): string {
-  const shown = state.ghost.sends.slice(0, limit).map((info, id) => {
-    const at = info.outcome === 'ok' && info.offset >= 0 ? `@${info.offset}` : '';
-    return `${sendLabel(state, id)}:${OUTCOME_MARK[info.outcome]}${at}`;
+/** What is on the wire, per broker: unanswered requests, requests not yet read, a parked request, responses. */
+export function networkCell(state: State): string {
+  const parts: string[] = [];
+  state.network.forEach((conn, b) => {
+    const unanswered = state.producer.requests[b]?.length ?? 0;
+    const segs: string[] = [];
+    if (unanswered > 0) segs.push(`${unanswered} unanswered`);
+    if (conn.toBroker.length > 0) segs.push(`${conn.toBroker.length} request${conn.toBroker.length > 1 ? 's' : ''} on the wire`);
+    if (conn.pending !== null) segs.push('1 parked');
+    if (conn.toClient.length > 0) segs.push(`${conn.toClient.length} response${conn.toClient.length > 1 ? 's' : ''} on the wire`);
+    if (segs.length > 0) parts.push(`b${b}: ${segs.join(', ')}`);
   });
-  const hidden = state.ghost.sends.length - shown.length;
-  return shown.length === 0 ? '-' : shown.join(' ') + (hidden > 0 ? ` … ${hidden} more` : '');
+  return parts.length === 0 ? 'nothing on the wire' : parts.join('; ');
 }
 
 /** The one-line view of a state used after each step. */
 export function formatStateLine(state: State): string {
-  return `${formatProducer(state.producer)} | net ${formatNetwork(state)} | ${formatCluster(state)} | ${formatOutcomes(state)}`;
+  return `${producerCell(state)} | ${networkCell(state)} | ${logsCell(state)} | ${outcomesCell(state)}`;
 }
+
+/** A legend for the state columns, printed once above a trace. */
+export const STATE_LEGEND =
+  "producer: pid/epoch, per partition the next sequence and the last acknowledged one · logs: * leader, offset:[pid/epoch/seq records], hw = high watermark · records: ok@offset, fail (definitely not written), unknown (maybe written), … pending; r3' is the second send of record 3";

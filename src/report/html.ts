@@ -7,14 +7,18 @@
 
 import type { Event } from '../model/events.js';
 import type { State } from '../model/types.js';
-import { formatEvent } from './format.js';
-import { logsCell, outcomesCell, producerCell } from './markdown.js';
+import { formatEvent, logsCell, outcomesCell, producerCell, STATE_LEGEND } from './format.js';
 import { narrate } from './narrate.js';
 import type { Report } from './report.js';
-import { describeLengths, describeOrigin, replayCommand } from './report.js';
+import { describeLengths, describeOrigin, expectationSentence, replayCommand } from './report.js';
 
 function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Escaped text with `code spans` rendered as <code>. */
+function prose(text: string): string {
+  return esc(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
 interface Message {
@@ -32,7 +36,7 @@ function requestLabel(state: State, broker: number, id: number): string {
   const parts = request.batches.map((b) => {
     const attempts = state.producer.batches.find((x) => x.id === b.batch)?.attempts ?? 0;
     const retry = attempts > 0 ? ` retry ${attempts}` : '';
-    return b.producerId >= 0 ? `p${b.partition} e${b.epoch} s${b.baseSequence}${retry}` : `p${b.partition}${retry}`;
+    return b.producerId >= 0 ? `p${b.partition} pid${b.producerId} e${b.epoch} s${b.baseSequence}${retry}` : `p${b.partition}${retry}`;
   });
   return `#${id} ${parts.join(', ')}`;
 }
@@ -75,7 +79,7 @@ export function traceMessages(states: readonly State[], events: readonly Event[]
 const ROW = 30;
 const TOP = 70;
 const LANE_GAP = 210;
-const LEFT = 90;
+const LEFT = 150;
 
 /** A short label for marks on a lane (the table below has the full sentence). */
 function mark(event: Event, before: State, after: State): { lane: 'app' | 'producer' | number; text: string; tone: string } | null {
@@ -244,22 +248,22 @@ export function renderHtml(report: Report, jsonPath: string): string {
       `<td><details><summary>state</summary><pre>${esc(JSON.stringify(after, null, 1))}</pre></details></td></tr>`
     );
   });
-  const expected = report.expected === `violates ${report.violation.invariant}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head>
 <body>
 <h1>${esc(title)}</h1>
 <pre class="cmd">${esc(replayCommand(jsonPath))}</pre>
-<p class="verdict"><strong>What went wrong.</strong> ${esc(report.violation.explanation)}.<br>
-<strong>${esc(report.violation.invariant)}:</strong> ${esc(report.violation.claim)} ${esc(report.violation.why)}</p>
-<p><strong>${expected ? 'Expected by the suite' : 'Unexpected: a finding'}.</strong> ${esc(report.claim)}</p>
+<p class="verdict"><strong>What went wrong.</strong> ${prose(report.violation.explanation)}.<br>
+<strong>${esc(report.violation.invariant)}:</strong> ${prose(report.violation.claim)} ${prose(report.violation.why)}</p>
+<p>${prose(expectationSentence(report))}</p>
 <p>config: <code>${esc(Object.entries(report.config).map(([k, v]) => `${k}=${v}`).join(' '))}</code><br>
 faults: <code>${esc(report.faults.join(', ') || 'none')}</code> · ${esc(describeOrigin(report))} · fingerprint <code>${report.fingerprint}</code><br>
 length: ${esc(describeLengths(report))}</p>
 <h2>Sequence diagram</h2>
-<p>Arrows are requests (black) and responses (blue) from the step they were written to the step they were read; a red dashed arrow ending in ✗ was lost. Dashed red lanes: broker down. Click a row for its state.</p>
+<p>Arrows are requests (black) and responses (blue), from the step they were written to the step they were read; a red dashed arrow ending in ✗ was lost; a grey dotted arrow was still on its way when the trace ended; purple double arrows are follower fetches. A dashed red lane is a broker that is down. Outcomes reaching the application are written left of its lane. Click a row for the full state after it.</p>
 <div class="diagram">${renderSequenceDiagram(report)}</div>
 <h2>Steps</h2>
+<p>${esc(STATE_LEGEND)}.</p>
 <table><thead><tr><th>#</th><th>event</th><th>what happened</th><th>producer</th><th>logs (* leader)</th><th>records</th><th></th></tr></thead>
 <tbody>
 ${rows.join('\n')}

@@ -4,56 +4,13 @@
  */
 
 import type { State } from '../model/types.js';
-import { formatEvent, formatLog, sendLabel } from './format.js';
+import { formatEvent, logsCell, outcomesCell, producerCell, STATE_LEGEND } from './format.js';
 import { narrate } from './narrate.js';
 import type { Report } from './report.js';
-import { describeLengths, describeOrigin, replayCommand } from './report.js';
+import { describeLengths, describeOrigin, expectationSentence, replayCommand } from './report.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-export function producerCell(state: State): string {
-  const p = state.producer;
-  const id = p.producerId >= 0 ? `pid ${p.producerId} epoch ${p.epoch}` : 'no pid';
-  const parts = p.partitions.map((part, i) => {
-    const seq = p.producerId >= 0 ? ` next ${part.nextSequence} acked ${part.lastAckedSequence}` : '';
-    const queued = part.queue.length > 0 ? ` queued ${part.queue.length}` : '';
-    return `p${i}${seq}${queued}`;
-  });
-  const unanswered = p.requests.reduce((n, rs) => n + rs.length, 0);
-  return [id, ...parts, unanswered > 0 ? `${unanswered} unanswered` : ''].filter((s) => s !== '').join(' · ');
-}
-
-export function logsCell(state: State): string {
-  return state.cluster.partitions
-    .map((p, i) => {
-      const replicas = p.replicas.map((r, b) => {
-        const mark = state.cluster.alive[b] !== true ? ' (down)' : b === p.leader ? '*' : '';
-        return `b${b}${mark} ${formatLog(state, r, 6)}`;
-      });
-      return `p${i} isr[${p.isr.join(',')}]: ${replicas.join(' · ')}`;
-    })
-    .join(' ‖ ');
-}
-
-export function outcomesCell(state: State): string {
-  if (state.ghost.sends.length === 0) return '-';
-  return state.ghost.sends
-    .map((info, id) => {
-      const label = sendLabel(state, id);
-      switch (info.outcome) {
-        case 'pending':
-          return `${label} …`;
-        case 'ok':
-          return info.offset >= 0 ? `${label} ok@${info.offset}` : `${label} ok`;
-        case 'fail':
-          return `${label} fail`;
-        case 'info':
-          return `${label} unknown`;
-      }
-    })
-    .join(' · ');
 }
 
 export function renderMarkdown(report: Report, jsonPath: string): string {
@@ -68,7 +25,7 @@ export function renderMarkdown(report: Report, jsonPath: string): string {
   lines.push(replayCommand(jsonPath));
   if (report.suite !== null && report.fastCheck !== null) {
     const replayPath = report.fastCheck.replayPath === null ? '' : ` --replay-path '${report.fastCheck.replayPath}'`;
-    lines.push(`npx idemcheck replay --suite ${report.suite} --seed ${report.fastCheck.seed} --path ${report.fastCheck.path}${replayPath}`);
+    lines.push(`npx idemcheck replay --suite ${report.suite} --seed ${report.fastCheck.seed} --path ${report.fastCheck.path}${replayPath} --fingerprint ${report.fingerprint}`);
   }
   lines.push('```');
   lines.push('');
@@ -76,10 +33,7 @@ export function renderMarkdown(report: Report, jsonPath: string): string {
   lines.push('');
   lines.push(`**The invariant.** ${report.violation.invariant}: ${report.violation.claim} ${report.violation.why}`);
   lines.push('');
-  const expected = report.expected === `violates ${report.violation.invariant}`;
-  lines.push(
-    `**Expected?** The suite ${expected ? 'expects this violation: it demonstrates the claim below.' : `expects "${report.expected}", so this is a finding.`} ${report.claim}`,
-  );
+  lines.push(`**Expected?** ${expectationSentence(report)}`);
   if (report.violation.firstFailure !== report.violation.invariant) {
     lines.push('');
     lines.push(`Note: the first failing run broke ${report.violation.firstFailure}; shrinking led to this smaller violation of ${report.violation.invariant}.`);
@@ -95,7 +49,7 @@ export function renderMarkdown(report: Report, jsonPath: string): string {
   lines.push('');
   lines.push(`## Trace (${report.events.length} steps)`);
   lines.push('');
-  lines.push('`*` marks the leader; a log shows `offset:[pid/epoch/seq records]`; `r3\'` is the second send of record 3.');
+  lines.push(`Legend: ${STATE_LEGEND}.`);
   lines.push('');
   lines.push('| step | event | what happened | producer | logs | records |');
   lines.push('|---:|---|---|---|---|---|');

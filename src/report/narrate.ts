@@ -68,7 +68,7 @@ function lostOnConnection(before: State, after: State, broker: number): string {
   const lost: string[] = [];
   if (conn.toBroker.length > 0) lost.push(`${conn.toBroker.length} unread request${conn.toBroker.length > 1 ? 's' : ''}`);
   if (conn.pending !== null) lost.push('the answer to an appended, parked request');
-  if (conn.toClient.length > 0) lost.push(`${conn.toClient.length} response${conn.toClient.length > 1 ? 's' : ''}`);
+  if (conn.toClient.length > 0) lost.push(`${conn.toClient.length} unread response${conn.toClient.length > 1 ? 's' : ''} (acks or errors the producer never sees)`);
   const retried = after.ghost.stats.retries - before.ghost.stats.retries;
   const tail = unanswered > 0 ? `; ${unanswered} unanswered request${unanswered > 1 ? 's' : ''} fail${unanswered > 1 ? '' : 's'}` : '';
   return `${lost.length > 0 ? `lost ${lost.join(', ')}` : 'nothing was on the wire'}${tail}${retried > 0 ? `, ${retried} batch${retried > 1 ? 'es' : ''} queued for retry` : ''}`;

@@ -58,9 +58,22 @@ export interface Report {
   readonly states: readonly State[];
 }
 
-/** File-name-safe stem for a report: suite (or "ad-hoc"), then the seed, or "explore". */
-export function reportStem(report: Pick<Report, 'suite' | 'fastCheck'>): string {
-  const name = (report.suite ?? 'ad-hoc').replace(/[^A-Za-z0-9._-]+/g, '-');
+/** A short stable hash of text, to tell ad-hoc reports with different settings apart. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * File-name-safe stem for a report: the suite (or "ad-hoc-" and a hash of its settings, faults,
+ * bounds and invariants), then the seed, or "explore".
+ */
+export function reportStem(report: Pick<Report, 'suite' | 'fastCheck' | 'configInput' | 'faults' | 'bounds' | 'invariants'>): string {
+  const name =
+    report.suite === null
+      ? `ad-hoc-${shortHash(JSON.stringify([report.configInput, report.faults, report.bounds, report.invariants]))}`
+      : report.suite.replace(/[^A-Za-z0-9._-]+/g, '-');
   return report.fastCheck === null ? `${name}-explore` : `${name}-seed${report.fastCheck.seed}`;
 }
 
@@ -85,4 +98,17 @@ export function describeLengths(report: Report): string {
   if (report.fastCheck === null) return `${l.minimal} steps, the shortest possible (breadth-first search)`;
   const shortest = l.shortest === null ? 'the shortest possible is unknown (the suite is too big to search exhaustively)' : `the shortest possible is ${l.shortest}`;
   return `found ${l.found} steps, fast-check shrank to ${l.shrunk}, minimised to ${l.minimal}; ${shortest}`;
+}
+
+/** Whether the suite expected this violation, in a sentence for the report. */
+export function expectationSentence(report: Report): string {
+  const expected = report.expected === `violates ${report.violation.invariant}`;
+  if (report.suite === null) {
+    return expected
+      ? `You ran an ad-hoc check expecting this violation (${report.expected}): it reproduces.`
+      : `You ran an ad-hoc check expecting "${report.expected}"; this counterexample says otherwise. (Pass --expect violated:${report.violation.invariant} if the violation was the point.)`;
+  }
+  return expected
+    ? `Expected: suite ${report.suite} exists to show this. ${report.claim}`
+    : `Not expected: suite ${report.suite} claims "${report.claim}" (it expects ${report.expected}), and this counterexample breaks that.`;
 }

@@ -11,8 +11,12 @@ export function describeViolation(state: State, v: Violation): string {
       const at = v.ackedOffset >= 0 ? ` at offset ${v.ackedOffset}` : ' (acks=0: no offset)';
       return `${label(v.send)} was acknowledged${at}, but partition ${v.partition}'s leader no longer has it and nothing on the wire carries it`;
     }
-    case 'duplicate_record':
-      return `record r${v.record} is in partition ${v.partition}'s committed log ${v.offsets.length} times, at offsets ${v.offsets.join(', ')} (sends ${v.sends.map(label).join(', ')})`;
+    case 'duplicate_record': {
+      const copies = v.offsets.map((offset) => `offset ${offset}`).join(' and ');
+      const sameSend = new Set(v.sends).size === 1;
+      const how = sameSend ? 'the same send written again by a retry' : `from sends ${v.sends.map(label).join(', ')} (the application resent it)`;
+      return `record r${v.record} is in partition ${v.partition}'s committed log ${v.offsets.length} times, at ${copies}: ${how}`;
+    }
     case 'session_order_violated':
       return `in session ${v.session}, ${label(v.later.send)} (sent later) is at offset ${v.later.offset} of partition ${v.partition}, before ${label(v.earlier.send)} (sent earlier) at offset ${v.earlier.offset}`;
     case 'phantom_record':
