@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { CHECK_HELP, checkCommand } from './check.js';
+import { CLIENTS_HELP, clientsCommand } from './clients.js';
 import { EXPLORE_HELP, exploreCommand } from './explore.js';
 import { LIST_HELP, listCommand } from './list.js';
 import { REPLAY_HELP, replayCommand } from './replay.js';
@@ -19,6 +20,7 @@ Commands:
   explore                  visit every state within a suite's bounds: complete, or a shortest counterexample
   replay REPORT.json       reproduce a counterexample (or --suite S --seed N --path P)
   run --trace FILE.json    step a hand-written scenario and check the invariants
+  clients --client NAME    run a real client library against a wire broker driven by the model
   list                     list suites, invariants, witnesses, faults, events, settings and bounds
 
 Run 'idemcheck <command> --help' for a command's options.`;
@@ -30,6 +32,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   explore: { run: exploreCommand, help: EXPLORE_HELP },
   replay: { run: replayCommand, help: REPLAY_HELP },
   run: { run: runCommand, help: RUN_HELP },
+  clients: { run: clientsCommand, help: CLIENTS_HELP },
   list: { run: listCommand, help: LIST_HELP },
 };
 

@@ -1,0 +1,269 @@
+/**
+ * `idemcheck clients`: run a real Kafka client library against the wire broker (whose partition
+ * and idempotence logic is the model's), with faults from a seed, and check the model's
+ * invariants on what the client reported and what the broker stored.
+ */
+
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TOOL } from '../checker/build-report.js';
+import { CLIENT_FAULTS } from '../clients/broker-core.js';
+import type { Fault } from '../clients/broker-core.js';
+import { CLIENT_NAMES, DRIVERS } from '../clients/drivers.js';
+import type { ClientName, ClientSettings } from '../clients/drivers.js';
+import { applicableFaults, runClient } from '../clients/harness.js';
+import type { RunResult, Workload } from '../clients/harness.js';
+import type { ClientReport } from '../report/client-report.js';
+import { brokerLogs, CLIENT_REPORT_FORMAT, clientViolations, renderClientHtml, renderClientMarkdown } from '../report/client-report.js';
+import { joinNegativeValues, valueFlagsOf } from './args.js';
+import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
+import { integerFlag, seedFlag } from './selection.js';
+import { ensureReportDir } from './write-report.js';
+
+export const DEFAULT_CLIENT_FAULTS: readonly Fault[] = CLIENT_FAULTS.filter((f) => f !== 'state-loss');
+
+export const CLIENTS_HELP = `Usage: idemcheck clients --client kafkajs|platformatic|rdkafka [options]
+
+Run a real producer client against a broker on 127.0.0.1 that speaks Kafka's wire protocol and
+decides every append with idemcheck's model, inject faults from a seed, and check the invariants
+on what the client reported and what the broker stored.
+
+  --client NAME          kafkajs (2.2.4), platformatic (@platformatic/kafka 1.35.0), or rdkafka
+                         (node-rdkafka, only where it is installed)
+  --seed N               first seed (default 1); runs use N, N+1, ...
+  --runs N               runs (default 10)
+  --workload W           sequential | concurrent (default sequential)
+  --records N            sends per run (default 10)
+  --keyed                keyed records (the client's partitioner picks the partition)
+  --partitions N         1 or 2 (default 2)
+  --idempotent B         true | false (default true)
+  --acks A               all | 1 | 0 (default all)
+  --max-in-flight N      requests in flight per connection, where the client has the setting (default 1)
+  --retries N            client retries (default 1000)
+  --request-timeout MS   client request timeout (default 300)
+  --faults A,B           ${CLIENT_FAULTS.join(', ')}
+                         (default: all but state-loss, a broker caveat that breaks every client; 'none')
+  --fault-rate R         probability that a produce request gets a fault (default 0.25)
+  --reruns K             rerun a violating seed K times to see how often it reproduces (default 3)
+  --report-dir DIR       where reports go (default: reports); --no-report to write none
+  --json                 results as JSON
+
+Exit codes: 0 no violation, 1 a violation, 2 bad input, 130 interrupted.`;
+
+const OPTIONS = {
+  client: { type: 'string' },
+  seed: { type: 'string' },
+  runs: { type: 'string' },
+  workload: { type: 'string' },
+  records: { type: 'string' },
+  keyed: { type: 'boolean', default: false },
+  partitions: { type: 'string' },
+  idempotent: { type: 'string' },
+  acks: { type: 'string' },
+  'max-in-flight': { type: 'string' },
+  retries: { type: 'string' },
+  'request-timeout': { type: 'string' },
+  faults: { type: 'string' },
+  'fault-rate': { type: 'string' },
+  reruns: { type: 'string' },
+  'report-dir': { type: 'string' },
+  'no-report': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(argv: readonly string[]) {
+  return parseArgs({ args: joinNegativeValues(argv, valueFlagsOf(OPTIONS)), options: OPTIONS, strict: true, allowPositionals: false });
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
+  return value as T;
+}
+
+export interface ClientPlan {
+  readonly client: ClientName;
+  readonly seed: number;
+  readonly runs: number;
+  readonly settings: ClientSettings;
+  readonly workload: Workload;
+  readonly faults: readonly Fault[];
+  readonly faultRate: number;
+  readonly reruns: number;
+}
+
+export function planFrom(values: Values): ClientPlan {
+  if (values.client === undefined) throw new UsageError(`--client is required (one of ${CLIENT_NAMES.join(', ')})`);
+  const client = oneOf('client', values.client, CLIENT_NAMES, 'kafkajs');
+  if (DRIVERS[client].version() === null) {
+    throw new UsageError(`--client ${client}: the library is not installed${client === 'rdkafka' ? " (optional: 'npm install node-rdkafka' builds it, about 100 s)" : ''}`);
+  }
+  const acksText = oneOf('acks', values.acks, ['all', '-1', '1', '0'], 'all');
+  const acks = acksText === 'all' || acksText === '-1' ? -1 : acksText === '1' ? 1 : 0;
+  const idempotent = oneOf('idempotent', values.idempotent, ['true', 'false'], 'true') === 'true';
+  const settings: ClientSettings = {
+    idempotent,
+    acks,
+    maxInFlight: integerFlag('max-in-flight', values['max-in-flight'], 1) ?? 1,
+    retries: integerFlag('retries', values.retries, 0) ?? 1000,
+    requestTimeoutMs: integerFlag('request-timeout', values['request-timeout'], 50) ?? 300,
+  };
+  const partitions = integerFlag('partitions', values.partitions, 1) ?? 2;
+  if (partitions > 2) throw new UsageError(`--partitions must be 1 or 2, got ${partitions}`);
+  const records = integerFlag('records', values.records, 1) ?? 10;
+  if (records > 1000) throw new UsageError(`--records must be at most 1000, got ${records}`);
+  const workload: Workload = { mode: oneOf('workload', values.workload, ['sequential', 'concurrent'], 'sequential'), records, keyed: values.keyed, partitions };
+  let wanted: readonly Fault[] = DEFAULT_CLIENT_FAULTS;
+  if (values.faults !== undefined) {
+    wanted = values.faults.trim() === 'none' ? [] : values.faults.split(',').map((f) => f.trim()).filter((f) => f !== '').map((f) => oneOf('faults', f, CLIENT_FAULTS, 'lose-request'));
+  }
+  const rateText = values['fault-rate'];
+  const faultRate = rateText === undefined ? 0.25 : Number(rateText);
+  if (!Number.isFinite(faultRate) || faultRate < 0 || faultRate > 1) throw new UsageError(`--fault-rate must be a number from 0 to 1, got '${rateText}'`);
+  const runs = integerFlag('runs', values.runs, 1) ?? 10;
+  return {
+    client,
+    seed: values.seed === undefined ? 1 : seedFlag(values.seed),
+    runs,
+    settings,
+    workload,
+    faults: applicableFaults(settings, wanted),
+    faultRate,
+    reruns: integerFlag('reruns', values.reruns, 0) ?? 3,
+  };
+}
+
+export function commandFor(plan: ClientPlan, seed: number): string {
+  const s = plan.settings;
+  const w = plan.workload;
+  return [
+    `npx idemcheck clients --client ${plan.client} --seed ${seed} --runs 1`,
+    `--workload ${w.mode} --records ${w.records}${w.keyed ? ' --keyed' : ''} --partitions ${w.partitions}`,
+    `--idempotent ${s.idempotent} --acks ${s.acks === -1 ? 'all' : s.acks} --max-in-flight ${s.maxInFlight} --retries ${s.retries} --request-timeout ${s.requestTimeoutMs}`,
+    `--faults ${plan.faults.length === 0 ? 'none' : plan.faults.join(',')} --fault-rate ${plan.faultRate}`,
+  ].join(' ');
+}
+
+export async function runPlanned(plan: ClientPlan, seed: number): Promise<RunResult> {
+  return runClient({
+    driver: DRIVERS[plan.client],
+    settings: plan.settings,
+    workload: plan.workload,
+    seed,
+    faultRate: plan.faultRate,
+    faults: plan.faults,
+    deadlineMs: Math.max(3000, plan.settings.requestTimeoutMs * 10 + plan.workload.records * 50),
+  });
+}
+
+export function buildClientReport(plan: ClientPlan, result: RunResult, reproduced: ClientReport['reproduced']): ClientReport {
+  return {
+    format: CLIENT_REPORT_FORMAT,
+    version: 1,
+    tool: TOOL,
+    client: result.client,
+    clientVersion: result.version,
+    seed: result.seed,
+    settings: { ...result.settings },
+    workload: { ...result.workload },
+    faults: result.faults,
+    faultRate: result.faultRate,
+    command: commandFor(plan, result.seed),
+    reproduced,
+    violations: clientViolations(result.state, result.violations),
+    outcomes: result.outcomes,
+    trace: result.trace,
+    logs: brokerLogs(result.state),
+    brokerLog: result.brokerLog,
+  };
+}
+
+export function writeClientReport(dir: string, report: ClientReport): string {
+  ensureReportDir(dir);
+  const stem = join(dir, `client-${report.client}-seed${report.seed}`);
+  const files: [string, string][] = [
+    [`${stem}.json`, `${JSON.stringify(report, null, 1)}\n`],
+    [`${stem}.md`, renderClientMarkdown(report)],
+    [`${stem}.html`, renderClientHtml(report)],
+  ];
+  for (const [path, text] of files) writeFileSync(`${path}.tmp-${process.pid}`, text);
+  for (const [path] of files) renameSync(`${path}.tmp-${process.pid}`, path);
+  return `${stem}.md`;
+}
+
+function summary(result: RunResult): string {
+  const ok = result.outcomes.filter((o) => o.outcome === 'ok').length;
+  const failed = result.outcomes.filter((o) => o.outcome === 'failed').length;
+  const pending = result.outcomes.length - ok - failed;
+  const faults = result.trace.filter((t) => t.fault !== null).length;
+  return `${ok} ok, ${failed} failed, ${pending} pending; ${result.trace.length} produce requests, ${faults} faults`;
+}
+
+export async function clientsCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
+  const { values } = parse(argv);
+  if (values.help) {
+    print(CLIENTS_HELP);
+    return EXIT_OK;
+  }
+  const plan = planFrom(values);
+  const reportDir = values['report-dir'] ?? 'reports';
+  if (!values['no-report']) ensureReportDir(reportDir);
+  let stop = false;
+  const onSigint = (): void => {
+    stop = true;
+  };
+  process.once('SIGINT', onSigint);
+  const rows: { seed: number; result: RunResult; reproduced: ClientReport['reproduced'] | null; report: string | null }[] = [];
+  try {
+    if (!values.json) print(`${plan.client} ${DRIVERS[plan.client].version()} · faults ${plan.faults.join(', ') || 'none'} at rate ${plan.faultRate}`);
+    for (let i = 0; i < plan.runs && !stop; i++) {
+      const seed = plan.seed + i;
+      const result = await runPlanned(plan, seed);
+      let reproduced: ClientReport['reproduced'] | null = null;
+      let report: string | null = null;
+      if (result.violations.length > 0) {
+        let violating = 0;
+        for (let k = 0; k < plan.reruns && !stop; k++) if ((await runPlanned(plan, seed)).violations.length > 0) violating += 1;
+        reproduced = { reruns: plan.reruns, violating };
+        if (!values['no-report']) report = writeClientReport(reportDir, buildClientReport(plan, result, reproduced));
+      }
+      rows.push({ seed, result, reproduced, report });
+      if (!values.json) {
+        const verdict = result.violations.length === 0 ? '✓ no violation' : `✗ ${result.violations.map((v) => v.invariant).join(', ')} (reproduced ${reproduced?.violating}/${reproduced?.reruns})`;
+        print(`seed ${seed}: ${summary(result)} · ${verdict}${result.error === null ? '' : ` · ${result.error}`}`);
+        if (report !== null) print(`    report: ${report}`);
+      }
+    }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (stop) {
+    console.error(`interrupted: ${plan.client}, seeds ${plan.seed}..${plan.seed + rows.length - 1} done of ${plan.runs}; reports are written whole or not at all.`);
+    return 130;
+  }
+  const violating = rows.filter((r) => r.result.violations.length > 0);
+  if (values.json) {
+    print(
+      JSON.stringify(
+        rows.map((r) => ({
+          seed: r.seed,
+          outcomes: r.result.outcomes,
+          violations: r.result.violations.map((v) => v.invariant),
+          reproduced: r.reproduced,
+          error: r.result.error,
+          report: r.report,
+        })),
+        null,
+        2,
+      ),
+    );
+  } else {
+    print('');
+    print(`${rows.length} run${rows.length === 1 ? '' : 's'}: ${violating.length === 0 ? 'no violation' : `violations in seeds ${violating.map((r) => r.seed).join(', ')}`}.`);
+  }
+  return violating.length === 0 ? EXIT_OK : EXIT_VIOLATION;
+}

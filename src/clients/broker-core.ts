@@ -1,0 +1,331 @@
+/**
+ * The wire broker's logic, without sockets: decode a request frame, answer it, and for Produce
+ * hand every batch to the model (src/model) so that partition state and every idempotence
+ * decision are the model's own: one specification, not two. The broker is a single node
+ * (broker 0, leader of every partition, replication factor 1).
+ *
+ * Faults come from outside (a schedule keyed to the order of produce requests) and change only
+ * what happens around the model's decision: lose the request, lose the answer (close the
+ * connection), answer an error with or without the append, hold the answer, or forget producer
+ * state first.
+ */
+
+import { resolveConfig } from '../model/config.js';
+import type { ConfigInput } from '../model/config.js';
+import { traceSetup } from '../model/events.js';
+import type { Setup } from '../model/events.js';
+import { initialState, step } from '../model/system.js';
+import type { ErrorCode, ProduceRequest, State, WireBatch } from '../model/types.js';
+import { ProtocolError, Reader, Writer } from '../wire/codec.js';
+import {
+  API,
+  decodeInitProducerIdRequest,
+  decodeMetadataRequest,
+  decodeProduceRequest,
+  encodeApiVersionsResponse,
+  encodeInitProducerIdResponse,
+  encodeMetadataResponse,
+  encodeProduceResponse,
+  ERROR,
+  readRequestHeader,
+  supportedVersion,
+  writeResponseHeader,
+} from '../wire/messages.js';
+import type { ProducePartitionResult, RequestHeader } from '../wire/messages.js';
+import { decodeRecordBatches, RecordBatchError } from '../wire/records.js';
+
+export type Fault = 'lose-request' | 'lose-response' | 'error-after-append' | 'error-without-append' | 'hold-response' | 'state-loss';
+
+export const CLIENT_FAULTS: readonly Fault[] = ['lose-request', 'lose-response', 'error-after-append', 'error-without-append', 'hold-response', 'state-loss'];
+
+/** What the connection should do with a frame's answer. */
+export type Action =
+  | { readonly kind: 'respond'; readonly frame: Buffer }
+  | { readonly kind: 'hold'; readonly frame: Buffer }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'close'; readonly reason: string };
+
+/** One produce request as the broker saw it: the trace a report is drawn from. */
+export interface TraceEntry {
+  readonly ordinal: number;
+  readonly connection: number;
+  readonly apiVersion: number;
+  readonly acks: number;
+  readonly fault: Fault | null;
+  readonly batches: readonly {
+    readonly partition: number;
+    readonly producerId: number;
+    readonly epoch: number;
+    readonly baseSequence: number;
+    readonly sends: readonly number[];
+    /** appended@offset, duplicate@offset, or an error name. */
+    readonly result: string;
+  }[];
+  /** What became of the answer. */
+  readonly answer: 'sent' | 'lost' | 'held' | 'none';
+}
+
+export interface BrokerCore {
+  readonly topic: string;
+  readonly setup: Setup;
+  state: State;
+  readonly trace: TraceEntry[];
+  /** Map a record value to the id of the send it came from; unknown values get phantom ids. */
+  readonly sendIdOf: (value: Buffer | null) => number;
+  produceCount: number;
+  nextModelRequest: number;
+  readonly port: () => number;
+  readonly log: (line: string) => void;
+}
+
+export interface CoreOptions {
+  readonly topic: string;
+  readonly partitions: number;
+  /** min.insync.replicas and the like; the broker is one node, so replication.factor is 1. */
+  readonly config?: ConfigInput;
+  readonly sendIdOf: (value: Buffer | null) => number;
+  readonly port: () => number;
+  readonly log: (line: string) => void;
+}
+
+export function createBrokerCore(options: CoreOptions): BrokerCore {
+  const resolved = resolveConfig({ ...options.config, partitions: options.partitions, 'replication.factor': 1 });
+  if (!resolved.ok) throw new Error(`broker config: ${resolved.error}`);
+  const setup = traceSetup(resolved.config);
+  return {
+    topic: options.topic,
+    setup,
+    state: initialState(setup),
+    trace: [],
+    sendIdOf: options.sendIdOf,
+    produceCount: 0,
+    nextModelRequest: 0,
+    port: options.port,
+    log: options.log,
+  };
+}
+
+function frame(header: RequestHeader, body: (w: Writer) => void): Buffer {
+  const w = new Writer();
+  writeResponseHeader(w, header);
+  body(w);
+  const payload = w.bytes();
+  const out = Buffer.alloc(4 + payload.length);
+  out.writeInt32BE(payload.length, 0);
+  payload.copy(out, 4);
+  return out;
+}
+
+const MODEL_ERROR_CODES: Readonly<Record<ErrorCode, number>> = {
+  NONE: ERROR.NONE,
+  NETWORK_EXCEPTION: ERROR.NETWORK_EXCEPTION,
+  REQUEST_TIMED_OUT: ERROR.REQUEST_TIMED_OUT,
+  NOT_LEADER_OR_FOLLOWER: ERROR.NOT_LEADER_OR_FOLLOWER,
+  NOT_ENOUGH_REPLICAS: ERROR.NOT_ENOUGH_REPLICAS,
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: ERROR.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: ERROR.OUT_OF_ORDER_SEQUENCE_NUMBER,
+  INVALID_PRODUCER_EPOCH: ERROR.INVALID_PRODUCER_EPOCH,
+};
+
+const ERROR_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(ERROR).map(([name, code]) => [code, name]));
+
+export function errorName(code: number): string {
+  return ERROR_NAMES[code] ?? `error ${code}`;
+}
+
+/**
+ * Handle one request frame (without its size prefix). `faultFor(ordinal)` decides the fault of
+ * the nth produce request. Malformed input closes the connection with a reason; the model is only
+ * ever given batches that decoded and verified.
+ */
+export function handleFrame(core: BrokerCore, connection: number, payload: Buffer, faultFor: (ordinal: number) => Fault | null): Action {
+  let header: RequestHeader;
+  const r = new Reader(payload);
+  try {
+    header = readRequestHeader(r);
+  } catch (error) {
+    return { kind: 'close', reason: `unreadable request header (${(error as Error).message})` };
+  }
+  try {
+    switch (header.apiKey) {
+      case API.ApiVersions:
+        // An unsupported ApiVersions version is answered in v0 format with UNSUPPORTED_VERSION.
+        return {
+          kind: 'respond',
+          frame: frame(header, (w) => encodeApiVersionsResponse(w, header.apiVersion, supportedVersion(API.ApiVersions, header.apiVersion) ? ERROR.NONE : ERROR.UNSUPPORTED_VERSION)),
+        };
+      case API.Metadata:
+        if (!supportedVersion(header.apiKey, header.apiVersion)) return { kind: 'close', reason: `Metadata v${header.apiVersion} is not supported` };
+        return { kind: 'respond', frame: metadata(core, header, r) };
+      case API.InitProducerId:
+        if (!supportedVersion(header.apiKey, header.apiVersion)) return { kind: 'close', reason: `InitProducerId v${header.apiVersion} is not supported` };
+        return initProducerId(core, header, r);
+      case API.Produce:
+        if (!supportedVersion(header.apiKey, header.apiVersion)) return { kind: 'close', reason: `Produce v${header.apiVersion} is not supported` };
+        return produce(core, connection, header, r, faultFor);
+      default:
+        return { kind: 'close', reason: `API key ${header.apiKey} v${header.apiVersion} is not served` };
+    }
+  } catch (error) {
+    if (error instanceof ProtocolError) return { kind: 'close', reason: `malformed request (api ${header.apiKey} v${header.apiVersion}): ${error.message}` };
+    throw error;
+  }
+}
+
+function metadata(core: BrokerCore, header: RequestHeader, r: Reader): Buffer {
+  const request = decodeMetadataRequest(r, header.apiVersion);
+  const names = request.topics ?? [core.topic];
+  const topics = names.map((name) => {
+    if (name !== core.topic) return { errorCode: ERROR.UNKNOWN_TOPIC_OR_PARTITION, name, partitions: [] };
+    return {
+      errorCode: ERROR.NONE,
+      name,
+      partitions: core.state.cluster.partitions.map((p, index) => ({
+        errorCode: ERROR.NONE,
+        index,
+        leader: 0,
+        leaderEpoch: p.leaderEpoch,
+        replicas: [0],
+        isr: [0],
+      })),
+    };
+  });
+  return frame(header, (w) =>
+    encodeMetadataResponse(w, header.apiVersion, {
+      brokers: [{ nodeId: 0, host: '127.0.0.1', port: core.port() }],
+      clusterId: 'idemcheck',
+      controllerId: 0,
+      topics,
+    }),
+  );
+}
+
+function initProducerId(core: BrokerCore, header: RequestHeader, r: Reader): Action {
+  const request = decodeInitProducerIdRequest(r, header.apiVersion);
+  if (request.transactionalId !== null) return { kind: 'close', reason: 'transactional producers are not supported by this broker' };
+  // TransactionCoordinator.handleInitProducerId without a transactional id: a new producer id, epoch 0.
+  const producerId = core.state.nextProducerId;
+  core.state = { ...core.state, nextProducerId: producerId + 1 };
+  return { kind: 'respond', frame: frame(header, (w) => encodeInitProducerIdResponse(w, header.apiVersion, ERROR.NONE, producerId, 0)) };
+}
+
+/** Expire every producer id on every partition of the broker (producer-state loss). */
+function forgetProducers(core: BrokerCore): void {
+  core.state.cluster.partitions.forEach((partition, p) => {
+    const replica = partition.replicas[0];
+    for (let n = (replica?.producers.length ?? 0) - 1; n >= 0; n--) {
+      core.state = step(core.setup, core.state, { kind: 'BrokerExpireProducer', partition: p, replica: 0, nth: n });
+    }
+  });
+}
+
+function produce(core: BrokerCore, connection: number, header: RequestHeader, r: Reader, faultFor: (ordinal: number) => Fault | null): Action {
+  const request = decodeProduceRequest(r, header.apiVersion);
+  const ordinal = core.produceCount++;
+  const fault = faultFor(ordinal);
+  const acks = request.acks;
+  if (acks !== 0 && acks !== 1 && acks !== -1) {
+    return answerProduce(core, header, request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ index: p.index, errorCode: ERROR.INVALID_REQUIRED_ACKS, baseOffset: -1 })) })));
+  }
+  const entry: { batches: TraceEntry['batches'][number][] } = { batches: [] };
+  const record = (answer: TraceEntry['answer']): void => {
+    core.trace.push({ ordinal, connection, apiVersion: header.apiVersion, acks, fault, batches: entry.batches, answer });
+  };
+
+  // Validate every partition's records; decodable batches go to the model.
+  const results = new Map<string, ProducePartitionResult>();
+  const wires: WireBatch[] = [];
+  const key = (topic: string, index: number): string => `${topic}/${index}`;
+  for (const topic of request.topics) {
+    for (const part of topic.partitions) {
+      const fail = (code: number, why: string): void => {
+        results.set(key(topic.name, part.index), { index: part.index, errorCode: code, baseOffset: -1 });
+        core.log(`produce #${ordinal}: ${topic.name}/${part.index} rejected: ${why}`);
+      };
+      if (topic.name !== core.topic || part.index < 0 || part.index >= core.state.cluster.partitions.length) {
+        fail(ERROR.UNKNOWN_TOPIC_OR_PARTITION, 'unknown topic or partition');
+        continue;
+      }
+      let batches;
+      try {
+        batches = decodeRecordBatches(part.records ?? Buffer.alloc(0));
+      } catch (error) {
+        if (error instanceof RecordBatchError) fail(error.errorCode, error.message);
+        else if (error instanceof ProtocolError) fail(ERROR.CORRUPT_MESSAGE, error.message);
+        else throw error;
+        continue;
+      }
+      const batch = batches[0];
+      if (batches.length !== 1 || batch === undefined) {
+        fail(ERROR.INVALID_RECORD, `${batches.length} record batches (one per partition is served)`);
+        continue;
+      }
+      const sends = batch.records.map((rec) => core.sendIdOf(rec.value));
+      wires.push({ partition: part.index, batch: core.nextModelRequest, producerId: batch.producerId, epoch: batch.producerEpoch, baseSequence: batch.baseSequence, sends });
+    }
+  }
+
+  if (fault === 'lose-request') {
+    // The request is lost before the broker reads it: the model never sees its batches.
+    for (const w of wires) entry.batches.push({ partition: w.partition, producerId: w.producerId, epoch: w.epoch, baseSequence: w.baseSequence, sends: w.sends, result: 'lost' });
+    record('lost');
+    return { kind: 'close', reason: `fault: request #${ordinal} lost` };
+  }
+  if (fault === 'state-loss') forgetProducers(core);
+
+  if (fault === 'error-without-append') {
+    const code = acks === -1 ? ERROR.NOT_ENOUGH_REPLICAS : ERROR.NOT_LEADER_OR_FOLLOWER;
+    for (const w of wires) {
+      results.set(key(core.topic, w.partition), { index: w.partition, errorCode: code, baseOffset: -1 });
+      entry.batches.push({ partition: w.partition, producerId: w.producerId, epoch: w.epoch, baseSequence: w.baseSequence, sends: w.sends, result: errorName(code) });
+    }
+  } else if (wires.length > 0) {
+    // The model's broker handles the batches: BrokerReceive on its connection to broker 0.
+    const id = core.nextModelRequest++;
+    const modelRequest: ProduceRequest = { id, acks: acks as -1 | 0 | 1, batches: wires };
+    const conn = core.state.network[0];
+    if (conn === undefined) throw new Error('broker core: no model connection');
+    core.state = { ...core.state, network: [{ ...conn, toBroker: [modelRequest], toClient: [], pending: null }] };
+    const logsBefore = core.state.cluster.partitions.map((p) => p.replicas[0]?.log.length ?? 0);
+    core.state = step(core.setup, core.state, { kind: 'BrokerReceive', broker: 0, nth: 0 });
+    const after = core.state.network[0];
+    const response = after?.toClient.find((x) => x.id === id);
+    for (const w of wires) {
+      const answer = response?.partitions.find((p) => p.partition === w.partition);
+      let code = answer === undefined ? ERROR.NONE : MODEL_ERROR_CODES[answer.error];
+      const appended = (core.state.cluster.partitions[w.partition]?.replicas[0]?.log.length ?? 0) > (logsBefore[w.partition] ?? 0);
+      if (fault === 'error-after-append' && code === ERROR.NONE) code = ERROR.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+      const baseOffset = answer?.baseOffset ?? -1;
+      results.set(key(core.topic, w.partition), { index: w.partition, errorCode: code, baseOffset: code === ERROR.NONE || code === ERROR.NOT_ENOUGH_REPLICAS_AFTER_APPEND ? baseOffset : -1 });
+      const result = answer === undefined ? (appended ? 'appended' : 'no answer') : appended ? `appended@${baseOffset}` : answer.error === 'NONE' ? `duplicate@${baseOffset}` : answer.error;
+      entry.batches.push({ partition: w.partition, producerId: w.producerId, epoch: w.epoch, baseSequence: w.baseSequence, sends: w.sends, result });
+    }
+    core.state = { ...core.state, network: [{ toBroker: [], toClient: [], pending: null }] };
+  }
+
+  if (acks === 0) {
+    // KafkaApis.handleProduceRequest: acks=0 sends nothing back, and closes the connection on an error.
+    const failed = [...results.values()].some((x) => x.errorCode !== ERROR.NONE);
+    record('none');
+    return failed ? { kind: 'close', reason: `acks=0 produce #${ordinal} failed` } : { kind: 'none' };
+  }
+  if (fault === 'lose-response') {
+    record('lost');
+    return { kind: 'close', reason: `fault: the answer to request #${ordinal} is lost` };
+  }
+  const topics = request.topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => results.get(key(t.name, p.index)) ?? { index: p.index, errorCode: ERROR.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1 }),
+  }));
+  const action = answerProduce(core, header, topics);
+  if (fault === 'hold-response' && action.kind === 'respond') {
+    record('held');
+    return { kind: 'hold', frame: action.frame };
+  }
+  record('sent');
+  return action;
+}
+
+function answerProduce(_core: BrokerCore, header: RequestHeader, topics: readonly { name: string; partitions: readonly ProducePartitionResult[] }[]): Action {
+  return { kind: 'respond', frame: frame(header, (w) => encodeProduceResponse(w, header.apiVersion, topics)) };
+}

@@ -1,0 +1,175 @@
+/**
+ * Adapters from each client library to one small interface: open a producer with given settings,
+ * send one record and learn its partition and offset (or the error), close.
+ *
+ * Clients: kafkajs 2.2.4 and @platformatic/kafka 1.35.0 (pinned dev dependencies), and
+ * node-rdkafka when it is installed (optional: it builds librdkafka from source).
+ */
+
+import { createRequire } from 'node:module';
+
+export type ClientName = 'kafkajs' | 'platformatic' | 'rdkafka';
+
+export const CLIENT_NAMES: readonly ClientName[] = ['kafkajs', 'platformatic', 'rdkafka'];
+
+export interface ClientSettings {
+  readonly idempotent: boolean;
+  /** -1 (all), 1 or 0. */
+  readonly acks: -1 | 0 | 1;
+  readonly maxInFlight: number;
+  readonly retries: number;
+  readonly requestTimeoutMs: number;
+}
+
+export interface OutgoingRecord {
+  readonly value: Buffer;
+  readonly key: Buffer | null;
+  /** An explicit partition, or null to let the client's partitioner choose (keyed records). */
+  readonly partition: number | null;
+}
+
+export interface Delivered {
+  readonly partition: number;
+  /** -1 when the client reports no offset (acks=0). */
+  readonly offset: number;
+}
+
+export interface ClientProducer {
+  send(record: OutgoingRecord): Promise<Delivered>;
+  close(): Promise<void>;
+}
+
+export interface ClientDriver {
+  readonly name: ClientName;
+  /** The library version, or null when it is not installed. */
+  version(): string | null;
+  open(options: { readonly port: number; readonly topic: string; readonly settings: ClientSettings; readonly partitions: number }): Promise<ClientProducer>;
+}
+
+const require = createRequire(import.meta.url);
+
+function installedVersion(pkg: string): string | null {
+  try {
+    return (require(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+export const kafkajsDriver: ClientDriver = {
+  name: 'kafkajs',
+  version: () => installedVersion('kafkajs'),
+  async open({ port, topic, settings }) {
+    const { Kafka, logLevel } = (await import('kafkajs')).default;
+    const kafka = new Kafka({
+      clientId: 'idemcheck',
+      brokers: [`127.0.0.1:${port}`],
+      logLevel: logLevel.NOTHING,
+      requestTimeout: settings.requestTimeoutMs,
+      connectionTimeout: settings.requestTimeoutMs,
+      retry: { retries: settings.retries, initialRetryTime: 5, maxRetryTime: 40, factor: 0, multiplier: 1 },
+    });
+    const producer = kafka.producer({
+      idempotent: settings.idempotent,
+      maxInFlightRequests: settings.maxInFlight,
+      allowAutoTopicCreation: false,
+      retry: { retries: settings.retries, initialRetryTime: 5, maxRetryTime: 40, factor: 0, multiplier: 1 },
+    });
+    await producer.connect();
+    return {
+      async send(record) {
+        const metadata = await producer.send({
+          topic,
+          acks: settings.acks,
+          timeout: settings.requestTimeoutMs,
+          messages: [{ value: record.value, key: record.key, ...(record.partition === null ? {} : { partition: record.partition }) }],
+        });
+        const first = metadata[0];
+        if (first === undefined) return { partition: record.partition ?? -1, offset: -1 };
+        return { partition: first.partition, offset: first.baseOffset === undefined ? -1 : Number(first.baseOffset) };
+      },
+      close: () => producer.disconnect(),
+    };
+  },
+};
+
+export const platformaticDriver: ClientDriver = {
+  name: 'platformatic',
+  version: () => installedVersion('@platformatic/kafka'),
+  async open({ port, topic, settings, partitions }) {
+    const { Producer } = await import('@platformatic/kafka');
+    const producer = new Producer({
+      clientId: 'idemcheck',
+      bootstrapBrokers: [`127.0.0.1:${port}`],
+      idempotent: settings.idempotent,
+      acks: settings.acks,
+      timeout: settings.requestTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      connectTimeout: settings.requestTimeoutMs,
+      retries: settings.retries,
+      retryDelay: 5,
+      autocreateTopics: false,
+    });
+    return {
+      async send(record) {
+        // @platformatic/kafka needs a partition for keyless records; a key picks one by murmur2.
+        const partition = record.partition ?? undefined;
+        const result = await producer.send({
+          messages: [{ topic, value: record.value, ...(record.key === null ? {} : { key: record.key }), ...(partition === undefined ? {} : { partition }) }],
+        });
+        const first = result.offsets?.[0];
+        if (first === undefined) return { partition: record.partition ?? -1, offset: -1 };
+        return { partition: first.partition % partitions, offset: Number(first.offset) };
+      },
+      close: () => producer.close(),
+    };
+  },
+};
+
+/** node-rdkafka, only where it is installed (it builds librdkafka from source, about 100 s). */
+export const rdkafkaDriver: ClientDriver = {
+  name: 'rdkafka',
+  version: () => installedVersion('node-rdkafka'),
+  async open({ port, topic, settings }) {
+    const Kafka = require('node-rdkafka') as {
+      HighLevelProducer: new (config: Record<string, unknown>, topicConfig: Record<string, unknown>) => {
+        connect(options: unknown, cb: (error: Error | null) => void): void;
+        produce(topic: string, partition: number | null, value: Buffer, key: Buffer | null, timestamp: number | null, cb: (error: Error | null, offset?: number) => void): void;
+        setPollInterval(ms: number): void;
+        disconnect(cb: () => void): void;
+      };
+    };
+    const producer = new Kafka.HighLevelProducer(
+      {
+        'metadata.broker.list': `127.0.0.1:${port}`,
+        'enable.idempotence': settings.idempotent,
+        'max.in.flight.requests.per.connection': settings.maxInFlight,
+        'message.send.max.retries': settings.retries,
+        'socket.timeout.ms': settings.requestTimeoutMs,
+        'request.timeout.ms': settings.requestTimeoutMs,
+        'retry.backoff.ms': 5,
+        'linger.ms': 0,
+        'api.version.request': true,
+      },
+      { 'request.required.acks': settings.acks, 'message.timeout.ms': Math.max(2000, settings.requestTimeoutMs * 4) },
+    );
+    await new Promise<void>((resolve, reject) => producer.connect({}, (error) => (error === null ? resolve() : reject(error))));
+    producer.setPollInterval(5);
+    return {
+      send: (record) =>
+        new Promise<Delivered>((resolve, reject) => {
+          producer.produce(topic, record.partition, record.value, record.key, null, (error, offset) => {
+            if (error !== null) reject(error);
+            else resolve({ partition: record.partition ?? -1, offset: offset ?? -1 });
+          });
+        }),
+      close: () => new Promise<void>((resolve) => producer.disconnect(() => resolve())),
+    };
+  },
+};
+
+export const DRIVERS: Readonly<Record<ClientName, ClientDriver>> = {
+  kafkajs: kafkajsDriver,
+  platformatic: platformaticDriver,
+  rdkafka: rdkafkaDriver,
+};

@@ -1,0 +1,208 @@
+/**
+ * One run of a real client against the wire broker: start the broker with a fault schedule drawn
+ * from the seed, send a workload, record every send's outcome, and check the model's invariants on
+ * what the client reported and what the broker stored.
+ *
+ * Determinism: the fault schedule is a pure function of (seed, produce-request ordinal), so the
+ * same seed injects the same faults whenever the client sends the same requests in the same
+ * order. The client's own timing (timers, jitter, concurrent sends) is not under the seed's
+ * control: a violation is rerun and reported as reproducing K of N times.
+ */
+
+import seedrandom from 'seedrandom';
+import { INVARIANTS, violatedInvariants } from '../model/invariants.js';
+import type { InvariantResult } from '../model/invariants.js';
+import { recordsOf } from '../model/invariants.js';
+import type { SendInfo, State } from '../model/types.js';
+import { CLIENT_FAULTS } from './broker-core.js';
+import type { Fault, TraceEntry } from './broker-core.js';
+import type { ClientDriver, ClientProducer, ClientSettings } from './drivers.js';
+import { startWireBroker } from './server.js';
+
+export interface Workload {
+  /** sequential: each send awaited before the next; concurrent: all sends started together. */
+  readonly mode: 'sequential' | 'concurrent';
+  readonly records: number;
+  /** Keyed records let the client's partitioner choose; keyless ones name partition i mod P. */
+  readonly keyed: boolean;
+  readonly partitions: number;
+}
+
+export interface RunSpec {
+  readonly driver: ClientDriver;
+  readonly settings: ClientSettings;
+  readonly workload: Workload;
+  readonly seed: number;
+  /** Probability that a produce request gets a fault. */
+  readonly faultRate: number;
+  readonly faults: readonly Fault[];
+  /** Give up on the run (pending sends stay pending) after this long. */
+  readonly deadlineMs: number;
+}
+
+export interface SendOutcome {
+  readonly send: number;
+  readonly partition: number;
+  readonly outcome: 'ok' | 'failed' | 'pending';
+  readonly offset: number;
+  readonly error: string | null;
+}
+
+export interface RunResult {
+  readonly client: string;
+  readonly version: string | null;
+  readonly seed: number;
+  readonly settings: ClientSettings;
+  readonly workload: Workload;
+  readonly faults: readonly Fault[];
+  readonly faultRate: number;
+  readonly outcomes: readonly SendOutcome[];
+  readonly trace: readonly TraceEntry[];
+  readonly brokerLog: readonly string[];
+  /** The broker's model state with the client's outcomes as its ghost history. */
+  readonly state: State;
+  readonly violations: readonly InvariantResult[];
+  readonly error: string | null;
+  readonly ms: number;
+}
+
+export const TOPIC = 'idemcheck';
+const VALUE_PREFIX = 'idemcheck:';
+
+/** The fault of the nth produce request under `seed`: a pure function of the two. */
+export function faultSchedule(seed: number, rate: number, faults: readonly Fault[]): (ordinal: number) => Fault | null {
+  return (ordinal) => {
+    if (faults.length === 0) return null;
+    const random = seedrandom(`${seed}:${ordinal}`);
+    if (random() >= rate) return null;
+    return faults[Math.floor(random() * faults.length)] ?? null;
+  };
+}
+
+/** Faults that make sense for the client's settings (acks=0 has no answer to lose or hold). */
+export function applicableFaults(settings: ClientSettings, wanted: readonly Fault[] = CLIENT_FAULTS): Fault[] {
+  return wanted.filter((f) => {
+    if (settings.acks === 0) return f === 'lose-request' || f === 'state-loss';
+    if (f === 'error-after-append') return settings.acks === -1;
+    return true;
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return `${error.name}: ${error.message}${cause instanceof Error ? ` (${cause.message})` : ''}`.slice(0, 300);
+  }
+  return String(error).slice(0, 300);
+}
+
+export async function runClient(spec: RunSpec): Promise<RunResult> {
+  const started = performance.now();
+  const outcomes: SendOutcome[] = Array.from({ length: spec.workload.records }, (_, send) => ({
+    send,
+    partition: spec.workload.keyed ? -1 : send % spec.workload.partitions,
+    outcome: 'pending',
+    offset: -1,
+    error: null,
+  }));
+  const sendIdOf = (value: Buffer | null): number => {
+    const text = value?.toString('utf8') ?? '';
+    const id = text.startsWith(VALUE_PREFIX) ? Number(text.slice(VALUE_PREFIX.length)) : Number.NaN;
+    // Anything the harness did not send maps past its sends: NoPhantomRecord flags it.
+    return Number.isInteger(id) && id >= 0 && id < spec.workload.records ? id : 1_000_000 + spec.workload.records;
+  };
+  const broker = await startWireBroker({
+    topic: TOPIC,
+    partitions: spec.workload.partitions,
+    sendIdOf,
+    faultFor: faultSchedule(spec.seed, spec.faultRate, spec.faults),
+  });
+  let producer: ClientProducer | null = null;
+  let runError: string | null = null;
+  try {
+    producer = await withTimeout(spec.driver.open({ port: broker.port, topic: TOPIC, settings: spec.settings, partitions: spec.workload.partitions }), spec.deadlineMs, 'connecting');
+    const open = producer;
+    const sendOne = async (i: number): Promise<void> => {
+      const record = {
+        value: Buffer.from(`${VALUE_PREFIX}${i}`),
+        key: spec.workload.keyed ? Buffer.from(`key-${i % 3}`) : null,
+        partition: spec.workload.keyed ? null : i % spec.workload.partitions,
+      };
+      try {
+        const delivered = await open.send(record);
+        outcomes[i] = { send: i, partition: delivered.partition, outcome: 'ok', offset: delivered.offset, error: null };
+      } catch (error) {
+        outcomes[i] = { ...(outcomes[i] as SendOutcome), outcome: 'failed', error: describeError(error) };
+      }
+    };
+    const work =
+      spec.workload.mode === 'sequential'
+        ? (async () => {
+            for (let i = 0; i < spec.workload.records; i++) await sendOne(i);
+          })()
+        : Promise.all(Array.from({ length: spec.workload.records }, (_, i) => sendOne(i))).then(() => undefined);
+    await withTimeout(work, spec.deadlineMs, 'the workload');
+  } catch (error) {
+    runError = describeError(error);
+  } finally {
+    if (producer !== null) await withTimeout(producer.close(), 2000, 'closing the producer').catch(() => undefined);
+    await broker.close();
+  }
+
+  const state = withOutcomes(broker.core.state, outcomes);
+  return {
+    client: spec.driver.name,
+    version: spec.driver.version(),
+    seed: spec.seed,
+    settings: spec.settings,
+    workload: spec.workload,
+    faults: spec.faults,
+    faultRate: spec.faultRate,
+    outcomes,
+    trace: broker.core.trace,
+    brokerLog: broker.log,
+    state,
+    violations: violatedInvariants(state, INVARIANTS),
+    error: runError,
+    ms: performance.now() - started,
+  };
+}
+
+/**
+ * The broker's model state with the client's outcomes as the ghost history. A failed send is
+ * 'info' (a client error does not say whether the record was written); a keyed send that never
+ * got an answer takes the partition where the broker stored it, if anywhere.
+ */
+function withOutcomes(state: State, outcomes: readonly SendOutcome[]): State {
+  const storedIn = new Map<number, number>();
+  state.cluster.partitions.forEach((p, partition) => {
+    for (const r of recordsOf(p.replicas[0]?.log ?? [])) if (!storedIn.has(r.send)) storedIn.set(r.send, partition);
+  });
+  const sends: SendInfo[] = outcomes.map((o) => ({
+    record: o.send,
+    partition: o.partition >= 0 ? o.partition : (storedIn.get(o.send) ?? 0),
+    session: 0,
+    outcome: o.outcome === 'ok' ? 'ok' : o.outcome === 'failed' ? 'info' : 'pending',
+    offset: o.outcome === 'ok' ? o.offset : -1,
+    error: o.error,
+    transmitted: 1,
+    rejected: 0,
+  }));
+  return { ...state, ghost: { ...state.ghost, sends } };
+}

@@ -1,0 +1,208 @@
+/**
+ * Reports of real-client runs: the same kind as the model's (JSON source of truth, Markdown,
+ * a self-contained HTML page with a sequence diagram), drawn from the broker-side trace: every
+ * produce request as the broker saw it, the fault it got, what the model decided, and what became
+ * of the answer.
+ */
+
+import type { InvariantResult } from '../model/invariants.js';
+import { invariantByName, recordsOf } from '../model/invariants.js';
+import type { State } from '../model/types.js';
+import { describeViolation } from './violations.js';
+
+export const CLIENT_REPORT_FORMAT = 'idemcheck-client-report';
+
+export interface ClientReport {
+  readonly format: typeof CLIENT_REPORT_FORMAT;
+  readonly version: 1;
+  readonly tool: string;
+  readonly client: string;
+  readonly clientVersion: string | null;
+  readonly seed: number;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly workload: Readonly<Record<string, unknown>>;
+  readonly faults: readonly string[];
+  readonly faultRate: number;
+  /** The command that reruns this seed. */
+  readonly command: string;
+  /** How often rerunning the seed reproduced a violation. */
+  readonly reproduced: { readonly reruns: number; readonly violating: number };
+  readonly violations: readonly {
+    readonly invariant: string;
+    readonly claim: string;
+    readonly why: string;
+    readonly explanation: string;
+    readonly details: InvariantResult['violations'];
+  }[];
+  readonly outcomes: readonly { readonly send: number; readonly partition: number; readonly outcome: string; readonly offset: number; readonly error: string | null }[];
+  readonly trace: readonly {
+    readonly ordinal: number;
+    readonly connection: number;
+    readonly fault: string | null;
+    readonly acks: number;
+    readonly batches: readonly { readonly partition: number; readonly producerId: number; readonly epoch: number; readonly baseSequence: number; readonly sends: readonly number[]; readonly result: string }[];
+    readonly answer: string;
+  }[];
+  /** Each partition's log on the broker: [offset, send]. */
+  readonly logs: readonly (readonly (readonly [number, number])[])[];
+  readonly brokerLog: readonly string[];
+}
+
+export function clientViolations(state: State, results: readonly InvariantResult[]): ClientReport['violations'] {
+  return results.map((r) => {
+    const inv = invariantByName(r.invariant);
+    const first = r.violations[0];
+    return {
+      invariant: r.invariant,
+      claim: inv?.claim ?? '',
+      why: inv?.why ?? '',
+      explanation: first === undefined ? '' : describeViolation(state, first),
+      details: r.violations,
+    };
+  });
+}
+
+export function brokerLogs(state: State): ClientReport['logs'] {
+  return state.cluster.partitions.map((p) => recordsOf(p.replicas[0]?.log ?? []).map((r) => [r.offset, r.send] as const));
+}
+
+function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function prose(text: string): string {
+  return esc(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
+function batchText(b: ClientReport['trace'][number]['batches'][number]): string {
+  const header = b.producerId >= 0 ? ` pid ${b.producerId} e${b.epoch} s${b.baseSequence}` : '';
+  return `p${b.partition}${header} [${b.sends.map((s) => `r${s}`).join(' ')}] → ${b.result}`;
+}
+
+function outcomeText(o: ClientReport['outcomes'][number]): string {
+  if (o.outcome === 'ok') return o.offset >= 0 ? `ok p${o.partition}@${o.offset}` : `ok p${o.partition}`;
+  if (o.outcome === 'failed') return `failed: ${o.error ?? ''}`;
+  return 'pending (no answer before the run ended)';
+}
+
+export function renderClientMarkdown(report: ClientReport): string {
+  const lines: string[] = [];
+  const names = report.violations.map((v) => v.invariant).join(', ');
+  lines.push(`# ${names} violated: ${report.client} ${report.clientVersion ?? ''} (seed ${report.seed})`);
+  lines.push('');
+  lines.push('Rerun it:');
+  lines.push('');
+  lines.push('```');
+  lines.push(report.command);
+  lines.push('```');
+  lines.push('');
+  lines.push(
+    `Rerunning this seed reproduced a violation **${report.reproduced.violating} of ${report.reproduced.reruns}** times. The seed fixes which produce request gets which fault; the client's own timing is not under its control.`,
+  );
+  lines.push('');
+  for (const v of report.violations) {
+    lines.push(`**${v.invariant}.** ${v.explanation}.`);
+    lines.push('');
+    lines.push(`> ${v.claim} ${v.why}`);
+    lines.push('');
+  }
+  lines.push('## Setup');
+  lines.push('');
+  lines.push(`- client: ${report.client} ${report.clientVersion ?? '(not installed)'}; settings: ${Object.entries(report.settings).map(([k, v]) => `\`${k}=${String(v)}\``).join(' ')}`);
+  lines.push(`- workload: ${Object.entries(report.workload).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+  lines.push(`- faults: ${report.faults.join(', ') || 'none'}, each produce request with probability ${report.faultRate}`);
+  lines.push('');
+  lines.push('## What the broker saw');
+  lines.push('');
+  lines.push('One row per produce request, in the order the broker read them. `rN` is the record the harness sent as the N-th send; the result is the model\'s decision (`appended@offset`, `duplicate@offset` for a batch recognised by producer id and sequence, or an error).');
+  lines.push('');
+  lines.push('| # | connection | fault | batches | answer |');
+  lines.push('|---:|---:|---|---|---|');
+  for (const t of report.trace) {
+    lines.push(`| ${t.ordinal} | ${t.connection} | ${t.fault ?? ''} | ${t.batches.map(batchText).join('; ') || '(not decoded)'} | ${t.answer} |`);
+  }
+  lines.push('');
+  lines.push('## What the client reported');
+  lines.push('');
+  lines.push('| send | outcome |');
+  lines.push('|---:|---|');
+  for (const o of report.outcomes) lines.push(`| r${o.send} | ${outcomeText(o).replace(/\|/g, '\\|')} |`);
+  lines.push('');
+  lines.push('## The broker\'s log');
+  lines.push('');
+  report.logs.forEach((log, p) => lines.push(`- p${p}: ${log.length === 0 ? '(empty)' : log.map(([offset, send]) => `${offset}:r${send}`).join(' ')}`));
+  if (report.brokerLog.length > 0) {
+    lines.push('');
+    lines.push('Broker notes:');
+    lines.push('');
+    for (const line of report.brokerLog) lines.push(`- ${line}`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+export function renderClientHtml(report: ClientReport): string {
+  const ROW = 34;
+  const TOP = 60;
+  const client = 260;
+  const broker = 640;
+  const rows = report.trace;
+  const height = TOP + rows.length * ROW + 40;
+  const svg: string[] = [];
+  svg.push(`<svg xmlns="http://www.w3.org/2000/svg" width="980" height="${height}" viewBox="0 0 980 ${height}">`);
+  svg.push('<defs><marker id="a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>');
+  svg.push(`<text x="${client}" y="24" text-anchor="middle" class="lane-title">${esc(`${report.client} (client)`)}</text>`);
+  svg.push(`<text x="${broker}" y="24" text-anchor="middle" class="lane-title">broker (model)</text>`);
+  svg.push(`<line x1="${client}" y1="34" x2="${client}" y2="${height - 20}" class="lane"/><line x1="${broker}" y1="34" x2="${broker}" y2="${height - 20}" class="lane"/>`);
+  rows.forEach((t, i) => {
+    const y = TOP + i * ROW;
+    const label = t.batches.map((b) => (b.producerId >= 0 ? `p${b.partition} pid${b.producerId} s${b.baseSequence} [${b.sends.map((s) => `r${s}`).join(' ')}]` : `p${b.partition} [${b.sends.map((s) => `r${s}`).join(' ')}]`)).join(', ');
+    const lost = t.answer === 'lost' && t.batches.every((b) => b.result === 'lost');
+    svg.push(`<text x="8" y="${y + 4}" class="step">#${t.ordinal} c${t.connection}</text>`);
+    svg.push(`<line x1="${client}" y1="${y - 6}" x2="${lost ? (client + broker) / 2 : broker}" y2="${y}" class="${lost ? 'msg lost' : 'msg'}" ${lost ? '' : 'marker-end="url(#a)"'}/>`);
+    if (lost) svg.push(`<text x="${(client + broker) / 2}" y="${y + 5}" class="cross" text-anchor="middle">✗</text>`);
+    svg.push(`<text x="${client + 10}" y="${y - 10}" class="label">${esc(label)}</text>`);
+    const result = t.batches.map((b) => b.result).join(', ');
+    if (!lost) svg.push(`<text x="${broker + 10}" y="${y + 4}" class="mark ${/duplicate/.test(result) ? 'note' : /appended/.test(result) ? 'ok' : 'warn'}">${esc(result)}</text>`);
+    if (t.fault !== null) svg.push(`<text x="${broker + 10}" y="${y + 17}" class="mark bad">${esc(`fault: ${t.fault}`)}</text>`);
+    if (t.answer === 'sent') svg.push(`<line x1="${broker}" y1="${y + 4}" x2="${client}" y2="${y + 12}" class="msg response" marker-end="url(#a)"/>`);
+    if (t.answer === 'lost' && !lost) {
+      svg.push(`<line x1="${broker}" y1="${y + 4}" x2="${(client + broker) / 2}" y2="${y + 12}" class="msg lost"/><text x="${(client + broker) / 2}" y="${y + 17}" class="cross" text-anchor="middle">✗</text>`);
+    }
+    if (t.answer === 'held') svg.push(`<text x="${broker - 10}" y="${y + 17}" class="mark warn" text-anchor="end">answer held</text>`);
+  });
+  svg.push('</svg>');
+  const outcomes = report.outcomes.map((o) => `<tr><td>r${o.send}</td><td>${esc(outcomeText(o))}</td></tr>`).join('\n');
+  const logs = report.logs.map((log, p) => `<li>p${p}: ${log.length === 0 ? '(empty)' : esc(log.map(([offset, send]) => `${offset}:r${send}`).join(' '))}</li>`).join('\n');
+  const violations = report.violations.map((v) => `<p class="verdict"><strong>${esc(v.invariant)}.</strong> ${prose(v.explanation)}.<br>${prose(v.claim)} ${prose(v.why)}</p>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(`${report.client} seed ${report.seed}`)}</title>
+<style>
+body { font: 14px/1.45 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px; color: #222; max-width: 1100px; }
+h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 24px; } code, pre { font: 12px ui-monospace, Menlo, Consolas, monospace; }
+pre.cmd { background: #f4f4f4; padding: 8px 12px; border-radius: 4px; white-space: pre-wrap; }
+.verdict { background: #fdecea; border-left: 4px solid #c0392b; padding: 8px 12px; }
+svg text { font: 11px ui-monospace, Menlo, Consolas, monospace; } svg .lane-title { font-weight: bold; font-size: 13px; }
+svg .lane { stroke: #999; stroke-width: 1.5; } svg .msg { stroke: #333; stroke-width: 1.3; } svg .msg.response { stroke: #2c6fbb; }
+svg .msg.lost { stroke: #c0392b; stroke-dasharray: 5 3; } svg .cross { fill: #c0392b; font-size: 15px; font-weight: bold; }
+svg .step { fill: #888; } svg .label { fill: #333; } svg .mark.bad { fill: #c0392b; font-weight: bold; } svg .mark.warn { fill: #b9770e; }
+svg .mark.ok { fill: #1e8449; } svg .mark.note { fill: #2c6fbb; }
+table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: 3px 8px; font-size: 12px; text-align: left; }
+</style></head><body>
+<h1>${esc(report.violations.map((v) => v.invariant).join(', '))} violated: ${esc(`${report.client} ${report.clientVersion ?? ''}`)}, seed ${report.seed}</h1>
+<pre class="cmd">${esc(report.command)}</pre>
+${violations}
+<p>Rerunning this seed reproduced a violation <strong>${report.reproduced.violating} of ${report.reproduced.reruns}</strong> times (the seed fixes the faults, not the client's timing).</p>
+<p>settings: <code>${esc(Object.entries(report.settings).map(([k, v]) => `${k}=${String(v)}`).join(' '))}</code> · workload: <code>${esc(Object.entries(report.workload).map(([k, v]) => `${k}=${String(v)}`).join(' '))}</code> · faults: <code>${esc(report.faults.join(', ') || 'none')}</code> at rate ${report.faultRate}</p>
+<h2>What the broker saw</h2>
+<p>Each row is a produce request in the order the broker read it: the batches it carried (producer id, base sequence, records), the model's decision, the fault injected, and the answer (blue arrow; a red ✗ when lost with the connection).</p>
+${svg.join('\n')}
+<h2>What the client reported</h2>
+<table><tr><th>send</th><th>outcome</th></tr>
+${outcomes}
+</table>
+<h2>The broker's log</h2>
+<ul>${logs}</ul>
+</body></html>
+`;
+}
