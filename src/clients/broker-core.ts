@@ -232,14 +232,17 @@ function produce(core: BrokerCore, connection: number, header: RequestHeader, r:
     core.trace.push({ ordinal, connection, apiVersion: header.apiVersion, acks, fault, batches: entry.batches, answer });
   };
 
-  // Validate every partition's records; decodable batches go to the model.
+  // Validate every partition's records; decodable batches go to the model. As in
+  // KafkaApis.handleProduceRequest, partitions are keyed by topic-partition: a partition named
+  // twice keeps its last valid records, and an invalid entry's error overrides in the answer.
+  const invalid = new Map<string, ProducePartitionResult>();
   const results = new Map<string, ProducePartitionResult>();
-  const wires: WireBatch[] = [];
+  const valid = new Map<number, WireBatch>();
   const key = (topic: string, index: number): string => `${topic}/${index}`;
   for (const topic of request.topics) {
     for (const part of topic.partitions) {
       const fail = (code: number, why: string): void => {
-        results.set(key(topic.name, part.index), { index: part.index, errorCode: code, baseOffset: -1 });
+        invalid.set(key(topic.name, part.index), { index: part.index, errorCode: code, baseOffset: -1 });
         core.log(`produce #${ordinal}: ${topic.name}/${part.index} rejected: ${why}`);
       };
       if (topic.name !== core.topic || part.index < 0 || part.index >= core.state.cluster.partitions.length) {
@@ -257,13 +260,15 @@ function produce(core: BrokerCore, connection: number, header: RequestHeader, r:
       }
       const batch = batches[0];
       if (batches.length !== 1 || batch === undefined) {
+        // ProduceRequest.validateRecords: v3+ carries exactly one record batch per partition.
         fail(ERROR.INVALID_RECORD, `${batches.length} record batches (one per partition is served)`);
         continue;
       }
       const sends = batch.records.map((rec) => core.sendIdOf(rec.value));
-      wires.push({ partition: part.index, batch: core.nextModelRequest, producerId: batch.producerId, epoch: batch.producerEpoch, baseSequence: batch.baseSequence, sends });
+      valid.set(part.index, { partition: part.index, batch: core.nextModelRequest, producerId: batch.producerId, epoch: batch.producerEpoch, baseSequence: batch.baseSequence, sends });
     }
   }
+  const wires = [...valid.values()];
 
   if (fault === 'lose-request') {
     // The request is lost before the broker reads it: the model never sees its batches.
@@ -305,7 +310,7 @@ function produce(core: BrokerCore, connection: number, header: RequestHeader, r:
 
   if (acks === 0) {
     // KafkaApis.handleProduceRequest: acks=0 sends nothing back, and closes the connection on an error.
-    const failed = [...results.values()].some((x) => x.errorCode !== ERROR.NONE);
+    const failed = invalid.size > 0 || [...results.values()].some((x) => x.errorCode !== ERROR.NONE);
     record('none');
     return failed ? { kind: 'close', reason: `acks=0 produce #${ordinal} failed` } : { kind: 'none' };
   }
@@ -313,9 +318,12 @@ function produce(core: BrokerCore, connection: number, header: RequestHeader, r:
     record('lost');
     return { kind: 'close', reason: `fault: the answer to request #${ordinal} is lost` };
   }
-  const topics = request.topics.map((t) => ({
-    name: t.name,
-    partitions: t.partitions.map((p) => results.get(key(t.name, p.index)) ?? { index: p.index, errorCode: ERROR.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1 }),
+  // One answer per distinct topic-partition, in the order first named.
+  const topics = [...new Set(request.topics.map((t) => t.name))].map((name) => ({
+    name,
+    partitions: [...new Set(request.topics.filter((t) => t.name === name).flatMap((t) => t.partitions.map((p) => p.index)))].map(
+      (index) => invalid.get(key(name, index)) ?? results.get(key(name, index)) ?? { index, errorCode: ERROR.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1 },
+    ),
   }));
   const action = answerProduce(core, header, topics);
   if (fault === 'hold-response' && action.kind === 'respond') {
