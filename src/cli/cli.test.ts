@@ -188,10 +188,54 @@ describe('CLI: list and help', () => {
   });
 
   it('--help explains each command', () => {
-    for (const command of ['check', 'replay', 'run', 'list']) {
+    for (const command of ['check', 'explore', 'replay', 'run', 'list', 'clients']) {
       const { code, stdout } = idemcheck(command, '--help');
       expect(code).toBe(0);
       expect(stdout).toContain(`Usage: idemcheck ${command}`);
     }
+  });
+});
+
+describe('CLI: clients', () => {
+  it('a sound kafkajs setup under transient faults: exit 0, one line per run, no report', () => {
+    const dir = tempDir();
+    const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--runs', '2', '--report-dir', dir);
+    expect(code).toBe(0);
+    expect(stdout).toContain('kafkajs 2.2.4');
+    expect(stdout).toMatch(/seed 1: 10 ok, 0 failed, 0 pending; \d+ produce requests, \d+ faults · ✓ no violation/);
+    expect(stdout).toContain('2 runs: no violation.');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('the @platformatic/kafka concurrent-send defect: exit 1, a report whose rerun command reproduces it', () => {
+    const dir = tempDir();
+    const args = ['--client', 'platformatic', '--workload', 'concurrent', '--partitions', '1', '--faults', 'none', '--runs', '1', '--reruns', '1'];
+    const { code, stdout } = idemcheck('clients', ...args, '--report-dir', dir);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/✗ NoAckedRecordLost \(reproduced 1\/1\)/);
+    const files = readdirSync(dir).sort();
+    expect(files).toHaveLength(3);
+    expect(files.map((f) => f.replace(/^client-platformatic-seed1-[0-9a-f]{8}\./, ''))).toEqual(['html', 'json', 'md']);
+    const md = readFileSync(join(dir, files.find((f) => f.endsWith('.md')) ?? ''), 'utf8');
+    expect(md).toContain('# NoAckedRecordLost violated: platformatic 1.35.0 (seed 1)');
+    expect(md).toContain('duplicate@');
+    const command = /npx idemcheck clients (.*)/.exec(md)?.[1] ?? '';
+    const again = idemcheck('clients', ...command.split(' '), '--no-report');
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain('NoAckedRecordLost');
+  });
+
+  it.each([
+    [[], '--client is required (one of kafkajs, platformatic, rdkafka)'],
+    [['--client', 'java'], "--client must be one of kafkajs, platformatic, rdkafka, got 'java'"],
+    [['--client', 'kafkajs', '--fault-rate', '2'], "--fault-rate must be a number from 0 to 1, got '2'"],
+    [['--client', 'kafkajs', '--faults', 'lose-request,fire'], "--faults must be one of lose-request, lose-response, error-after-append, error-without-append, hold-response, state-loss, got 'fire'"],
+    [['--client', 'kafkajs', '--partitions', '3'], '--partitions must be 1 or 2, got 3'],
+  ])('bad input %j is exit 2 with one line naming the flag', (args, message) => {
+    const { code, stdout, stderr } = idemcheck('clients', ...args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(message);
   });
 });

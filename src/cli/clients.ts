@@ -15,6 +15,7 @@ import type { ClientName, ClientSettings } from '../clients/drivers.js';
 import { applicableFaults, runClient } from '../clients/harness.js';
 import type { RunResult, Workload } from '../clients/harness.js';
 import type { ClientReport } from '../report/client-report.js';
+import { shortHash } from '../report/report.js';
 import { brokerLogs, CLIENT_REPORT_FORMAT, clientViolations, renderClientHtml, renderClientMarkdown } from '../report/client-report.js';
 import { joinNegativeValues, valueFlagsOf } from './args.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
@@ -184,7 +185,8 @@ export function buildClientReport(plan: ClientPlan, result: RunResult, reproduce
 
 export function writeClientReport(dir: string, report: ClientReport): string {
   ensureReportDir(dir);
-  const stem = join(dir, `client-${report.client}-seed${report.seed}`);
+  // The seed names the run; the hash of the rerun command tells apart runs of one seed with other settings.
+  const stem = join(dir, `client-${report.client}-seed${report.seed}-${shortHash(report.command.replace(/ --seed \d+/, ''))}`);
   const files: [string, string][] = [
     [`${stem}.json`, `${JSON.stringify(report, null, 1)}\n`],
     [`${stem}.md`, renderClientMarkdown(report)],

@@ -6,7 +6,9 @@
  * node-rdkafka when it is installed (optional: it builds librdkafka from source).
  */
 
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 export type ClientName = 'kafkajs' | 'platformatic' | 'rdkafka';
 
@@ -48,12 +50,23 @@ export interface ClientDriver {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The installed version of a package, read from its package.json in the node_modules folders Node
+ * would search. (Not `require('pkg/package.json')`: a package whose "exports" omits it, as
+ * @platformatic/kafka's does, refuses that path.)
+ */
 function installedVersion(pkg: string): string | null {
-  try {
-    return (require(`${pkg}/package.json`) as { version: string }).version;
-  } catch {
-    return null;
+  for (const dir of require.resolve.paths(pkg) ?? []) {
+    const file = join(dir, pkg, 'package.json');
+    if (!existsSync(file)) continue;
+    try {
+      const version = (JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version;
+      return typeof version === 'string' ? version : null;
+    } catch {
+      return null;
+    }
   }
+  return null;
 }
 
 export const kafkajsDriver: ClientDriver = {

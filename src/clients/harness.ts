@@ -104,12 +104,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   });
 }
 
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return `${error.name}: ${error.message}${cause instanceof Error ? ` (${cause.message})` : ''}`.slice(0, 300);
-  }
-  return String(error).slice(0, 300);
+/** A client error in one line: its name and message, with its cause and, for an AggregateError, its inner errors. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error).slice(0, 300);
+  const inner: string[] = [];
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof Error) inner.push(cause.message);
+  const errors = (error as { errors?: unknown }).errors;
+  if (Array.isArray(errors)) for (const e of errors.slice(0, 3)) inner.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  return `${error.name}: ${error.message}${inner.length > 0 ? ` (${inner.join('; ')})` : ''}`.replace(/\s+/g, ' ').slice(0, 300);
 }
 
 export async function runClient(spec: RunSpec): Promise<RunResult> {

@@ -59,7 +59,7 @@ export interface Report {
 }
 
 /** A short stable hash of text, to tell ad-hoc reports with different settings apart. */
-function shortHash(text: string): string {
+export function shortHash(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(16).padStart(8, '0');

@@ -1,0 +1,98 @@
+/**
+ * Real clients against the wire broker, with fixed seeds: what a sound setup must survive, and the
+ * client defects idemcheck found, each of which must still be detected (a test that stops seeing
+ * them means the harness went blind, or the library changed: then check, do not delete).
+ *
+ * Faults are keyed to the order of produce requests, so a seed injects the same faults whenever a
+ * client sends the same requests in the same order; these seeds reproduced 3 of 3 times here.
+ */
+
+import { describe, expect, it } from 'vitest';
+import type { Fault } from './broker-core.js';
+import { DRIVERS } from './drivers.js';
+import type { ClientDriver, ClientSettings } from './drivers.js';
+import { runClient } from './harness.js';
+import type { RunResult, Workload } from './harness.js';
+
+const SOUND: ClientSettings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300 };
+const SEQUENTIAL: Workload = { mode: 'sequential', records: 10, keyed: false, partitions: 2 };
+const TRANSIENT: readonly Fault[] = ['lose-request', 'lose-response', 'error-after-append', 'error-without-append', 'hold-response'];
+
+function run(driver: ClientDriver, seed: number, options: { settings?: Partial<ClientSettings>; workload?: Partial<Workload>; faults: readonly Fault[]; rate: number }): Promise<RunResult> {
+  const settings = { ...SOUND, ...options.settings };
+  return runClient({
+    driver,
+    settings,
+    workload: { ...SEQUENTIAL, ...options.workload },
+    seed,
+    faultRate: options.rate,
+    faults: options.faults,
+    deadlineMs: 8000,
+  });
+}
+
+const names = (r: RunResult): string[] => r.violations.map((v) => v.invariant);
+
+describe('the pinned clients are found', () => {
+  it('kafkajs 2.2.4 and @platformatic/kafka 1.35.0 report their versions', () => {
+    expect(DRIVERS.kafkajs.version()).toBe('2.2.4');
+    expect(DRIVERS.platformatic.version()).toBe('1.35.0');
+  });
+});
+
+describe('sound setups: nothing is flagged', () => {
+  it.each([1, 2, 3])('kafkajs idempotent, acks=all, retries 1000, every transient fault (seed %i)', async (seed) => {
+    const r = await run(DRIVERS.kafkajs, seed, { faults: TRANSIENT, rate: 0.3 });
+    expect(r.error).toBeNull();
+    expect(r.trace.some((t) => t.fault !== null)).toBe(true);
+    expect(names(r)).toEqual([]);
+    expect(r.outcomes.every((o) => o.outcome === 'ok')).toBe(true);
+  });
+
+  it.each([1, 2, 3])('@platformatic/kafka idempotent, acks=all, retries 1000, faults it retries (seed %i)', async (seed) => {
+    const r = await run(DRIVERS.platformatic, seed, { faults: ['lose-request', 'lose-response', 'error-after-append', 'error-without-append'], rate: 0.3 });
+    expect(r.error).toBeNull();
+    expect(names(r)).toEqual([]);
+    expect(r.outcomes.every((o) => o.outcome === 'ok')).toBe(true);
+  });
+});
+
+describe('the delivery levels show through a real client', () => {
+  it('kafkajs without idempotence writes a record twice when an answer is lost (at least once)', async () => {
+    const r = await run(DRIVERS.kafkajs, 1, { settings: { idempotent: false }, faults: ['lose-response'], rate: 0.3 });
+    expect(names(r)).toContain('NoDuplicateRecord');
+  });
+
+  it('producer-state loss on the broker duplicates even an idempotent client (a broker caveat, not a client defect)', async () => {
+    const r = await run(DRIVERS.kafkajs, 3, { faults: ['state-loss', 'lose-response'], rate: 0.3 });
+    expect(names(r)).toContain('NoDuplicateRecord');
+  });
+});
+
+describe('client defects found by idemcheck', () => {
+  it('@platformatic/kafka, concurrent idempotent sends, no fault: batches share a sequence and later ones are acknowledged at the first one\'s offset', async () => {
+    const r = await run(DRIVERS.platformatic, 1, { workload: { mode: 'concurrent', partitions: 1 }, faults: [], rate: 0 });
+    expect(r.trace.every((t) => t.fault === null)).toBe(true);
+    expect(names(r)).toContain('NoAckedRecordLost');
+    expect(r.trace.flatMap((t) => t.batches).some((b) => b.result.startsWith('duplicate@'))).toBe(true);
+  });
+
+  it('kafkajs, idempotent with retries 1: a send that fails after its batch was appended gives its sequence to the next record, which is deduplicated and lost', async () => {
+    const r = await run(DRIVERS.kafkajs, 1, { settings: { retries: 1 }, workload: { partitions: 1 }, faults: ['error-after-append'], rate: 0.5 });
+    expect(r.outcomes.some((o) => o.outcome === 'failed')).toBe(true);
+    expect(names(r)).toContain('NoAckedRecordLost');
+  });
+
+  it('@platformatic/kafka, idempotent with retries 1000: a request timeout is not retried, and the next record reuses the timed-out batch\'s sequence and is lost', async () => {
+    const r = await run(DRIVERS.platformatic, 3, { faults: ['hold-response'], rate: 0.25 });
+    expect(r.outcomes.some((o) => o.outcome === 'failed' && (o.error ?? '').includes('Request timed out'))).toBe(true);
+    expect(names(r)).toContain('NoAckedRecordLost');
+  });
+});
+
+describe.skipIf(DRIVERS.rdkafka.version() === null)('node-rdkafka (optional, when installed)', () => {
+  it('idempotent, acks=all, every transient fault: nothing flagged', async () => {
+    const r = await run(DRIVERS.rdkafka, 1, { faults: TRANSIENT, rate: 0.3 });
+    expect(names(r)).toEqual([]);
+  });
+});
