@@ -31,7 +31,7 @@ decides every append with idemcheck's model, inject faults from a seed, and chec
 on what the client reported and what the broker stored.
 
   --client NAME          kafkajs (2.2.4), platformatic (@platformatic/kafka 1.35.0), or rdkafka
-                         (node-rdkafka, only where it is installed)
+                         (node-rdkafka 3.6.1, librdkafka 2.12, only where it is installed and built)
   --seed N               first seed (default 1); runs use N, N+1, ...
   --runs N               runs (default 10)
   --workload W           sequential | concurrent (default sequential)
@@ -101,7 +101,7 @@ export function planFrom(values: Values): ClientPlan {
   if (values.client === undefined) throw new UsageError(`--client is required (one of ${CLIENT_NAMES.join(', ')})`);
   const client = oneOf('client', values.client, CLIENT_NAMES, 'kafkajs');
   if (DRIVERS[client].version() === null) {
-    throw new UsageError(`--client ${client}: the library is not installed${client === 'rdkafka' ? " (optional: 'npm install node-rdkafka' builds it, about 100 s)" : ''}`);
+    throw new UsageError(`--client ${client}: the library is not installed${client === 'rdkafka' ? " or not built (optional: 'npm install --no-save node-rdkafka@3.6.1 && npm rebuild node-rdkafka' builds librdkafka from source, about 2 minutes)" : ''}`);
   }
   const acksText = oneOf('acks', values.acks, ['all', '-1', '1', '0'], 'all');
   const acks = acksText === 'all' || acksText === '-1' ? -1 : acksText === '1' ? 1 : 0;
@@ -202,7 +202,7 @@ function summary(result: RunResult): string {
   const failed = result.outcomes.filter((o) => o.outcome === 'failed').length;
   const pending = result.outcomes.length - ok - failed;
   const faults = result.trace.filter((t) => t.fault !== null).length;
-  return `${ok} ok, ${failed} failed, ${pending} pending; ${result.trace.length} produce requests, ${faults} faults`;
+  return `${ok} ok, ${failed} failed, ${pending} pending; ${result.trace.length} produce request${result.trace.length === 1 ? '' : 's'}, ${faults} fault${faults === 1 ? '' : 's'}`;
 }
 
 export async function clientsCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
@@ -229,13 +229,14 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
       let report: string | null = null;
       if (result.violations.length > 0) {
         let violating = 0;
-        for (let k = 0; k < plan.reruns && !stop; k++) if ((await runPlanned(plan, seed)).violations.length > 0) violating += 1;
-        reproduced = { reruns: plan.reruns, violating };
+        let reruns = 0;
+        for (; reruns < plan.reruns && !stop; reruns++) if ((await runPlanned(plan, seed)).violations.length > 0) violating += 1;
+        reproduced = { reruns, violating };
         if (!values['no-report']) report = writeClientReport(reportDir, buildClientReport(plan, result, reproduced));
       }
       rows.push({ seed, result, reproduced, report });
       if (!values.json) {
-        const verdict = result.violations.length === 0 ? '✓ no violation' : `✗ ${result.violations.map((v) => v.invariant).join(', ')} (reproduced ${reproduced?.violating}/${reproduced?.reruns})`;
+        const verdict = result.violations.length === 0 ? '✓ no violation' : `✗ ${result.violations.map((v) => v.invariant).join(', ')} (${reproduced === null || reproduced.reruns === 0 ? 'not rerun' : `reproduced ${reproduced.violating}/${reproduced.reruns}`})`;
         print(`seed ${seed}: ${summary(result)} · ${verdict}${result.error === null ? '' : ` · ${result.error}`}`);
         if (report !== null) print(`    report: ${report}`);
       }
@@ -265,7 +266,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     );
   } else {
     print('');
-    print(`${rows.length} run${rows.length === 1 ? '' : 's'}: ${violating.length === 0 ? 'no violation' : `violations in seeds ${violating.map((r) => r.seed).join(', ')}`}.`);
+    print(`${rows.length} run${rows.length === 1 ? '' : 's'}: ${violating.length === 0 ? 'no violation' : `violations in seed${violating.length === 1 ? '' : 's'} ${violating.map((r) => r.seed).join(', ')}`}.`);
   }
   return violating.length === 0 ? EXIT_OK : EXIT_VIOLATION;
 }

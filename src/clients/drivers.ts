@@ -142,7 +142,18 @@ export const platformaticDriver: ClientDriver = {
 /** node-rdkafka, only where it is installed (it builds librdkafka from source, about 100 s). */
 export const rdkafkaDriver: ClientDriver = {
   name: 'rdkafka',
-  version: () => installedVersion('node-rdkafka'),
+  version: () => {
+    // node-rdkafka's package.json spells its version "v3.6.1". An install whose native build did
+    // not run (npm 11 skips install scripts it was not told to allow) is not usable: null.
+    const version = installedVersion('node-rdkafka');
+    if (version === null) return null;
+    try {
+      const { librdkafkaVersion } = require('node-rdkafka') as { librdkafkaVersion?: string };
+      return `${version.replace(/^v/, '')} (librdkafka ${librdkafkaVersion ?? '?'})`;
+    } catch {
+      return null;
+    }
+  },
   async open({ port, topic, settings }) {
     const Kafka = require('node-rdkafka') as {
       HighLevelProducer: new (config: Record<string, unknown>, topicConfig: Record<string, unknown>) => {

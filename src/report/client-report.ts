@@ -97,7 +97,9 @@ export function renderClientMarkdown(report: ClientReport): string {
   lines.push('```');
   lines.push('');
   lines.push(
-    `Rerunning this seed reproduced a violation **${report.reproduced.violating} of ${report.reproduced.reruns}** times. The seed fixes which produce request gets which fault; the client's own timing is not under its control.`,
+    report.reproduced.reruns === 0
+      ? "This seed was not rerun (`--reruns 0`). The seed fixes which produce request gets which fault; the client's own timing is not under its control."
+      : `Rerunning this seed reproduced a violation **${report.reproduced.violating} of ${report.reproduced.reruns}** times. The seed fixes which produce request gets which fault; the client's own timing is not under its control.`,
   );
   lines.push('');
   for (const v of report.violations) {
@@ -192,7 +194,7 @@ table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: 3
 <h1>${esc(report.violations.map((v) => v.invariant).join(', '))} violated: ${esc(`${report.client} ${report.clientVersion ?? ''}`)}, seed ${report.seed}</h1>
 <pre class="cmd">${esc(report.command)}</pre>
 ${violations}
-<p>Rerunning this seed reproduced a violation <strong>${report.reproduced.violating} of ${report.reproduced.reruns}</strong> times (the seed fixes the faults, not the client's timing).</p>
+<p>${report.reproduced.reruns === 0 ? 'This seed was not rerun' : `Rerunning this seed reproduced a violation <strong>${report.reproduced.violating} of ${report.reproduced.reruns}</strong> times`} (the seed fixes the faults, not the client's timing).</p>
 <p>settings: <code>${esc(Object.entries(report.settings).map(([k, v]) => `${k}=${String(v)}`).join(' '))}</code> · workload: <code>${esc(Object.entries(report.workload).map(([k, v]) => `${k}=${String(v)}`).join(' '))}</code> · faults: <code>${esc(report.faults.join(', ') || 'none')}</code> at rate ${report.faultRate}</p>
 <h2>What the broker saw</h2>
 <p>Each row is a produce request in the order the broker read it: the batches it carried (producer id, base sequence, records), the model's decision, the fault injected, and the answer (blue arrow; a red ✗ when lost with the connection).</p>
