@@ -6,6 +6,7 @@
  *
  *   npm run bench                 # the full run (a few minutes on 2 cores)
  *   npm run bench -- --quick      # fewer seeds and smaller limits, to try it out
+ *   npm run bench -- --suite S    # only the counterexample rows of these suites (repeatable), printed, not written
  */
 
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -17,8 +18,13 @@ import { runSuite } from '../src/checker/run-suite.js';
 import type { Suite } from '../src/checker/suite.js';
 import { defineSuite } from '../src/checker/suite.js';
 
-const { values } = parseArgs({ args: process.argv.slice(2), options: { quick: { type: 'boolean', default: false } }, strict: true });
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { quick: { type: 'boolean', default: false }, suite: { type: 'string', multiple: true } },
+  strict: true,
+});
 const quick = values.quick;
+const only = values.suite ?? null;
 const SEEDS = Array.from({ length: quick ? 5 : 20 }, (_, i) => 1000 + i);
 
 /** Suites with a counterexample: time to find, time to shrink, shrunk length against the shortest. */
@@ -83,7 +89,7 @@ interface CounterexampleRow {
 
 function benchCounterexamples(): CounterexampleRow[] {
   const rows: CounterexampleRow[] = [];
-  for (const name of COUNTEREXAMPLE_SUITES) {
+  for (const name of only ?? COUNTEREXAMPLE_SUITES) {
     const s = suite(name);
     const target = s.checked.filter((i) => s.expect.verdict === 'violated' && i.name === s.expect.invariant);
     const setup = s.setup;
@@ -182,7 +188,9 @@ function benchGrowth(): GrowthRow[] {
       name: `growth.records-${records}`,
       claim: 'growth',
       config: { 'max.in.flight.requests.per.connection': 2 },
-      faults: ['disconnect', 'request-timeout', 'delivery-timeout'],
+      // No delivery timeouts: with 2 in flight they break the guarantee (KAFKA-14034), and a search
+      // that stops at the first violation measures nothing about growth.
+      faults: ['disconnect', 'request-timeout'],
       bounds: { recordsMax: records, resendsMax: 0, eventsMax: 40, lostMessagesMax: 2, restartsMax: 0, crashesMax: 0, clusterChangesMax: 0 },
       invariants: ['NoDuplicateRecord', 'NoAckedRecordLost', 'SessionOrderKept'],
       witnesses: [],
@@ -194,6 +202,7 @@ function benchGrowth(): GrowthRow[] {
     const row: GrowthRow = { records, verdict: explored.verdict.kind, unique: explored.unique, generated: explored.generated, depth: explored.depth, ms: Math.round(explored.ms) };
     rows.push(row);
     log(`records ${records}: ${row.verdict} ${row.unique} unique, ${row.generated} generated, depth ${row.depth}, ${ms(row.ms)}`);
+    if (explored.verdict.kind === 'violated') throw new Error(`bench bug: the growth configuration is violated at ${records} records`);
     if (explored.verdict.kind === 'incomplete') break;
   }
   return rows;
@@ -236,7 +245,7 @@ function markdown(result: {
   lines.push('');
   lines.push('## State-space growth');
   lines.push('');
-  lines.push('The idempotent producer with 2 requests in flight, up to 2 disconnects or request timeouts, delivery timeouts, 40 events; exhaustive search as records grow.');
+  lines.push('The idempotent producer with 2 requests in flight, up to 2 disconnects or request timeouts, 40 events; exhaustive search as records grow (the guarantee holds in every state).');
   lines.push('');
   lines.push('| records | verdict | unique states | generated | depth | time |');
   lines.push('|---:|---|---:|---:|---:|---:|');
@@ -250,6 +259,7 @@ function main(): void {
   log(`idemcheck benchmark: node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel})${quick ? ', --quick' : ''}`);
   log('\nTime to a counterexample');
   const counterexamples = benchCounterexamples();
+  if (only !== null) return;
   log('\nThroughput');
   const throughput = benchThroughput();
   log('\nState-space growth');

@@ -40,7 +40,8 @@ export const uncleanLoses: SuiteDefinition = {
   invariants: ['NoAckedRecordLost'],
   witnesses: [],
   expect: { verdict: 'violated', invariant: 'NoAckedRecordLost' },
-  runs: 1000,
+  // The median seed finds it in about 150 runs; 2 seeds in 20 of the benchmark needed more than 1000.
+  runs: 4000,
 };
 
 export default [acksAllNoLoss, acksOneLoses, uncleanLoses];
