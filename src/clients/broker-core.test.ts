@@ -44,28 +44,27 @@ interface BatchSpec {
   readonly sends: readonly number[];
 }
 
+/** One partition's record batch: each send's id as its record value. */
+function batchBytes(b: BatchSpec): Buffer {
+  return encodeRecordBatch({
+    baseOffset: 0,
+    partitionLeaderEpoch: -1,
+    baseTimestamp: 0,
+    maxTimestamp: 0,
+    producerId: b.producerId,
+    producerEpoch: b.epoch,
+    baseSequence: b.baseSequence,
+    records: b.sends.map((s) => ({ offsetDelta: 0, timestampDelta: 0, key: null, value: Buffer.from(String(s)), headers: [] })),
+  });
+}
+
 function produce(correlationId: number, acks: number, batches: readonly BatchSpec[], version = 7): Buffer {
   return request(API.Produce, version, correlationId, (w) =>
     w
       .nullableString(null)
       .int16(acks)
       .int32(30_000)
-      .array([TOPIC], (ww, name) =>
-        ww.nullableString(name).array(batches, (x, b) =>
-          x.int32(b.partition).nullableBytes(
-            encodeRecordBatch({
-              baseOffset: 0,
-              partitionLeaderEpoch: -1,
-              baseTimestamp: 0,
-              maxTimestamp: 0,
-              producerId: b.producerId,
-              producerEpoch: b.epoch,
-              baseSequence: b.baseSequence,
-              records: b.sends.map((s) => ({ offsetDelta: 0, timestampDelta: 0, key: null, value: Buffer.from(String(s)), headers: [] })),
-            }),
-          ),
-        ),
-      ),
+      .array([TOPIC], (ww, name) => ww.nullableString(name).array(batches, (x, b) => x.int32(b.partition).nullableBytes(batchBytes(b)))),
   );
 }
 
@@ -252,7 +251,7 @@ describe('fuzzing handleFrame', () => {
         const c = core();
         const good = produce(5, -1, [b]);
         // Flip one bit inside the record batch, after its CRC field: the CRC-32C must catch it.
-        const batchStart = good.length - (encodeRecordBatch({ baseOffset: 0, partitionLeaderEpoch: -1, baseTimestamp: 0, maxTimestamp: 0, producerId: b.producerId, producerEpoch: b.epoch, baseSequence: b.baseSequence, records: b.sends.map((s) => ({ offsetDelta: 0, timestampDelta: 0, key: null, value: Buffer.from(String(s)), headers: [] })) }).length);
+        const batchStart = good.length - batchBytes(b).length; // the batch ends the request
         const from = batchStart + 21;
         const bad = Buffer.from(good);
         const i = from + (at % (bad.length - from));
