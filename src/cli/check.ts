@@ -3,14 +3,13 @@
  * for every counterexample, and exit 0 when every suite behaved as expected.
  */
 
-import { parseArgs } from 'node:util';
 import { AD_HOC_DEFAULT_RUNS } from '../checker/ad-hoc.js';
 import type { SuiteResult } from '../checker/run-suite.js';
 import { formatEvent } from '../report/format.js';
-import { joinNegativeValues, valueFlagsOf } from './args.js';
+import { parseCommandArgs } from './args.js';
 import type { RunSettings, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
-import { configNotes, DEFAULT_SEED, expectationsOf, integerFlag, pad, parseSelection, seedFlag, SELECTION_HELP, SELECTION_OPTIONS, selectionNames } from './selection.js';
+import { configNotes, DEFAULT_SEED, expectationsOf, integerFlag, pad, parseSelection, seedFlag, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, selectionNames } from './selection.js';
 import { runInWorker } from './worker-run.js';
 import { ensureReportDir, writeReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
@@ -62,7 +61,7 @@ interface Row {
 }
 
 export async function checkCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({ args: joinNegativeValues(argv, valueFlagsOf(OPTIONS)), options: OPTIONS, strict: true, allowPositionals: false });
+  const { values } = parseCommandArgs(argv, OPTIONS, { wants: { ...SELECTION_WANTS, 'shortest-states': 'an integer >= 0' } });
   if (values.help) {
     print(CHECK_HELP);
     return EXIT_OK;
@@ -71,7 +70,7 @@ export async function checkCommand(argv: readonly string[], print: (line: string
   const settings: RunSettings = {
     seed: seedFlag(values.seed),
     runs,
-    maxSteps: integerFlag('max-steps', values['max-steps'], 1),
+    maxSteps: integerFlag('max-steps', values['max-steps'], 1, 1000),
     shortestStates: integerFlag('shortest-states', values['shortest-states'], 0) ?? DEFAULT_SHORTEST_STATES,
   };
   const selection = parseSelection(values, runs);

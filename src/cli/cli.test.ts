@@ -121,6 +121,14 @@ describe('CLI: check, reports and replay', () => {
     [['replay', 'examples/non-idempotent-retry-duplicate.json'], 'this looks like a trace file, not a report'],
     [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '1:1:1:1:1:1:1:1:1:1:1:1:1:4:0', '--replay-path', 'zzz'], 'fast-check cannot replay seed 20261125'],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    [['check', '--set', 'acks=1', '--set', 'acks=all'], "--set acks is given twice ('1' and 'all'); give it once"],
+    [['check', '--faults', ''], "--faults needs a value: a comma-separated list of faults, or 'none'"],
+    [['check', '--faults', ','], '--faults needs a comma-separated list of disconnect,'],
+    [['check', '--suite', '--runs', '5'], "--suite needs a value: a suite name or 'prefix*'"],
+    [['check', '--json', 'yes'], "--json is a switch and takes no value, got 'yes'"],
+    [['explore', '--set', 'acks=1', '--records', '5000'], "--records must be an integer from 0 to 20, got '5000'"],
+    [['explore', '--max-steps', '0'], "--max-steps must be an integer from 1 to 1000, got '0'"],
+    [['run', '--trace'], '--trace needs a value: a trace file, FILE.json'],
   ])('bad input %j is exit 2 with one line naming the problem', (args, message) => {
     const { code, stderr, stdout } = idemcheck(...args);
     expect(code).toBe(2);
@@ -230,7 +238,14 @@ describe('CLI: clients', () => {
     [['--client', 'java'], "--client must be one of kafkajs, platformatic, rdkafka, got 'java'"],
     [['--client', 'kafkajs', '--fault-rate', '2'], "--fault-rate must be a number from 0 to 1, got '2'"],
     [['--client', 'kafkajs', '--faults', 'lose-request,fire'], "--faults must be one of lose-request, lose-response, error-after-append, error-without-append, hold-response, state-loss, got 'fire'"],
-    [['--client', 'kafkajs', '--partitions', '3'], '--partitions must be 1 or 2, got 3'],
+    [['--client', 'kafkajs', '--partitions', '3'], "--partitions must be an integer from 1 to 2, got '3'"],
+    [['--client', 'kafkajs', '--request-timeout', '999999999999'], "--request-timeout must be an integer from 50 to 60000, got '999999999999'"],
+    [['--client', '--runs', '1'], '--client needs a value: one of kafkajs, platformatic, rdkafka'],
+    [['--client', 'kafkajs', '--runs'], '--runs needs a value: an integer from 1 to 10000'],
+    [['--client', 'kafkajs', '--fault-rate', ''], '--fault-rate needs a value: a number from 0 to 1'],
+    [['--client', 'kafkajs', '--keyed', 'true'], "--keyed is a switch and takes no value, got 'true'"],
+    [['--client', 'kafkajs', '--seed', '2147483647', '--runs', '2'], '--seed 2147483647 with --runs 2 would pass 2147483647'],
+    [['--client', 'kafkajs', '--acks', '1'], "kafkajs sent no produce request with these settings (KafkaJSNonRetriableError: Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees)"],
   ])('bad input %j is exit 2 with one line naming the flag', (args, message) => {
     const { code, stdout, stderr } = idemcheck('clients', ...args);
     expect(code).toBe(2);

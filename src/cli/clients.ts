@@ -6,7 +6,6 @@
 
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { TOOL } from '../checker/build-report.js';
 import { CLIENT_FAULTS } from '../clients/broker-core.js';
 import type { Fault } from '../clients/broker-core.js';
@@ -17,7 +16,7 @@ import type { RunResult, Workload } from '../clients/harness.js';
 import type { ClientReport } from '../report/client-report.js';
 import { shortHash } from '../report/report.js';
 import { brokerLogs, CLIENT_REPORT_FORMAT, clientViolations, renderClientHtml, renderClientMarkdown } from '../report/client-report.js';
-import { joinNegativeValues, valueFlagsOf } from './args.js';
+import { parseCommandArgs } from './args.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { integerFlag, seedFlag } from './selection.js';
 import { ensureReportDir } from './write-report.js';
@@ -74,10 +73,31 @@ const OPTIONS = {
   help: { type: 'boolean', default: false },
 } as const;
 
+/** Bounds on the numeric flags: beyond them a run tests nothing more, or breaks the client's timers. */
+const LIMITS = { runs: 10000, records: 1000, partitions: 2, 'max-in-flight': 100, retries: 2147483647, 'request-timeout': 60000, reruns: 100 } as const;
+
+const WANTS: Readonly<Record<string, string>> = {
+  client: `one of ${CLIENT_NAMES.join(', ')}`,
+  seed: 'a 32-bit integer',
+  runs: `an integer from 1 to ${LIMITS.runs}`,
+  workload: 'sequential or concurrent',
+  records: `an integer from 1 to ${LIMITS.records}`,
+  partitions: '1 or 2',
+  idempotent: 'true or false',
+  acks: 'all, 1 or 0',
+  'max-in-flight': `an integer from 1 to ${LIMITS['max-in-flight']}`,
+  retries: `an integer from 0 to ${LIMITS.retries}`,
+  'request-timeout': `milliseconds, an integer from 50 to ${LIMITS['request-timeout']}`,
+  faults: `a comma-separated list of ${CLIENT_FAULTS.join(', ')}, or 'none'`,
+  'fault-rate': 'a number from 0 to 1',
+  reruns: `an integer from 0 to ${LIMITS.reruns}`,
+  'report-dir': 'a directory',
+};
+
 type Values = ReturnType<typeof parse>['values'];
 
 function parse(argv: readonly string[]) {
-  return parseArgs({ args: joinNegativeValues(argv, valueFlagsOf(OPTIONS)), options: OPTIONS, strict: true, allowPositionals: false });
+  return parseCommandArgs(argv, OPTIONS, { wants: WANTS });
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -95,6 +115,8 @@ export interface ClientPlan {
   readonly faults: readonly Fault[];
   readonly faultRate: number;
   readonly reruns: number;
+  /** Faults asked for that make no sense with these settings (no answer to lose with acks=0, ...). */
+  readonly skippedFaults: readonly Fault[];
 }
 
 export function planFrom(values: Values): ClientPlan {
@@ -109,32 +131,35 @@ export function planFrom(values: Values): ClientPlan {
   const settings: ClientSettings = {
     idempotent,
     acks,
-    maxInFlight: integerFlag('max-in-flight', values['max-in-flight'], 1) ?? 1,
-    retries: integerFlag('retries', values.retries, 0) ?? 1000,
-    requestTimeoutMs: integerFlag('request-timeout', values['request-timeout'], 50) ?? 300,
+    maxInFlight: integerFlag('max-in-flight', values['max-in-flight'], 1, LIMITS['max-in-flight']) ?? 1,
+    retries: integerFlag('retries', values.retries, 0, LIMITS.retries) ?? 1000,
+    requestTimeoutMs: integerFlag('request-timeout', values['request-timeout'], 50, LIMITS['request-timeout']) ?? 300,
   };
-  const partitions = integerFlag('partitions', values.partitions, 1) ?? 2;
-  if (partitions > 2) throw new UsageError(`--partitions must be 1 or 2, got ${partitions}`);
-  const records = integerFlag('records', values.records, 1) ?? 10;
-  if (records > 1000) throw new UsageError(`--records must be at most 1000, got ${records}`);
+  const partitions = integerFlag('partitions', values.partitions, 1, LIMITS.partitions) ?? 2;
+  const records = integerFlag('records', values.records, 1, LIMITS.records) ?? 10;
   const workload: Workload = { mode: oneOf('workload', values.workload, ['sequential', 'concurrent'], 'sequential'), records, keyed: values.keyed, partitions };
   let wanted: readonly Fault[] = DEFAULT_CLIENT_FAULTS;
   if (values.faults !== undefined) {
-    wanted = values.faults.trim() === 'none' ? [] : values.faults.split(',').map((f) => f.trim()).filter((f) => f !== '').map((f) => oneOf('faults', f, CLIENT_FAULTS, 'lose-request'));
+    const items = values.faults.split(',').map((f) => f.trim()).filter((f) => f !== '');
+    if (items.length === 0) throw new UsageError(`--faults needs ${WANTS.faults}`);
+    wanted = values.faults.trim() === 'none' ? [] : items.map((f) => oneOf('faults', f, CLIENT_FAULTS, 'lose-request'));
   }
   const rateText = values['fault-rate'];
   const faultRate = rateText === undefined ? 0.25 : Number(rateText);
   if (!Number.isFinite(faultRate) || faultRate < 0 || faultRate > 1) throw new UsageError(`--fault-rate must be a number from 0 to 1, got '${rateText}'`);
-  const runs = integerFlag('runs', values.runs, 1) ?? 10;
+  const runs = integerFlag('runs', values.runs, 1, LIMITS.runs) ?? 10;
+  const seed = values.seed === undefined ? 1 : seedFlag(values.seed);
+  if (seed + runs - 1 > 2147483647) throw new UsageError(`--seed ${seed} with --runs ${runs} would pass 2147483647, the largest 32-bit seed; use a smaller --seed or fewer --runs`);
   return {
     client,
-    seed: values.seed === undefined ? 1 : seedFlag(values.seed),
+    seed,
     runs,
     settings,
     workload,
     faults: applicableFaults(settings, wanted),
+    skippedFaults: wanted.filter((f) => !applicableFaults(settings, wanted).includes(f)),
     faultRate,
-    reruns: integerFlag('reruns', values.reruns, 0) ?? 3,
+    reruns: integerFlag('reruns', values.reruns, 0, LIMITS.reruns) ?? 3,
   };
 }
 
@@ -164,7 +189,7 @@ export async function runPlanned(plan: ClientPlan, seed: number): Promise<RunRes
 export function buildClientReport(plan: ClientPlan, result: RunResult, reproduced: ClientReport['reproduced']): ClientReport {
   return {
     format: CLIENT_REPORT_FORMAT,
-    version: 1,
+    version: 2,
     tool: TOOL,
     client: result.client,
     clientVersion: result.version,
@@ -175,7 +200,7 @@ export function buildClientReport(plan: ClientPlan, result: RunResult, reproduce
     faultRate: result.faultRate,
     command: commandFor(plan, result.seed),
     reproduced,
-    violations: clientViolations(result.state, result.violations),
+    violations: clientViolations(result.state, result.violations, result.trace),
     outcomes: result.outcomes,
     trace: result.trace,
     logs: brokerLogs(result.state),
@@ -195,6 +220,12 @@ export function writeClientReport(dir: string, report: ClientReport): string {
   for (const [path, text] of files) writeFileSync(`${path}.tmp-${process.pid}`, text);
   for (const [path] of files) renameSync(`${path}.tmp-${process.pid}`, path);
   return `${stem}.md`;
+}
+
+/** The first failed send and its error, for the run's line. */
+function firstFailure(result: RunResult): string | null {
+  const failed = result.outcomes.find((o) => o.outcome === 'failed');
+  return failed === undefined ? null : `r${failed.send} failed: ${failed.error ?? 'no error given'}`;
 }
 
 function summary(result: RunResult): string {
@@ -219,12 +250,22 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     stop = true;
   };
   process.once('SIGINT', onSigint);
-  const rows: { seed: number; result: RunResult; reproduced: ClientReport['reproduced'] | null; report: string | null }[] = [];
+  const rows: { seed: number; result: RunResult; reproduced: ClientReport['reproduced'] | null; report: string | null; nothingTested: boolean }[] = [];
   try {
-    if (!values.json) print(`${plan.client} ${DRIVERS[plan.client].version()} · faults ${plan.faults.join(', ') || 'none'} at rate ${plan.faultRate}`);
+    // The header goes out with the first run's line: a client that refuses the settings is bad
+    // input (exit 2), with nothing on stdout.
+    const header = [`${plan.client} ${DRIVERS[plan.client].version()} · ${plan.faults.length === 0 ? 'no faults' : `faults ${plan.faults.join(', ')} at rate ${plan.faultRate}`}`];
+    if (plan.skippedFaults.length > 0) header.push(`note: not injecting ${plan.skippedFaults.join(', ')}: ${plan.settings.acks === 0 ? 'acks=0 gets no answer to lose, hold or fail' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND needs acks=all'}`);
     for (let i = 0; i < plan.runs && !stop; i++) {
       const seed = plan.seed + i;
       const result = await runPlanned(plan, seed);
+      // A run in which no produce request reached the broker tested nothing. On the first seed,
+      // with no send acknowledged, that is the client refusing these settings: bad input.
+      const nothingTested = result.trace.length === 0;
+      if (nothingTested && i === 0 && result.outcomes.every((o) => o.outcome !== 'ok')) {
+        const why = firstFailure(result) ?? result.error ?? 'no error given';
+        throw new UsageError(`${plan.client} sent no produce request with these settings (${why.replace(/^r\d+ failed: /, '')})`);
+      }
       let reproduced: ClientReport['reproduced'] | null = null;
       let report: string | null = null;
       if (result.violations.length > 0) {
@@ -234,10 +275,16 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
         reproduced = { reruns, violating };
         if (!values['no-report']) report = writeClientReport(reportDir, buildClientReport(plan, result, reproduced));
       }
-      rows.push({ seed, result, reproduced, report });
+      rows.push({ seed, result, reproduced, report, nothingTested });
       if (!values.json) {
-        const verdict = result.violations.length === 0 ? '✓ no violation' : `✗ ${result.violations.map((v) => v.invariant).join(', ')} (${reproduced === null || reproduced.reruns === 0 ? 'not rerun' : `reproduced ${reproduced.violating}/${reproduced.reruns}`})`;
-        print(`seed ${seed}: ${summary(result)} · ${verdict}${result.error === null ? '' : ` · ${result.error}`}`);
+        if (i === 0) header.forEach((line) => print(line));
+        const verdict = nothingTested
+          ? '✗ nothing tested: no produce request reached the broker'
+          : result.violations.length === 0
+            ? '✓ no violation'
+            : `✗ ${result.violations.map((v) => v.invariant).join(', ')} (${reproduced === null || reproduced.reruns === 0 ? 'not rerun' : `reproduced ${reproduced.violating}/${reproduced.reruns}`})`;
+        const failure = firstFailure(result);
+        print(`seed ${seed}: ${summary(result)} · ${verdict}${result.error === null ? '' : ` · ${result.error}`}${failure === null ? '' : ` · first ${failure}`}`);
         if (report !== null) print(`    report: ${report}`);
       }
     }
@@ -249,6 +296,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     return 130;
   }
   const violating = rows.filter((r) => r.result.violations.length > 0);
+  const untested = rows.filter((r) => r.nothingTested);
   if (values.json) {
     print(
       JSON.stringify(
@@ -258,6 +306,8 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
           violations: r.result.violations.map((v) => v.invariant),
           reproduced: r.reproduced,
           error: r.result.error,
+          nothingTested: r.nothingTested,
+          produceRequests: r.result.trace.length,
           report: r.report,
         })),
         null,
@@ -266,7 +316,10 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     );
   } else {
     print('');
-    print(`${rows.length} run${rows.length === 1 ? '' : 's'}: ${violating.length === 0 ? 'no violation' : `violations in seed${violating.length === 1 ? '' : 's'} ${violating.map((r) => r.seed).join(', ')}`}.`);
+    const seeds = (rs: readonly { seed: number }[]): string => `seed${rs.length === 1 ? '' : 's'} ${rs.map((r) => r.seed).join(', ')}`;
+    const parts = [violating.length === 0 ? 'no violation' : `violations in ${seeds(violating)}`];
+    if (untested.length > 0) parts.push(`nothing tested in ${seeds(untested)}`);
+    print(`${rows.length} run${rows.length === 1 ? '' : 's'}: ${parts.join('; ')}.`);
   }
-  return violating.length === 0 ? EXIT_OK : EXIT_VIOLATION;
+  return violating.length === 0 && untested.length === 0 ? EXIT_OK : EXIT_VIOLATION;
 }

@@ -5,13 +5,12 @@
  * when a limit stopped the search first.
  */
 
-import { parseArgs } from 'node:util';
 import type { ExploreResult } from '../checker/explore.js';
 import { formatEvent } from '../report/format.js';
-import { joinNegativeValues, valueFlagsOf } from './args.js';
+import { parseCommandArgs } from './args.js';
 import type { ExploreSettings, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
-import { configNotes, expectationsOf, integerFlag, pad, parseSelection, SELECTION_HELP, SELECTION_OPTIONS, selectionNames } from './selection.js';
+import { configNotes, expectationsOf, integerFlag, pad, parseSelection, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, selectionNames } from './selection.js';
 import { runInWorker } from './worker-run.js';
 import { ensureReportDir, writeReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
@@ -65,7 +64,7 @@ function perSecond(count: number, ms: number): string {
 }
 
 export async function exploreCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({ args: joinNegativeValues(argv, valueFlagsOf(OPTIONS)), options: OPTIONS, strict: true, allowPositionals: false });
+  const { values } = parseCommandArgs(argv, OPTIONS, { wants: { ...SELECTION_WANTS, 'max-states': 'an integer >= 1', 'max-memory': 'megabytes, an integer >= 64' } });
   if (values.help) {
     print(EXPLORE_HELP);
     return EXIT_OK;
@@ -73,7 +72,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
   const settings: ExploreSettings = {
     maxStates: integerFlag('max-states', values['max-states'], 1) ?? DEFAULT_MAX_STATES,
     maxMemoryMb: integerFlag('max-memory', values['max-memory'], 64) ?? DEFAULT_MAX_MEMORY_MB,
-    maxSteps: integerFlag('max-steps', values['max-steps'], 1),
+    maxSteps: integerFlag('max-steps', values['max-steps'], 1, 1000),
   };
   const selection = parseSelection(values, null);
   const reportDir = values['report-dir'] ?? 'reports';

@@ -2,7 +2,7 @@
  * `idemcheck list`: everything a user can name on the command line, one line of explanation each.
  */
 
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args.js';
 import { SUITES } from '../../properties/index.js';
 import { describeExpectation } from '../checker/suite.js';
 import { KEY_HELP } from '../model/config.js';
@@ -38,7 +38,7 @@ export function listing(): Record<string, { name: string; text: string }[]> {
 }
 
 export function listCommand(argv: readonly string[], print: (line: string) => void): number {
-  const { values } = parseArgs({ args: [...argv], options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } });
   if (values.help) {
     print(LIST_HELP);
     return EXIT_OK;

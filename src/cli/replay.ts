@@ -4,7 +4,6 @@
  * reproduces one from fast-check's coordinates alone.
  */
 
-import { parseArgs } from 'node:util';
 import { SUITES } from '../../properties/index.js';
 import { buildReport } from '../checker/build-report.js';
 import { fingerprint } from '../checker/fingerprint.js';
@@ -22,7 +21,7 @@ import { narrate } from '../report/narrate.js';
 import { REPORT_FORMAT, REPORT_VERSION } from '../report/report.js';
 import { describeViolation } from '../report/violations.js';
 import { seedFlag } from './selection.js';
-import { joinNegativeValues } from './args.js';
+import { parseCommandArgs } from './args.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { readJsonFile } from './run.js';
 
@@ -176,9 +175,9 @@ function replayCoordinates(
 }
 
 export function replayCommand(argv: readonly string[], print: (line: string) => void): number {
-  const { values, positionals } = parseArgs({
-    args: joinNegativeValues(argv, ['--seed']),
-    options: {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
       suite: { type: 'string' },
       seed: { type: 'string' },
       path: { type: 'string' },
@@ -186,9 +185,17 @@ export function replayCommand(argv: readonly string[], print: (line: string) => 
       fingerprint: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
-    strict: true,
-    allowPositionals: true,
-  });
+    {
+      allowPositionals: true,
+      wants: {
+        suite: 'a suite name (see idemcheck list)',
+        seed: 'a 32-bit integer',
+        path: "fast-check's path, as a report gives it",
+        'replay-path': "the commands' replay path, as a report gives it",
+        fingerprint: 'a trace fingerprint, as a report gives it',
+      },
+    },
+  );
   if (values.help) {
     print(REPLAY_HELP);
     return EXIT_OK;

@@ -3,7 +3,7 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args.js';
 import { stepAll, verdicts } from '../checker/replay.js';
 import { parseTrace, TraceError } from '../checker/trace.js';
 import { describeConfig } from '../model/config.js';
@@ -42,12 +42,11 @@ export function readJsonFile(path: string, flag: string | null): unknown {
 }
 
 export function runCommand(argv: readonly string[], print: (line: string) => void): number {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { trace: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseCommandArgs(
+    argv,
+    { trace: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    { wants: { trace: 'a trace file, FILE.json' } },
+  );
   if (values.help) {
     print(RUN_HELP);
     return EXIT_OK;

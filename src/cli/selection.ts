@@ -32,6 +32,24 @@ export const SELECTION_OPTIONS = {
   'cluster-changes': { type: 'string' },
 } as const;
 
+/** Upper bounds for the ad-hoc bounds flags: beyond them a search only runs into its limits. */
+export const BOUND_LIMITS = { records: 20, resends: 20, lost: 20, restarts: 10, crashes: 10, 'cluster-changes': 10 } as const;
+
+/** What each selection flag's value should be, for the "needs a value" message. */
+export const SELECTION_WANTS: Readonly<Record<string, string>> = {
+  suite: "a suite name or 'prefix*' (see idemcheck list)",
+  set: 'KEY=VALUE, a Kafka or model setting (see idemcheck list)',
+  faults: "a comma-separated list of faults, or 'none' (see idemcheck list)",
+  invariants: 'a comma-separated list of invariants (see idemcheck list)',
+  witnesses: 'a comma-separated list of witnesses (see idemcheck list)',
+  expect: 'holds or violated:INVARIANT',
+  ...Object.fromEntries(Object.entries(BOUND_LIMITS).map(([flag, max]) => [flag, `an integer from 0 to ${max}`])),
+  seed: 'a 32-bit integer',
+  runs: 'an integer >= 1',
+  'max-steps': 'an integer from 1 to 1000',
+  'report-dir': 'a directory',
+};
+
 export interface SelectionValues {
   readonly suite?: string[] | undefined;
   readonly set?: string[] | undefined;
@@ -63,12 +81,13 @@ export const SELECTION_HELP = `Ad-hoc suite (any of these replaces --suite):
 
 const AD_HOC_FLAGS = ['set', 'faults', 'invariants', 'witnesses', 'expect', 'records', 'resends', 'lost', 'restarts', 'crashes', 'cluster-changes'] as const;
 
-export function integerFlag(flag: string, value: string | undefined, min: number): number | null {
+export function integerFlag(flag: string, value: string | undefined, min: number, max?: number): number | null {
   if (value === undefined) return null;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
-    throw new UsageError(`--${flag} must be an integer >= ${min}, got '${value}'`);
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min || !Number.isSafeInteger(n) || (max !== undefined && n > max)) {
+    throw new UsageError(`--${flag} must be an integer ${max === undefined ? `>= ${min}` : `from ${min} to ${max}`}, got '${value}'`);
   }
-  return Number(value);
+  return n;
 }
 
 export function seedFlag(value: string | undefined): number {
@@ -84,6 +103,7 @@ function listFlag(flag: string, value: string | undefined, allowed: readonly str
   if (value === undefined) return undefined;
   if (value.trim() === 'none') return [];
   const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0) throw new UsageError(`--${flag} needs a comma-separated list of ${allowed.join(', ')}, or 'none'`);
   for (const item of items) {
     if (!allowed.includes(item)) throw new UsageError(`--${flag}: unknown '${item}' (allowed: ${allowed.join(', ')})`);
   }
@@ -118,15 +138,17 @@ function parseSets(values: readonly string[] | undefined): Record<string, string
   for (const raw of values ?? []) {
     const at = raw.indexOf('=');
     if (at <= 0) throw new UsageError(`--set must be KEY=VALUE, got '${raw}'`);
-    config[raw.slice(0, at).trim()] = raw.slice(at + 1).trim();
+    const key = raw.slice(0, at).trim();
+    if (key in config) throw new UsageError(`--set ${key} is given twice ('${config[key]}' and '${raw.slice(at + 1).trim()}'); give it once`);
+    config[key] = raw.slice(at + 1).trim();
   }
   return config;
 }
 
 function adHocOptions(values: SelectionValues, runs: number | null): AdHocOptions {
   const bounds: Partial<Bounds> = {};
-  const put = (key: keyof Bounds, flag: string, value: string | undefined): void => {
-    const n = integerFlag(flag, value, 0);
+  const put = (key: keyof Bounds, flag: keyof typeof BOUND_LIMITS, value: string | undefined): void => {
+    const n = integerFlag(flag, value, 0, BOUND_LIMITS[flag]);
     if (n !== null) (bounds as Record<string, number>)[key] = n;
   };
   put('recordsMax', 'records', values.records);

@@ -14,7 +14,7 @@ export const CLIENT_REPORT_FORMAT = 'idemcheck-client-report';
 
 export interface ClientReport {
   readonly format: typeof CLIENT_REPORT_FORMAT;
-  readonly version: 1;
+  readonly version: 2;
   readonly tool: string;
   readonly client: string;
   readonly clientVersion: string | null;
@@ -32,6 +32,10 @@ export interface ClientReport {
     readonly claim: string;
     readonly why: string;
     readonly explanation: string;
+    /** The other violations of the same invariant, in words. */
+    readonly more: readonly string[];
+    /** How the trace produced each violation, where it can tell (a record taken for a duplicate, ...). */
+    readonly causes: readonly string[];
     readonly details: InvariantResult['violations'];
   }[];
   readonly outcomes: readonly { readonly send: number; readonly partition: number; readonly outcome: string; readonly offset: number; readonly error: string | null }[];
@@ -48,18 +52,66 @@ export interface ClientReport {
   readonly brokerLog: readonly string[];
 }
 
-export function clientViolations(state: State, results: readonly InvariantResult[]): ClientReport['violations'] {
+export function clientViolations(state: State, results: readonly InvariantResult[], trace: ClientReport['trace']): ClientReport['violations'] {
   return results.map((r) => {
     const inv = invariantByName(r.invariant);
-    const first = r.violations[0];
+    const [first, ...rest] = r.violations;
     return {
       invariant: r.invariant,
       claim: inv?.claim ?? '',
       why: inv?.why ?? '',
       explanation: first === undefined ? '' : describeViolation(state, first),
+      more: rest.map((v) => describeViolation(state, v)),
+      causes: r.violations.map((v) => causeOf(trace, v)).filter((c): c is string => c !== null),
       details: r.violations,
     };
   });
+}
+
+type TraceBatch = ClientReport['trace'][number]['batches'][number];
+
+function batchesWith(trace: ClientReport['trace'], partition: number, send: number): TraceBatch[] {
+  return trace.flatMap((t) => t.batches).filter((b) => b.partition === partition && b.sends.includes(send));
+}
+
+const ids = (b: TraceBatch): string => `producer ${b.producerId}, epoch ${b.epoch}, sequence ${b.baseSequence}`;
+const records = (sends: readonly number[]): string => sends.map((s) => `r${s}`).join(', ');
+
+/**
+ * What in the broker's trace explains a violation, in one sentence, or null: an acknowledged record
+ * that was answered as a duplicate of another batch (it carried that batch's sequence), or a record
+ * appended twice under different sequences.
+ */
+function causeOf(trace: ClientReport['trace'], v: InvariantResult['violations'][number]): string | null {
+  if (v.code === 'acked_record_lost') {
+    const dup = batchesWith(trace, v.partition, v.send).find((b) => b.result.startsWith('duplicate@'));
+    if (dup === undefined) return null;
+    const offset = dup.result.slice('duplicate@'.length);
+    const original = trace.flatMap((t) => t.batches).find((b) => b.partition === v.partition && b.result === `appended@${offset}`);
+    const whose = original === undefined ? `a batch already in the log at offset ${offset}` : `${records(original.sends)}'s batch, appended at offset ${offset}`;
+    return `r${v.send} was sent as ${ids(dup)}, the same as ${whose}: the broker took it for a retry of that batch and answered with its offset, so r${v.send} was never written.`;
+  }
+  if (v.code === 'duplicate_record') {
+    const send = v.sends[0];
+    if (send === undefined) return null;
+    const appended = batchesWith(trace, v.partition, send).filter((b) => b.result.startsWith('appended@'));
+    if (appended.length < 2) return null;
+    const where = appended.map((b) => `at offset ${b.result.slice('appended@'.length)} as ${ids(b)}`).join(', and again ');
+    return `r${send} was appended ${where}: the second copy carried a new sequence, so the broker could not recognise it as a retry.`;
+  }
+  return null;
+}
+
+/** acks -1 is spelled `all`, as users set it. */
+export function settingsText(settings: ClientReport['settings']): string {
+  return Object.entries(settings)
+    .map(([k, v]) => `${k}=${k === 'acks' && v === -1 ? 'all' : String(v)}`)
+    .join(' ');
+}
+
+function answerText(t: ClientReport['trace'][number]): string {
+  if (t.answer === 'sent' && t.fault === 'error-after-append') return 'sent (NOT_ENOUGH_REPLICAS_AFTER_APPEND)';
+  return t.answer;
 }
 
 export function brokerLogs(state: State): ClientReport['logs'] {
@@ -105,23 +157,35 @@ export function renderClientMarkdown(report: ClientReport): string {
   for (const v of report.violations) {
     lines.push(`**${v.invariant}.** ${v.explanation}.`);
     lines.push('');
+    if (v.more.length > 0) {
+      const shown = v.more.slice(0, 10);
+      lines.push(`Also (${v.more.length} more):`);
+      lines.push('');
+      for (const m of shown) lines.push(`- ${m}.`);
+      if (v.more.length > shown.length) lines.push(`- … and ${v.more.length - shown.length} more (all in the JSON).`);
+      lines.push('');
+    }
+    if (v.causes.length > 0) {
+      lines.push(`**How.** ${v.causes[0]}${v.causes.length > 1 ? ` (The same for ${v.causes.length - 1} more; see the table below.)` : ''}`);
+      lines.push('');
+    }
     lines.push(`> ${v.claim} ${v.why}`);
     lines.push('');
   }
   lines.push('## Setup');
   lines.push('');
-  lines.push(`- client: ${report.client} ${report.clientVersion ?? '(not installed)'}; settings: ${Object.entries(report.settings).map(([k, v]) => `\`${k}=${String(v)}\``).join(' ')}`);
+  lines.push(`- client: ${report.client} ${report.clientVersion ?? '(not installed)'}; settings: ${settingsText(report.settings).split(' ').map((x) => `\`${x}\``).join(' ')}`);
   lines.push(`- workload: ${Object.entries(report.workload).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
-  lines.push(`- faults: ${report.faults.join(', ') || 'none'}, each produce request with probability ${report.faultRate}`);
+  lines.push(report.faults.length === 0 ? '- faults: none' : `- faults: ${report.faults.join(', ')}, each produce request with probability ${report.faultRate}`);
   lines.push('');
   lines.push('## What the broker saw');
   lines.push('');
-  lines.push('One row per produce request, in the order the broker read them. `rN` is the record the harness sent as the N-th send; the result is the model\'s decision (`appended@offset`, `duplicate@offset` for a batch recognised by producer id and sequence, or an error).');
+  lines.push('One row per produce request, in the order the broker read them. `rN` is the record the harness sent as the N-th send; the result is the model\'s decision (`appended@offset`, `duplicate@offset` for a batch recognised by producer id and sequence, or an error). The answer was `sent`, `lost` (the connection was closed instead), `held` (sent only when the next request arrived on the same connection, so the client may have timed out first) or `none` (acks=0).');
   lines.push('');
   lines.push('| # | connection | fault | batches | answer |');
   lines.push('|---:|---:|---|---|---|');
   for (const t of report.trace) {
-    lines.push(`| ${t.ordinal} | ${t.connection} | ${t.fault ?? ''} | ${t.batches.map(batchText).join('; ') || '(not decoded)'} | ${t.answer} |`);
+    lines.push(`| ${t.ordinal} | ${t.connection} | ${t.fault ?? ''} | ${t.batches.map(batchText).join('; ') || '(not decoded)'} | ${answerText(t)} |`);
   }
   lines.push('');
   lines.push('## What the client reported');
@@ -176,7 +240,13 @@ export function renderClientHtml(report: ClientReport): string {
   svg.push('</svg>');
   const outcomes = report.outcomes.map((o) => `<tr><td>r${o.send}</td><td>${esc(outcomeText(o))}</td></tr>`).join('\n');
   const logs = report.logs.map((log, p) => `<li>p${p}: ${log.length === 0 ? '(empty)' : esc(log.map(([offset, send]) => `${offset}:r${send}`).join(' '))}</li>`).join('\n');
-  const violations = report.violations.map((v) => `<p class="verdict"><strong>${esc(v.invariant)}.</strong> ${prose(v.explanation)}.<br>${prose(v.claim)} ${prose(v.why)}</p>`).join('\n');
+  const violations = report.violations
+    .map((v) => {
+      const more = v.more.length === 0 ? '' : `<br>Also: ${v.more.slice(0, 10).map((m) => prose(m)).join('; ')}${v.more.length > 10 ? `; and ${v.more.length - 10} more` : ''}.`;
+      const how = v.causes.length === 0 ? '' : `<br><strong>How.</strong> ${prose(v.causes[0] ?? '')}${v.causes.length > 1 ? ` (The same for ${v.causes.length - 1} more.)` : ''}`;
+      return `<p class="verdict"><strong>${esc(v.invariant)}.</strong> ${prose(v.explanation)}.${more}${how}<br>${prose(v.claim)} ${prose(v.why)}</p>`;
+    })
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(`${report.client} seed ${report.seed}`)}</title>
 <style>
@@ -195,7 +265,7 @@ table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: 3
 <pre class="cmd">${esc(report.command)}</pre>
 ${violations}
 <p>${report.reproduced.reruns === 0 ? 'This seed was not rerun' : `Rerunning this seed reproduced a violation <strong>${report.reproduced.violating} of ${report.reproduced.reruns}</strong> times`} (the seed fixes the faults, not the client's timing).</p>
-<p>settings: <code>${esc(Object.entries(report.settings).map(([k, v]) => `${k}=${String(v)}`).join(' '))}</code> · workload: <code>${esc(Object.entries(report.workload).map(([k, v]) => `${k}=${String(v)}`).join(' '))}</code> · faults: <code>${esc(report.faults.join(', ') || 'none')}</code> at rate ${report.faultRate}</p>
+<p>settings: <code>${esc(settingsText(report.settings))}</code> · workload: <code>${esc(Object.entries(report.workload).map(([k, v]) => `${k}=${String(v)}`).join(' '))}</code> · faults: ${report.faults.length === 0 ? 'none' : `<code>${esc(report.faults.join(', '))}</code> at rate ${report.faultRate}`}</p>
 <h2>What the broker saw</h2>
 <p>Each row is a produce request in the order the broker read it: the batches it carried (producer id, base sequence, records), the model's decision, the fault injected, and the answer (blue arrow; a red ✗ when lost with the connection).</p>
 ${svg.join('\n')}

@@ -9,7 +9,7 @@ export function describeViolation(state: State, v: Violation): string {
   switch (v.code) {
     case 'acked_record_lost': {
       const at = v.ackedOffset >= 0 ? ` at offset ${v.ackedOffset}` : ' (acks=0: no offset)';
-      return `${label(v.send)} was acknowledged${at}, but partition ${v.partition}'s leader no longer has it and nothing on the wire carries it`;
+      return `${label(v.send)} was acknowledged${at}, but partition ${v.partition}'s leader does not have it and nothing on the wire carries it`;
     }
     case 'duplicate_record': {
       const copies = v.offsets.map((offset) => `offset ${offset}`).join(' and ');
