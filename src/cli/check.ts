@@ -11,7 +11,7 @@ import type { RunSettings, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { configNotes, DEFAULT_SEED, expectationsOf, integerFlag, pad, parseSelection, seedFlag, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, selectionNames } from './selection.js';
 import { runInWorker } from './worker-run.js';
-import { ensureReportDir, writeReport } from './write-report.js';
+import { ensureReportDir, tryWriteReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
 
 export const DEFAULT_SHORTEST_STATES = 100_000;
@@ -98,12 +98,8 @@ export async function checkCommand(argv: readonly string[], print: (line: string
         return status();
       case 'result': {
         current = null;
-        let report: WrittenReport | null = null;
-        try {
-          report = message.report !== null && writeReports ? writeReport(reportDir, message.report) : null;
-        } catch (error) {
-          writeError = `--report-dir ${reportDir}: writing the report failed (${error instanceof Error ? error.message : String(error)})`;
-        }
+        const { written: report, error } = tryWriteReport(reportDir, writeReports ? message.report : null);
+        if (error !== null) writeError = error;
         const row: Row = {
           suite: message.suite,
           expected: expectations.get(message.suite) ?? '',

@@ -4,7 +4,6 @@
  * invariants on what the client reported and what the broker stored.
  */
 
-import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOOL } from '../checker/build-report.js';
 import { CLIENT_FAULTS } from '../clients/broker-core.js';
@@ -19,7 +18,7 @@ import { brokerLogs, CLIENT_REPORT_FORMAT, clientViolations, renderClientHtml, r
 import { parseCommandArgs } from './args.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { integerFlag, seedFlag } from './selection.js';
-import { ensureReportDir } from './write-report.js';
+import { ensureReportDir, writeFilesWhole } from './write-report.js';
 
 export const DEFAULT_CLIENT_FAULTS: readonly Fault[] = CLIENT_FAULTS.filter((f) => f !== 'state-loss');
 
@@ -212,13 +211,11 @@ export function writeClientReport(dir: string, report: ClientReport): string {
   ensureReportDir(dir);
   // The seed names the run; the hash of the rerun command tells apart runs of one seed with other settings.
   const stem = join(dir, `client-${report.client}-seed${report.seed}-${shortHash(report.command.replace(/ --seed \d+/, ''))}`);
-  const files: [string, string][] = [
+  writeFilesWhole([
     [`${stem}.json`, `${JSON.stringify(report, null, 1)}\n`],
     [`${stem}.md`, renderClientMarkdown(report)],
     [`${stem}.html`, renderClientHtml(report)],
-  ];
-  for (const [path, text] of files) writeFileSync(`${path}.tmp-${process.pid}`, text);
-  for (const [path] of files) renameSync(`${path}.tmp-${process.pid}`, path);
+  ]);
   return `${stem}.md`;
 }
 

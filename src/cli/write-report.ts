@@ -79,6 +79,12 @@ export function writeReport(dir: string, report: Report): WrittenReport {
     [paths.html, renderHtml(report, shownJson)],
     [paths.test, renderRegressionTest(report, `${stem}.json`, srcImportFrom(dir))],
   ];
+  writeFilesWhole(contents);
+  return paths;
+}
+
+/** Write files whole or not at all: each to a temporary name beside it, then all renamed into place. */
+export function writeFilesWhole(contents: readonly (readonly [string, string])[]): void {
   const temporary = contents.map(([path]) => `${path}.tmp-${process.pid}`);
   try {
     contents.forEach(([, text], i) => writeFileSync(temporary[i] as string, text));
@@ -87,5 +93,17 @@ export function writeReport(dir: string, report: Report): WrittenReport {
     for (const tmp of temporary) rmSync(tmp, { force: true });
     throw error;
   }
-  return paths;
+}
+
+/**
+ * Write a check or explore report, or say why it could not be written (named after --report-dir)
+ * so the run can finish its table and then stop with exit 2.
+ */
+export function tryWriteReport(dir: string, report: Report | null): { readonly written: WrittenReport | null; readonly error: string | null } {
+  if (report === null) return { written: null, error: null };
+  try {
+    return { written: writeReport(dir, report), error: null };
+  } catch (error) {
+    return { written: null, error: `--report-dir ${dir}: writing the report failed (${error instanceof Error ? error.message : String(error)})` };
+  }
 }

@@ -225,7 +225,7 @@ function produce(core: BrokerCore, connection: number, header: RequestHeader, r:
   const fault = faultFor(ordinal);
   const acks = request.acks;
   if (acks !== 0 && acks !== 1 && acks !== -1) {
-    return answerProduce(core, header, request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ index: p.index, errorCode: ERROR.INVALID_REQUIRED_ACKS, baseOffset: -1 })) })));
+    return answerProduce(header, request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ index: p.index, errorCode: ERROR.INVALID_REQUIRED_ACKS, baseOffset: -1 })) })));
   }
   const entry: { batches: TraceEntry['batches'][number][] } = { batches: [] };
   const record = (answer: TraceEntry['answer']): void => {
@@ -325,7 +325,7 @@ function produce(core: BrokerCore, connection: number, header: RequestHeader, r:
       (index) => invalid.get(key(name, index)) ?? results.get(key(name, index)) ?? { index, errorCode: ERROR.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1 },
     ),
   }));
-  const action = answerProduce(core, header, topics);
+  const action = answerProduce(header, topics);
   if (fault === 'hold-response' && action.kind === 'respond') {
     record('held');
     return { kind: 'hold', frame: action.frame };
@@ -334,6 +334,6 @@ function produce(core: BrokerCore, connection: number, header: RequestHeader, r:
   return action;
 }
 
-function answerProduce(_core: BrokerCore, header: RequestHeader, topics: readonly { name: string; partitions: readonly ProducePartitionResult[] }[]): Action {
+function answerProduce(header: RequestHeader, topics: readonly { name: string; partitions: readonly ProducePartitionResult[] }[]): Action {
   return { kind: 'respond', frame: frame(header, (w) => encodeProduceResponse(w, header.apiVersion, topics)) };
 }

@@ -105,7 +105,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 /** A client error in one line: its name and message, with its cause and, for an AggregateError, its inner errors. */
-export function describeError(error: unknown): string {
+function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error).slice(0, 300);
   const inner: string[] = [];
   const cause = (error as { cause?: unknown }).cause;

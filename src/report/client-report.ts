@@ -8,6 +8,7 @@
 import type { InvariantResult } from '../model/invariants.js';
 import { invariantByName, recordsOf } from '../model/invariants.js';
 import type { State } from '../model/types.js';
+import { esc, prose } from './html.js';
 import { describeViolation } from './violations.js';
 
 export const CLIENT_REPORT_FORMAT = 'idemcheck-client-report';
@@ -118,13 +119,6 @@ export function brokerLogs(state: State): ClientReport['logs'] {
   return state.cluster.partitions.map((p) => recordsOf(p.replicas[0]?.log ?? []).map((r) => [r.offset, r.send] as const));
 }
 
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function prose(text: string): string {
-  return esc(text).replace(/`([^`]+)`/g, '<code>$1</code>');
-}
 
 function batchText(b: ClientReport['trace'][number]['batches'][number]): string {
   const header = b.producerId >= 0 ? ` pid ${b.producerId} e${b.epoch} s${b.baseSequence}` : '';

@@ -12,12 +12,12 @@ import { narrate } from './narrate.js';
 import type { Report } from './report.js';
 import { describeLengths, describeOrigin, expectationSentence, replayCommand } from './report.js';
 
-function esc(text: string): string {
+export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** Escaped text with `code spans` rendered as <code>. */
-function prose(text: string): string {
+export function prose(text: string): string {
   return esc(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
