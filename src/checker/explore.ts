@@ -14,7 +14,7 @@
 import type { Event, Setup } from '../model/events.js';
 import { violatedInvariants } from '../model/invariants.js';
 import type { Invariant, InvariantResult } from '../model/invariants.js';
-import { enabledEvents, initialState, step } from '../model/system.js';
+import { enabledEvents, initialState, stepEnabled } from '../model/system.js';
 import type { State } from '../model/types.js';
 import type { Witness } from '../model/witnesses.js';
 import { FingerprintSet, stateKey } from './canonical.js';
@@ -83,7 +83,7 @@ function rebuild(setup: Setup, parent: GrowingInt32, choice: GrowingInt32, id: n
   for (const c of choices) {
     const event = enabledEvents(setup, state)[c] as Event;
     events.push(event);
-    state = step(setup, state, event);
+    state = stepEnabled(setup, state, event);
   }
   return events;
 }
@@ -121,7 +121,7 @@ export function explore(setup0: Setup, invariants: readonly Invariant[], witness
     for (const { state, id } of frontier) {
       const events = enabledEvents(setup, state);
       for (let i = 0; i < events.length; i++) {
-        const after = step(setup, state, events[i] as Event);
+        const after = stepEnabled(setup, state, events[i] as Event);
         generated += 1;
         const [a, b] = keyOf(after);
         if (!seen.add(a, b)) continue;

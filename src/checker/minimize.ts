@@ -9,7 +9,7 @@
 import type { Event, Setup } from '../model/events.js';
 import { violatedInvariants } from '../model/invariants.js';
 import type { Invariant, InvariantResult } from '../model/invariants.js';
-import { initialState, step, whyDisabled } from '../model/system.js';
+import { initialState, step, stepEnabled, whyDisabled } from '../model/system.js';
 import type { State } from '../model/types.js';
 
 interface Failing {
@@ -26,7 +26,7 @@ function failsFrom(setup: Setup, invariants: readonly Invariant[], target: Invar
   const kept: Event[] = [...prefix];
   for (const event of rest) {
     if (whyDisabled(setup, state, event) !== null) continue;
-    state = step(setup, state, event);
+    state = stepEnabled(setup, state, event);
     kept.push(event);
     if (target.check(state).length > 0) return { events: kept, results: violatedInvariants(state, invariants) };
   }

@@ -13,7 +13,7 @@ import { EVENT_KINDS, isFault } from '../model/events.js';
 import type { Event, EventKind, Setup } from '../model/events.js';
 import { violatedInvariants } from '../model/invariants.js';
 import type { Invariant, InvariantResult } from '../model/invariants.js';
-import { enabledEvents, initialState, step } from '../model/system.js';
+import { enabledEvents, initialState, stepEnabled } from '../model/system.js';
 import type { State } from '../model/types.js';
 import { formatEvent } from '../report/format.js';
 import { minimizeEvents } from './minimize.js';
@@ -97,7 +97,7 @@ export class ChooseEvent implements fc.Command<Harness, null> {
   run(h: Harness): void {
     const event = pickWeighted(enabledIn(h), this.choice, h.profile);
     this.label = formatEvent(event);
-    h.state = step(h.setup, h.state, event);
+    h.state = stepEnabled(h.setup, h.state, event);
     h.enabled = null;
     h.events.push(event);
     const results = violatedInvariants(h.state, h.invariants);

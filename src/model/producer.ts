@@ -253,6 +253,17 @@ function shouldStopDrain(producer: ProducerState, first: Batch): boolean {
   return firstInFlightSequence >= 0 && first.baseSequence >= 0 && first.baseSequence !== firstInFlightSequence;
 }
 
+/**
+ * What `drain` does with one partition it visits: skip it (muted, or nothing queued), stop the
+ * whole drain for the broker (`shouldStopDrainBatchesForPartition`), or take its head batch.
+ */
+function drainDecision(producer: ProducerState, idempotence: boolean, partition: number): 'skip' | 'stop' | 'take' {
+  const part = partitionOf(producer, partition);
+  const headId = part.queue[0];
+  if (part.muted || headId === undefined) return 'skip';
+  return idempotence && shouldStopDrain(producer, getBatch(producer, headId)) ? 'stop' : 'take';
+}
+
 export interface DrainResult {
   readonly producer: ProducerState;
   /** The request to write on the connection, or null when nothing was drainable. */
@@ -279,12 +290,11 @@ export function drain(producer: ProducerState, config: ModelConfig, broker: numb
     p = { ...p, drainIndex: p.drainIndex.map((d, b) => (b === broker ? index : d)) };
     index = (index + 1) % parts.length;
     const part = partitionOf(p, partition);
-    const headId = part.queue[0];
-    if (part.muted || headId === undefined) continue;
-    const head = getBatch(p, headId);
-    if (settings.idempotence && shouldStopDrain(p, head)) break;
+    const decision = drainDecision(p, settings.idempotence, partition);
+    if (decision === 'skip') continue;
+    if (decision === 'stop') break;
 
-    let batch = head;
+    let batch = getBatch(p, part.queue[0] as number);
     let current = { ...part, queue: part.queue.slice(1) };
     if (settings.idempotence && batch.baseSequence < 0) {
       // TM `maybeUpdateProducerIdAndEpoch`: a partition still on an older PID/epoch with nothing
@@ -570,9 +580,30 @@ export function expireBatches(producer: ProducerState, config: ModelConfig, out:
 
 /** Is there a batch that a drain to `broker` would take right now? */
 export function canDrain(producer: ProducerState, config: ModelConfig, broker: number, leaders: readonly number[]): boolean {
-  // Cheap necessary condition first: some partition it leads has an unmuted, non-empty queue.
-  const candidate = leaders.some((leader, p) => leader === broker && (producer.partitions[p]?.queue.length ?? 0) > 0 && producer.partitions[p]?.muted !== true);
-  return candidate && drain(producer, config, broker, leaders).request !== null;
+  // `drain` makes a request exactly when, visiting the broker's partitions from its drain index,
+  // it meets a partition to take before one that stops it: until it takes one, it changes nothing
+  // that `drainDecision` reads (only the drain index). Same visiting order as `drain`.
+  if ((producer.requests[broker]?.length ?? 0) >= config.producer.maxInFlight) return false;
+  let led = 0;
+  for (const leader of leaders) if (leader === broker) led += 1;
+  if (led === 0) return false;
+  const start = (producer.drainIndex[broker] ?? 0) % led;
+  for (let k = 0; k < led; k++) {
+    const decision = drainDecision(producer, config.producer.idempotence, nthLed(leaders, broker, (start + k) % led));
+    if (decision !== 'skip') return decision === 'take';
+  }
+  return false;
+}
+
+/** The `n`th partition (ascending) that `broker` leads. */
+function nthLed(leaders: readonly number[], broker: number, n: number): number {
+  let seen = 0;
+  for (let p = 0; p < leaders.length; p++) {
+    if (leaders[p] !== broker) continue;
+    if (seen === n) return p;
+    seen += 1;
+  }
+  return -1;
 }
 
 /** Sends of every batch that is still alive and not done (what a restart abandons). */

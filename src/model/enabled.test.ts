@@ -1,0 +1,134 @@
+/**
+ * `enabledEvents` and `canDrain` are the fast paths of the explorer and the random runner. They
+ * must agree with the rules they shortcut: `enabledEvents` lists exactly the events `whyDisabled`
+ * accepts, and `canDrain` says yes exactly when `drain` would write a request.
+ */
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { pickWeighted } from '../checker/run-suite.js';
+import { resolveConfig } from './config.js';
+import { EVENT_KINDS, FAULTS } from './events.js';
+import type { Event, EventKind, Setup } from './events.js';
+import { canDrain, drain } from './producer.js';
+import { enabledEvents, initialState, step, whyDisabled } from './system.js';
+import type { State } from './types.js';
+
+function setupFor(input: Record<string, string | number | boolean>): Setup {
+  const resolved = resolveConfig(input);
+  if (!resolved.ok) throw new Error(resolved.error);
+  const lossy = resolved.config.network === 'lossy';
+  const faults = FAULTS.filter((f) => lossy || (f !== 'drop-message' && f !== 'reorder-message'));
+  const bounds = { recordsMax: 4, resendsMax: 2, eventsMax: 40, lostMessagesMax: 3, restartsMax: 1, crashesMax: 2, clusterChangesMax: 2 };
+  return { config: resolved.config, faults, bounds };
+}
+
+const SETUPS = [
+  setupFor({}),
+  setupFor({ 'max.in.flight.requests.per.connection': 1, partitions: 2 }),
+  setupFor({ 'replication.factor': 3, 'min.insync.replicas': 2, partitions: 2, application: 'at-least-once' }),
+  setupFor({ acks: '1', 'enable.idempotence': false, 'replication.factor': 2, 'unclean.leader.election.enable': true }),
+  setupFor({ network: 'lossy', 'replication.factor': 2, partitions: 2 }),
+  { ...setupFor({ 'replication.factor': 2 }), faults: [] },
+];
+
+/** Every event of the union for the setup's sizes, with indexes up to `nthMax`. */
+function everyEvent(setup: Setup, nthMax: number): Event[] {
+  const brokers = setup.config.topic.replicationFactor;
+  const partitions = setup.config.topic.partitions;
+  const nths = Array.from({ length: nthMax + 1 }, (_, n) => n);
+  const bs = Array.from({ length: brokers }, (_, b) => b);
+  const ps = Array.from({ length: partitions }, (_, p) => p);
+  const all: Event[] = [];
+  const byKind: Record<EventKind, () => Event[]> = {
+    AppSend: () => ps.map((partition) => ({ kind: 'AppSend', partition })),
+    AppResend: () => nths.map((nth) => ({ kind: 'AppResend', nth })),
+    ProducerResolve: () => [{ kind: 'ProducerResolve' }],
+    ProducerDrain: () => bs.map((broker) => ({ kind: 'ProducerDrain', broker })),
+    ProducerReceive: () => bs.flatMap((broker) => nths.map((nth) => ({ kind: 'ProducerReceive', broker, nth }) as Event)),
+    ProducerDeliveryTimeout: () => ps.map((partition) => ({ kind: 'ProducerDeliveryTimeout', partition })),
+    ProducerExpireBatches: () => [{ kind: 'ProducerExpireBatches' }],
+    ProducerRequestTimeout: () => bs.map((broker) => ({ kind: 'ProducerRequestTimeout', broker })),
+    ProducerRestart: () => [{ kind: 'ProducerRestart' }],
+    NetworkDisconnect: () => bs.map((broker) => ({ kind: 'NetworkDisconnect', broker })),
+    NetworkDrop: () =>
+      bs.flatMap((broker) => (['request', 'response'] as const).flatMap((direction) => nths.map((nth) => ({ kind: 'NetworkDrop', broker, direction, nth }) as Event))),
+    BrokerReceive: () => bs.flatMap((broker) => nths.map((nth) => ({ kind: 'BrokerReceive', broker, nth }) as Event)),
+    BrokerCompleteProduce: () => bs.map((broker) => ({ kind: 'BrokerCompleteProduce', broker })),
+    BrokerProduceTimeout: () => bs.map((broker) => ({ kind: 'BrokerProduceTimeout', broker })),
+    ReplicaFetch: () => ps.flatMap((partition) => bs.map((replica) => ({ kind: 'ReplicaFetch', partition, replica }) as Event)),
+    LeaderShrinkIsr: () => ps.flatMap((partition) => bs.map((replica) => ({ kind: 'LeaderShrinkIsr', partition, replica }) as Event)),
+    BrokerCrash: () => bs.map((broker) => ({ kind: 'BrokerCrash', broker })),
+    BrokerShutdown: () => bs.map((broker) => ({ kind: 'BrokerShutdown', broker })),
+    BrokerRestart: () => bs.map((broker) => ({ kind: 'BrokerRestart', broker })),
+    ControllerMoveLeader: () => ps.flatMap((partition) => bs.map((replica) => ({ kind: 'ControllerMoveLeader', partition, replica }) as Event)),
+    BrokerExpireProducer: () =>
+      ps.flatMap((partition) => bs.flatMap((replica) => nths.map((nth) => ({ kind: 'BrokerExpireProducer', partition, replica, nth }) as Event))),
+  };
+  for (const kind of EVENT_KINDS) all.push(...byKind[kind]());
+  return all;
+}
+
+function walk(setup: Setup, choices: readonly number[]): State[] {
+  let state = initialState(setup);
+  const states = [state];
+  for (const choice of choices) {
+    const enabled = enabledEvents(setup, state);
+    if (enabled.length === 0) break;
+    state = step(setup, state, pickWeighted(enabled, choice));
+    states.push(state);
+  }
+  return states;
+}
+
+const choicesArb = fc.array(fc.nat({ max: 1023 }), { minLength: 10, maxLength: 40 });
+const key = (e: Event): string => JSON.stringify(e);
+
+describe('Fast paths agree with the rules', () => {
+  it('enabledEvents lists exactly the events whyDisabled accepts, each once', () => {
+    let checked = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...SETUPS), choicesArb, (setup, choices) => {
+        for (const state of walk(setup, choices)) {
+          const listed = enabledEvents(setup, state).map(key);
+          const accepted = everyEvent(setup, 8)
+            .filter((e) => whyDisabled(setup, state, e) === null)
+            .map(key);
+          expect(new Set(listed).size).toBe(listed.length);
+          expect([...listed].sort()).toEqual([...accepted].sort());
+          checked += 1;
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('canDrain is true exactly when drain writes a request', () => {
+    let yes = 0;
+    let no = 0;
+    // States where a drain stops at a partition that must wait while a batch is queued: the case
+    // where answering "some queue is non-empty" would be wrong.
+    let stopped = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...SETUPS), choicesArb, (setup, choices) => {
+        for (const state of walk(setup, choices)) {
+          const leaders = state.cluster.partitions.map((p) => p.leader);
+          for (let b = 0; b < setup.config.topic.replicationFactor; b++) {
+            const can = canDrain(state.producer, setup.config, b, leaders);
+            expect(can).toBe(drain(state.producer, setup.config, b, leaders).request !== null);
+            if (can) yes += 1;
+            else no += 1;
+            const queued = state.producer.partitions.some((part, p) => leaders[p] === b && part.queue.length > 0 && !part.muted);
+            if (!can && queued && (state.producer.requests[b]?.length ?? 0) < setup.config.producer.maxInFlight) stopped += 1;
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    // Both answers occur, so the comparison above tested something either way.
+    expect(yes).toBeGreaterThan(100);
+    expect(no).toBeGreaterThan(100);
+    expect(stopped).toBeGreaterThan(10);
+  });
+});
