@@ -78,15 +78,15 @@ const CODES: Readonly<Record<string, number>> = {
 };
 
 // The hash state of the key being computed: two independent 32-bit mixes (FNV-1a-style per
-// 32-bit word, with different primes). Module-level so the hot loop allocates nothing.
-let H1 = 0;
-let H2 = 0;
+// 32-bit word, with different primes). Kept in a typed array so the hot loop allocates nothing
+// (a module-level number variable holding a 32-bit value would be boxed on every write).
+const H = new Int32Array(2);
 
 function mix(n: number): void {
   const x = n | 0;
-  H1 = Math.imul(H1 ^ x, 0x01000193);
-  H2 = Math.imul(H2 ^ x, 0x5bd1e995);
-  H2 ^= H2 >>> 13;
+  H[0] = Math.imul((H[0] as number) ^ x, 0x01000193);
+  const h2 = Math.imul((H[1] as number) ^ x, 0x5bd1e995);
+  H[1] = h2 ^ (h2 >>> 13);
 }
 
 function mixBool(b: boolean): void {
@@ -132,8 +132,8 @@ function requestRank(id: number): number {
  * `extra` bits (the explorer's witness values) are mixed in at the end.
  */
 export function stateKey(state: State, extra: number): [number, number] {
-  H1 = 0x811c9dc5;
-  H2 = 0x9747b28c;
+  H[0] = 0x811c9dc5;
+  H[1] = 0x9747b28c;
   const p = state.producer;
   const batches = p.batches;
   collectRequestIds(state);
@@ -261,7 +261,7 @@ export function stateKey(state: State, extra: number): [number, number] {
   mix(c.crashes);
   mix(c.clusterChanges);
   mix(extra);
-  return [H1 >>> 0, H2 >>> 0];
+  return [(H[0] as number) >>> 0, (H[1] as number) >>> 0];
 }
 
 function mixEntries(entries: State['cluster']['partitions'][number]['replicas'][number]['producers']): void {
