@@ -4,8 +4,8 @@
  * records. Prints a table and writes bench/results/latest.json and latest.md. Not part of
  * `npm test`: timings belong here, tests assert behaviour.
  *
- *   npm run bench                 # the full run (a few minutes on 2 cores)
- *   npm run bench -- --quick      # fewer seeds and smaller limits, to try it out
+ *   npm run bench                 # the full run (a few minutes on 2 cores), written to latest.{json,md}
+ *   npm run bench -- --quick      # fewer seeds and smaller limits, to try it out; written to quick.{json,md}
  *   npm run bench -- --suite S    # only the counterexample rows of these suites (repeatable), printed, not written
  */
 
@@ -24,13 +24,33 @@ import { runSuite } from '../src/checker/run-suite.js';
 import type { Suite } from '../src/checker/suite.js';
 import { defineSuite } from '../src/checker/suite.js';
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: { quick: { type: 'boolean', default: false }, suite: { type: 'string', multiple: true } },
-  strict: true,
-});
-const quick = values.quick;
-const only = values.suite ?? null;
+const USAGE = 'usage: npm run bench [-- --quick] [-- --suite NAME ...]';
+
+/** Bad arguments: one line naming the problem, exit 2, nothing written. */
+function usageError(message: string): never {
+  process.stderr.write(`bench: ${message} (${USAGE})\n`);
+  process.exit(2);
+}
+
+function parseBenchArgs(): { quick: boolean; only: string[] | null } {
+  try {
+    const { values } = parseArgs({
+      args: process.argv.slice(2),
+      options: { quick: { type: 'boolean', default: false }, suite: { type: 'string', multiple: true } },
+      strict: true,
+    });
+    return { quick: values.quick, only: values.suite ?? null };
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const { quick, only } = parseBenchArgs();
+for (const name of only ?? []) {
+  if (suiteByName(name) === undefined) usageError(`--suite: no suite named '${name}' (npx idemcheck list shows them)`);
+}
+/** States the breadth-first search for each suite's shortest counterexample may visit. */
+const SHORTEST_LIMIT = quick ? 200_000 : 1_000_000;
 const SEEDS = Array.from({ length: quick ? 5 : 20 }, (_, i) => 1000 + i);
 
 /** Suites with a counterexample: time to find, time to shrink, shrunk length against the shortest. */
@@ -100,7 +120,7 @@ function benchCounterexamples(): CounterexampleRow[] {
     const target = s.checked.filter((i) => s.expect.verdict === 'violated' && i.name === s.expect.invariant);
     const setup = s.setup;
     if (setup === null) continue;
-    const bfs = explore(setup, target, [], { maxStates: quick ? 200_000 : 1_000_000 });
+    const bfs = explore(setup, target, [], { maxStates: SHORTEST_LIMIT });
     const shortest = bfs.verdict.kind === 'violated' ? bfs.verdict.events.length : null;
     const first: number[] = [];
     const total: number[] = [];
@@ -326,7 +346,7 @@ function markdown(result: {
   lines.push('');
   lines.push(`## Time to a counterexample (${result.counterexamples[0]?.seeds ?? 0} seeds)`);
   lines.push('');
-  lines.push('Median [10th–90th percentile]. "first" is the end of the first failing run; "shrunk" includes fast-check shrinking and the final minimisation. Length/shortest compares the reported trace with the shortest one (breadth-first search).');
+  lines.push('Median [10th–90th percentile]. "first" is the end of the first failing run; "shrunk" includes fast-check shrinking and the final minimisation. Length/shortest compares the reported trace with the shortest one (breadth-first search); "?" where that search did not reach a counterexample within ${SHORTEST_LIMIT} states.');
   lines.push('');
   lines.push('| suite | found | first | shrunk | runs (median) | length/shortest median (max) | shortest |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|');
@@ -337,7 +357,9 @@ function markdown(result: {
   }
   const ratios = result.counterexamples.map((r) => r.medianRatio).filter((x): x is number => x !== null);
   lines.push('');
-  lines.push(`Median over suites of the median length/shortest ratio: **${ratios.length === 0 ? '?' : median(ratios).toFixed(2)}**.`);
+  lines.push(
+    `Median over suites of the median length/shortest ratio: **${ratios.length === 0 ? '?' : median(ratios).toFixed(2)}** (${ratios.length} of ${result.counterexamples.length} suites have a known shortest).`,
+  );
   lines.push('');
   lines.push('## Throughput');
   lines.push('');
@@ -387,14 +409,16 @@ async function main(): Promise<void> {
   const result = { machine, counterexamples, throughput, costs, growth };
   const dir = new URL('./results/', import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
+  // A quick run does not replace the committed full run.
+  const stem = quick ? 'quick' : 'latest';
   for (const [name, text] of [
-    ['latest.json', `${JSON.stringify(result, null, 2)}\n`],
-    ['latest.md', markdown(result)],
+    [`${stem}.json`, `${JSON.stringify(result, null, 2)}\n`],
+    [`${stem}.md`, markdown(result)],
   ] as const) {
     writeFileSync(`${dir}${name}.tmp`, text);
     renameSync(`${dir}${name}.tmp`, `${dir}${name}`);
   }
-  log(`\nWrote bench/results/latest.json and bench/results/latest.md`);
+  log(`\nWrote bench/results/${stem}.json and bench/results/${stem}.md`);
 }
 
 await main();

@@ -69,8 +69,11 @@ export function buildReportFrom(suite: Suite, found: Found, adHoc: boolean): Rep
   };
 }
 
-/** The report of a `check` counterexample; `shortest` comes from an exhaustive search when one was affordable. */
-export function buildReport(suite: Suite, result: SuiteResult, adHoc: boolean, shortest: number | null = null): Report | null {
+/**
+ * The report of a `check` counterexample. `search` is the exhaustive search for the shortest one:
+ * its length when found within `limit` states (limit 0: not searched); null: no search at all.
+ */
+export function buildReport(suite: Suite, result: SuiteResult, adHoc: boolean, search: { readonly shortest: number | null; readonly limit: number } | null = null): Report | null {
   const cx = result.counterexample;
   if (cx === null) return null;
   return buildReportFrom(
@@ -82,7 +85,13 @@ export function buildReport(suite: Suite, result: SuiteResult, adHoc: boolean, s
       fastCheck: { seed: result.seed, path: cx.path, replayPath: cx.replayPath, runs: result.runs, numShrinks: cx.numShrinks, failingRun: cx.failingRun },
       explorer: null,
       firstFailure: cx.firstFailure,
-      lengths: { found: cx.foundLength, shrunk: cx.shrunkLength, minimal: cx.events.length, shortest },
+      lengths: {
+        found: cx.foundLength,
+        shrunk: cx.shrunkLength,
+        minimal: cx.events.length,
+        shortest: search?.shortest ?? null,
+        ...(search === null ? {} : { shortestLimit: search.limit }),
+      },
     },
     adHoc,
   );

@@ -136,20 +136,25 @@ export function explore(setup0: Setup, invariants: readonly Invariant[], witness
         }
         next.push({ state: after, id: childId });
         if (seen.size >= options.maxStates) {
-          return result({ kind: 'incomplete', reason: `the state limit (${options.maxStates} unique states) was reached at depth ${depth + 1}` });
+          return result({ kind: 'incomplete', reason: `the state limit (${options.maxStates} unique states) was reached ${whileAt(depth)}` });
         }
       }
       const now = performance.now();
       if (options.onProgress !== undefined && now - lastReport > 200) {
         lastReport = now;
         const stop = options.onProgress({ generated, unique: seen.size, depth: depth + 1, frontier: next.length, ms: now - started });
-        if (stop === true) return result({ kind: 'incomplete', reason: `stopped at depth ${depth + 1}` });
+        if (stop === true) return result({ kind: 'incomplete', reason: `stopped ${whileAt(depth)}` });
       }
     }
     frontier = next;
     if (frontier.length > 0) depth += 1;
   }
   return result({ kind: 'complete' });
+}
+
+/** Where a search that stops early was: `depth` is the deepest level it finished. */
+export function whileAt(depth: number): string {
+  return `while visiting depth ${depth + 1} (every state to depth ${depth} was visited)`;
 }
 
 /** Compare an exploration with what the suite expects (the same words as `judge` for `check`). */

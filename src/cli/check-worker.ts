@@ -9,7 +9,7 @@ import { SUITES } from '../../properties/index.js';
 import { adHocSuite } from '../checker/ad-hoc.js';
 import type { AdHocOptions } from '../checker/ad-hoc.js';
 import { buildReport, buildReportFrom } from '../checker/build-report.js';
-import { explore, judgeExploration } from '../checker/explore.js';
+import { explore, judgeExploration, whileAt } from '../checker/explore.js';
 import type { ExploreProgress, ExploreResult } from '../checker/explore.js';
 import { judge, runSuite } from '../checker/run-suite.js';
 import type { Judgement, SuiteResult } from '../checker/run-suite.js';
@@ -28,7 +28,7 @@ export interface RunSettings {
 export interface ExploreSettings {
   readonly maxStates: number;
   readonly maxSteps: number | null;
-  /** Stop when the process uses more memory than this (MiB). */
+  /** Stop when the process uses more memory than this (MB of 2^20 bytes). */
   readonly maxMemoryMb: number;
 }
 
@@ -41,7 +41,15 @@ export type Job =
 export type WorkerMessage =
   | { readonly type: 'start'; readonly suite: string; readonly runs: number }
   | { readonly type: 'progress'; readonly suite: string; readonly done: number }
-  | { readonly type: 'result'; readonly suite: string; readonly result: SuiteResult; readonly judgement: Judgement; readonly report: Report | null }
+  | {
+      readonly type: 'result';
+      readonly suite: string;
+      readonly result: SuiteResult;
+      readonly judgement: Judgement;
+      readonly report: Report | null;
+      /** Time the search for the shortest counterexample took (not part of the result's time). */
+      readonly shortestMs: number;
+    }
   | { readonly type: 'explore-progress'; readonly suite: string; readonly progress: ExploreProgress }
   | { readonly type: 'explored'; readonly suite: string; readonly result: ExploreResult; readonly judgement: Judgement; readonly report: Report | null }
   | { readonly type: 'done' };
@@ -55,13 +63,13 @@ function post(message: WorkerMessage): void {
   parentPort?.postMessage(message);
 }
 
-/** The length of a shortest trace that breaks `invariant`, when a search within `budget` states finds it. */
-function shortestLength(suite: Suite, result: SuiteResult, budget: number): number | null {
+/** The shortest trace that breaks the counterexample's invariant, when a search within `budget` states finds it. */
+function searchShortest(suite: Suite, result: SuiteResult, budget: number): { shortest: number | null; limit: number; ms: number } {
   const invariant = result.counterexample?.results[0]?.invariant;
   const target = suite.checked.filter((i) => i.name === invariant);
-  if (budget <= 0 || suite.setup === null || target.length === 0) return null;
+  if (budget <= 0 || suite.setup === null || target.length === 0) return { shortest: null, limit: 0, ms: 0 };
   const found = explore(suite.setup, target, [], { maxStates: budget, maxDepth: result.eventsMax });
-  return found.verdict.kind === 'violated' ? found.verdict.events.length : null;
+  return { shortest: found.verdict.kind === 'violated' ? found.verdict.events.length : null, limit: budget, ms: found.ms };
 }
 
 function runChecks(selection: Selection, settings: RunSettings): void {
@@ -81,8 +89,8 @@ function runChecks(selection: Selection, settings: RunSettings): void {
         }
       },
     });
-    const shortest = result.counterexample === null ? null : shortestLength(suite, result, settings.shortestStates);
-    post({ type: 'result', suite: suite.name, result, judgement: judge(suite, result), report: buildReport(suite, result, adHoc, shortest) });
+    const search = result.counterexample === null ? null : searchShortest(suite, result, settings.shortestStates);
+    post({ type: 'result', suite: suite.name, result, judgement: judge(suite, result), report: buildReport(suite, result, adHoc, search), shortestMs: search?.ms ?? 0 });
   }
 }
 
@@ -116,8 +124,8 @@ function runExplorations(selection: Selection, settings: ExploreSettings): void 
             adHoc,
           )
         : null;
-    const memory = verdict.kind === 'incomplete' && verdict.reason.startsWith('stopped') ? `the memory limit (${settings.maxMemoryMb} MiB) was reached` : null;
-    const adjusted: ExploreResult = memory === null ? result : { ...result, verdict: { kind: 'incomplete', reason: `${memory} at depth ${result.depth + 1}` } };
+    const memory = verdict.kind === 'incomplete' && verdict.reason.startsWith('stopped') ? `the memory limit (${settings.maxMemoryMb} MB) was reached` : null;
+    const adjusted: ExploreResult = memory === null ? result : { ...result, verdict: { kind: 'incomplete', reason: `${memory} ${whileAt(result.depth)}` } };
     post({ type: 'explored', suite: suite.name, result: adjusted, judgement: judgeExploration(suite, adjusted), report });
   }
 }

@@ -56,7 +56,10 @@ interface Row {
   readonly asExpected: boolean;
   readonly got: string;
   readonly problem: string | null;
+  /** The search for the shortest counterexample: its result, state budget (0: none) and time. */
   readonly shortest: number | null;
+  readonly shortestLimit: number;
+  readonly shortestMs: number;
   readonly report: WrittenReport | null;
 }
 
@@ -108,6 +111,8 @@ export async function checkCommand(argv: readonly string[], print: (line: string
           got: message.judgement.got,
           problem: message.judgement.problem,
           shortest: message.report?.lengths.shortest ?? null,
+          shortestLimit: message.report?.lengths.shortestLimit ?? 0,
+          shortestMs: message.shortestMs,
           report,
         };
         rows.push(row);
@@ -154,7 +159,13 @@ function printRow(print: (line: string) => void, row: Row, width: number): void 
   if (cx !== null) {
     const trace = cx.events.map(formatEvent);
     const shown = trace.length > 12 ? [...trace.slice(0, 12), `… ${trace.length - 12} more`] : trace;
-    const shortest = row.shortest === null ? '' : ` (shortest possible: ${row.shortest})`;
+    const took = `${(row.shortestMs / 1000).toFixed(1)}s`;
+    const shortest =
+      row.shortest !== null
+        ? ` (shortest possible: ${row.shortest}; the search took ${took})`
+        : row.shortestLimit > 0
+          ? ` (shortest possible: not reached in ${row.shortestLimit} states, ${took}; --shortest-states N searches further)`
+          : '';
     print(`    ${cx.events.length} steps${shortest}: ${shown.join(' → ')}`);
     if (row.report !== null) print(`    report: ${row.report.markdown}`);
   }
@@ -173,7 +184,7 @@ function jsonRow(row: Row): unknown {
     seed: r.seed,
     witnessRuns: r.witnessRuns,
     eventCounts: r.eventCounts,
-    counterexample: r.counterexample === null ? null : { events: r.counterexample.events.map(formatEvent), path: r.counterexample.path, shortest: row.shortest },
+    counterexample: r.counterexample === null ? null : { events: r.counterexample.events.map(formatEvent), path: r.counterexample.path, shortest: row.shortest, shortestStates: row.shortestLimit, shortestMs: Math.round(row.shortestMs) },
     report: row.report,
   };
 }

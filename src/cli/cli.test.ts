@@ -186,6 +186,59 @@ describe('CLI: check, reports and replay', () => {
   });
 });
 
+describe('CLI: explore', () => {
+  it('a limit stops the search: exit 1, says up to which depth it visited everything, writes nothing', () => {
+    const dir = tempDir();
+    const { code, stdout } = idemcheck('explore', '--suite', 'delivery.idempotent-in-flight-1', '--max-states', '200', '--report-dir', dir);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/the state limit \(200 unique states\) was reached while visiting depth (\d+) \(every state to depth \d+ was visited\)/);
+    const [, visiting] = stdout.match(/while visiting depth (\d+)/) ?? [];
+    const [, table] = stdout.match(/incomplete after 200 states\s+200\s+\d+\s+(\d+)/) ?? [];
+    // The table's depth is the deepest level visited completely, one less than the level it stopped in.
+    expect(Number(table) + 1).toBe(Number(visiting));
+    expect(stdout).toContain('to search further: raise --max-states or --max-memory');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('finds the shortest counterexample, writes a report replay reproduces, and --json names the invariant', () => {
+    const dir = tempDir();
+    const { code, stdout } = idemcheck('explore', '--suite', 'delivery.acks1-retry-duplicates', '--json', '--report-dir', dir);
+    expect(code).toBe(0);
+    const [row] = JSON.parse(stdout) as { verdict: string; invariant: string | null; events: string[]; report: { json: string } }[];
+    expect(row?.verdict).toBe('violated');
+    expect(row?.invariant).toBe('NoDuplicateRecord');
+    expect(row?.events).toHaveLength(6);
+    const replayed = idemcheck('replay', row?.report.json ?? 'missing');
+    expect(replayed.code).toBe(0);
+    expect(replayed.stdout).toContain('reproduced exactly');
+  });
+
+  it('ad-hoc reports with different expectations get different names', () => {
+    const dir = tempDir();
+    const adHoc = ['explore', '--set', 'acks=1', '--set', 'enable.idempotence=false', '--faults', 'disconnect', '--records', '2', '--report-dir', dir];
+    expect(idemcheck(...adHoc).code).toBe(1);
+    expect(idemcheck(...adHoc, '--expect', 'violated:NoDuplicateRecord').code).toBe(0);
+    const stems = new Set(readdirSync(dir).map((f) => f.replace(/\.(json|md|html|test\.ts)$/, '')));
+    expect(stems.size).toBe(2);
+  });
+});
+
+describe('CLI: check, the shortest counterexample', () => {
+  it('says when its search for the shortest stopped short, and when there was none', () => {
+    const dir = tempDir();
+    const stem = join(dir, 'delivery.acks1-retry-duplicates-seed20261125');
+    const small = idemcheck('check', '--suite', 'delivery.acks1-retry-duplicates', '--shortest-states', '5', '--report-dir', dir);
+    expect(small.code).toBe(0);
+    expect(small.stdout).toContain('shortest possible: not reached in 5 states');
+    expect(readFileSync(`${stem}.md`, 'utf8')).toContain('a search of 5 states did not reach it (check --shortest-states N searches further)');
+    const enough = idemcheck('check', '--suite', 'delivery.acks1-retry-duplicates', '--report-dir', dir);
+    expect(enough.stdout).toMatch(/6 steps \(shortest possible: 6; the search took \d+\.\ds\)/);
+    expect(readFileSync(`${stem}.md`, 'utf8')).toContain('the shortest possible is 6');
+    idemcheck('check', '--suite', 'delivery.acks1-retry-duplicates', '--shortest-states', '0', '--report-dir', dir);
+    expect(readFileSync(`${stem}.md`, 'utf8')).toContain('the shortest possible was not searched for (--shortest-states 0)');
+  });
+});
+
 describe('CLI: list and help', () => {
   it('list names every suite, invariant, witness, fault and setting', () => {
     const { code, stdout } = idemcheck('list');

@@ -27,7 +27,7 @@ check the invariants in each. The verdict is "holds in all N states", a shortest
 
   --suite NAME         explore this suite (repeatable; 'prefix*' matches several; default: all)
   --max-states N       stop after N unique states (default ${DEFAULT_MAX_STATES})
-  --max-memory MB      stop when the process uses more memory than this (default ${DEFAULT_MAX_MEMORY_MB})
+  --max-memory MB      stop when the process uses more memory than this (default ${DEFAULT_MAX_MEMORY_MB}, at least 64)
   --max-steps N        depth bound: events per behaviour (default: the suite's eventsMax)
   --json               print results as JSON
   --report-dir DIR     where counterexample reports go (default: reports)
@@ -118,7 +118,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
     }
   };
   const interruptedSummary = (): string => {
-    const running = current === null ? '' : `; ${current.suite} stopped at depth ${current.depth} after ${current.unique} unique states`;
+    const running = current === null ? '' : `; ${current.suite} stopped while visiting depth ${current.depth} after ${current.unique} unique states`;
     return `interrupted: explored ${rows.length} of ${names.length} suites${running}. No partial report was written.`;
   };
   const stopped = await runInWorker({ mode: 'explore', selection, settings }, { onMessage, interruptedSummary, tty: process.stderr.isTTY === true && !values.json });
@@ -136,6 +136,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
           asExpected: r.asExpected,
           problem: r.problem,
           verdict: r.result.verdict.kind,
+          invariant: r.result.verdict.kind === 'violated' ? (r.result.verdict.results[0]?.invariant ?? null) : null,
           events: r.result.verdict.kind === 'violated' ? r.result.verdict.events.map(formatEvent) : null,
           unique: r.result.unique,
           generated: r.result.generated,
@@ -163,6 +164,7 @@ function printRow(print: (line: string) => void, row: Row, width: number): void 
     `${pad(row.suite, width)}${pad(row.expected, 34)}${pad(row.got, 44)}${pad(String(r.unique), 10)}${pad(String(r.generated), 11)}${pad(String(r.depth), 7)}${pad(`${(r.ms / 1000).toFixed(1)}s`, 8)}${perSecond(r.unique, r.ms)}  ${mark}`,
   );
   if (!row.asExpected && row.problem !== null) print(`    not as expected: ${row.problem}`);
+  if (r.verdict.kind === 'incomplete') print('    to search further: raise --max-states or --max-memory, or lower the bounds (--max-steps)');
   if (r.verdict.kind === 'violated') {
     print(`    shortest counterexample, ${r.verdict.events.length} steps: ${r.verdict.events.map(formatEvent).join(' → ')}`);
     if (row.report !== null) print(`    report: ${row.report.markdown}`);

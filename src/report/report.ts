@@ -48,9 +48,10 @@ export interface Report {
   };
   /**
    * Trace lengths: as first found, after fast-check's shrinking, after the final minimisation, and
-   * the shortest possible (from an exhaustive search of the same suite; null when it was too big).
+   * the shortest possible (from an exhaustive search of the same suite; null when not found).
+   * `shortestLimit` is the state budget that search had (0: not searched; absent in older reports).
    */
-  readonly lengths: { readonly found: number; readonly shrunk: number; readonly minimal: number; readonly shortest: number | null };
+  readonly lengths: { readonly found: number; readonly shrunk: number; readonly minimal: number; readonly shortest: number | null; readonly shortestLimit?: number };
   /** The minimal event list; `replay` folds these with step(). */
   readonly events: readonly Event[];
   readonly fingerprint: string;
@@ -67,12 +68,12 @@ export function shortHash(text: string): string {
 
 /**
  * File-name-safe stem for a report: the suite (or "ad-hoc-" and a hash of its settings, faults,
- * bounds and invariants), then the seed, or "explore".
+ * bounds, invariants and expectation), then the seed, or "explore".
  */
-export function reportStem(report: Pick<Report, 'suite' | 'fastCheck' | 'configInput' | 'faults' | 'bounds' | 'invariants'>): string {
+export function reportStem(report: Pick<Report, 'suite' | 'fastCheck' | 'configInput' | 'faults' | 'bounds' | 'invariants' | 'expected'>): string {
   const name =
     report.suite === null
-      ? `ad-hoc-${shortHash(JSON.stringify([report.configInput, report.faults, report.bounds, report.invariants]))}`
+      ? `ad-hoc-${shortHash(JSON.stringify([report.configInput, report.faults, report.bounds, report.invariants, report.expected]))}`
       : report.suite.replace(/[^A-Za-z0-9._-]+/g, '-');
   return report.fastCheck === null ? `${name}-explore` : `${name}-seed${report.fastCheck.seed}`;
 }
@@ -96,8 +97,15 @@ export function describeOrigin(report: Report): string {
 export function describeLengths(report: Report): string {
   const l = report.lengths;
   if (report.fastCheck === null) return `${l.minimal} steps, the shortest possible (breadth-first search)`;
-  const shortest = l.shortest === null ? 'the shortest possible is unknown (the suite is too big to search exhaustively)' : `the shortest possible is ${l.shortest}`;
+  const shortest = l.shortest !== null ? `the shortest possible is ${l.shortest}` : shortestUnknown(l.shortestLimit);
   return `found ${l.found} steps, fast-check shrank to ${l.shrunk}, minimised to ${l.minimal}; ${shortest}`;
+}
+
+/** Why a report has no shortest length: no search, or a search that its state budget stopped. */
+export function shortestUnknown(limit: number | undefined): string {
+  if (limit === undefined) return 'the shortest possible is unknown';
+  if (limit === 0) return 'the shortest possible was not searched for (--shortest-states 0)';
+  return `the shortest possible is unknown: a search of ${limit} states did not reach it (check --shortest-states N searches further)`;
 }
 
 /** Whether the suite expected this violation, in a sentence for the report. */
