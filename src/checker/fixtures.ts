@@ -4,10 +4,14 @@
  */
 
 import type { ConfigInput } from '../model/config.js';
-import type { Event, Setup } from '../model/events.js';
+import { resolveConfig } from '../model/config.js';
+import { FAULTS } from '../model/events.js';
+import type { Bounds, Event, Setup } from '../model/events.js';
 import { recordsOf } from '../model/invariants.js';
+import { enabledEvents, initialState, step } from '../model/system.js';
 import type { Outcome, Replica, State } from '../model/types.js';
 import { replayScenario } from './replay.js';
+import { pickWeighted } from './run-suite.js';
 
 export interface Scenario {
   readonly setup: Setup;
@@ -33,4 +37,29 @@ export function logRecords(state: State, partition: number, broker: number): num
 
 export function outcomes(state: State): Outcome[] {
   return state.ghost.sends.map((s) => s.outcome);
+}
+
+/** A setup with every fault its network allows (drops and reordering only on a lossy one). */
+export function setupWithFaults(input: ConfigInput, bounds: Bounds): Setup {
+  const resolved = resolveConfig(input);
+  if (!resolved.ok) throw new Error(resolved.error);
+  const lossy = resolved.config.network === 'lossy';
+  const faults = FAULTS.filter((f) => lossy || (f !== 'drop-message' && f !== 'reorder-message'));
+  return { config: resolved.config, faults, bounds };
+}
+
+/** Walk the model along a list of choices (indexes into the enabled events) and return every state. */
+export function walk(setup: Setup, choices: readonly number[]): { events: Event[]; states: State[] } {
+  let state = initialState(setup);
+  const events: Event[] = [];
+  const states: State[] = [state];
+  for (const choice of choices) {
+    const enabled = enabledEvents(setup, state);
+    if (enabled.length === 0) break;
+    const event = pickWeighted(enabled, choice);
+    state = step(setup, state, event);
+    events.push(event);
+    states.push(state);
+  }
+  return { events, states };
 }

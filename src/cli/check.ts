@@ -9,9 +9,9 @@ import { formatEvent } from '../report/format.js';
 import { parseCommandArgs } from './args.js';
 import type { RunSettings, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
-import { configNotes, DEFAULT_SEED, expectationsOf, integerFlag, pad, parseSelection, seedFlag, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, selectionNames } from './selection.js';
+import { DEFAULT_SEED, integerFlag, pad, seedFlag, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, startSuiteCommand } from './selection.js';
 import { runInWorker } from './worker-run.js';
-import { ensureReportDir, tryWriteReport } from './write-report.js';
+import { tryWriteReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
 
 export const DEFAULT_SHORTEST_STATES = 100_000;
@@ -76,18 +76,11 @@ export async function checkCommand(argv: readonly string[], print: (line: string
     maxSteps: integerFlag('max-steps', values['max-steps'], 1, 1000),
     shortestStates: integerFlag('shortest-states', values['shortest-states'], 0) ?? DEFAULT_SHORTEST_STATES,
   };
-  const selection = parseSelection(values, runs);
-  const reportDir = values['report-dir'] ?? 'reports';
-  const writeReports = !values['no-report'];
-  if (writeReports) ensureReportDir(reportDir);
+  const { selection, names, expectations, reportDir, writeReports, width } = startSuiteCommand(values, runs, print);
   let writeError: string | null = null;
-  const expectations = expectationsOf(selection);
-  const names = selectionNames(selection);
-  const width = Math.max(...names.map((n) => n.length), 5) + 2;
   const rows: Row[] = [];
   let current: { suite: string; runs: number; done: number } | null = null;
 
-  if (!values.json) for (const note of configNotes(selection)) print(`note: Kafka logs: ${note}`);
   if (!values.json) print(`${pad('suite', width)}${pad('expected', 34)}${pad('got', 34)}${pad('runs', 8)}${pad('time', 8)}seed`);
 
   const status = (): string | null => (current === null ? null : `${rows.length + 1}/${names.length} ${current.suite}: ${current.done}/${current.runs} runs`);

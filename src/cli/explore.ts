@@ -10,9 +10,9 @@ import { formatEvent } from '../report/format.js';
 import { parseCommandArgs } from './args.js';
 import type { ExploreSettings, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
-import { configNotes, expectationsOf, integerFlag, pad, parseSelection, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, selectionNames } from './selection.js';
+import { integerFlag, pad, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, startSuiteCommand } from './selection.js';
 import { runInWorker } from './worker-run.js';
-import { ensureReportDir, tryWriteReport } from './write-report.js';
+import { tryWriteReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
 
 export const DEFAULT_MAX_STATES = 2_000_000;
@@ -74,18 +74,11 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
     maxMemoryMb: integerFlag('max-memory', values['max-memory'], 64) ?? DEFAULT_MAX_MEMORY_MB,
     maxSteps: integerFlag('max-steps', values['max-steps'], 1, 1000),
   };
-  const selection = parseSelection(values, null);
-  const reportDir = values['report-dir'] ?? 'reports';
-  const writeReports = !values['no-report'];
-  if (writeReports) ensureReportDir(reportDir);
+  const { selection, names, expectations, reportDir, writeReports, width } = startSuiteCommand(values, null, print);
   let writeError: string | null = null;
-  const expectations = expectationsOf(selection);
-  const names = selectionNames(selection);
-  const width = Math.max(...names.map((n) => n.length), 5) + 2;
   const rows: Row[] = [];
   let current: { suite: string; unique: number; depth: number } | null = null;
 
-  if (!values.json) for (const note of configNotes(selection)) print(`note: Kafka logs: ${note}`);
   if (!values.json) {
     print(`${pad('suite', width)}${pad('expected', 34)}${pad('got', 44)}${pad('unique', 10)}${pad('generated', 11)}${pad('depth', 7)}${pad('time', 8)}unique/s`);
   }

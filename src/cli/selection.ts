@@ -15,6 +15,7 @@ import { INVARIANTS } from '../model/invariants.js';
 import { WITNESSES } from '../model/witnesses.js';
 import type { Selection } from './check-worker.js';
 import { UsageError } from './errors.js';
+import { ensureReportDir } from './write-report.js';
 
 /** parseArgs options for choosing suites or building an ad-hoc one. */
 export const SELECTION_OPTIONS = {
@@ -194,20 +195,50 @@ export function parseSelection(values: SelectionValues, runs: number | null): Se
   return { kind: 'suites', names: values.suite === undefined ? SUITES.map((s) => s.name) : selectSuites(values.suite) };
 }
 
-export function selectionNames(selection: Selection): readonly string[] {
+function selectionNames(selection: Selection): readonly string[] {
   return selection.kind === 'ad-hoc' ? ['ad-hoc'] : selection.names;
 }
 
 /** Kafka's INFO/WARN lines for an ad-hoc config (idempotence silently disabled, a raised timeout). */
-export function configNotes(selection: Selection): readonly string[] {
+function configNotes(selection: Selection): readonly string[] {
   if (selection.kind !== 'ad-hoc') return [];
   const resolved = resolveConfig(selection.options.config);
   return resolved.ok ? resolved.notes : [];
 }
 
-export function expectationsOf(selection: Selection): Map<string, string> {
+function expectationsOf(selection: Selection): Map<string, string> {
   if (selection.kind === 'ad-hoc') return new Map([['ad-hoc', describeExpectation(adHocSuite(selection.options).expect)]]);
   return new Map(SUITES.map((s) => [s.name, describeExpectation(s.expect)]));
+}
+
+/** What `check` and `explore` settle before they run, the same way. */
+export interface SuiteCommand {
+  readonly selection: Selection;
+  readonly names: readonly string[];
+  /** Each suite's expectation, in words. */
+  readonly expectations: Map<string, string>;
+  readonly reportDir: string;
+  readonly writeReports: boolean;
+  /** Width of the suite column. */
+  readonly width: number;
+}
+
+/**
+ * Choose the suites, make sure the report directory can be written (before any work), and print
+ * Kafka's notes on an ad-hoc config unless the output is JSON.
+ */
+export function startSuiteCommand(
+  values: SelectionValues & { readonly 'report-dir'?: string | undefined; readonly 'no-report'?: boolean | undefined; readonly json?: boolean | undefined },
+  runs: number | null,
+  print: (line: string) => void,
+): SuiteCommand {
+  const selection = parseSelection(values, runs);
+  const reportDir = values['report-dir'] ?? 'reports';
+  const writeReports = values['no-report'] !== true;
+  if (writeReports) ensureReportDir(reportDir);
+  const names = selectionNames(selection);
+  if (values.json !== true) for (const note of configNotes(selection)) print(`note: Kafka logs: ${note}`);
+  return { selection, names, expectations: expectationsOf(selection), reportDir, writeReports, width: Math.max(...names.map((n) => n.length), 5) + 2 };
 }
 
 export function pad(text: string, width: number): string {

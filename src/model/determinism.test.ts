@@ -7,19 +7,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pickWeighted } from '../checker/run-suite.js';
-import { resolveConfig } from './config.js';
-import { FAULTS } from './events.js';
-import type { Event, Setup } from './events.js';
-import { enabledEvents, initialState, step } from './system.js';
-import type { State } from './types.js';
+import { setupWithFaults, walk } from '../checker/fixtures.js';
+import type { ConfigInput } from './config.js';
+import type { Setup } from './events.js';
+import { initialState, step } from './system.js';
 
-function setupFor(input: Record<string, string | number | boolean>): Setup {
-  const resolved = resolveConfig(input);
-  if (!resolved.ok) throw new Error(resolved.error);
-  const faults = FAULTS.filter((f) => f !== 'drop-message' && f !== 'reorder-message');
-  const bounds = { recordsMax: 3, resendsMax: 2, eventsMax: 40, lostMessagesMax: 3, restartsMax: 1, crashesMax: 2, clusterChangesMax: 2 };
-  return { config: resolved.config, faults, bounds };
+const BOUNDS = { recordsMax: 3, resendsMax: 2, eventsMax: 40, lostMessagesMax: 3, restartsMax: 1, crashesMax: 2, clusterChangesMax: 2 };
+
+function setupFor(input: ConfigInput): Setup {
+  return setupWithFaults(input, BOUNDS);
 }
 
 const SETUPS = [
@@ -27,22 +23,6 @@ const SETUPS = [
   setupFor({ 'replication.factor': 3, 'min.insync.replicas': 2, partitions: 2, application: 'at-least-once' }),
   setupFor({ acks: '1', 'enable.idempotence': false, 'replication.factor': 2, 'unclean.leader.election.enable': true }),
 ];
-
-/** Walk the model along a list of choices and return every state. */
-function walk(setup: Setup, choices: readonly number[]): { events: Event[]; states: State[] } {
-  let state = initialState(setup);
-  const events: Event[] = [];
-  const states: State[] = [state];
-  for (const choice of choices) {
-    const enabled = enabledEvents(setup, state);
-    if (enabled.length === 0) break;
-    const event = pickWeighted(enabled, choice);
-    state = step(setup, state, event);
-    events.push(event);
-    states.push(state);
-  }
-  return { events, states };
-}
 
 const choicesArb = fc.array(fc.nat({ max: 1023 }), { maxLength: 40 });
 

@@ -6,21 +6,17 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pickWeighted } from '../checker/run-suite.js';
-import { resolveConfig } from './config.js';
-import { EVENT_KINDS, FAULTS } from './events.js';
+import { setupWithFaults, walk } from '../checker/fixtures.js';
+import type { ConfigInput } from './config.js';
+import { EVENT_KINDS } from './events.js';
 import type { Event, EventKind, Setup } from './events.js';
 import { canDrain, drain } from './producer.js';
-import { enabledEvents, initialState, step, whyDisabled } from './system.js';
-import type { State } from './types.js';
+import { enabledEvents, whyDisabled } from './system.js';
 
-function setupFor(input: Record<string, string | number | boolean>): Setup {
-  const resolved = resolveConfig(input);
-  if (!resolved.ok) throw new Error(resolved.error);
-  const lossy = resolved.config.network === 'lossy';
-  const faults = FAULTS.filter((f) => lossy || (f !== 'drop-message' && f !== 'reorder-message'));
-  const bounds = { recordsMax: 4, resendsMax: 2, eventsMax: 40, lostMessagesMax: 3, restartsMax: 1, crashesMax: 2, clusterChangesMax: 2 };
-  return { config: resolved.config, faults, bounds };
+const BOUNDS = { recordsMax: 4, resendsMax: 2, eventsMax: 40, lostMessagesMax: 3, restartsMax: 1, crashesMax: 2, clusterChangesMax: 2 };
+
+function setupFor(input: ConfigInput): Setup {
+  return setupWithFaults(input, BOUNDS);
 }
 
 const SETUPS = [
@@ -69,18 +65,6 @@ function everyEvent(setup: Setup, nthMax: number): Event[] {
   return all;
 }
 
-function walk(setup: Setup, choices: readonly number[]): State[] {
-  let state = initialState(setup);
-  const states = [state];
-  for (const choice of choices) {
-    const enabled = enabledEvents(setup, state);
-    if (enabled.length === 0) break;
-    state = step(setup, state, pickWeighted(enabled, choice));
-    states.push(state);
-  }
-  return states;
-}
-
 const choicesArb = fc.array(fc.nat({ max: 1023 }), { minLength: 10, maxLength: 40 });
 const key = (e: Event): string => JSON.stringify(e);
 
@@ -89,7 +73,7 @@ describe('Fast paths agree with the rules', () => {
     let checked = 0;
     fc.assert(
       fc.property(fc.constantFrom(...SETUPS), choicesArb, (setup, choices) => {
-        for (const state of walk(setup, choices)) {
+        for (const state of walk(setup, choices).states) {
           const listed = enabledEvents(setup, state).map(key);
           const accepted = everyEvent(setup, 8)
             .filter((e) => whyDisabled(setup, state, e) === null)
@@ -112,7 +96,7 @@ describe('Fast paths agree with the rules', () => {
     let stopped = 0;
     fc.assert(
       fc.property(fc.constantFrom(...SETUPS), choicesArb, (setup, choices) => {
-        for (const state of walk(setup, choices)) {
+        for (const state of walk(setup, choices).states) {
           const leaders = state.cluster.partitions.map((p) => p.leader);
           for (let b = 0; b < setup.config.topic.replicationFactor; b++) {
             const can = canDrain(state.producer, setup.config, b, leaders);

@@ -13,6 +13,24 @@ import type { State } from './types.js';
 
 const drainTwice = ['AppSend(p0)', 'ProducerDrain(b0)', 'AppSend(p0)', 'ProducerDrain(b0)'];
 
+/**
+ * A fresh producer id's first batch is rejected NOT_ENOUGH_REPLICAS while its second (sequence 1) is
+ * appended and acknowledged; the first waits for its retry (min.insync.replicas=2, 2 brokers).
+ */
+const newPidFirstRejected = [
+  'BrokerCrash(b1)',
+  ...drainTwice,
+  'BrokerReceive(b0)',
+  'BrokerRestart(b1)',
+  'ReplicaFetch(p0,b1)',
+  'BrokerReceive(b0)',
+  'ProducerReceive(b0)',
+  'ReplicaFetch(p0,b1)',
+  'ReplicaFetch(p0,b1)',
+  'BrokerCompleteProduce(b0)',
+  'ProducerReceive(b0)',
+];
+
 function wireSequences(state: State, broker = 0): number[] {
   return (state.network[broker]?.toBroker ?? []).flatMap((r) => r.batches.map((b) => b.baseSequence));
 }
@@ -144,17 +162,7 @@ describe('Producer: responses (SND completeBatch, TM canRetry / handleCompletedB
     // batch of a fresh producer is rejected with NOT_ENOUGH_REPLICAS; the second (sequence 1) is then
     // appended; the first, retried, is OUT_OF_ORDER (not next: lastAcked is 1) and can never land.
     const { last } = play({ 'replication.factor': 2, 'min.insync.replicas': 2 }, [
-      'BrokerCrash(b1)',
-      ...drainTwice,
-      'BrokerReceive(b0)',
-      'BrokerRestart(b1)',
-      'ReplicaFetch(p0,b1)',
-      'BrokerReceive(b0)',
-      'ProducerReceive(b0)',
-      'ReplicaFetch(p0,b1)',
-      'ReplicaFetch(p0,b1)',
-      'BrokerCompleteProduce(b0)',
-      'ProducerReceive(b0)',
+      ...newPidFirstRejected,
       'ProducerDrain(b0)',
       'BrokerReceive(b0)',
       'ProducerReceive(b0)',
@@ -169,17 +177,7 @@ describe('Producer: responses (SND completeBatch, TM canRetry / handleCompletedB
     // TM maybeResolveSequences: lastAcked + 1 == nextSequence "proves" the expired batch was written,
     // which holds only if the broker appended in order; for an unknown producer id it did not.
     const { last, setup } = play({ 'replication.factor': 2, 'min.insync.replicas': 2 }, [
-      'BrokerCrash(b1)',
-      ...drainTwice,
-      'BrokerReceive(b0)',
-      'BrokerRestart(b1)',
-      'ReplicaFetch(p0,b1)',
-      'BrokerReceive(b0)',
-      'ProducerReceive(b0)',
-      'ReplicaFetch(p0,b1)',
-      'ReplicaFetch(p0,b1)',
-      'BrokerCompleteProduce(b0)',
-      'ProducerReceive(b0)',
+      ...newPidFirstRejected,
       'ProducerDeliveryTimeout(p0)', 'ProducerExpireBatches',
     ]);
     expect(last.producer.unresolved).toEqual([1]);
