@@ -346,7 +346,9 @@ function markdown(result: {
   lines.push('');
   lines.push(`## Time to a counterexample (${result.counterexamples[0]?.seeds ?? 0} seeds)`);
   lines.push('');
-  lines.push('Median [10th–90th percentile]. "first" is the end of the first failing run; "shrunk" includes fast-check shrinking and the final minimisation. Length/shortest compares the reported trace with the shortest one (breadth-first search); "?" where that search did not reach a counterexample within ${SHORTEST_LIMIT} states.');
+  lines.push(
+    `Median [10th–90th percentile]. "first" is the end of the first failing run; "shrunk" includes fast-check shrinking and the final minimisation. Length/shortest compares the reported trace with the shortest one (breadth-first search); "?" where that search did not reach a counterexample within ${SHORTEST_LIMIT.toLocaleString('en-US')} states.`,
+  );
   lines.push('');
   lines.push('| suite | found | first | shrunk | runs (median) | length/shortest median (max) | shortest |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|');
