@@ -18,6 +18,7 @@
  * (that rule only delays the HW, so leaving it out removes no behaviour that matters for loss).
  */
 
+import * as make from './records.js';
 import type {
   BatchMetadata,
   ErrorCode,
@@ -29,7 +30,7 @@ import type {
   WireBatch,
 } from './types.js';
 
-export const EMPTY_REPLICA: Replica = { log: [], hw: 0, producers: [], snapshots: [] };
+export const EMPTY_REPLICA: Replica = make.replica({ log: [], hw: 0, producers: [], snapshots: [] });
 
 export function logEndOffset(replica: Replica): number {
   const last = replica.log[replica.log.length - 1];
@@ -139,11 +140,11 @@ export function appendAsLeader(replica: Replica, wire: WireBatch, leaderEpoch: n
     baseSequence: wire.baseSequence,
     sends: wire.sends,
   };
-  const appended: Replica = {
+  const appended: Replica = make.replica({
     ...replica,
     log: [...replica.log, stored],
     producers: replayBatch(replica.producers, stored, rules.window),
-  };
+  });
   return { kind: 'appended', replica: appended, baseOffset, lastOffset: lastOffsetOf(stored) };
 }
 
@@ -152,7 +153,7 @@ export function appendAsFollower(replica: Replica, batches: readonly LogBatch[],
   if (batches.length === 0) return replica;
   let producers = replica.producers;
   for (const batch of batches) producers = replayBatch(producers, batch, window);
-  return { ...replica, log: [...replica.log, ...batches], producers };
+  return make.replica({ ...replica, log: [...replica.log, ...batches], producers });
 }
 
 /** PSM `writeSnapshot`: each producer keeps only its last batch's metadata. */
@@ -185,7 +186,7 @@ function rebuildProducerState(replica: Replica, target: number, window: number, 
       if (batch.baseOffset >= mapEndOffset && batch.baseOffset < target) producers = replayBatch(producers, batch, window);
     }
   }
-  return { ...replica, producers, snapshots: withSnapshot(kept, target, producers) };
+  return make.replica({ ...replica, producers, snapshots: withSnapshot(kept, target, producers) });
 }
 
 /**
@@ -195,7 +196,7 @@ function rebuildProducerState(replica: Replica, target: number, window: number, 
 export function truncateTo(replica: Replica, target: number, window: number): Replica {
   if (target >= logEndOffset(replica)) return replica;
   const log = replica.log.filter((b) => b.baseOffset < target);
-  const truncated: Replica = { ...replica, log, hw: Math.min(replica.hw, target) };
+  const truncated: Replica = make.replica({ ...replica, log, hw: Math.min(replica.hw, target) });
   return rebuildProducerState(truncated, target, window, replica.producers.length === 0);
 }
 
@@ -207,21 +208,21 @@ export function truncateTo(replica: Replica, target: number, window: number): Re
  */
 export function reloadAfterRestart(replica: Replica, window: number): Replica {
   const leo = logEndOffset(replica);
-  return rebuildProducerState({ ...replica, producers: [] }, leo, window, leo === 0);
+  return rebuildProducerState(make.replica({ ...replica, producers: [] }), leo, window, leo === 0);
 }
 
 /** UL `close`: a clean shutdown writes a producer snapshot at the log end offset. */
 export function snapshotAtLogEnd(replica: Replica): Replica {
-  return { ...replica, snapshots: withSnapshot(replica.snapshots, logEndOffset(replica), replica.producers) };
+  return make.replica({ ...replica, snapshots: withSnapshot(replica.snapshots, logEndOffset(replica), replica.producers) });
 }
 
 /** PSM `removeExpiredProducers` for one producer id: from memory and from snapshots (they are as old). */
 export function expireProducer(replica: Replica, producerId: number): Replica {
-  return {
+  return make.replica({
     ...replica,
     producers: replica.producers.filter((e) => e.producerId !== producerId),
     snapshots: replica.snapshots.map((s) => ({ ...s, entries: s.entries.filter((e) => e.producerId !== producerId) })),
-  };
+  });
 }
 
 /** Two replicas hold the same batch at a position when offsets and leader epoch agree. */
@@ -260,7 +261,7 @@ export function maybeIncrementLeaderHw(partition: PartitionState, minIsr: number
     if (r !== leader) newHw = Math.min(newHw, partition.followerLeo[r] ?? -1);
   }
   if (newHw <= leaderReplica.hw) return partition;
-  return { ...partition, replicas: replaceAt(partition.replicas, leader, { ...leaderReplica, hw: newHw }) };
+  return make.partition({ ...partition, replicas: replaceAt(partition.replicas, leader, make.replica({ ...leaderReplica, hw: newHw })) });
 }
 
 export function replaceAt<T>(items: readonly T[], index: number, value: T): readonly T[] {

@@ -34,7 +34,9 @@ import {
   maybeIncrementLeaderHw,
   replaceAt,
   truncateTo,
+  EMPTY_REPLICA,
 } from './broker.js';
+import * as make from './records.js';
 import type { PartitionState } from './types.js';
 
 /** Replica assignment of a partition: brokers in round-robin order starting at the partition index. */
@@ -45,27 +47,27 @@ export function assignment(partition: number, replicationFactor: number): readon
 export function initialPartition(partition: number, replicationFactor: number): PartitionState {
   const brokers = assignment(partition, replicationFactor);
   const leader = brokers[0] ?? 0;
-  return {
+  return make.partition({
     leader,
     leaderEpoch: 0,
     isr: [...brokers].sort((a, b) => a - b),
     leaderEpochStartOffset: 0,
     followerLeo: brokers.map(() => 0),
-    replicas: brokers.map(() => ({ log: [], hw: 0, producers: [], snapshots: [] })),
-  };
+    replicas: brokers.map(() => EMPTY_REPLICA),
+  });
 }
 
 /** PART `makeLeader`: new leader epoch, followers' LEOs unknown until they fetch, HW recomputed. */
 export function makeLeader(partition: PartitionState, leader: number, isr: readonly number[], minIsr: number): PartitionState {
   const replica = partition.replicas[leader];
-  const next: PartitionState = {
+  const next: PartitionState = make.partition({
     ...partition,
     leader,
     leaderEpoch: partition.leaderEpoch + 1,
     isr,
     leaderEpochStartOffset: replica === undefined ? 0 : logEndOffset(replica),
     followerLeo: partition.followerLeo.map(() => -1),
-  };
+  });
   return maybeIncrementLeaderHw(next, minIsr);
 }
 
@@ -103,12 +105,12 @@ export function fenceBroker(
   if (partition.leader !== broker) {
     if (isr === partition.isr) return UNCHANGED(partition);
     // The leader learns the smaller ISR and may now advance the HW (PART `maybeShrinkIsr`).
-    return UNCHANGED(maybeIncrementLeaderHw({ ...partition, isr }, minIsr));
+    return UNCHANGED(maybeIncrementLeaderHw(make.partition({ ...partition, isr }), minIsr));
   }
   const order = assignment(index, alive.length);
   const next = firstEligible(order, (r) => isr.includes(r) && alive[r] === true);
   if (next >= 0) return { partition: makeLeader(partition, next, isr, minIsr), elected: true, unclean: false };
-  const offline: PartitionState = { ...partition, leader: -1, isr };
+  const offline: PartitionState = make.partition({ ...partition, leader: -1, isr });
   const anyLive = firstEligible(order, (r) => alive[r] === true);
   if (unclean && anyLive >= 0) return { partition: makeLeader(offline, anyLive, [anyLive], minIsr), elected: true, unclean: true };
   return UNCHANGED(offline);
@@ -132,7 +134,7 @@ export function moveLeader(partition: PartitionState, to: number, minIsr: number
 
 /** PART `maybeShrinkIsr`: drop a follower from the ISR, then the HW may advance. */
 export function shrinkIsr(partition: PartitionState, replica: number, minIsr: number): PartitionState {
-  return maybeIncrementLeaderHw({ ...partition, isr: without(partition.isr, replica) }, minIsr);
+  return maybeIncrementLeaderHw(make.partition({ ...partition, isr: without(partition.isr, replica) }), minIsr);
 }
 
 /** PART `isFollowerOutOfSync`: a follower that has not reached the leader's LEO may be dropped. */
@@ -185,16 +187,16 @@ export function replicaFetch(partition: PartitionState, follower: number, minIsr
   const followerLeo = replaceAt(partition.followerLeo, follower, fetchOffset);
   const joins = !partition.isr.includes(follower) && canJoinIsr(partition, fetchOffset);
   const isr = joins ? [...partition.isr, follower].sort((a, b) => a - b) : partition.isr;
-  const led = maybeIncrementLeaderHw({ ...partition, followerLeo, isr }, minIsr);
+  const led = maybeIncrementLeaderHw(make.partition({ ...partition, followerLeo, isr }), minIsr);
   // PART `fetchRecords` reads the log (and the HW it returns) before `updateFollowerFetchState`,
   // so the follower learns the HW as it was before this fetch moved it.
   const leaderHw = leader.hw;
 
   // Follower side: append the leader's batches past the common prefix and take the leader's HW.
   const appended = appendAsFollower(truncated, leader.log.slice(prefix), window);
-  const withHw = { ...appended, hw: Math.min(leaderHw, logEndOffset(appended)) };
+  const withHw = make.replica({ ...appended, hw: Math.min(leaderHw, logEndOffset(appended)) });
   return {
-    partition: { ...led, replicas: replaceAt(led.replicas, follower, withHw) },
+    partition: make.partition({ ...led, replicas: replaceAt(led.replicas, follower, withHw) }),
     truncatedBatches: replica.log.length - prefix,
   };
 }

@@ -26,6 +26,7 @@
  */
 
 import type { ModelConfig } from './config.js';
+import * as make from './records.js';
 import type { Batch, ClientRequest, ErrorCode, ProduceRequest, ProducerPartition, ProducerState, WireBatch } from './types.js';
 
 /** Effects a producer transition reports to the application (the callbacks) and to the stats. */
@@ -48,7 +49,7 @@ export function newOutbox(): ProducerOutbox {
 const SHORT_MAX = 32767;
 
 function emptyPartition(): ProducerPartition {
-  return {
+  return make.producerPartition({
     queue: [],
     producerId: -1,
     epoch: -1,
@@ -57,14 +58,14 @@ function emptyPartition(): ProducerPartition {
     lastAckedOffset: -1,
     inFlight: [],
     muted: false,
-  };
+  });
 }
 
 /** A freshly started producer; with idempotence its InitProducerId has returned `producerId` with epoch 0. */
 export function initialProducer(config: ModelConfig, session: number, producerId: number): ProducerState {
   const partitions = config.topic.partitions;
   const brokers = config.topic.replicationFactor;
-  return {
+  return make.producer({
     session,
     producerId: config.producer.idempotence ? producerId : -1,
     epoch: config.producer.idempotence ? 0 : -1,
@@ -77,7 +78,7 @@ export function initialProducer(config: ModelConfig, session: number, producerId
     drainIndex: Array.from({ length: brokers }, () => 0),
     nextBatchId: 0,
     nextRequestId: 0,
-  };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -91,11 +92,11 @@ export function getBatch(producer: ProducerState, id: number): Batch {
 }
 
 function putBatch(producer: ProducerState, batch: Batch): ProducerState {
-  return { ...producer, batches: producer.batches.map((b) => (b.id === batch.id ? batch : b)) };
+  return make.producer({ ...producer, batches: producer.batches.map((b) => (b.id === batch.id ? batch : b)) });
 }
 
 function putPartition(producer: ProducerState, index: number, partition: ProducerPartition): ProducerState {
-  return { ...producer, partitions: producer.partitions.map((p, i) => (i === index ? partition : p)) };
+  return make.producer({ ...producer, partitions: producer.partitions.map((p, i) => (i === index ? partition : p)) });
 }
 
 function partitionOf(producer: ProducerState, index: number): ProducerPartition {
@@ -125,11 +126,11 @@ function collectBatches(producer: ProducerState): ProducerState {
   const referenced = new Set<number>();
   for (const requests of producer.requests) for (const r of requests) for (const id of r.batches) referenced.add(id);
   const batches = producer.batches.filter((b) => !b.done || referenced.has(b.id));
-  return batches.length === producer.batches.length ? producer : { ...producer, batches };
+  return batches.length === producer.batches.length ? producer : make.producer({ ...producer, batches });
 }
 
 function withUnresolved(producer: ProducerState, partition: number, value: number): ProducerState {
-  return { ...producer, unresolved: producer.unresolved.map((u, i) => (i === partition ? value : u)) };
+  return make.producer({ ...producer, unresolved: producer.unresolved.map((u, i) => (i === partition ? value : u)) });
 }
 
 /** TM `requestEpochBumpForPartition`. */
@@ -137,7 +138,7 @@ function requestEpochBump(producer: ProducerState, partition: number): ProducerS
   const rewrite = producer.partitionsToRewrite.includes(partition)
     ? producer.partitionsToRewrite
     : [...producer.partitionsToRewrite, partition].sort((a, b) => a - b);
-  return { ...producer, epochBumpRequired: true, partitionsToRewrite: rewrite };
+  return make.producer({ ...producer, epochBumpRequired: true, partitionsToRewrite: rewrite });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,9 +151,9 @@ export function appendRecord(producer: ProducerState, partition: number, send: n
   const lastId = part.queue[part.queue.length - 1];
   const last = lastId === undefined ? undefined : getBatch(producer, lastId);
   if (last !== undefined && !last.drained) {
-    return putBatch(producer, { ...last, sends: [...last.sends, send] });
+    return putBatch(producer, make.batch({ ...last, sends: [...last.sends, send] }));
   }
-  const batch: Batch = {
+  const batch: Batch = make.batch({
     id: producer.nextBatchId,
     partition,
     sends: [send],
@@ -165,9 +166,9 @@ export function appendRecord(producer: ProducerState, partition: number, send: n
     drained: false,
     done: false,
     deadlinePassed: false,
-  };
-  const withBatch: ProducerState = { ...producer, batches: [...producer.batches, batch], nextBatchId: producer.nextBatchId + 1 };
-  return putPartition(withBatch, partition, { ...part, queue: [...part.queue, batch.id] });
+  });
+  const withBatch: ProducerState = make.producer({ ...producer, batches: [...producer.batches, batch], nextBatchId: producer.nextBatchId + 1 });
+  return putPartition(withBatch, partition, make.producerPartition({ ...part, queue: [...part.queue, batch.id] }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,13 +204,13 @@ export function resolveAndBump(producer: ProducerState, nextProducerId: number, 
   const exhausted = p.epoch >= SHORT_MAX;
   const producerId = exhausted ? nextProducerId : p.producerId;
   const epoch = exhausted ? 0 : p.epoch + 1;
-  p = { ...p, producerId, epoch };
+  p = make.producer({ ...p, producerId, epoch });
   out.epochBumps += 1;
   for (const index of p.partitionsToRewrite) {
     p = startSequencesAtBeginning(p, index);
     p = withUnresolved(p, index, -1);
   }
-  return { producer: { ...p, partitionsToRewrite: [], epochBumpRequired: false }, usedProducerId: exhausted };
+  return { producer: make.producer({ ...p, partitionsToRewrite: [], epochBumpRequired: false }), usedProducerId: exhausted };
 }
 
 /**
@@ -222,17 +223,21 @@ function startSequencesAtBeginning(producer: ProducerState, index: number): Prod
   let sequence = 0;
   for (const id of part.inFlight) {
     const batch = getBatch(p, id);
-    p = putBatch(p, { ...batch, producerId: p.producerId, epoch: p.epoch, baseSequence: sequence, reopened: true });
+    p = putBatch(p, make.batch({ ...batch, producerId: p.producerId, epoch: p.epoch, baseSequence: sequence, reopened: true }));
     sequence += batch.sends.length;
   }
-  return putPartition(p, index, {
-    ...part,
-    inFlight: sortInFlight(p, part.inFlight),
-    producerId: p.producerId,
-    epoch: p.epoch,
-    nextSequence: sequence,
-    lastAckedSequence: -1,
-  });
+  return putPartition(
+    p,
+    index,
+    make.producerPartition({
+      ...part,
+      inFlight: sortInFlight(p, part.inFlight),
+      producerId: p.producerId,
+      epoch: p.epoch,
+      nextSequence: sequence,
+      lastAckedSequence: -1,
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -287,7 +292,7 @@ export function drain(producer: ProducerState, config: ModelConfig, broker: numb
   let index = start;
   do {
     const partition = parts[index] as number;
-    p = { ...p, drainIndex: p.drainIndex.map((d, b) => (b === broker ? index : d)) };
+    p = make.producer({ ...p, drainIndex: p.drainIndex.map((d, b) => (b === broker ? index : d)) });
     index = (index + 1) % parts.length;
     const part = partitionOf(p, partition);
     const decision = drainDecision(p, settings.idempotence, partition);
@@ -295,20 +300,20 @@ export function drain(producer: ProducerState, config: ModelConfig, broker: numb
     if (decision === 'stop') break;
 
     let batch = getBatch(p, part.queue[0] as number);
-    let current = { ...part, queue: part.queue.slice(1) };
+    let current = make.producerPartition({ ...part, queue: part.queue.slice(1) });
     if (settings.idempotence && batch.baseSequence < 0) {
       // TM `maybeUpdateProducerIdAndEpoch`: a partition still on an older PID/epoch with nothing
       // in flight starts again at sequence 0 under the current one.
       if ((current.producerId !== p.producerId || current.epoch !== p.epoch) && current.inFlight.length === 0) {
-        current = { ...current, producerId: p.producerId, epoch: p.epoch, nextSequence: 0, lastAckedSequence: -1 };
+        current = make.producerPartition({ ...current, producerId: p.producerId, epoch: p.epoch, nextSequence: 0, lastAckedSequence: -1 });
       }
-      batch = { ...batch, producerId: p.producerId, epoch: p.epoch, baseSequence: current.nextSequence };
-      current = { ...current, nextSequence: current.nextSequence + batch.sends.length, inFlight: [...current.inFlight, batch.id] };
+      batch = make.batch({ ...batch, producerId: p.producerId, epoch: p.epoch, baseSequence: current.nextSequence });
+      current = make.producerPartition({ ...current, nextSequence: current.nextSequence + batch.sends.length, inFlight: [...current.inFlight, batch.id] });
     }
     // ProducerBatch.close() clears `reopened`; a drained batch is closed for appends.
-    batch = { ...batch, drained: true, reopened: false };
+    batch = make.batch({ ...batch, drained: true, reopened: false });
     p = putBatch(p, batch);
-    p = putPartition(p, partition, { ...current, inFlight: sortInFlight(p, current.inFlight) });
+    p = putPartition(p, partition, make.producerPartition({ ...current, inFlight: sortInFlight(p, current.inFlight) }));
     drained.push(batch);
   } while (index !== start);
 
@@ -316,7 +321,7 @@ export function drain(producer: ProducerState, config: ModelConfig, broker: numb
 
   // KP `guaranteeMessageOrder` (max.in.flight = 1): mute every drained partition.
   if (settings.maxInFlight === 1) {
-    for (const batch of drained) p = putPartition(p, batch.partition, { ...partitionOf(p, batch.partition), muted: true });
+    for (const batch of drained) p = putPartition(p, batch.partition, make.producerPartition({ ...partitionOf(p, batch.partition), muted: true }));
   }
   const wire: WireBatch[] = drained.map((b) => ({
     partition: b.partition,
@@ -327,10 +332,10 @@ export function drain(producer: ProducerState, config: ModelConfig, broker: numb
     sends: b.sends,
   }));
   const request: ProduceRequest = { id: p.nextRequestId, acks: settings.acks, batches: wire };
-  p = { ...p, nextRequestId: p.nextRequestId + 1 };
+  p = make.producer({ ...p, nextRequestId: p.nextRequestId + 1 });
   if (settings.acks !== 0) {
     const tracked: ClientRequest = { id: request.id, batches: drained.map((b) => b.id) };
-    p = { ...p, requests: p.requests.map((rs, b) => (b === broker ? [...rs, tracked] : rs)) };
+    p = make.producer({ ...p, requests: p.requests.map((rs, b) => (b === broker ? [...rs, tracked] : rs)) });
   }
   return { producer: p, request };
 }
@@ -385,12 +390,12 @@ function transactionManagerCanRetry(producer: ProducerState, batch: Batch, error
 function removeFromInFlight(producer: ProducerState, batch: Batch): ProducerState {
   const part = partitionOf(producer, batch.partition);
   if (!part.inFlight.includes(batch.id)) return producer;
-  return putPartition(producer, batch.partition, { ...part, inFlight: part.inFlight.filter((id) => id !== batch.id) });
+  return putPartition(producer, batch.partition, make.producerPartition({ ...part, inFlight: part.inFlight.filter((id) => id !== batch.id) }));
 }
 
 /** RA `reenqueue`: the idempotent producer inserts in sequence order, otherwise at the front. */
 function reenqueue(producer: ProducerState, config: ModelConfig, batch: Batch): ProducerState {
-  const retried: Batch = { ...batch, attempts: batch.attempts + 1, inRetry: true };
+  const retried: Batch = make.batch({ ...batch, attempts: batch.attempts + 1, inRetry: true });
   let p = putBatch(producer, retried);
   const part = partitionOf(p, batch.partition);
   let queue: readonly number[];
@@ -406,7 +411,7 @@ function reenqueue(producer: ProducerState, config: ModelConfig, batch: Batch): 
     }
     queue = [...part.queue.slice(0, at), batch.id, ...part.queue.slice(at)];
   }
-  p = putPartition(p, batch.partition, { ...part, queue });
+  p = putPartition(p, batch.partition, make.producerPartition({ ...part, queue }));
   return p;
 }
 
@@ -422,15 +427,19 @@ function completeBatch(producer: ProducerState, config: ModelConfig, batchId: nu
     if (settings.idempotence) {
       const part = partitionOf(p, batch.partition);
       const lastAckedOffset = baseOffset < 0 ? part.lastAckedOffset : baseOffset + batch.sends.length - 1;
-      p = putPartition(p, batch.partition, {
-        ...part,
-        lastAckedSequence: Math.max(part.lastAckedSequence, lastSequence(batch)),
-        lastAckedOffset,
-      });
+      p = putPartition(
+        p,
+        batch.partition,
+        make.producerPartition({
+          ...part,
+          lastAckedSequence: Math.max(part.lastAckedSequence, lastSequence(batch)),
+          lastAckedOffset,
+        }),
+      );
       p = removeFromInFlight(p, batch);
     }
     if (!batch.done) {
-      p = putBatch(p, { ...getBatch(p, batchId), done: true });
+      p = putBatch(p, make.batch({ ...getBatch(p, batchId), done: true }));
       out.completions.push({ kind: 'ok', sends: batch.sends, baseOffset });
     }
   } else {
@@ -457,7 +466,7 @@ function completeBatch(producer: ProducerState, config: ModelConfig, batchId: nu
     }
   }
   // Sender.completeBatch unmutes the partition whatever the outcome.
-  if (settings.maxInFlight === 1) p = putPartition(p, batch.partition, { ...partitionOf(p, batch.partition), muted: false });
+  if (settings.maxInFlight === 1) p = putPartition(p, batch.partition, make.producerPartition({ ...partitionOf(p, batch.partition), muted: false }));
   return p;
 }
 
@@ -468,7 +477,7 @@ function completeBatch(producer: ProducerState, config: ModelConfig, batchId: nu
 function failBatch(producer: ProducerState, config: ModelConfig, batchId: number, error: ErrorCode | 'TimeoutException', adjustSequences: boolean, out: ProducerOutbox): ProducerState {
   const batch = getBatch(producer, batchId);
   if (batch.done) return producer;
-  let p = putBatch(producer, { ...batch, done: true });
+  let p = putBatch(producer, make.batch({ ...batch, done: true }));
   out.completions.push({ kind: 'failed', sends: batch.sends, error });
   if (!config.producer.idempotence) return p;
   p = removeFromInFlight(p, batch);
@@ -493,7 +502,7 @@ export function handleResponse(
     const batchId = request.batches.find((id) => getBatch(p, id).partition === result.partition);
     if (batchId !== undefined) p = completeBatch(p, config, batchId, result.error, result.baseOffset, out);
   }
-  p = { ...p, requests: p.requests.map((rs, b) => (b === broker ? rs.filter((r) => r.id !== requestId) : rs)) };
+  p = make.producer({ ...p, requests: p.requests.map((rs, b) => (b === broker ? rs.filter((r) => r.id !== requestId) : rs)) });
   return collectBatches(p);
 }
 
@@ -510,7 +519,7 @@ export function handleDisconnect(producer: ProducerState, config: ModelConfig, b
   for (const request of requests) {
     for (const id of request.batches) p = completeBatch(p, config, id, error, -1, out);
   }
-  p = { ...p, requests: p.requests.map((rs, b) => (b === broker ? [] : rs)) };
+  p = make.producer({ ...p, requests: p.requests.map((rs, b) => (b === broker ? [] : rs)) });
   return collectBatches(p);
 }
 
@@ -522,7 +531,7 @@ export function nextDeadline(producer: ProducerState, partition: number): Batch 
 /** Time passes: delivery.timeout.ms runs out for the partition's oldest batch still within it. */
 export function passDeadline(producer: ProducerState, partition: number): ProducerState {
   const batch = nextDeadline(producer, partition);
-  return batch === undefined ? producer : putBatch(producer, { ...batch, deadlinePassed: true });
+  return batch === undefined ? producer : putBatch(producer, make.batch({ ...batch, deadlinePassed: true }));
 }
 
 /**
@@ -567,7 +576,7 @@ export function expireBatches(producer: ProducerState, config: ModelConfig, out:
   let p = producer;
   for (const batch of expirableBatches(producer)) {
     const part = partitionOf(p, batch.partition);
-    p = putPartition(p, batch.partition, { ...part, queue: part.queue.filter((id) => id !== batch.id) });
+    p = putPartition(p, batch.partition, make.producerPartition({ ...part, queue: part.queue.filter((id) => id !== batch.id) }));
     p = failBatch(p, config, batch.id, 'TimeoutException', false, out);
     out.expired += 1;
     if (config.producer.idempotence && batch.inRetry) {

@@ -40,6 +40,7 @@ import {
   resolveNeeded,
 } from './producer.js';
 import type { ProducerOutbox } from './producer.js';
+import * as make from './records.js';
 import type {
   Connection,
   Counters,
@@ -55,9 +56,9 @@ import type {
   Stats,
 } from './types.js';
 
-const EMPTY_CONNECTION: Connection = { toBroker: [], pending: null, toClient: [] };
+const EMPTY_CONNECTION: Connection = make.connection({ toBroker: [], pending: null, toClient: [] });
 
-const ZERO_STATS: Stats = {
+const ZERO_STATS: Stats = make.stats({
   retries: 0,
   pipelinedDrains: 0,
   lostRequests: 0,
@@ -79,9 +80,9 @@ const ZERO_STATS: Stats = {
   brokerCrashes: 0,
   isrShrinks: 0,
   resends: 0,
-};
+});
 
-const ZERO_COUNTERS: Counters = { events: 0, records: 0, resends: 0, lostMessages: 0, restarts: 0, crashes: 0, clusterChanges: 0 };
+const ZERO_COUNTERS: Counters = make.counters({ events: 0, records: 0, resends: 0, lostMessages: 0, restarts: 0, crashes: 0, clusterChanges: 0 });
 
 /** The first producer id the coordinator hands out. */
 export const FIRST_PRODUCER_ID = 1;
@@ -89,18 +90,18 @@ export const FIRST_PRODUCER_ID = 1;
 export function initialState(setup: Setup): State {
   const { config } = setup;
   const brokers = config.topic.replicationFactor;
-  return {
+  return make.state({
     producer: initialProducer(config, 0, FIRST_PRODUCER_ID),
     network: Array.from({ length: brokers }, () => EMPTY_CONNECTION),
-    cluster: {
+    cluster: make.cluster({
       alive: Array.from({ length: brokers }, () => true),
       partitions: Array.from({ length: config.topic.partitions }, (_, p) => initialPartition(p, brokers)),
-    },
+    }),
     nextProducerId: config.producer.idempotence ? FIRST_PRODUCER_ID + 1 : FIRST_PRODUCER_ID,
     application: { toResend: [] },
-    ghost: { sends: [], stats: ZERO_STATS },
+    ghost: make.ghost({ sends: [], stats: ZERO_STATS }),
     counters: ZERO_COUNTERS,
-  };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,8 +361,8 @@ export class EventNotEnabled extends Error {
   }
 }
 
-/** Add `changes` to the counters in `base` (a copy; the same object when nothing changes). */
-function addTo<T extends object>(base: T, changes: Partial<Record<keyof T, number>>): T {
+/** Add `changes` to the counters in `base`: a copy built by `build`, or `base` itself when nothing changes. */
+function addTo<T extends object>(base: T, changes: Partial<Record<keyof T, number>>, build: (sum: T) => T): T {
   let next: Record<string, number> | null = null;
   for (const key in changes) {
     const value = changes[key] ?? 0;
@@ -369,28 +370,28 @@ function addTo<T extends object>(base: T, changes: Partial<Record<keyof T, numbe
     next ??= { ...(base as Record<string, number>) };
     next[key] = (next[key] ?? 0) + value;
   }
-  return next === null ? base : (next as T);
+  return next === null ? base : build(next as T);
 }
 
 function bump(stats: Stats, changes: Partial<Stats>): Stats {
-  return addTo(stats, changes);
+  return addTo(stats, changes, make.stats);
 }
 
 function count(counters: Counters, changes: Partial<Counters>): Counters {
-  return addTo(counters, changes);
+  return addTo(counters, changes, make.counters);
 }
 
 function withStats(state: State, changes: Partial<Stats>): State {
   const stats = bump(state.ghost.stats, changes);
-  return stats === state.ghost.stats ? state : { ...state, ghost: { ...state.ghost, stats } };
+  return stats === state.ghost.stats ? state : make.state({ ...state, ghost: make.ghost({ ...state.ghost, stats }) });
 }
 
 function setConnection(state: State, broker: number, connection: Connection): State {
-  return { ...state, network: replaceAt(state.network, broker, connection) };
+  return make.state({ ...state, network: replaceAt(state.network, broker, connection) });
 }
 
 function setPartition(state: State, index: number, partition: PartitionState): State {
-  return { ...state, cluster: { ...state.cluster, partitions: replaceAt(state.cluster.partitions, index, partition) } };
+  return make.state({ ...state, cluster: make.cluster({ ...state.cluster, partitions: replaceAt(state.cluster.partitions, index, partition) }) });
 }
 
 /** Errors after which the client knows the broker did not append this attempt (reference §3.4). */
@@ -405,7 +406,7 @@ function updateSends(ghost: Ghost, ids: readonly number[], change: (info: SendIn
     const info = sends[id];
     if (info !== undefined) sends[id] = change(info, i);
   });
-  return { ...ghost, sends };
+  return make.ghost({ ...ghost, sends });
 }
 
 /**
@@ -418,17 +419,21 @@ function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): State {
   let toResend = state.application.toResend;
   for (const completion of out.completions) {
     if (completion.kind === 'ok') {
-      ghost = updateSends(ghost, completion.sends, (info, i) => ({
-        ...info,
-        outcome: 'ok',
-        offset: completion.baseOffset < 0 ? -1 : completion.baseOffset + i,
-      }));
+      ghost = updateSends(ghost, completion.sends, (info, i) =>
+        make.sendInfo({
+          ...info,
+          outcome: 'ok',
+          offset: completion.baseOffset < 0 ? -1 : completion.baseOffset + i,
+        }),
+      );
     } else {
-      ghost = updateSends(ghost, completion.sends, (info) => ({
-        ...info,
-        outcome: info.transmitted === info.rejected ? 'fail' : 'info',
-        error: completion.error,
-      }));
+      ghost = updateSends(ghost, completion.sends, (info) =>
+        make.sendInfo({
+          ...info,
+          outcome: info.transmitted === info.rejected ? 'fail' : 'info',
+          error: completion.error,
+        }),
+      );
       if (setup.config.application !== 'at-least-once') continue;
       for (const id of completion.sends) {
         const record = ghost.sends[id]?.record;
@@ -437,9 +442,9 @@ function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): State {
     }
   }
   const stats = bump(ghost.stats, { retries: out.retries, epochBumps: out.epochBumps, deliveryTimeouts: out.expired, deadlineFailures: out.deadlineFailures });
-  if (stats !== ghost.stats) ghost = { ...ghost, stats };
+  if (stats !== ghost.stats) ghost = make.ghost({ ...ghost, stats });
   if (ghost === state.ghost && toResend === state.application.toResend) return state;
-  return { ...state, ghost, application: toResend === state.application.toResend ? state.application : { toResend } };
+  return make.state({ ...state, ghost, application: toResend === state.application.toResend ? state.application : { toResend } });
 }
 
 /**
@@ -454,25 +459,25 @@ function breakConnection(setup: Setup, state: State, broker: number, error: Erro
     lostResponses: conn.toClient.length + (conn.pending === null ? 0 : 1),
   });
   const out = newOutbox();
-  next = { ...next, producer: handleDisconnect(next.producer, setup.config, broker, error, out) };
+  next = make.state({ ...next, producer: handleDisconnect(next.producer, setup.config, broker, error, out) });
   return applyOutbox(setup, next, out);
 }
 
 function producerReceive(setup: Setup, state: State, broker: number, nth: number): State {
   const conn = state.network[broker] ?? EMPTY_CONNECTION;
   const response = conn.toClient[nth] as ProduceResponse;
-  let next = setConnection(state, broker, { ...conn, toClient: conn.toClient.filter((_, i) => i !== nth) });
+  let next = setConnection(state, broker, make.connection({ ...conn, toClient: conn.toClient.filter((_, i) => i !== nth) }));
   const request = (state.producer.requests[broker] ?? []).find((r) => r.id === response.id);
   if (request !== undefined) {
     for (const result of response.partitions) {
       if (!definitelyRejected(result.error)) continue;
       const batchId = request.batches.find((id) => getBatch(state.producer, id).partition === result.partition);
       if (batchId === undefined) continue;
-      next = { ...next, ghost: updateSends(next.ghost, getBatch(state.producer, batchId).sends, (info) => ({ ...info, rejected: info.rejected + 1 })) };
+      next = make.state({ ...next, ghost: updateSends(next.ghost, getBatch(state.producer, batchId).sends, (info) => make.sendInfo({ ...info, rejected: info.rejected + 1 })) });
     }
   }
   const out = newOutbox();
-  next = { ...next, producer: handleResponse(next.producer, setup.config, broker, response.id, response.partitions, out) };
+  next = make.state({ ...next, producer: handleResponse(next.producer, setup.config, broker, response.id, response.partitions, out) });
   return applyOutbox(setup, next, out);
 }
 
@@ -480,13 +485,13 @@ function producerDrain(setup: Setup, state: State, broker: number): State {
   const { producer, request } = drain(state.producer, setup.config, broker, leaders(state));
   if (request === null) return state;
   const conn = state.network[broker] ?? EMPTY_CONNECTION;
-  let next: State = setConnection({ ...state, producer }, broker, { ...conn, toBroker: [...conn.toBroker, request] });
+  let next: State = setConnection(make.state({ ...state, producer }), broker, make.connection({ ...conn, toBroker: [...conn.toBroker, request] }));
   if ((state.producer.requests[broker]?.length ?? 0) > 0) next = withStats(next, { pipelinedDrains: 1 });
   const sent = request.batches.flatMap((b) => b.sends);
-  next = { ...next, ghost: updateSends(next.ghost, sent, (info) => ({ ...info, transmitted: info.transmitted + 1 })) };
+  next = make.state({ ...next, ghost: updateSends(next.ghost, sent, (info) => make.sendInfo({ ...info, transmitted: info.transmitted + 1 })) });
   if (request.acks !== 0) return next;
   const out = newOutbox();
-  next = { ...next, producer: completeUnacknowledged(next.producer, setup.config, request, out) };
+  next = make.state({ ...next, producer: completeUnacknowledged(next.producer, setup.config, request, out) });
   return applyOutbox(setup, next, out);
 }
 
@@ -523,7 +528,7 @@ function tryComplete(state: State, broker: number, minIsr: number): State {
   if (pending === null) return state;
   const partitions = pending.partitions.map((e) => decide(state, broker, minIsr, e) ?? e);
   if (partitions.some((e) => e.requiredOffset >= 0)) {
-    return setConnection(state, broker, { ...conn, pending: { ...pending, partitions } });
+    return setConnection(state, broker, make.connection({ ...conn, pending: { ...pending, partitions } }));
   }
   return answerParked(state, broker, { ...pending, partitions });
 }
@@ -536,7 +541,7 @@ function answerParked(state: State, broker: number, pending: PendingProduce): St
       : { partition: e.partition, error: e.error, baseOffset: e.error === 'NONE' || e.error === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' ? e.baseOffset : -1 },
   );
   const next = withStats(state, responseStats(partitions));
-  return setConnection(next, broker, { ...conn, pending: null, toClient: [...conn.toClient, { id: pending.id, partitions }] });
+  return setConnection(next, broker, make.connection({ ...conn, pending: null, toClient: [...conn.toClient, { id: pending.id, partitions }] }));
 }
 
 function responseStats(partitions: readonly PartitionResponse[]): Partial<Stats> {
@@ -560,7 +565,7 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
   const conn = state.network[broker] ?? EMPTY_CONNECTION;
   const request = conn.toBroker[nth];
   if (request === undefined) return state;
-  let next = setConnection(state, broker, { ...conn, toBroker: conn.toBroker.filter((_, i) => i !== nth) });
+  let next = setConnection(state, broker, make.connection({ ...conn, toBroker: conn.toBroker.filter((_, i) => i !== nth) }));
   const entries: PendingPartition[] = [];
   const stats: { -readonly [K in keyof Stats]?: number } = {};
   const tally = (key: keyof Stats): void => {
@@ -591,7 +596,7 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
     }
     if (result.kind === 'duplicate') tally('dedupHits');
     if (result.kind === 'appended') {
-      const updated = { ...partition, replicas: replaceAt(partition.replicas, broker, result.replica) };
+      const updated = make.partition({ ...partition, replicas: replaceAt(partition.replicas, broker, result.replica) });
       next = setPartition(next, wire.partition, maybeIncrementLeaderHw(updated, minIsr));
     }
     entries.push({ partition: wire.partition, error: 'NONE', baseOffset: result.baseOffset, requiredOffset: result.lastOffset + 1 });
@@ -605,10 +610,10 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
   }
   if (request.acks === 1) {
     const partitions = entries.map((e) => ({ partition: e.partition, error: e.error, baseOffset: e.baseOffset }));
-    return setConnection(next, broker, { ...after, toClient: [...after.toClient, { id: request.id, partitions }] });
+    return setConnection(next, broker, make.connection({ ...after, toClient: [...after.toClient, { id: request.id, partitions }] }));
   }
   // acks=all: park the request and try to complete it at once (ReplicaManager tryCompleteElseWatch).
-  return tryComplete(setConnection(next, broker, { ...after, pending: { id: request.id, partitions: entries } }), broker, minIsr);
+  return tryComplete(setConnection(next, broker, make.connection({ ...after, pending: { id: request.id, partitions: entries } })), broker, minIsr);
 }
 
 function stopBroker(setup: Setup, state: State, broker: number, clean: boolean): State {
@@ -620,14 +625,14 @@ function stopBroker(setup: Setup, state: State, broker: number, clean: boolean):
   let uncleanElections = 0;
   const partitions = next.cluster.partitions.map((partition, p) => {
     const replica = partition.replicas[broker];
-    const stopped = clean && replica !== undefined ? { ...partition, replicas: replaceAt(partition.replicas, broker, snapshotAtLogEnd(replica)) } : partition;
+    const stopped = clean && replica !== undefined ? make.partition({ ...partition, replicas: replaceAt(partition.replicas, broker, snapshotAtLogEnd(replica)) }) : partition;
     const outcome = fenceBroker(stopped, p, broker, alive, minIsr, unclean);
     if (outcome.elected) elections += 1;
     if (outcome.unclean) uncleanElections += 1;
     return outcome.partition;
   });
-  next = { ...next, cluster: { alive, partitions } };
-  next = { ...next, counters: count(next.counters, { crashes: 1 }) };
+  next = make.state({ ...next, cluster: make.cluster({ alive, partitions }) });
+  next = make.state({ ...next, counters: count(next.counters, { crashes: 1 }) });
   return withStats(next, { brokerCrashes: 1, leaderElections: elections, uncleanElections });
 }
 
@@ -639,13 +644,13 @@ function restartBroker(setup: Setup, state: State, broker: number): State {
   let uncleanElections = 0;
   const partitions = state.cluster.partitions.map((partition) => {
     const replica = partition.replicas[broker];
-    const reloaded = replica === undefined ? partition : { ...partition, replicas: replaceAt(partition.replicas, broker, reloadAfterRestart(replica, window)) };
+    const reloaded = replica === undefined ? partition : make.partition({ ...partition, replicas: replaceAt(partition.replicas, broker, reloadAfterRestart(replica, window)) });
     const outcome = unfenceBroker(reloaded, broker, minIsr, unclean);
     if (outcome.elected) elections += 1;
     if (outcome.unclean) uncleanElections += 1;
     return outcome.partition;
   });
-  const next: State = { ...state, cluster: { alive: replaceAt(state.cluster.alive, broker, true), partitions } };
+  const next: State = make.state({ ...state, cluster: make.cluster({ alive: replaceAt(state.cluster.alive, broker, true), partitions }) });
   return withStats(next, { leaderElections: elections, uncleanElections });
 }
 
@@ -663,18 +668,18 @@ function producerRestart(setup: Setup, state: State): State {
   // A new producer instance: InitProducerId without transactional.id hands out a new PID with
   // epoch 0 (TC `handleInitProducerId`, the `transactionalId == null` branch).
   const producerId = state.nextProducerId;
-  next = {
+  next = make.state({
     ...next,
     producer: initialProducer(config, state.producer.session + 1, producerId),
     nextProducerId: config.producer.idempotence ? producerId + 1 : producerId,
     counters: count(next.counters, { restarts: 1 }),
-  };
+  });
   return withStats(next, { producerRestarts: 1 });
 }
 
 function appSend(state: State, partition: number, record: number): State {
   const send = state.ghost.sends.length;
-  const info: SendInfo = {
+  const info: SendInfo = make.sendInfo({
     record,
     partition,
     session: state.producer.session,
@@ -683,12 +688,12 @@ function appSend(state: State, partition: number, record: number): State {
     error: null,
     transmitted: 0,
     rejected: 0,
-  };
-  return {
+  });
+  return make.state({
     ...state,
     producer: appendRecord(state.producer, partition, send),
-    ghost: { ...state.ghost, sends: [...state.ghost.sends, info] },
-  };
+    ghost: make.ghost({ ...state.ghost, sends: [...state.ghost.sends, info] }),
+  });
 }
 
 /**
@@ -708,7 +713,7 @@ export function step(setup: Setup, state: State, event: Event): State {
  */
 export function stepEnabled(setup: Setup, state: State, event: Event): State {
   const next = apply(setup, state, event);
-  return { ...next, counters: { ...next.counters, events: next.counters.events + 1 } };
+  return make.state({ ...next, counters: make.counters({ ...next.counters, events: next.counters.events + 1 }) });
 }
 
 function apply(setup: Setup, state: State, event: Event): State {
@@ -717,18 +722,18 @@ function apply(setup: Setup, state: State, event: Event): State {
   switch (event.kind) {
     case 'AppSend': {
       const next = appSend(state, event.partition, state.counters.records);
-      return { ...next, counters: count(next.counters, { records: 1 }) };
+      return make.state({ ...next, counters: count(next.counters, { records: 1 }) });
     }
     case 'AppResend': {
       const record = state.application.toResend[event.nth] as number;
       const first = state.ghost.sends.find((s) => s.record === record) as SendInfo;
-      const next = appSend({ ...state, application: { toResend: state.application.toResend.filter((_, i) => i !== event.nth) } }, first.partition, record);
-      return withStats({ ...next, counters: count(next.counters, { resends: 1 }) }, { resends: 1 });
+      const next = appSend(make.state({ ...state, application: { toResend: state.application.toResend.filter((_, i) => i !== event.nth) } }), first.partition, record);
+      return withStats(make.state({ ...next, counters: count(next.counters, { resends: 1 }) }), { resends: 1 });
     }
     case 'ProducerResolve': {
       const out = newOutbox();
       const resolved = resolveAndBump(state.producer, state.nextProducerId, out);
-      const next = { ...state, producer: resolved.producer, nextProducerId: state.nextProducerId + (resolved.usedProducerId ? 1 : 0) };
+      const next = make.state({ ...state, producer: resolved.producer, nextProducerId: state.nextProducerId + (resolved.usedProducerId ? 1 : 0) });
       return applyOutbox(setup, next, out);
     }
     case 'ProducerDrain':
@@ -736,29 +741,29 @@ function apply(setup: Setup, state: State, event: Event): State {
     case 'ProducerReceive':
       return producerReceive(setup, state, event.broker, event.nth);
     case 'ProducerDeliveryTimeout':
-      return { ...state, producer: passDeadline(state.producer, event.partition) };
+      return make.state({ ...state, producer: passDeadline(state.producer, event.partition) });
     case 'ProducerExpireBatches': {
       const out = newOutbox();
-      return applyOutbox(setup, { ...state, producer: expireBatches(state.producer, config, out) }, out);
+      return applyOutbox(setup, make.state({ ...state, producer: expireBatches(state.producer, config, out) }), out);
     }
     case 'ProducerRequestTimeout': {
       const next = breakConnection(setup, state, event.broker, 'REQUEST_TIMED_OUT');
-      return { ...next, counters: count(next.counters, { lostMessages: 1 }) };
+      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
     }
     case 'ProducerRestart':
       return producerRestart(setup, state);
     case 'NetworkDisconnect': {
       const next = breakConnection(setup, state, event.broker, 'NETWORK_EXCEPTION');
-      return { ...next, counters: count(next.counters, { lostMessages: 1 }) };
+      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
     }
     case 'NetworkDrop': {
       const conn = state.network[event.broker] ?? EMPTY_CONNECTION;
       const dropped: Connection =
         event.direction === 'request'
-          ? { ...conn, toBroker: conn.toBroker.filter((_, i) => i !== event.nth) }
-          : { ...conn, toClient: conn.toClient.filter((_, i) => i !== event.nth) };
+          ? make.connection({ ...conn, toBroker: conn.toBroker.filter((_, i) => i !== event.nth) })
+          : make.connection({ ...conn, toClient: conn.toClient.filter((_, i) => i !== event.nth) });
       const next = withStats(setConnection(state, event.broker, dropped), event.direction === 'request' ? { lostRequests: 1 } : { lostResponses: 1 });
-      return { ...next, counters: count(next.counters, { lostMessages: 1 }) };
+      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
     }
     case 'BrokerReceive':
       return brokerReceive(setup, state, event.broker, event.nth);
@@ -768,7 +773,7 @@ function apply(setup: Setup, state: State, event: Event): State {
       // DelayedProduce expires: partitions still waiting are answered REQUEST_TIMED_OUT.
       const pending = state.network[event.broker]?.pending;
       const next = pending === null || pending === undefined ? state : answerParked(state, event.broker, pending);
-      return { ...next, counters: count(next.counters, { lostMessages: 1 }) };
+      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
     }
     case 'ReplicaFetch': {
       const partition = state.cluster.partitions[event.partition] as PartitionState;
@@ -779,7 +784,7 @@ function apply(setup: Setup, state: State, event: Event): State {
     case 'LeaderShrinkIsr': {
       const partition = state.cluster.partitions[event.partition] as PartitionState;
       const next = setPartition(state, event.partition, shrinkIsr(partition, event.replica, minIsr));
-      return withStats({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }, { isrShrinks: 1 });
+      return withStats(make.state({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }), { isrShrinks: 1 });
     }
     case 'BrokerCrash':
       return stopBroker(setup, state, event.broker, false);
@@ -794,18 +799,22 @@ function apply(setup: Setup, state: State, event: Event): State {
       // completeDelayedFetchOrProduceRequests).
       const moved = setPartition(state, event.partition, moveLeader(partition, event.replica, minIsr));
       const next = tryComplete(moved, partition.leader, minIsr);
-      return withStats({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }, { leaderElections: 1 });
+      return withStats(make.state({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }), { leaderElections: 1 });
     }
     case 'BrokerExpireProducer': {
       const partition = state.cluster.partitions[event.partition] as PartitionState;
       const replica = partition.replicas[event.replica];
       const entry = replica?.producers[event.nth];
       if (replica === undefined || entry === undefined) return state;
-      const next = setPartition(state, event.partition, {
-        ...partition,
-        replicas: replaceAt(partition.replicas, event.replica, expireProducer(replica, entry.producerId)),
-      });
-      return withStats({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }, { producerStateLosses: 1 });
+      const next = setPartition(
+        state,
+        event.partition,
+        make.partition({
+          ...partition,
+          replicas: replaceAt(partition.replicas, event.replica, expireProducer(replica, entry.producerId)),
+        }),
+      );
+      return withStats(make.state({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }), { producerStateLosses: 1 });
     }
   }
 }

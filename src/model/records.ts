@@ -1,0 +1,167 @@
+/**
+ * One constructor per record of the state that steps create or change, used as
+ * `make.batch({ ...batch, done: true })` instead of the bare spread.
+ *
+ * Why: V8 gives every object built by the same object literal one hidden class, but an object
+ * built by a spread gets a hidden class that depends on where its source came from. With bare
+ * spreads one record type reached up to 32 hidden classes in an exploration. The functions that
+ * read those records then look fields up through V8's slow megamorphic path.
+ *
+ * Each constructor below is the only object literal for its type and lists every field in the
+ * order of its interface in types.ts, so each type keeps one hidden class. It copies fields and
+ * decides nothing: a step's rules stay where they are. The compiler checks that no field is left
+ * out (each returns its full interface). The benchmark measures the effect: the explorer went
+ * from about 47,000 to about 75,000 unique states per second on the same suites.
+ */
+
+import type {
+  Batch,
+  ClusterState,
+  Connection,
+  Counters,
+  Ghost,
+  PartitionState,
+  ProducerPartition,
+  ProducerState,
+  Replica,
+  SendInfo,
+  State,
+  Stats,
+} from './types.js';
+
+export function state(s: State): State {
+  return {
+    producer: s.producer,
+    network: s.network,
+    cluster: s.cluster,
+    nextProducerId: s.nextProducerId,
+    application: s.application,
+    ghost: s.ghost,
+    counters: s.counters,
+  };
+}
+
+export function producer(p: ProducerState): ProducerState {
+  return {
+    session: p.session,
+    producerId: p.producerId,
+    epoch: p.epoch,
+    epochBumpRequired: p.epochBumpRequired,
+    partitionsToRewrite: p.partitionsToRewrite,
+    unresolved: p.unresolved,
+    partitions: p.partitions,
+    batches: p.batches,
+    requests: p.requests,
+    drainIndex: p.drainIndex,
+    nextBatchId: p.nextBatchId,
+    nextRequestId: p.nextRequestId,
+  };
+}
+
+export function producerPartition(p: ProducerPartition): ProducerPartition {
+  return {
+    queue: p.queue,
+    producerId: p.producerId,
+    epoch: p.epoch,
+    nextSequence: p.nextSequence,
+    lastAckedSequence: p.lastAckedSequence,
+    lastAckedOffset: p.lastAckedOffset,
+    inFlight: p.inFlight,
+    muted: p.muted,
+  };
+}
+
+export function batch(b: Batch): Batch {
+  return {
+    id: b.id,
+    partition: b.partition,
+    sends: b.sends,
+    producerId: b.producerId,
+    epoch: b.epoch,
+    baseSequence: b.baseSequence,
+    attempts: b.attempts,
+    inRetry: b.inRetry,
+    reopened: b.reopened,
+    drained: b.drained,
+    done: b.done,
+    deadlinePassed: b.deadlinePassed,
+  };
+}
+
+export function connection(c: Connection): Connection {
+  return { toBroker: c.toBroker, pending: c.pending, toClient: c.toClient };
+}
+
+export function cluster(c: ClusterState): ClusterState {
+  return { alive: c.alive, partitions: c.partitions };
+}
+
+export function partition(p: PartitionState): PartitionState {
+  return {
+    leader: p.leader,
+    leaderEpoch: p.leaderEpoch,
+    isr: p.isr,
+    leaderEpochStartOffset: p.leaderEpochStartOffset,
+    followerLeo: p.followerLeo,
+    replicas: p.replicas,
+  };
+}
+
+export function replica(r: Replica): Replica {
+  return { log: r.log, hw: r.hw, producers: r.producers, snapshots: r.snapshots };
+}
+
+export function ghost(g: Ghost): Ghost {
+  return { sends: g.sends, stats: g.stats };
+}
+
+export function sendInfo(s: SendInfo): SendInfo {
+  return {
+    record: s.record,
+    partition: s.partition,
+    session: s.session,
+    outcome: s.outcome,
+    offset: s.offset,
+    error: s.error,
+    transmitted: s.transmitted,
+    rejected: s.rejected,
+  };
+}
+
+export function stats(s: Stats): Stats {
+  return {
+    retries: s.retries,
+    pipelinedDrains: s.pipelinedDrains,
+    lostRequests: s.lostRequests,
+    lostResponses: s.lostResponses,
+    dedupHits: s.dedupHits,
+    outOfOrder: s.outOfOrder,
+    invalidEpoch: s.invalidEpoch,
+    epochBumps: s.epochBumps,
+    deliveryTimeouts: s.deliveryTimeouts,
+    deadlineFailures: s.deadlineFailures,
+    notEnoughReplicas: s.notEnoughReplicas,
+    notEnoughReplicasAfterAppend: s.notEnoughReplicasAfterAppend,
+    notLeader: s.notLeader,
+    leaderElections: s.leaderElections,
+    uncleanElections: s.uncleanElections,
+    truncations: s.truncations,
+    producerStateLosses: s.producerStateLosses,
+    producerRestarts: s.producerRestarts,
+    brokerCrashes: s.brokerCrashes,
+    isrShrinks: s.isrShrinks,
+    resends: s.resends,
+  };
+}
+
+export function counters(c: Counters): Counters {
+  return {
+    events: c.events,
+    records: c.records,
+    resends: c.resends,
+    lostMessages: c.lostMessages,
+    restarts: c.restarts,
+    crashes: c.crashes,
+    clusterChanges: c.clusterChanges,
+  };
+}
