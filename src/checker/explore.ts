@@ -114,11 +114,16 @@ export function explore(setup0: Setup, invariants: readonly Invariant[], witness
   const initial = violatedInvariants(init, invariants);
   if (initial.length > 0) return result({ kind: 'violated', events: [], results: initial });
 
-  let frontier: { state: State; id: number }[] = [{ state: init, id: 0 }];
+  // The frontier as two parallel arrays: states and their ids (no wrapper object per state).
+  let frontier: State[] = [init];
+  let frontierIds: number[] = [0];
   let lastReport = started;
   while (frontier.length > 0) {
-    const next: { state: State; id: number }[] = [];
-    for (const { state, id } of frontier) {
+    const next: State[] = [];
+    const nextIds: number[] = [];
+    for (let f = 0; f < frontier.length; f++) {
+      const state = frontier[f] as State;
+      const id = frontierIds[f] as number;
       const events = enabledEvents(setup, state);
       for (let i = 0; i < events.length; i++) {
         const after = stepEnabled(setup, state, events[i] as Event);
@@ -134,7 +139,8 @@ export function explore(setup0: Setup, invariants: readonly Invariant[], witness
           depth += 1;
           return result({ kind: 'violated', events: rebuild(setup, parent, choice, childId), results: violated });
         }
-        next.push({ state: after, id: childId });
+        next.push(after);
+        nextIds.push(childId);
         if (seen.size >= options.maxStates) {
           return result({ kind: 'incomplete', reason: `the state limit (${options.maxStates} unique states) was reached ${whileAt(depth)}` });
         }
@@ -147,6 +153,7 @@ export function explore(setup0: Setup, invariants: readonly Invariant[], witness
       }
     }
     frontier = next;
+    frontierIds = nextIds;
     if (frontier.length > 0) depth += 1;
   }
   return result({ kind: 'complete' });
