@@ -64,7 +64,7 @@ function addBatch(
 ): ProducerEntry {
   const kept = entry === undefined || entry.epoch !== epoch ? [] : entry.batches;
   const trimmed = kept.length >= window ? kept.slice(kept.length - window + 1) : kept;
-  return { producerId, epoch, batches: [...trimmed, metadata] };
+  return make.producerEntry({ producerId, epoch, batches: [...trimmed, metadata] });
 }
 
 function metadataOf(batch: LogBatch): BatchMetadata {
@@ -158,7 +158,7 @@ export function appendAsFollower(replica: Replica, batches: readonly LogBatch[],
 
 /** PSM `writeSnapshot`: each producer keeps only its last batch's metadata. */
 function snapshotEntries(producers: readonly ProducerEntry[]): readonly ProducerEntry[] {
-  return producers.map((entry) => ({ ...entry, batches: entry.batches.slice(-1) }));
+  return producers.map((entry) => make.producerEntry({ ...entry, batches: entry.batches.slice(-1) }));
 }
 
 function withSnapshot(
@@ -167,7 +167,7 @@ function withSnapshot(
   producers: readonly ProducerEntry[],
 ): readonly ProducerSnapshot[] {
   const others = snapshots.filter((s) => s.offset !== offset);
-  return [...others, { offset, entries: snapshotEntries(producers) }].sort((a, b) => a.offset - b.offset);
+  return [...others, make.snapshot({ offset, entries: snapshotEntries(producers) })].sort((a, b) => a.offset - b.offset);
 }
 
 /**
@@ -221,7 +221,7 @@ export function expireProducer(replica: Replica, producerId: number): Replica {
   return make.replica({
     ...replica,
     producers: replica.producers.filter((e) => e.producerId !== producerId),
-    snapshots: replica.snapshots.map((s) => ({ ...s, entries: s.entries.filter((e) => e.producerId !== producerId) })),
+    snapshots: replica.snapshots.map((s) => make.snapshot({ ...s, entries: s.entries.filter((e) => e.producerId !== producerId) })),
   });
 }
 

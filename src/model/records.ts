@@ -4,14 +4,14 @@
  *
  * Why: V8 gives every object built by the same object literal one hidden class, but an object
  * built by a spread gets a hidden class that depends on where its source came from. With bare
- * spreads one record type reached up to 32 hidden classes in an exploration. The functions that
- * read those records then look fields up through V8's slow megamorphic path.
+ * spreads one record type reached 35 hidden classes along random walks, and the functions that
+ * read records looked their fields up through V8's slow megamorphic path: a step cost about
+ * 4 us, now 1 to 1.7 us.
  *
  * Each constructor below is the only object literal for its type and lists every field in the
- * order of its interface in types.ts, so each type keeps one hidden class. It copies fields and
- * decides nothing: a step's rules stay where they are. The compiler checks that no field is left
- * out (each returns its full interface). The benchmark measures the effect: the explorer went
- * from about 47,000 to about 75,000 unique states per second on the same suites.
+ * order of its interface in types.ts. It copies fields and decides nothing: a step's rules stay
+ * where they are. The compiler checks that no field is left out (each returns its full interface);
+ * records.test.ts checks that each type keeps one hidden class.
  */
 
 import type {
@@ -21,6 +21,10 @@ import type {
   Counters,
   Ghost,
   PartitionState,
+  PendingPartition,
+  PendingProduce,
+  ProducerEntry,
+  ProducerSnapshot,
   ProducerPartition,
   ProducerState,
   Replica,
@@ -109,6 +113,22 @@ export function partition(p: PartitionState): PartitionState {
 
 export function replica(r: Replica): Replica {
   return { log: r.log, hw: r.hw, producers: r.producers, snapshots: r.snapshots };
+}
+
+export function producerEntry(e: ProducerEntry): ProducerEntry {
+  return { producerId: e.producerId, epoch: e.epoch, batches: e.batches };
+}
+
+export function snapshot(s: ProducerSnapshot): ProducerSnapshot {
+  return { offset: s.offset, entries: s.entries };
+}
+
+export function pending(p: PendingProduce): PendingProduce {
+  return { id: p.id, partitions: p.partitions };
+}
+
+export function pendingPartition(e: PendingPartition): PendingPartition {
+  return { partition: e.partition, error: e.error, baseOffset: e.baseOffset, requiredOffset: e.requiredOffset };
 }
 
 export function ghost(g: Ghost): Ghost {

@@ -507,10 +507,10 @@ function appendRules(setup: Setup): AppendRules {
 function decide(state: State, broker: number, minIsr: number, entry: PendingPartition): PendingPartition | undefined {
   if (entry.requiredOffset < 0) return entry;
   const partition = state.cluster.partitions[entry.partition] as PartitionState;
-  if (partition.leader !== broker) return { ...entry, error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 };
+  if (partition.leader !== broker) return make.pendingPartition({ ...entry, error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 });
   if ((partition.replicas[broker]?.hw ?? 0) < entry.requiredOffset) return undefined;
   const error: ErrorCode = partition.isr.length >= minIsr ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
-  return { ...entry, error, requiredOffset: -1 };
+  return make.pendingPartition({ ...entry, error, requiredOffset: -1 });
 }
 
 /** Could `tryComplete` decide something now that is still open? */
@@ -528,9 +528,9 @@ function tryComplete(state: State, broker: number, minIsr: number): State {
   if (pending === null) return state;
   const partitions = pending.partitions.map((e) => decide(state, broker, minIsr, e) ?? e);
   if (partitions.some((e) => e.requiredOffset >= 0)) {
-    return setConnection(state, broker, make.connection({ ...conn, pending: { ...pending, partitions } }));
+    return setConnection(state, broker, make.connection({ ...conn, pending: make.pending({ ...pending, partitions }) }));
   }
-  return answerParked(state, broker, { ...pending, partitions });
+  return answerParked(state, broker, make.pending({ ...pending, partitions }));
 }
 
 function answerParked(state: State, broker: number, pending: PendingProduce): State {
@@ -574,7 +574,7 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
   for (const wire of request.batches) {
     const partition = next.cluster.partitions[wire.partition] as PartitionState;
     const reject = (error: ErrorCode): void => {
-      entries.push({ partition: wire.partition, error, baseOffset: -1, requiredOffset: -1 });
+      entries.push(make.pendingPartition({ partition: wire.partition, error, baseOffset: -1, requiredOffset: -1 }));
     };
     if (partition.leader !== broker) {
       tally('notLeader');
@@ -599,7 +599,7 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
       const updated = make.partition({ ...partition, replicas: replaceAt(partition.replicas, broker, result.replica) });
       next = setPartition(next, wire.partition, maybeIncrementLeaderHw(updated, minIsr));
     }
-    entries.push({ partition: wire.partition, error: 'NONE', baseOffset: result.baseOffset, requiredOffset: result.lastOffset + 1 });
+    entries.push(make.pendingPartition({ partition: wire.partition, error: 'NONE', baseOffset: result.baseOffset, requiredOffset: result.lastOffset + 1 }));
   }
   next = withStats(next, stats);
   const after = next.network[broker] ?? EMPTY_CONNECTION;
@@ -613,7 +613,7 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
     return setConnection(next, broker, make.connection({ ...after, toClient: [...after.toClient, { id: request.id, partitions }] }));
   }
   // acks=all: park the request and try to complete it at once (ReplicaManager tryCompleteElseWatch).
-  return tryComplete(setConnection(next, broker, make.connection({ ...after, pending: { id: request.id, partitions: entries } })), broker, minIsr);
+  return tryComplete(setConnection(next, broker, make.connection({ ...after, pending: make.pending({ id: request.id, partitions: entries }) })), broker, minIsr);
 }
 
 function stopBroker(setup: Setup, state: State, broker: number, clean: boolean): State {
