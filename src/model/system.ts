@@ -283,69 +283,66 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
   const { config } = setup;
   const brokers = config.topic.replicationFactor;
   const partitions = config.topic.partitions;
-  const enabled: Event[] = [];
-  if (state.counters.events >= setup.bounds.eventsMax) return enabled;
-  const offer = (event: Event): void => {
-    if (whyDisabled(setup, state, event) === null) enabled.push(event);
-  };
+  if (state.counters.events >= setup.bounds.eventsMax) return [];
+  const candidates: Event[] = [];
   const alive = state.cluster.alive;
   const reorder = lossy(setup) && has(setup, 'reorder-message');
-  for (let p = 0; p < partitions; p++) offer({ kind: 'AppSend', partition: p });
-  for (let n = 0; n < state.application.toResend.length; n++) offer({ kind: 'AppResend', nth: n });
-  offer({ kind: 'ProducerResolve' });
+  for (let p = 0; p < partitions; p++) candidates.push({ kind: 'AppSend', partition: p });
+  for (let n = 0; n < state.application.toResend.length; n++) candidates.push({ kind: 'AppResend', nth: n });
+  candidates.push({ kind: 'ProducerResolve' });
   for (let b = 0; b < brokers; b++) {
     const conn = state.network[b] ?? EMPTY_CONNECTION;
-    if (alive[b] === true) offer({ kind: 'ProducerDrain', broker: b });
+    if (alive[b] === true) candidates.push({ kind: 'ProducerDrain', broker: b });
     const responses = reorder ? conn.toClient.length : Math.min(1, conn.toClient.length);
-    for (let n = 0; n < responses; n++) offer({ kind: 'ProducerReceive', broker: b, nth: n });
+    for (let n = 0; n < responses; n++) candidates.push({ kind: 'ProducerReceive', broker: b, nth: n });
     const requests = reorder ? conn.toBroker.length : Math.min(1, conn.toBroker.length);
-    for (let n = 0; n < requests; n++) offer({ kind: 'BrokerReceive', broker: b, nth: n });
-    if (conn.pending !== null) offer({ kind: 'BrokerCompleteProduce', broker: b });
+    for (let n = 0; n < requests; n++) candidates.push({ kind: 'BrokerReceive', broker: b, nth: n });
+    if (conn.pending !== null) candidates.push({ kind: 'BrokerCompleteProduce', broker: b });
   }
   for (let p = 0; p < partitions; p++) {
     const leader = state.cluster.partitions[p]?.leader ?? -1;
-    for (let r = 0; r < brokers; r++) if (leader >= 0 && leader !== r) offer({ kind: 'ReplicaFetch', partition: p, replica: r });
+    for (let r = 0; r < brokers; r++) if (leader >= 0 && leader !== r) candidates.push({ kind: 'ReplicaFetch', partition: p, replica: r });
   }
   // Faults.
-  offer({ kind: 'ProducerExpireBatches' });
-  if (has(setup, 'delivery-timeout')) for (let p = 0; p < partitions; p++) offer({ kind: 'ProducerDeliveryTimeout', partition: p });
+  candidates.push({ kind: 'ProducerExpireBatches' });
+  if (has(setup, 'delivery-timeout')) for (let p = 0; p < partitions; p++) candidates.push({ kind: 'ProducerDeliveryTimeout', partition: p });
   const disconnect = has(setup, 'disconnect');
   const requestTimeout = has(setup, 'request-timeout');
   const drop = lossy(setup) && has(setup, 'drop-message');
   for (let b = 0; b < brokers; b++) {
     const conn = state.network[b] ?? EMPTY_CONNECTION;
-    if (disconnect) offer({ kind: 'NetworkDisconnect', broker: b });
+    if (disconnect) candidates.push({ kind: 'NetworkDisconnect', broker: b });
     if (requestTimeout) {
-      offer({ kind: 'ProducerRequestTimeout', broker: b });
-      if (conn.pending !== null) offer({ kind: 'BrokerProduceTimeout', broker: b });
+      candidates.push({ kind: 'ProducerRequestTimeout', broker: b });
+      if (conn.pending !== null) candidates.push({ kind: 'BrokerProduceTimeout', broker: b });
     }
     if (drop) {
-      for (let n = 0; n < conn.toBroker.length; n++) offer({ kind: 'NetworkDrop', broker: b, direction: 'request', nth: n });
-      for (let n = 0; n < conn.toClient.length; n++) offer({ kind: 'NetworkDrop', broker: b, direction: 'response', nth: n });
+      for (let n = 0; n < conn.toBroker.length; n++) candidates.push({ kind: 'NetworkDrop', broker: b, direction: 'request', nth: n });
+      for (let n = 0; n < conn.toClient.length; n++) candidates.push({ kind: 'NetworkDrop', broker: b, direction: 'response', nth: n });
     }
   }
-  if (has(setup, 'producer-restart')) offer({ kind: 'ProducerRestart' });
+  if (has(setup, 'producer-restart')) candidates.push({ kind: 'ProducerRestart' });
   const crash = has(setup, 'broker-crash');
   const shutdown = has(setup, 'broker-clean-shutdown');
   for (let b = 0; b < brokers; b++) {
     if (alive[b] === true) {
-      if (crash) offer({ kind: 'BrokerCrash', broker: b });
-      if (shutdown) offer({ kind: 'BrokerShutdown', broker: b });
-    } else offer({ kind: 'BrokerRestart', broker: b });
+      if (crash) candidates.push({ kind: 'BrokerCrash', broker: b });
+      if (shutdown) candidates.push({ kind: 'BrokerShutdown', broker: b });
+    } else candidates.push({ kind: 'BrokerRestart', broker: b });
   }
   const shrink = has(setup, 'isr-shrink');
   const move = has(setup, 'leader-change');
   const expire = has(setup, 'producer-state-loss');
   for (let p = 0; p < partitions; p++) {
     for (let r = 0; r < brokers; r++) {
-      if (shrink) offer({ kind: 'LeaderShrinkIsr', partition: p, replica: r });
-      if (move) offer({ kind: 'ControllerMoveLeader', partition: p, replica: r });
+      if (shrink) candidates.push({ kind: 'LeaderShrinkIsr', partition: p, replica: r });
+      if (move) candidates.push({ kind: 'ControllerMoveLeader', partition: p, replica: r });
       if (!expire) continue;
       const producers = state.cluster.partitions[p]?.replicas[r]?.producers ?? [];
-      for (let n = 0; n < producers.length; n++) offer({ kind: 'BrokerExpireProducer', partition: p, replica: r, nth: n });
+      for (let n = 0; n < producers.length; n++) candidates.push({ kind: 'BrokerExpireProducer', partition: p, replica: r, nth: n });
     }
   }
-  return enabled;
+  return candidates.filter((event) => whyDisabled(setup, state, event) === null);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -551,6 +548,17 @@ function responseStats(partitions: readonly PartitionResponse[]): Partial<Stats>
   };
 }
 
+type Tally = { -readonly [K in keyof Stats]?: number };
+
+function tally(stats: Tally, key: keyof Stats): void {
+  stats[key] = (stats[key] ?? 0) + 1;
+}
+
+/** A partition of a produce request answered with an error before anything was appended. */
+function rejectedEntry(partition: number, error: ErrorCode): PendingPartition {
+  return make.pendingPartition({ partition, error, baseOffset: -1, requiredOffset: -1 });
+}
+
 /**
  * A broker reads a produce request and handles each partition's batch: NOT_LEADER_OR_FOLLOWER if
  * it does not lead it, NOT_ENOUGH_REPLICAS for acks=all below min ISR with nothing appended
@@ -567,34 +575,28 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
   if (request === undefined) return state;
   let next = setConnection(state, broker, make.connection({ ...conn, toBroker: conn.toBroker.filter((_, i) => i !== nth) }));
   const entries: PendingPartition[] = [];
-  const stats: { -readonly [K in keyof Stats]?: number } = {};
-  const tally = (key: keyof Stats): void => {
-    stats[key] = (stats[key] ?? 0) + 1;
-  };
+  const stats: Tally = {};
   for (const wire of request.batches) {
     const partition = next.cluster.partitions[wire.partition] as PartitionState;
-    const reject = (error: ErrorCode): void => {
-      entries.push(make.pendingPartition({ partition: wire.partition, error, baseOffset: -1, requiredOffset: -1 }));
-    };
     if (partition.leader !== broker) {
-      tally('notLeader');
-      reject('NOT_LEADER_OR_FOLLOWER');
+      tally(stats, 'notLeader');
+      entries.push(rejectedEntry(wire.partition, 'NOT_LEADER_OR_FOLLOWER'));
       continue;
     }
     if (request.acks === -1 && partition.isr.length < minIsr) {
-      tally('notEnoughReplicas');
-      reject('NOT_ENOUGH_REPLICAS');
+      tally(stats, 'notEnoughReplicas');
+      entries.push(rejectedEntry(wire.partition, 'NOT_ENOUGH_REPLICAS'));
       continue;
     }
     const leaderReplica = partition.replicas[broker];
     if (leaderReplica === undefined) continue;
     const result = appendAsLeader(leaderReplica, wire, partition.leaderEpoch, appendRules(setup));
     if (result.kind === 'rejected') {
-      tally(result.error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' ? 'outOfOrder' : 'invalidEpoch');
-      reject(result.error);
+      tally(stats, result.error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' ? 'outOfOrder' : 'invalidEpoch');
+      entries.push(rejectedEntry(wire.partition, result.error));
       continue;
     }
-    if (result.kind === 'duplicate') tally('dedupHits');
+    if (result.kind === 'duplicate') tally(stats, 'dedupHits');
     if (result.kind === 'appended') {
       const updated = make.partition({ ...partition, replicas: replaceAt(partition.replicas, broker, result.replica) });
       next = setPartition(next, wire.partition, maybeIncrementLeaderHw(updated, minIsr));
