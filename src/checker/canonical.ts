@@ -113,13 +113,23 @@ const requestIds: number[] = [];
 /** Collect the live request ids, sorted, into `requestIds`; a request's rank is its index there. */
 function collectRequestIds(state: State): void {
   requestIds.length = 0;
-  for (const rs of state.producer.requests) for (const r of rs) requestIds.push(r.id);
+  for (const rs of state.producer.requests) for (const r of rs) insertSorted(r.id);
   for (const conn of state.network) {
-    for (const r of conn.toBroker) requestIds.push(r.id);
-    for (const r of conn.toClient) requestIds.push(r.id);
-    if (conn.pending !== null) requestIds.push(conn.pending.id);
+    for (const r of conn.toBroker) insertSorted(r.id);
+    for (const r of conn.toClient) insertSorted(r.id);
+    if (conn.pending !== null) insertSorted(conn.pending.id);
   }
-  requestIds.sort((x, y) => x - y);
+}
+
+/** Insertion into `requestIds` in ascending order: a handful of ids, mostly arriving in order. */
+function insertSorted(id: number): void {
+  let at = requestIds.length;
+  requestIds.push(id);
+  while (at > 0 && (requestIds[at - 1] as number) > id) {
+    requestIds[at] = requestIds[at - 1] as number;
+    at -= 1;
+  }
+  requestIds[at] = id;
 }
 
 function requestRank(id: number): number {
