@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { SUITES } from '../../properties/index.js';
 import { resolveConfig } from '../model/config.js';
 import { traceSetup } from '../model/events.js';
-import { initialState, step } from '../model/system.js';
+import { enabledEvents, initialState, step, stepEnabled } from '../model/system.js';
 import type { State } from '../model/types.js';
-import { canonicalText, FingerprintSet, hash64 } from './canonical.js';
+import { canonicalText, FingerprintSet, hash64, stateKey } from './canonical.js';
 import { explore } from './explore.js';
 import { play } from './fixtures.js';
 import { runSuite } from './run-suite.js';
@@ -39,6 +39,42 @@ describe('Explorer: canonical state keys', () => {
     const start = initialState(setup);
     const later = step(setup, start, { kind: 'AppSend', partition: 0 });
     expect(canonicalText({ ...later, counters: { ...later.counters, events: 99 } })).toBe(canonicalText(later));
+  });
+
+  it('stateKey (the fast hash) and canonicalText (the readable definition) tell the same states apart', () => {
+    // Breadth-first over four suites: equal texts must give equal keys, and different texts
+    // different keys (a coarser key, or a collision, would make the explorer skip states).
+    let classes = 0;
+    const suites = ['replication.acks-all-min-isr-2-no-loss', 'finding.clean-broker-restart-duplicates', 'restart.at-least-once-duplicates', 'caveat.producer-id-expiry-duplicates'];
+    for (const name of suites) {
+      const setup = SUITES.find((s) => s.name === name)?.setup;
+      if (setup === null || setup === undefined) throw new Error(name);
+      const keyOfText = new Map<string, string>();
+      const textOfKey = new Map<string, string>();
+      let frontier = [initialState(setup)];
+      while (frontier.length > 0 && keyOfText.size < 8000) {
+        const next: State[] = [];
+        for (const state of frontier) {
+          for (const event of enabledEvents(setup, state)) {
+            const after = stepEnabled(setup, state, event);
+            const text = canonicalText(after);
+            const key = stateKey(after, 0).join(':');
+            const known = keyOfText.get(text);
+            if (known !== undefined) {
+              expect(key, name).toBe(known);
+              continue;
+            }
+            expect(textOfKey.get(key), name).toBeUndefined();
+            keyOfText.set(text, key);
+            textOfKey.set(key, text);
+            next.push(after);
+          }
+        }
+        frontier = next;
+      }
+      classes += keyOfText.size;
+    }
+    expect(classes).toBeGreaterThan(20000);
   });
 
   it('the fingerprint set stores 64-bit keys and grows', () => {

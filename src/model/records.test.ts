@@ -9,11 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PROBE = fileURLToPath(new URL('../../bench/records-probe.ts', import.meta.url));
 
 describe('Record shapes', () => {
   it('every record type of the state keeps one hidden class along random walks', () => {
-    const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', PROBE], { encoding: 'utf8' });
+    // From the project root, where `--import tsx` resolves, whatever directory the tests run from.
+    const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', PROBE], { encoding: 'utf8', cwd: ROOT });
     const result = JSON.parse(out) as Record<string, { shapes: number; records: number }>;
     const types = Object.keys(result);
     expect(types.length).toBe(16);
