@@ -8,6 +8,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
+import { clientViolations } from '../report/client-report.js';
 import type { Fault } from './broker-core.js';
 import { DRIVERS } from './drivers.js';
 import type { ClientDriver, ClientSettings } from './drivers.js';
@@ -75,6 +76,11 @@ describe('client defects found by idemcheck', () => {
     expect(r.trace.every((t) => t.fault === null)).toBe(true);
     expect(names(r)).toContain('NoAckedRecordLost');
     expect(r.trace.flatMap((t) => t.batches).some((b) => b.result.startsWith('duplicate@'))).toBe(true);
+    // The report explains the invariant for one broker that never fails over, not with the general
+    // text's "acks=1 and acks=0 do not promise it", which would excuse the client.
+    const reported = clientViolations(r.state, r.violations, r.trace).find((v) => v.invariant === 'NoAckedRecordLost');
+    expect(reported?.why).toContain('with acks=1 or all it answers a produce request with success only after appending');
+    expect(reported?.why).not.toContain('do not promise it');
   });
 
   it('kafkajs, idempotent with retries 1: a send that fails after its batch was appended gives its sequence to the next record, which is deduplicated and lost', async () => {

@@ -53,6 +53,20 @@ export interface ClientReport {
   readonly brokerLog: readonly string[];
 }
 
+/**
+ * Why an invariant matters on the wire broker, where the invariant's own text would mislead: it is
+ * one broker that never fails over, so NoAckedRecordLost's general text ("acks=1 does not promise
+ * it", which is about leader failover) would excuse a client that acknowledged a record the broker
+ * never wrote. With acks=1 or all the broker answers success only after appending (reference §5, the acks table), and
+ * nothing in a client run removes records from its log (state-loss drops producer state only).
+ */
+const ONE_BROKER_WHY: Readonly<Record<string, string>> = {
+  NoAckedRecordLost:
+    'On this one broker nothing fails over: with acks=1 or all it answers a produce request with success only ' +
+    'after appending the batch, and nothing removes records from its log, so an acknowledged record missing from the log is one ' +
+    'the client acknowledged without the broker writing it. acks=0 promises nothing (success is reported without an answer).',
+};
+
 export function clientViolations(state: State, results: readonly InvariantResult[], trace: ClientReport['trace']): ClientReport['violations'] {
   return results.map((r) => {
     const inv = invariantByName(r.invariant);
@@ -60,7 +74,7 @@ export function clientViolations(state: State, results: readonly InvariantResult
     return {
       invariant: r.invariant,
       claim: inv?.claim ?? '',
-      why: inv?.why ?? '',
+      why: ONE_BROKER_WHY[r.invariant] ?? inv?.why ?? '',
       explanation: first === undefined ? '' : describeViolation(state, first),
       more: rest.map((v) => describeViolation(state, v)),
       causes: r.violations.map((v) => causeOf(trace, v)).filter((c): c is string => c !== null),
