@@ -25,6 +25,15 @@ describe('Network: TCP', () => {
     expect(isEnabled(setup, last, { kind: 'BrokerReceive', broker: 0, nth: 1 })).toBe(false);
   });
 
+  it('a drain behind an unanswered request is pipelined; it fills the pipeline when it reaches max.in.flight', () => {
+    const two = play({ 'max.in.flight.requests.per.connection': 2 }, twoInFlight).last.ghost.stats;
+    expect(two).toMatchObject({ pipelinedDrains: 1, fullPipelines: 1 });
+    const three = play({ 'max.in.flight.requests.per.connection': 3 }, twoInFlight).last.ghost.stats;
+    expect(three).toMatchObject({ pipelinedDrains: 1, fullPipelines: 0 });
+    const one = play({ 'max.in.flight.requests.per.connection': 1 }, ['AppSend(p0)', 'ProducerDrain(b0)']).last.ghost.stats;
+    expect(one).toMatchObject({ pipelinedDrains: 0, fullPipelines: 0 });
+  });
+
   it('nothing in flight: a disconnect is not an event worth exploring', () => {
     const { last, setup } = play({}, []);
     expect(isEnabled(setup, last, { kind: 'NetworkDisconnect', broker: 0 })).toBe(false);

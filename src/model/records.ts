@@ -152,6 +152,7 @@ export function stats(s: Stats): Stats {
   return {
     retries: s.retries,
     pipelinedDrains: s.pipelinedDrains,
+    fullPipelines: s.fullPipelines,
     lostRequests: s.lostRequests,
     lostResponses: s.lostResponses,
     dedupHits: s.dedupHits,

@@ -61,6 +61,7 @@ const EMPTY_CONNECTION: Connection = make.connection({ toBroker: [], pending: nu
 const ZERO_STATS: Stats = make.stats({
   retries: 0,
   pipelinedDrains: 0,
+  fullPipelines: 0,
   lostRequests: 0,
   lostResponses: 0,
   dedupHits: 0,
@@ -483,7 +484,8 @@ function producerDrain(setup: Setup, state: State, broker: number): State {
   if (request === null) return state;
   const conn = state.network[broker] ?? EMPTY_CONNECTION;
   let next: State = setConnection(make.state({ ...state, producer }), broker, make.connection({ ...conn, toBroker: [...conn.toBroker, request] }));
-  if ((state.producer.requests[broker]?.length ?? 0) > 0) next = withStats(next, { pipelinedDrains: 1 });
+  const unanswered = (state.producer.requests[broker]?.length ?? 0) + 1;
+  if (unanswered > 1) next = withStats(next, { pipelinedDrains: 1, fullPipelines: unanswered === setup.config.producer.maxInFlight ? 1 : 0 });
   const sent = request.batches.flatMap((b) => b.sends);
   next = make.state({ ...next, ghost: updateSends(next.ghost, sent, (info) => make.sendInfo({ ...info, transmitted: info.transmitted + 1 })) });
   if (request.acks !== 0) return next;

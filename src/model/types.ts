@@ -254,6 +254,8 @@ export interface Stats {
   readonly retries: number;
   /** Drains made while another request to the same broker was unanswered (pipelining). */
   readonly pipelinedDrains: number;
+  /** Drains that left max.in.flight.requests.per.connection (above 1) requests to one broker unanswered. */
+  readonly fullPipelines: number;
   readonly lostRequests: number;
   readonly lostResponses: number;
   readonly dedupHits: number;

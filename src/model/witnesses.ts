@@ -21,6 +21,11 @@ export const WITNESSES: readonly Witness[] = [
   witness('RecordFailed', 'some send failed (definitely or not)', (s) => s.ghost.sends.some((x) => x.outcome === 'fail' || x.outcome === 'info')),
   witness('BatchRetried', 'a batch was re-enqueued after an error', (s) => s.ghost.stats.retries > 0),
   witness('Pipelined', 'a batch was drained while another request to its broker was unanswered', (s) => s.ghost.stats.pipelinedDrains > 0),
+  witness(
+    'PipelineFull',
+    'max.in.flight.requests.per.connection requests (more than one) to one broker were unanswered at once',
+    (s) => s.ghost.stats.fullPipelines > 0,
+  ),
   witness('AckLost', 'a response (or a parked, appended request) was lost with its connection', (s) => s.ghost.stats.lostResponses > 0),
   witness('RequestLost', 'a request was lost before the broker read it', (s) => s.ghost.stats.lostRequests > 0),
   witness(
