@@ -110,6 +110,7 @@ export async function checkCommand(argv: readonly string[], print: (line: string
         };
         rows.push(row);
         if (!values.json) printRow(print, row, width);
+        if (!values.json && error !== null) print('    report: not written (the error is at the end)');
         return null;
       }
       default:

@@ -104,6 +104,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
         };
         rows.push(row);
         if (!values.json) printRow(print, row, width);
+        if (!values.json && error !== null) print('    report: not written (the error is at the end)');
         return null;
       }
       default:

@@ -4,6 +4,7 @@
  */
 
 import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderHtml } from '../report/html.js';
@@ -83,15 +84,48 @@ export function writeReport(dir: string, report: Report): WrittenReport {
   return paths;
 }
 
-/** Write files whole or not at all: each to a temporary name beside it, then all renamed into place. */
+/**
+ * Write files whole or not at all: each to a temporary name beside it; files already at the target
+ * names are set aside, the temporaries renamed into place, and the set-aside files removed. If a
+ * rename fails, the ones already made are undone and the set-aside files put back, so the
+ * directory holds the old set or the new one, never a mix. A target that exists and is not a file
+ * is refused before anything is renamed.
+ */
 export function writeFilesWhole(contents: readonly (readonly [string, string])[]): void {
-  const temporary = contents.map(([path]) => `${path}.tmp-${process.pid}`);
+  const paths = contents.map(([path]) => path);
+  for (const path of paths) {
+    const existing = statOrNull(path);
+    if (existing !== null && !existing.isFile()) throw new Error(`${path} exists and is not a file`);
+  }
+  const temporary = paths.map((path) => `${path}.tmp-${process.pid}`);
+  const setAside = paths.map((path) => `${path}.old-${process.pid}`);
+  const asideDone: number[] = [];
+  const placed: number[] = [];
   try {
     contents.forEach(([, text], i) => writeFileSync(temporary[i] as string, text));
-    contents.forEach(([path], i) => renameSync(temporary[i] as string, path));
+    paths.forEach((path, i) => {
+      if (statOrNull(path) === null) return;
+      renameSync(path, setAside[i] as string);
+      asideDone.push(i);
+    });
+    paths.forEach((path, i) => {
+      renameSync(temporary[i] as string, path);
+      placed.push(i);
+    });
   } catch (error) {
+    for (const i of placed) rmSync(paths[i] as string, { force: true });
+    for (const i of asideDone) renameSync(setAside[i] as string, paths[i] as string);
     for (const tmp of temporary) rmSync(tmp, { force: true });
     throw error;
+  }
+  for (const i of asideDone) rmSync(setAside[i] as string, { force: true });
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
   }
 }
 
