@@ -286,6 +286,13 @@ describe('CLI: clients', () => {
     expect(again.stdout).toContain('NoAckedRecordLost');
   });
 
+  it('a run whose sends the client never resolves is unfinished, not a pass: exit 1', () => {
+    const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--faults', 'lose-request', '--fault-rate', '1', '--no-report');
+    expect(code).toBe(1);
+    expect(stdout).toContain('✗ unfinished: 2 sends neither acknowledged nor failed, so not checked');
+    expect(stdout).toContain('1 run: no violation; unfinished in seed 1.');
+  });
+
   it.each([
     [[], '--client is required (one of kafkajs, platformatic, rdkafka)'],
     [['--client', 'java'], "--client must be one of kafkajs, platformatic, rdkafka, got 'java'"],
@@ -298,7 +305,7 @@ describe('CLI: clients', () => {
     [['--client', 'kafkajs', '--fault-rate', ''], '--fault-rate needs a value: a number from 0 to 1'],
     [['--client', 'kafkajs', '--keyed', 'true'], "--keyed is a switch and takes no value, got 'true'"],
     [['--client', 'kafkajs', '--seed', '2147483647', '--runs', '2'], '--seed 2147483647 with --runs 2 would pass 2147483647'],
-    [['--client', 'kafkajs', '--acks', '1'], "kafkajs sent no produce request with these settings (KafkaJSNonRetriableError: Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees)"],
+    [['--client', 'kafkajs', '--acks', '1'], "kafkajs sent no produce request with these settings (--idempotent true --acks 1 --max-in-flight 1 --retries 1000): KafkaJSNonRetriableError: Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees"],
   ])('bad input %j is exit 2 with one line naming the flag', (args, message) => {
     const { code, stdout, stderr } = idemcheck('clients', ...args);
     expect(code).toBe(2);

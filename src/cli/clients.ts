@@ -48,7 +48,8 @@ on what the client reported and what the broker stored.
   --report-dir DIR       where reports go (default: reports); --no-report to write none
   --json                 results as JSON
 
-Exit codes: 0 no violation, 1 a violation, 2 bad input, 130 interrupted.`;
+Exit codes: 0 no violation, 1 a violation (or a run that tested nothing or left sends unresolved), 2 bad input,
+130 interrupted.`;
 
 const OPTIONS = {
   client: { type: 'string' },
@@ -168,9 +169,15 @@ export function commandFor(plan: ClientPlan, seed: number): string {
   return [
     `npx idemcheck clients --client ${plan.client} --seed ${seed} --runs 1`,
     `--workload ${w.mode} --records ${w.records}${w.keyed ? ' --keyed' : ''} --partitions ${w.partitions}`,
-    `--idempotent ${s.idempotent} --acks ${s.acks === -1 ? 'all' : s.acks} --max-in-flight ${s.maxInFlight} --retries ${s.retries} --request-timeout ${s.requestTimeoutMs}`,
+    `${settingsFlags(plan)} --request-timeout ${s.requestTimeoutMs}`,
     `--faults ${plan.faults.length === 0 ? 'none' : plan.faults.join(',')} --fault-rate ${plan.faultRate}`,
   ].join(' ');
+}
+
+/** The client settings as the flags that set them, for an error about them. */
+function settingsFlags(plan: ClientPlan): string {
+  const s = plan.settings;
+  return `--idempotent ${s.idempotent} --acks ${s.acks === -1 ? 'all' : s.acks} --max-in-flight ${s.maxInFlight} --retries ${s.retries}`;
 }
 
 export async function runPlanned(plan: ClientPlan, seed: number): Promise<RunResult> {
@@ -247,7 +254,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     stop = true;
   };
   process.once('SIGINT', onSigint);
-  const rows: { seed: number; result: RunResult; reproduced: ClientReport['reproduced'] | null; report: string | null; nothingTested: boolean }[] = [];
+  const rows: { seed: number; result: RunResult; reproduced: ClientReport['reproduced'] | null; report: string | null; nothingTested: boolean; unresolved: number }[] = [];
   try {
     // The header goes out with the first run's line: a client that refuses the settings is bad
     // input (exit 2), with nothing on stdout.
@@ -261,25 +268,36 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
       const nothingTested = result.trace.length === 0;
       if (nothingTested && i === 0 && result.outcomes.every((o) => o.outcome !== 'ok')) {
         const why = firstFailure(result) ?? result.error ?? 'no error given';
-        throw new UsageError(`${plan.client} sent no produce request with these settings (${why.replace(/^r\d+ failed: /, '')})`);
+        throw new UsageError(`${plan.client} sent no produce request with these settings (${settingsFlags(plan)}): ${why.replace(/^r\d+ failed: /, '')}`);
       }
+      // Sends the client neither acknowledged nor failed before the deadline were never checked:
+      // such a run is not a pass, whatever the invariants say about the rest.
+      const unresolved = result.outcomes.filter((o) => o.outcome === 'pending').length;
       let reproduced: ClientReport['reproduced'] | null = null;
       let report: string | null = null;
       if (result.violations.length > 0) {
         let violating = 0;
         let reruns = 0;
-        for (; reruns < plan.reruns && !stop; reruns++) if ((await runPlanned(plan, seed)).violations.length > 0) violating += 1;
+        for (; reruns < plan.reruns && !stop; reruns++) {
+          const again = await runPlanned(plan, seed);
+          // A rerun cut short by Ctrl-C is not counted, and no report is written with fewer reruns than asked.
+          if (stop) break;
+          if (again.violations.length > 0) violating += 1;
+        }
         reproduced = { reruns, violating };
+        if (stop) break;
         if (!values['no-report']) report = writeClientReport(reportDir, buildClientReport(plan, result, reproduced));
       }
-      rows.push({ seed, result, reproduced, report, nothingTested });
+      rows.push({ seed, result, reproduced, report, nothingTested, unresolved });
       if (!values.json) {
         if (i === 0) header.forEach((line) => print(line));
         const verdict = nothingTested
           ? '✗ nothing tested: no produce request reached the broker'
-          : result.violations.length === 0
-            ? '✓ no violation'
-            : `✗ ${result.violations.map((v) => v.invariant).join(', ')} (${reproduced === null || reproduced.reruns === 0 ? 'not rerun' : `reproduced ${reproduced.violating}/${reproduced.reruns}`})`;
+          : result.violations.length > 0
+            ? `✗ ${result.violations.map((v) => v.invariant).join(', ')} (${reproduced === null || reproduced.reruns === 0 ? 'not rerun' : `reproduced ${reproduced.violating}/${reproduced.reruns}`})`
+            : unresolved > 0
+              ? `✗ unfinished: ${unresolved} send${unresolved === 1 ? '' : 's'} neither acknowledged nor failed, so not checked`
+              : '✓ no violation';
         const failure = firstFailure(result);
         print(`seed ${seed}: ${summary(result)} · ${verdict}${result.error === null ? '' : ` · ${result.error}`}${failure === null ? '' : ` · first ${failure}`}`);
         if (report !== null) print(`    report: ${report}`);
@@ -294,6 +312,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
   }
   const violating = rows.filter((r) => r.result.violations.length > 0);
   const untested = rows.filter((r) => r.nothingTested);
+  const unfinished = rows.filter((r) => !r.nothingTested && r.result.violations.length === 0 && r.unresolved > 0);
   if (values.json) {
     print(
       JSON.stringify(
@@ -304,6 +323,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
           reproduced: r.reproduced,
           error: r.result.error,
           nothingTested: r.nothingTested,
+          unresolvedSends: r.unresolved,
           produceRequests: r.result.trace.length,
           report: r.report,
         })),
@@ -316,7 +336,8 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     const seeds = (rs: readonly { seed: number }[]): string => `seed${rs.length === 1 ? '' : 's'} ${rs.map((r) => r.seed).join(', ')}`;
     const parts = [violating.length === 0 ? 'no violation' : `violations in ${seeds(violating)}`];
     if (untested.length > 0) parts.push(`nothing tested in ${seeds(untested)}`);
+    if (unfinished.length > 0) parts.push(`unfinished in ${seeds(unfinished)}`);
     print(`${rows.length} run${rows.length === 1 ? '' : 's'}: ${parts.join('; ')}.`);
   }
-  return violating.length === 0 && untested.length === 0 ? EXIT_OK : EXIT_VIOLATION;
+  return violating.length === 0 && untested.length === 0 && unfinished.length === 0 ? EXIT_OK : EXIT_VIOLATION;
 }
