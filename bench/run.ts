@@ -47,7 +47,10 @@ function parseBenchArgs(): { quick: boolean; only: string[] | null } {
 
 const { quick, only } = parseBenchArgs();
 for (const name of only ?? []) {
-  if (suiteByName(name) === undefined) usageError(`--suite: no suite named '${name}' (npx idemcheck list shows them)`);
+  const found = suiteByName(name);
+  if (found === undefined) usageError(`--suite: no suite named '${name}' (npx idemcheck list shows them)`);
+  // --suite times counterexamples: a suite that holds (or a refused config) has none to time.
+  if (found.expect.verdict !== 'violated' || found.setup === null) usageError(`--suite: ${name} expects no counterexample (${found.expect.verdict}); give a suite that expects a violation`);
 }
 /** States the breadth-first search for each suite's shortest counterexample may visit. */
 const SHORTEST_LIMIT = quick ? 200_000 : 1_000_000;
