@@ -9,7 +9,7 @@ import { formatEvent } from '../report/format.js';
 import { parseCommandArgs } from './args.js';
 import type { RunSettings, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
-import { DEFAULT_SEED, integerFlag, pad, seedFlag, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, startSuiteCommand } from './selection.js';
+import { DEFAULT_SEED, integerFlag, MAX_RUNS, pad, seedFlag, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, startSuiteCommand } from './selection.js';
 import { runInWorker } from './worker-run.js';
 import { tryWriteReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
@@ -69,7 +69,7 @@ export async function checkCommand(argv: readonly string[], print: (line: string
     print(CHECK_HELP);
     return EXIT_OK;
   }
-  const runs = integerFlag('runs', values.runs, 1);
+  const runs = integerFlag('runs', values.runs, 1, MAX_RUNS);
   const settings: RunSettings = {
     seed: seedFlag(values.seed),
     runs,

@@ -108,14 +108,15 @@ describe('CLI: check, reports and replay', () => {
   });
 
   it.each([
-    [['check', '--runs', 'abc'], '--runs must be an integer >= 1'],
+    [['check', '--runs', 'abc'], '--runs must be an integer from 1 to 10000000'],
+    [['check', '--runs', '2147483648'], "--runs must be an integer from 1 to 10000000, got '2147483648'"],
     [['check', '--suite', 'no.such'], "no suite matches 'no.such'"],
     [['check', '--faults', 'meteor'], "--faults: unknown 'meteor'"],
     [['check', '--set', 'acks=2'], 'Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1'],
     [['check', '--set', 'enable.idempotence=true', '--set', 'retries=0'], 'Must set retries to non-zero when using the idempotent producer.'],
     [['check', '--expect', 'sometimes'], "--expect must be 'holds' or 'violated:INVARIANT'"],
     [['check', '--bogus'], "Unknown option '--bogus'"],
-    [['check', '--runs', '-5'], "--runs must be an integer >= 1, got '-5'"],
+    [['check', '--runs', '-5'], "--runs must be an integer from 1 to 10000000, got '-5'"],
     [['check', '--suite', 'delivery'], "did you mean 'delivery.*'?"],
     [['check', '--report-dir', 'README.md'], 'README.md is not a directory'],
     [['replay', 'examples/non-idempotent-retry-duplicate.json'], 'this looks like a trace file, not a report'],
@@ -126,8 +127,13 @@ describe('CLI: check, reports and replay', () => {
     [['check', '--faults', ','], '--faults needs a comma-separated list of disconnect,'],
     [['check', '--suite', '--runs', '5'], "--suite needs a value: a suite name or 'prefix*'"],
     [['check', '--json', 'yes'], "--json is a switch and takes no value, got 'yes'"],
-    [['explore', '--set', 'acks=1', '--records', '5000'], "--records must be an integer from 0 to 20, got '5000'"],
+    [['explore', '--set', 'acks=1', '--records', '5000'], "--records must be an integer from 1 to 20, got '5000'"],
     [['explore', '--max-steps', '0'], "--max-steps must be an integer from 1 to 1000, got '0'"],
+    [['check', '--faults', 'drop-message'], '--faults drop-message needs --set network=lossy'],
+    [['check', '--expect', 'violated:NoDuplicateRecord', '--invariants', 'NoAckedRecordLost'], '--expect violated:NoDuplicateRecord needs NoDuplicateRecord among --invariants (given: NoAckedRecordLost)'],
+    [['check', '--records', '0'], "--records must be an integer from 1 to 20, got '0'"],
+    [['explore', '--no-report'], "explore needs --suite NAME ('prefix*' for several, '*' for every suite)"],
+    [['explore', '--suite', 'config.explicit-idempotence-acks-1', '--no-report'], 'nothing to explore: Kafka refuses the config of config.explicit-idempotence-acks-1'],
     [['run', '--trace'], '--trace needs a value: a trace file, FILE.json'],
   ])('bad input %j is exit 2 with one line naming the problem', (args, message) => {
     const { code, stderr, stdout } = idemcheck(...args);

@@ -10,7 +10,7 @@ import { formatEvent } from '../report/format.js';
 import { parseCommandArgs } from './args.js';
 import type { ExploreSettings, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
-import { integerFlag, pad, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, startSuiteCommand } from './selection.js';
+import { integerFlag, isAdHoc, pad, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, startSuiteCommand } from './selection.js';
 import { runInWorker } from './worker-run.js';
 import { tryWriteReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
@@ -25,7 +25,8 @@ Visit every state reachable within a suite's bounds (breadth-first, each canonic
 check the invariants in each. The verdict is "holds in all N states", a shortest counterexample
 (written as a report, like check's), or "incomplete" when a limit stopped the search first.
 
-  --suite NAME         explore this suite (repeatable; 'prefix*' matches several; default: all)
+  --suite NAME         explore this suite (repeatable; 'prefix*' matches several, '*' all of them;
+                       required unless the suite is ad hoc)
   --max-states N       stop after N unique states (default ${DEFAULT_MAX_STATES})
   --max-memory MB      stop when the process uses more memory than this (default ${DEFAULT_MAX_MEMORY_MB}, at least 64)
   --max-steps N        depth bound: events per behaviour (default: the suite's eventsMax)
@@ -74,7 +75,16 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
     maxMemoryMb: integerFlag('max-memory', values['max-memory'], 64) ?? DEFAULT_MAX_MEMORY_MB,
     maxSteps: integerFlag('max-steps', values['max-steps'], 1, 1000),
   };
-  const { selection, names, expectations, reportDir, writeReports, width } = startSuiteCommand(values, null, print);
+  // Every suite at the default limit takes minutes and gigabytes: the user asks for it by name.
+  if (!isAdHoc(values) && values.suite === undefined) throw new UsageError("explore needs --suite NAME ('prefix*' for several, '*' for every suite) or an ad-hoc suite (--set, --faults, ...)");
+  const { selection, names: selected, expectations, reportDir, writeReports, width } = startSuiteCommand(values, null, print);
+  // A config Kafka refuses has no states to visit (check shows its ConfigException).
+  const refused = selected.filter((name) => expectations.get(name) === 'ConfigException');
+  if (refused.length === selected.length) {
+    throw new UsageError(`--suite: nothing to explore: Kafka refuses the config of ${refused.join(', ')} (idemcheck check --suite NAME shows the ConfigException)`);
+  }
+  const names = selected.filter((name) => !refused.includes(name));
+  if (refused.length > 0 && !values.json) print(`note: not explored, Kafka refuses their config (idemcheck check shows the ConfigException): ${refused.join(', ')}`);
   let writeError: string | null = null;
   const rows: Row[] = [];
   let current: { suite: string; unique: number; depth: number } | null = null;

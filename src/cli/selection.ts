@@ -37,6 +37,9 @@ export const SELECTION_OPTIONS = {
 export const BOUND_LIMITS = { records: 20, resends: 20, lost: 20, restarts: 10, crashes: 10, 'cluster-changes': 10 } as const;
 
 /** What each selection flag's value should be, for the "needs a value" message. */
+/** More random runs than this would take hours; the explorer is the tool for every state. */
+export const MAX_RUNS = 10_000_000;
+
 export const SELECTION_WANTS: Readonly<Record<string, string>> = {
   suite: "a suite name or 'prefix*' (see idemcheck list)",
   set: 'KEY=VALUE, a Kafka or model setting (see idemcheck list)',
@@ -44,9 +47,9 @@ export const SELECTION_WANTS: Readonly<Record<string, string>> = {
   invariants: 'a comma-separated list of invariants (see idemcheck list)',
   witnesses: 'a comma-separated list of witnesses (see idemcheck list)',
   expect: 'holds or violated:INVARIANT',
-  ...Object.fromEntries(Object.entries(BOUND_LIMITS).map(([flag, max]) => [flag, `an integer from 0 to ${max}`])),
+  ...Object.fromEntries(Object.entries(BOUND_LIMITS).map(([flag, max]) => [flag, `an integer from ${flag === 'records' ? 1 : 0} to ${max}`])),
   seed: 'a 32-bit integer',
-  runs: 'an integer >= 1',
+  runs: `an integer from 1 to ${MAX_RUNS}`,
   'max-steps': 'an integer from 1 to 1000',
   'report-dir': 'a directory',
 };
@@ -149,7 +152,8 @@ function parseSets(values: readonly string[] | undefined): Record<string, string
 function adHocOptions(values: SelectionValues, runs: number | null): AdHocOptions {
   const bounds: Partial<Bounds> = {};
   const put = (key: keyof Bounds, flag: keyof typeof BOUND_LIMITS, value: string | undefined): void => {
-    const n = integerFlag(flag, value, 0, BOUND_LIMITS[flag]);
+    // At least one record: with none the producer does nothing and no check can mean anything.
+    const n = integerFlag(flag, value, flag === 'records' ? 1 : 0, BOUND_LIMITS[flag]);
     if (n !== null) (bounds as Record<string, number>)[key] = n;
   };
   put('recordsMax', 'records', values.records);
@@ -165,6 +169,13 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
   const config = parseSets(values.set);
   const resolved = resolveConfig(config);
   if (!resolved.ok) throw new UsageError(`--set ${resolved.key}: ${resolved.configException ? 'ConfigException: ' : ''}${resolved.error}`);
+  // The suite's own checks below would say the same without naming the flags.
+  for (const fault of faults ?? []) {
+    if ((fault === 'drop-message' || fault === 'reorder-message') && resolved.config.network !== 'lossy') throw new UsageError(`--faults ${fault} needs --set network=lossy`);
+  }
+  if (expect?.verdict === 'violated' && invariants !== undefined && !invariants.includes(expect.invariant)) {
+    throw new UsageError(`--expect violated:${expect.invariant} needs ${expect.invariant} among --invariants (given: ${invariants.join(', ') || 'none'})`);
+  }
   const options: AdHocOptions = {
     config,
     ...(faults === undefined ? {} : { faults }),
@@ -186,10 +197,14 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
   return options;
 }
 
+/** Whether any ad-hoc flag (--set, --faults, ...) was given: the suite is then built from them. */
+export function isAdHoc(values: SelectionValues): boolean {
+  return AD_HOC_FLAGS.some((flag) => values[flag] !== undefined);
+}
 
 /** Choose the suites from the flags: an ad-hoc suite, the named ones, or all. */
 export function parseSelection(values: SelectionValues, runs: number | null): Selection {
-  const adHoc = AD_HOC_FLAGS.some((flag) => values[flag] !== undefined);
+  const adHoc = isAdHoc(values);
   if (adHoc && values.suite !== undefined) throw new UsageError('--suite cannot be combined with ad-hoc settings (--set, --faults, ...)');
   if (adHoc) return { kind: 'ad-hoc', options: adHocOptions(values, runs) };
   return { kind: 'suites', names: values.suite === undefined ? SUITES.map((s) => s.name) : selectSuites(values.suite) };
