@@ -116,11 +116,15 @@ describe('CLI: check, reports and replay', () => {
     [['check', '--set', 'enable.idempotence=true', '--set', 'retries=0'], 'Must set retries to non-zero when using the idempotent producer.'],
     [['check', '--expect', 'sometimes'], "--expect must be 'holds' or 'violated:INVARIANT'"],
     [['check', '--bogus'], "Unknown option '--bogus'"],
+    [['check', '--set', 'partitions=3'], '--set partitions: the model supports 1 or 2, got 3'],
     [['check', '--runs', '-5'], "--runs must be an integer from 1 to 10000000, got '-5'"],
     [['check', '--suite', 'delivery'], "did you mean 'delivery.*'?"],
     [['check', '--report-dir', 'README.md'], 'README.md is not a directory'],
     [['replay', 'examples/non-idempotent-retry-duplicate.json'], 'this looks like a trace file, not a report'],
     [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '1:1:1:1:1:1:1:1:1:1:1:1:1:4:0', '--replay-path', 'zzz'], 'fast-check cannot replay seed 20261125'],
+    [['replay', 'reports/examples/client-kafkajs-seed1-19890060.json'], 'a report of a real-client run, which replay cannot step; rerun it with idemcheck clients: npx idemcheck clients --client kafkajs'],
+    [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '1', '--path', '1', '--fingerprint', 'zz'], "--fingerprint must be 16 hexadecimal digits, as a report gives it, got 'zz'"],
+    [['replay', 'reports/examples/restart.at-least-once-duplicates-seed20261125.json', '--fingerprint', '0123456789abcdef'], '--fingerprint goes with --suite/--seed/--path'],
     [['frobnicate'], "unknown command 'frobnicate'"],
     [['check', '--set', 'acks=1', '--set', 'acks=all'], "--set acks is given twice ('1' and 'all'); give it once"],
     [['check', '--faults', ''], "--faults needs a value: a comma-separated list of faults, or 'none'"],
@@ -252,6 +256,20 @@ describe('CLI: list and help', () => {
     for (const word of ['restart.at-least-once-duplicates', 'NoDuplicateRecord', 'LostAckDeduplicated', 'producer-restart', 'min.insync.replicas', '--cluster-changes']) {
       expect(stdout).toContain(word);
     }
+  });
+
+  it('-h is --help, and help COMMAND shows that command\'s help', () => {
+    for (const args of [['check', '-h'], ['help', 'check']]) {
+      const { code, stdout } = idemcheck(...args);
+      expect(code).toBe(0);
+      expect(stdout).toContain('Usage: idemcheck check');
+    }
+  });
+
+  it('an unknown option is named in one sentence', () => {
+    const { code, stderr } = idemcheck('replay', '--foo');
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe("idemcheck replay: Unknown option '--foo' (see idemcheck replay --help)");
   });
 
   it('--help explains each command', () => {

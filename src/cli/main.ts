@@ -46,7 +46,13 @@ function exitQuietlyOnClosedPipe(): void {
 
 export async function main(argv: readonly string[], print: (line: string) => void = (l) => console.log(l)): Promise<number> {
   exitQuietlyOnClosedPipe();
-  const [name, ...rest] = argv;
+  const [name, ...given] = argv;
+  // `idemcheck help check` is `idemcheck check --help`; `-h` is `--help` everywhere.
+  if (name === 'help' && given[0] !== undefined && COMMANDS[given[0]] !== undefined) {
+    print((COMMANDS[given[0]] as { help: string }).help);
+    return EXIT_OK;
+  }
+  const rest = given.map((arg) => (arg === '-h' ? '--help' : arg));
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     print(HELP);
     return name === undefined ? EXIT_USAGE : EXIT_OK;
@@ -65,7 +71,8 @@ export async function main(argv: readonly string[], print: (line: string) => voi
     }
     const code = (error as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      const first = (error as Error).message.split('\n')[0] ?? '';
+      // parseArgs adds advice on positionals after '--' that quotes unevenly: the first sentence is enough.
+      const first = ((error as Error).message.split('\n')[0] ?? '').replace(/^(Unknown option '[^']*')\..*$/, '$1');
       console.error(`idemcheck ${name}: ${first} (see idemcheck ${name} --help)`);
       return EXIT_USAGE;
     }

@@ -7,6 +7,7 @@
 import { SUITES } from '../../properties/index.js';
 import { buildReport } from '../checker/build-report.js';
 import { fingerprint } from '../checker/fingerprint.js';
+import { CLIENT_REPORT_FORMAT } from '../report/client-report.js';
 import { firstViolation, stepAll } from '../checker/replay.js';
 import { runSuite } from '../checker/run-suite.js';
 import { parseEvent, TraceError } from '../checker/trace.js';
@@ -56,6 +57,10 @@ function readReport(path: string, doc: unknown): CheckedReport {
   const r = doc as Record<string, unknown>;
   if (r.format === undefined && Array.isArray(r.events)) {
     throw new UsageError(`${path}: this looks like a trace file, not a report; step it with: idemcheck run --trace ${path}`);
+  }
+  if (r.format === CLIENT_REPORT_FORMAT) {
+    const command = typeof r.command === 'string' ? `: ${r.command}` : ' (its .md gives the command)';
+    throw new UsageError(`${path}: a report of a real-client run, which replay cannot step; rerun it with idemcheck clients${command}`);
   }
   if (r.format !== REPORT_FORMAT) {
     throw damaged(path, r.format === undefined ? "'format' is missing" : `'format' is ${JSON.stringify(r.format)}, expected "${REPORT_FORMAT}"`);
@@ -201,6 +206,12 @@ export function replayCommand(argv: readonly string[], print: (line: string) => 
     return EXIT_OK;
   }
   const coordinates = values.suite !== undefined || values.seed !== undefined || values.path !== undefined;
+  if (values.fingerprint !== undefined && !/^[0-9a-f]{16}$/.test(values.fingerprint)) {
+    throw new UsageError(`--fingerprint must be 16 hexadecimal digits, as a report gives it, got '${values.fingerprint}'`);
+  }
+  if (!coordinates && (values.fingerprint !== undefined || values['replay-path'] !== undefined)) {
+    throw new UsageError(`--${values.fingerprint !== undefined ? 'fingerprint' : 'replay-path'} goes with --suite/--seed/--path; a REPORT.json carries its own`);
+  }
   if (coordinates) {
     if (positionals.length > 0) throw new UsageError('give either REPORT.json or --suite/--seed/--path, not both');
     if (values.suite === undefined || values.seed === undefined || values.path === undefined) {

@@ -124,7 +124,7 @@ function invalidValue(key: string, value: unknown, message: string): ConfigError
 }
 
 function modelLimit(key: string, message: string): ConfigError {
-  return new ConfigError(key, `${key}: ${message}`, false);
+  return new ConfigError(key, message, false);
 }
 
 /** ConfigDef.parseType for INT: an integer, or a string that Integer.parseInt accepts. */
