@@ -110,6 +110,21 @@ describe('Explorer: verdicts', () => {
     const { suite: s, setup } = suite('delivery.idempotent-in-flight-5');
     const result = explore(setup, s.checked, s.sought, { maxStates: 500 });
     expect(result.verdict).toEqual({ kind: 'incomplete', reason: expect.stringContaining('state limit (500 unique states)') });
+    expect(result.unique).toBe(500);
+  });
+
+  it('a limit of exactly the reachable states is complete, one fewer is not; generated counts the initial state', () => {
+    const { suite: s, setup } = suite('restart.without-resend-no-duplicates');
+    const small = { ...setup, bounds: { ...setup.bounds, eventsMax: 8 } };
+    const all = explore(small, s.checked, s.sought, { maxStates: 1_000_000 });
+    expect(all.verdict).toEqual({ kind: 'complete' });
+    expect(explore(small, s.checked, s.sought, { maxStates: all.unique }).verdict).toEqual({ kind: 'complete' });
+    const short = explore(small, s.checked, s.sought, { maxStates: all.unique - 1 });
+    expect(short.verdict.kind).toBe('incomplete');
+    expect(short.unique).toBe(all.unique - 1);
+    const initialOnly = explore(small, s.checked, s.sought, { maxStates: 1 });
+    expect(initialOnly).toMatchObject({ unique: 1, generated: 2 });
+    expect(all.generated).toBeGreaterThanOrEqual(all.unique);
   });
 });
 

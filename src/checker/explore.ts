@@ -48,7 +48,7 @@ export type ExploreVerdict =
 
 export interface ExploreResult {
   readonly verdict: ExploreVerdict;
-  /** Transitions taken (states generated, duplicates included). */
+  /** States generated: the initial one and one per transition taken, duplicates included. */
   readonly generated: number;
   readonly unique: number;
   /** Deepest level fully explored. */
@@ -95,7 +95,7 @@ export function explore(setup0: Setup, invariants: readonly Invariant[], witness
   const parent = new GrowingInt32();
   const choice = new GrowingInt32();
   const witnessStates: Record<string, number> = Object.fromEntries(witnesses.map((w) => [w.name, 0]));
-  let generated = 0;
+  let generated = 1;
   let depth = 0;
 
   // Witnesses read the history (monotone counters), which canonical keys drop: their truth values
@@ -110,7 +110,7 @@ export function explore(setup0: Setup, invariants: readonly Invariant[], witness
   seen.add(a0, b0);
   parent.push(-1);
   choice.push(-1);
-  const result = (verdict: ExploreVerdict): ExploreResult => ({ verdict, generated, unique: seen.size, depth, ms: performance.now() - started, witnessStates });
+  const result = (verdict: ExploreVerdict, unique = seen.size): ExploreResult => ({ verdict, generated, unique, depth, ms: performance.now() - started, witnessStates });
   const initial = violatedInvariants(init, invariants);
   if (initial.length > 0) return result({ kind: 'violated', events: [], results: initial });
 
@@ -130,6 +130,10 @@ export function explore(setup0: Setup, invariants: readonly Invariant[], witness
         generated += 1;
         const [a, b] = keyOf(after);
         if (!seen.add(a, b)) continue;
+        // A new state past the limit is not visited: the search stops with exactly maxStates.
+        if (seen.size > options.maxStates) {
+          return result({ kind: 'incomplete', reason: `the state limit (${options.maxStates} unique states) was reached ${whileAt(depth)}` }, options.maxStates);
+        }
         const childId = parent.length;
         parent.push(id);
         choice.push(i);
@@ -141,9 +145,6 @@ export function explore(setup0: Setup, invariants: readonly Invariant[], witness
         }
         next.push(after);
         nextIds.push(childId);
-        if (seen.size >= options.maxStates) {
-          return result({ kind: 'incomplete', reason: `the state limit (${options.maxStates} unique states) was reached ${whileAt(depth)}` });
-        }
       }
       const now = performance.now();
       if (options.onProgress !== undefined && now - lastReport > 200) {
@@ -173,7 +174,7 @@ export function judgeExploration(suite: Suite, result: ExploreResult): Judgement
       ? `holds in all ${result.unique} states`
       : verdict.kind === 'violated'
         ? `violates ${violated} in ${verdict.events.length} steps`
-        : `incomplete after ${result.unique} states`;
+        : `incomplete after ${result.unique} state${result.unique === 1 ? '' : 's'}`;
   const expect = suite.expect;
   if (verdict.kind === 'incomplete') return { asExpected: false, got, problem: `${verdict.reason}; no violation in the states visited` };
   if (expect.verdict === 'violated') {
