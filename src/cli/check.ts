@@ -178,7 +178,7 @@ function jsonRow(row: Row): unknown {
     seed: r.seed,
     witnessRuns: r.witnessRuns,
     eventCounts: r.eventCounts,
-    counterexample: r.counterexample === null ? null : { events: r.counterexample.events.map(formatEvent), path: r.counterexample.path, shortest: row.shortest, shortestStates: row.shortestLimit, shortestMs: Math.round(row.shortestMs) },
+    counterexample: r.counterexample === null ? null : { events: r.counterexample.events.map(formatEvent), path: r.counterexample.path, shortest: row.shortest, shortestLimit: row.shortestLimit, shortestMs: Math.round(row.shortestMs) },
     report: row.report,
   };
 }

@@ -83,7 +83,7 @@ function readReport(path: string, doc: unknown): CheckedReport {
     const value = bounds[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw damaged(path, `bounds.${key} must be a non-negative integer`);
   }
-  if (!Array.isArray(r.events)) throw damaged(path, "'events' is missing");
+  if (!Array.isArray(r.events)) throw damaged(path, r.events === undefined ? "'events' is missing" : "'events' must be a list of events");
   let events: Event[];
   try {
     events = r.events.map((e, i) => parseEvent(`events[${i}]`, e));

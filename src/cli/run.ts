@@ -92,7 +92,7 @@ export function runCommand(argv: readonly string[], print: (line: string) => voi
 
   const config = describeConfig(trace.config);
   print(`config: ${Object.entries(config).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  for (const note of trace.notes) print(`note: ${note}`);
+  for (const note of trace.notes) print(`note: Kafka logs: ${note}`);
   print('');
   print(`legend: ${STATE_LEGEND}`);
   print('');

@@ -5,7 +5,7 @@
 
 import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -73,7 +73,8 @@ export function writeReport(dir: string, report: Report): WrittenReport {
     html: join(dir, `${stem}.html`),
     test: join(dir, `${stem}.test.ts`),
   };
-  const shownJson = relative(process.cwd(), paths.json) || paths.json;
+  // The replay command in the report names the JSON as the user named the directory.
+  const shownJson = isAbsolute(dir) ? paths.json : relative(process.cwd(), paths.json) || paths.json;
   const contents: [string, string][] = [
     [paths.json, `${JSON.stringify(report, null, 1)}\n`],
     [paths.markdown, renderMarkdown(report, shownJson)],

@@ -257,7 +257,7 @@ export function renderHtml(report: Report, jsonPath: string): string {
 <strong>${esc(report.violation.invariant)}:</strong> ${prose(report.violation.claim)} ${prose(report.violation.why)}</p>
 <p>${prose(expectationSentence(report))}</p>
 <p>config: <code>${esc(Object.entries(report.config).map(([k, v]) => `${k}=${v}`).join(' '))}</code><br>
-faults: <code>${esc(report.faults.join(', ') || 'none')}</code> · ${esc(describeOrigin(report))} · fingerprint <code>${report.fingerprint}</code><br>
+faults: <code>${esc(report.faults.join(', ') || 'none')}</code> · invariants checked: <code>${esc(report.invariants.join(', '))}</code> · ${esc(describeOrigin(report))} · fingerprint <code>${report.fingerprint}</code><br>
 length: ${esc(describeLengths(report))}</p>
 <h2>Sequence diagram</h2>
 <p>Arrows are requests (black) and responses (blue), from the step they were written to the step they were read; a red dashed arrow ending in ✗ was lost; a grey dotted arrow was still on its way when the trace ended; purple double arrows are follower fetches. A dashed red lane is a broker that is down. Outcomes reaching the application are written left of its lane. Click a row for the full state after it.</p>

@@ -43,6 +43,7 @@ export function renderMarkdown(report: Report, jsonPath: string): string {
   lines.push('');
   lines.push(`- config: ${Object.entries(report.config).map(([k, v]) => `\`${k}=${v}\``).join(' ')}`);
   lines.push(`- faults: ${report.faults.length === 0 ? 'none' : report.faults.join(', ')}`);
+  lines.push(`- invariants checked: ${report.invariants.join(', ')}`);
   lines.push(`- bounds: ${Object.entries(report.bounds).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   lines.push(`- ${describeOrigin(report)}; trace fingerprint \`${report.fingerprint}\``);
   lines.push(`- length: ${describeLengths(report)}`);
