@@ -49,6 +49,7 @@ export function parseCommandArgs<O extends Readonly<Record<string, OptionSpec>>>
     const what = settings.wants?.[flag.slice(2)];
     return what === undefined ? `${flag} needs a value` : `${flag} needs a value: ${what}`;
   };
+  const given = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--') break;
@@ -60,6 +61,10 @@ export function parseCommandArgs<O extends Readonly<Record<string, OptionSpec>>>
     if (spec.type === 'string') {
       const value = eq > 0 ? arg.slice(eq + 1) : args[i + 1];
       if (value === undefined || value.trim() === '' || (eq < 0 && value.startsWith('--'))) throw new UsageError(wanted(flag));
+      // parseArgs keeps the last of a repeated single-valued flag; say so instead of guessing.
+      const before = given.get(flag);
+      if (before !== undefined && spec.multiple !== true) throw new UsageError(`${flag} is given twice ('${before}' and '${value}'); give it once`);
+      given.set(flag, value);
       if (eq < 0) i += 1;
     } else {
       if (eq > 0) throw new UsageError(`${flag} is a switch and takes no value, got '${arg.slice(eq + 1)}'`);

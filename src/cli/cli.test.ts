@@ -116,6 +116,8 @@ describe('CLI: check, reports and replay', () => {
     [['check', '--set', 'enable.idempotence=true', '--set', 'retries=0'], 'Must set retries to non-zero when using the idempotent producer.'],
     [['check', '--expect', 'sometimes'], "--expect must be 'holds' or 'violated:INVARIANT'"],
     [['check', '--bogus'], "Unknown option '--bogus'"],
+    [['check', '--seed', '1', '--seed', '2'], "--seed is given twice ('1' and '2'); give it once"],
+    [['check', '--report-dir', 'x', '--no-report'], 'give --report-dir or --no-report, not both'],
     [['check', '--set', 'partitions=3'], '--set partitions: the model supports 1 or 2, got 3'],
     [['check', '--runs', '-5'], "--runs must be an integer from 1 to 10000000, got '-5'"],
     [['check', '--suite', 'delivery'], "did you mean 'delivery.*'?"],

@@ -248,6 +248,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
   }
   const plan = planFrom(values);
   const reportDir = values['report-dir'] ?? 'reports';
+  if (values['no-report'] && values['report-dir'] !== undefined) throw new UsageError('give --report-dir or --no-report, not both');
   if (!values['no-report']) ensureReportDir(reportDir);
   let stop = false;
   const onSigint = (): void => {

@@ -250,6 +250,7 @@ export function startSuiteCommand(
   const selection = parseSelection(values, runs);
   const reportDir = values['report-dir'] ?? 'reports';
   const writeReports = values['no-report'] !== true;
+  if (!writeReports && values['report-dir'] !== undefined) throw new UsageError('give --report-dir or --no-report, not both');
   if (writeReports) ensureReportDir(reportDir);
   const names = selectionNames(selection);
   if (values.json !== true) for (const note of configNotes(selection)) print(`note: Kafka logs: ${note}`);

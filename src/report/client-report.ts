@@ -9,6 +9,7 @@ import type { InvariantResult } from '../model/invariants.js';
 import { invariantByName, recordsOf } from '../model/invariants.js';
 import type { State } from '../model/types.js';
 import { esc, prose } from './html.js';
+import { sentence } from './format.js';
 import { describeViolation } from './violations.js';
 
 export const CLIENT_REPORT_FORMAT = 'idemcheck-client-report';
@@ -163,7 +164,7 @@ export function renderClientMarkdown(report: ClientReport): string {
   );
   lines.push('');
   for (const v of report.violations) {
-    lines.push(`**${v.invariant}.** ${v.explanation}.`);
+    lines.push(`**${v.invariant}.** ${sentence(v.explanation)}.`);
     lines.push('');
     if (v.more.length > 0) {
       const shown = v.more.slice(0, 10);
@@ -252,7 +253,7 @@ export function renderClientHtml(report: ClientReport): string {
     .map((v) => {
       const more = v.more.length === 0 ? '' : `<br>Also: ${v.more.slice(0, 10).map((m) => prose(m)).join('; ')}${v.more.length > 10 ? `; and ${v.more.length - 10} more` : ''}.`;
       const how = v.causes.length === 0 ? '' : `<br><strong>How.</strong> ${prose(v.causes[0] ?? '')}${v.causes.length > 1 ? ` (The same for ${v.causes.length - 1} more.)` : ''}`;
-      return `<p class="verdict"><strong>${esc(v.invariant)}.</strong> ${prose(v.explanation)}.${more}${how}<br>${prose(v.claim)} ${prose(v.why)}</p>`;
+      return `<p class="verdict"><strong>${esc(v.invariant)}.</strong> ${prose(sentence(v.explanation))}.${more}${how}<br>${prose(v.claim)} ${prose(v.why)}</p>`;
     })
     .join('\n');
   return `<!doctype html>

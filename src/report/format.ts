@@ -142,3 +142,11 @@ export function formatStateLine(state: State): string {
 /** A legend for the state columns, printed once above a trace. */
 export const STATE_LEGEND =
   "producer: pid/epoch, per partition the next sequence and the last acknowledged one · logs: * leader, offset:[pid/epoch/seq records], hw = high watermark · records: ok@offset, fail (definitely not written), unknown (maybe written), … pending; r3' is the second send of record 3";
+
+/**
+ * Text that starts a sentence: a first word of letters is capitalised ("record r0 is ..." →
+ * "Record r0 is ..."); a name such as r4 or p0 stays as it is.
+ */
+export function sentence(text: string): string {
+  return /^[a-z]+(\s|,|$)/.test(text) ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}

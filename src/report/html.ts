@@ -7,7 +7,7 @@
 
 import type { Event } from '../model/events.js';
 import type { State } from '../model/types.js';
-import { formatEvent, logsCell, outcomesCell, producerCell, STATE_LEGEND } from './format.js';
+import { formatEvent, logsCell, outcomesCell, producerCell, sentence, STATE_LEGEND } from './format.js';
 import { narrate } from './narrate.js';
 import type { Report } from './report.js';
 import { describeLengths, describeOrigin, expectationSentence, replayCommand } from './report.js';
@@ -253,7 +253,7 @@ export function renderHtml(report: Report, jsonPath: string): string {
 <body>
 <h1>${esc(title)}</h1>
 <pre class="cmd">${esc(replayCommand(jsonPath))}</pre>
-<p class="verdict"><strong>What went wrong.</strong> ${prose(report.violation.explanation)}.<br>
+<p class="verdict"><strong>What went wrong.</strong> ${prose(sentence(report.violation.explanation))}.<br>
 <strong>${esc(report.violation.invariant)}:</strong> ${prose(report.violation.claim)} ${prose(report.violation.why)}</p>
 <p>${prose(expectationSentence(report))}</p>
 <p>config: <code>${esc(Object.entries(report.config).map(([k, v]) => `${k}=${v}`).join(' '))}</code><br>

@@ -4,7 +4,7 @@
  */
 
 import type { State } from '../model/types.js';
-import { formatEvent, logsCell, outcomesCell, producerCell, STATE_LEGEND } from './format.js';
+import { formatEvent, logsCell, outcomesCell, producerCell, sentence, STATE_LEGEND } from './format.js';
 import { narrate } from './narrate.js';
 import type { Report } from './report.js';
 import { describeLengths, describeOrigin, expectationSentence, replayCommand } from './report.js';
@@ -29,7 +29,7 @@ export function renderMarkdown(report: Report, jsonPath: string): string {
   }
   lines.push('```');
   lines.push('');
-  lines.push(`**What went wrong.** ${report.violation.explanation}.`);
+  lines.push(`**What went wrong.** ${sentence(report.violation.explanation)}.`);
   lines.push('');
   lines.push(`**The invariant.** ${report.violation.invariant}: ${report.violation.claim} ${report.violation.why}`);
   lines.push('');
