@@ -39,7 +39,7 @@ export const newProducerIdDuplicated: SuiteDefinition = {
 export const deadlineFailureDuplicates: SuiteDefinition = {
   name: 'finding.failure-after-deadline-rewrites-in-flight',
   claim:
-    'A response (or disconnect) handled after a batch\'s delivery deadline fails it with adjustSequences, which bumps the epoch and rewrites the pipelined batch behind it, already appended, from sequence 0: it is written twice (KAFKA-14034, fixed in trunk after 3.8).',
+    'A response (or disconnect) handled after a batch\'s delivery deadline fails it with adjustSequences, which bumps the epoch and rewrites the pipelined batch behind it, already appended, from sequence 0: it is written twice (KAFKA-14034; its proposed fix, pull request #13796, was not merged).',
   config: {},
   faults: ['disconnect', 'delivery-timeout'],
   bounds: { ...SMALL, recordsMax: 2 },

@@ -460,7 +460,7 @@ function completeBatch(producer: ProducerState, config: ModelConfig, batchId: nu
     } else {
       // Past its deadline a batch fails with the response's error and, with retries left,
       // adjustSequences = true: an epoch bump that rewrites the partition's other in-flight
-      // batches (KAFKA-14034, fixed after 3.8).
+      // batches (KAFKA-14034; its proposed fix, pull request #13796, was not merged).
       if (batch.deadlinePassed && !batch.done) out.deadlineFailures += 1;
       p = failBatch(p, config, batchId, error, batch.attempts < settings.retries, out);
     }
