@@ -124,7 +124,6 @@ describe('Explorer: verdicts', () => {
     expect(short.unique).toBe(all.unique - 1);
     const initialOnly = explore(small, s.checked, s.sought, { maxStates: 1 });
     expect(initialOnly).toMatchObject({ unique: 1, generated: 2 });
-    expect(all.generated).toBeGreaterThanOrEqual(all.unique);
   });
 });
 

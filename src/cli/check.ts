@@ -11,7 +11,7 @@ import type { RunSettings, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { DEFAULT_SEED, integerFlag, MAX_RUNS, pad, seedFlag, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, startSuiteCommand } from './selection.js';
 import { runInWorker } from './worker-run.js';
-import { tryWriteReport } from './write-report.js';
+import { REPORT_NOT_WRITTEN, tryWriteReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
 
 export const DEFAULT_SHORTEST_STATES = 100_000;
@@ -110,7 +110,7 @@ export async function checkCommand(argv: readonly string[], print: (line: string
         };
         rows.push(row);
         if (!values.json) printRow(print, row, width);
-        if (!values.json && error !== null) print('    report: not written (the error is at the end)');
+        if (!values.json && error !== null) print(REPORT_NOT_WRITTEN);
         return null;
       }
       default:

@@ -5,7 +5,7 @@
  */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,7 +79,8 @@ describe('CLI: check, reports and replay', () => {
     const stem = 'delivery.acks1-retry-duplicates-seed20261125';
     expect(files).toEqual([`${stem}.html`, `${stem}.json`, `${stem}.md`, `${stem}.test.ts`]);
     const markdown = readFileSync(join(dir, `${stem}.md`), 'utf8');
-    expect(markdown.split('\n').slice(0, 6).join('\n')).toContain('npx idemcheck replay');
+    // The directory was given as an absolute path, so the replay command names the report by it.
+    expect(markdown.split('\n').slice(0, 6).join('\n')).toContain(`npx idemcheck replay ${join(dir, `${stem}.json`)}`);
     expect(readFileSync(join(dir, `${stem}.html`), 'utf8')).toContain('<svg');
     const replayed = idemcheck('replay', join(dir, `${stem}.json`));
     expect(replayed.code).toBe(0);
@@ -87,7 +88,29 @@ describe('CLI: check, reports and replay', () => {
     const report = JSON.parse(readFileSync(join(dir, `${stem}.json`), 'utf8')) as { fastCheck: { path: string; replayPath: string } };
     const fromCoordinates = idemcheck('replay', '--suite', 'delivery.acks1-retry-duplicates', '--seed', '20261125', '--path', report.fastCheck.path, '--replay-path', report.fastCheck.replayPath);
     expect(fromCoordinates.code).toBe(0);
-    expect(fromCoordinates.stdout).toContain(replayed.stdout.match(/fingerprint (\w+)/)?.[1] ?? 'missing');
+    const fingerprint = replayed.stdout.match(/fingerprint (\w+)/)?.[1] ?? 'missing';
+    expect(fromCoordinates.stdout).toContain(fingerprint);
+    // A fingerprint is compared whatever the case of its hexadecimal digits.
+    const upper = idemcheck('replay', '--suite', 'delivery.acks1-retry-duplicates', '--seed', '20261125', '--path', report.fastCheck.path, '--replay-path', report.fastCheck.replayPath, '--fingerprint', fingerprint.toUpperCase());
+    expect(upper.code).toBe(0);
+    expect(upper.stdout).toContain('reproduced exactly from fast-check\'s coordinates');
+  });
+
+  it('check --json gives the counterexample with its shortest length and the search limit', () => {
+    const { code, stdout } = idemcheck('check', '--suite', 'delivery.acks0-loses-acknowledged', '--json', '--no-report');
+    expect(code).toBe(0);
+    const rows = JSON.parse(stdout) as { counterexample: { shortest: number; shortestLimit: number } }[];
+    expect(rows[0]?.counterexample).toMatchObject({ shortest: 3, shortestLimit: 100000 });
+  });
+
+  it('explore leaves out suites whose config Kafka refuses, with a note (on stderr with --json)', () => {
+    const plain = idemcheck('explore', '--suite', 'config.*', '--no-report');
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('note: not explored, Kafka refuses their config (idemcheck check shows the ConfigException): config.explicit-idempotence-retries-0,');
+    expect(plain.stdout).toContain('1 suite explored: 1 as expected.');
+    const json = idemcheck('explore', '--suite', 'config.*', '--no-report', '--json');
+    expect((JSON.parse(json.stdout) as { suite: string }[]).map((r) => r.suite)).toEqual(['config.implicit-acks-1-disables-idempotence']);
+    expect(json.stderr).toContain('note: not explored');
   });
 
   it('an ad-hoc check finds the duplicate of a non-idempotent producer and exits 1', () => {
@@ -268,6 +291,18 @@ describe('CLI: list and help', () => {
     }
   });
 
+  it('help for an unknown command is bad input', () => {
+    const { code, stderr } = idemcheck('help', 'nosuch');
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown command 'nosuch'");
+  });
+
+  it('list --json gives each suite its expected verdict as a field', () => {
+    const { stdout } = idemcheck('list', '--json');
+    const suites = (JSON.parse(stdout) as { suites: { name: string; expect: string; text: string }[] }).suites;
+    expect(suites.find((s) => s.name === 'delivery.acks0-loses-acknowledged')).toMatchObject({ expect: 'violates NoAckedRecordLost', text: expect.stringMatching(/^With acks=0/) });
+  });
+
   it('an unknown option is named in one sentence', () => {
     const { code, stderr } = idemcheck('replay', '--foo');
     expect(code).toBe(2);
@@ -317,6 +352,17 @@ describe('CLI: clients', () => {
     expect(code).toBe(1);
     expect(stdout).toContain('✗ unfinished: 2 sends neither acknowledged nor failed, so not checked');
     expect(stdout).toContain('1 run: no violation; unfinished in seed 1.');
+  });
+
+  it('a report that cannot be written is one line naming --report-dir, exit 2, and no partial report', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'client-platformatic-seed1-08b31501.html'));
+    const args = ['--client', 'platformatic', '--workload', 'concurrent', '--partitions', '1', '--faults', 'none', '--runs', '1', '--reruns', '0'];
+    const { code, stderr } = idemcheck('clients', ...args, '--report-dir', dir);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(`--report-dir ${dir}: writing the report failed`);
+    expect(readdirSync(dir)).toEqual(['client-platformatic-seed1-08b31501.html']);
   });
 
   it.each([

@@ -17,8 +17,8 @@ import { shortHash } from '../report/report.js';
 import { brokerLogs, CLIENT_REPORT_FORMAT, clientViolations, renderClientHtml, renderClientMarkdown } from '../report/client-report.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
-import { integerFlag, seedFlag } from './selection.js';
-import { ensureReportDir, writeFilesWhole } from './write-report.js';
+import { integerFlag, refuseReportDirWithNoReport, seedFlag } from './selection.js';
+import { ensureReportDir, reportWriteFailed, writeFilesWhole } from './write-report.js';
 
 export const DEFAULT_CLIENT_FAULTS: readonly Fault[] = CLIENT_FAULTS.filter((f) => f !== 'state-loss');
 
@@ -218,11 +218,15 @@ export function writeClientReport(dir: string, report: ClientReport): string {
   ensureReportDir(dir);
   // The seed names the run; the hash of the rerun command tells apart runs of one seed with other settings.
   const stem = join(dir, `client-${report.client}-seed${report.seed}-${shortHash(report.command.replace(/ --seed \d+/, ''))}`);
-  writeFilesWhole([
-    [`${stem}.json`, `${JSON.stringify(report, null, 1)}\n`],
-    [`${stem}.md`, renderClientMarkdown(report)],
-    [`${stem}.html`, renderClientHtml(report)],
-  ]);
+  try {
+    writeFilesWhole([
+      [`${stem}.json`, `${JSON.stringify(report, null, 1)}\n`],
+      [`${stem}.md`, renderClientMarkdown(report)],
+      [`${stem}.html`, renderClientHtml(report)],
+    ]);
+  } catch (error) {
+    throw new UsageError(reportWriteFailed(dir, error));
+  }
   return `${stem}.md`;
 }
 
@@ -248,7 +252,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
   }
   const plan = planFrom(values);
   const reportDir = values['report-dir'] ?? 'reports';
-  if (values['no-report'] && values['report-dir'] !== undefined) throw new UsageError('give --report-dir or --no-report, not both');
+  refuseReportDirWithNoReport(values);
   if (!values['no-report']) ensureReportDir(reportDir);
   let stop = false;
   const onSigint = (): void => {
@@ -286,7 +290,13 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
           if (again.violations.length > 0) violating += 1;
         }
         reproduced = { reruns, violating };
-        if (stop) break;
+        if (stop) {
+          if (!values.json) {
+            if (i === 0) header.forEach((line) => print(line));
+            print(`seed ${seed}: ${summary(result)} · ✗ ${result.violations.map((v) => v.invariant).join(', ')} (interrupted during its reruns: no report written)`);
+          }
+          break;
+        }
         if (!values['no-report']) report = writeClientReport(reportDir, buildClientReport(plan, result, reproduced));
       }
       rows.push({ seed, result, reproduced, report, nothingTested, unresolved });
@@ -308,7 +318,8 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     process.removeListener('SIGINT', onSigint);
   }
   if (stop) {
-    console.error(`interrupted: ${plan.client}, seeds ${plan.seed}..${plan.seed + rows.length - 1} done of ${plan.runs}; reports are written whole or not at all.`);
+    const done = rows.length === 0 ? 'no seed finished' : `seeds ${plan.seed}..${plan.seed + rows.length - 1} done of ${plan.runs}`;
+    console.error(`interrupted: ${plan.client}, ${done}; reports are written whole or not at all.`);
     return 130;
   }
   const violating = rows.filter((r) => r.result.violations.length > 0);

@@ -6,13 +6,14 @@
  */
 
 import type { ExploreResult } from '../checker/explore.js';
+import { suiteByName } from '../../properties/index.js';
 import { formatEvent } from '../report/format.js';
 import { parseCommandArgs } from './args.js';
 import type { ExploreSettings, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { integerFlag, isAdHoc, pad, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, startSuiteCommand } from './selection.js';
 import { runInWorker } from './worker-run.js';
-import { tryWriteReport } from './write-report.js';
+import { REPORT_NOT_WRITTEN, tryWriteReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
 
 export const DEFAULT_MAX_STATES = 2_000_000;
@@ -78,13 +79,16 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
   // Every suite at the default limit takes minutes and gigabytes: the user asks for it by name.
   if (!isAdHoc(values) && values.suite === undefined) throw new UsageError("explore needs --suite NAME ('prefix*' for several, '*' for every suite) or an ad-hoc suite (--set, --faults, ...)");
   const { selection, names: selected, expectations, reportDir, writeReports, width } = startSuiteCommand(values, null, print);
-  // A config Kafka refuses has no states to visit (check shows its ConfigException).
-  const refused = selected.filter((name) => expectations.get(name) === 'ConfigException');
+  // A config Kafka refuses has no setup and no states to visit (check shows its ConfigException);
+  // the worker skips the same suites.
+  const refused = selection.kind === 'suites' ? selected.filter((name) => suiteByName(name)?.setup === null) : [];
   if (refused.length === selected.length) {
     throw new UsageError(`--suite: nothing to explore: Kafka refuses the config of ${refused.join(', ')} (idemcheck check --suite NAME shows the ConfigException)`);
   }
   const names = selected.filter((name) => !refused.includes(name));
-  if (refused.length > 0 && !values.json) print(`note: not explored, Kafka refuses their config (idemcheck check shows the ConfigException): ${refused.join(', ')}`);
+  // With --json the note goes to stderr, so that stdout stays one JSON document.
+  const note = `note: not explored, Kafka refuses their config (idemcheck check shows the ConfigException): ${refused.join(', ')}`;
+  if (refused.length > 0) (values.json ? console.error : print)(note);
   let writeError: string | null = null;
   const rows: Row[] = [];
   let current: { suite: string; unique: number; depth: number } | null = null;
@@ -114,7 +118,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
         };
         rows.push(row);
         if (!values.json) printRow(print, row, width);
-        if (!values.json && error !== null) print('    report: not written (the error is at the end)');
+        if (!values.json && error !== null) print(REPORT_NOT_WRITTEN);
         return null;
       }
       default:

@@ -47,12 +47,18 @@ function exitQuietlyOnClosedPipe(): void {
 export async function main(argv: readonly string[], print: (line: string) => void = (l) => console.log(l)): Promise<number> {
   exitQuietlyOnClosedPipe();
   const [name, ...given] = argv;
-  // `idemcheck help check` is `idemcheck check --help`; `-h` is `--help` everywhere.
-  if (name === 'help' && given[0] !== undefined && COMMANDS[given[0]] !== undefined) {
-    print((COMMANDS[given[0]] as { help: string }).help);
+  // `idemcheck help check` is `idemcheck check --help`; `-h` is `--help` (before a `--`).
+  if (name === 'help' && given[0] !== undefined) {
+    const asked = COMMANDS[given[0]];
+    if (asked === undefined) {
+      console.error(`idemcheck: unknown command '${given[0]}' (commands: ${Object.keys(COMMANDS).join(', ')}; see idemcheck --help)`);
+      return EXIT_USAGE;
+    }
+    print(asked.help);
     return EXIT_OK;
   }
-  const rest = given.map((arg) => (arg === '-h' ? '--help' : arg));
+  const end = given.indexOf('--');
+  const rest = given.map((arg, i) => (arg === '-h' && (end < 0 || i < end) ? '--help' : arg));
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     print(HELP);
     return name === undefined ? EXIT_USAGE : EXIT_OK;

@@ -206,7 +206,7 @@ export function replayCommand(argv: readonly string[], print: (line: string) => 
     return EXIT_OK;
   }
   const coordinates = values.suite !== undefined || values.seed !== undefined || values.path !== undefined;
-  if (values.fingerprint !== undefined && !/^[0-9a-f]{16}$/.test(values.fingerprint)) {
+  if (values.fingerprint !== undefined && !/^[0-9a-fA-F]{16}$/.test(values.fingerprint)) {
     throw new UsageError(`--fingerprint must be 16 hexadecimal digits, as a report gives it, got '${values.fingerprint}'`);
   }
   if (!coordinates && (values.fingerprint !== undefined || values['replay-path'] !== undefined)) {
@@ -217,7 +217,7 @@ export function replayCommand(argv: readonly string[], print: (line: string) => 
     if (values.suite === undefined || values.seed === undefined || values.path === undefined) {
       throw new UsageError('replay from coordinates needs all of --suite, --seed and --path');
     }
-    return replayCoordinates(values.suite, seedFlag(values.seed), values.path, values['replay-path'], values.fingerprint, print);
+    return replayCoordinates(values.suite, seedFlag(values.seed), values.path, values['replay-path'], values.fingerprint?.toLowerCase(), print);
   }
   if (positionals.length !== 1) throw new UsageError('give one REPORT.json (see idemcheck replay --help)');
   return replayFile(positionals[0] as string, print);

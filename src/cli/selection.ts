@@ -36,10 +36,10 @@ export const SELECTION_OPTIONS = {
 /** Upper bounds for the ad-hoc bounds flags: beyond them a search only runs into its limits. */
 export const BOUND_LIMITS = { records: 20, resends: 20, lost: 20, restarts: 10, crashes: 10, 'cluster-changes': 10 } as const;
 
-/** What each selection flag's value should be, for the "needs a value" message. */
 /** More random runs than this would take hours; the explorer is the tool for every state. */
 export const MAX_RUNS = 10_000_000;
 
+/** What each selection flag's value should be, for the "needs a value" message. */
 export const SELECTION_WANTS: Readonly<Record<string, string>> = {
   suite: "a suite name or 'prefix*' (see idemcheck list)",
   set: 'KEY=VALUE, a Kafka or model setting (see idemcheck list)',
@@ -202,6 +202,11 @@ export function isAdHoc(values: SelectionValues): boolean {
   return AD_HOC_FLAGS.some((flag) => values[flag] !== undefined);
 }
 
+/** --report-dir and --no-report contradict each other. */
+export function refuseReportDirWithNoReport(values: { readonly 'report-dir'?: string | undefined; readonly 'no-report'?: boolean | undefined }): void {
+  if (values['no-report'] === true && values['report-dir'] !== undefined) throw new UsageError('give --report-dir or --no-report, not both');
+}
+
 /** Choose the suites from the flags: an ad-hoc suite, the named ones, or all. */
 export function parseSelection(values: SelectionValues, runs: number | null): Selection {
   const adHoc = isAdHoc(values);
@@ -250,7 +255,7 @@ export function startSuiteCommand(
   const selection = parseSelection(values, runs);
   const reportDir = values['report-dir'] ?? 'reports';
   const writeReports = values['no-report'] !== true;
-  if (!writeReports && values['report-dir'] !== undefined) throw new UsageError('give --report-dir or --no-report, not both');
+  refuseReportDirWithNoReport(values);
   if (writeReports) ensureReportDir(reportDir);
   const names = selectionNames(selection);
   if (values.json !== true) for (const note of configNotes(selection)) print(`note: Kafka logs: ${note}`);

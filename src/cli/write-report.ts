@@ -114,9 +114,17 @@ export function writeFilesWhole(contents: readonly (readonly [string, string])[]
       placed.push(i);
     });
   } catch (error) {
-    for (const i of placed) rmSync(paths[i] as string, { force: true });
-    for (const i of asideDone) renameSync(setAside[i] as string, paths[i] as string);
-    for (const tmp of temporary) rmSync(tmp, { force: true });
+    // Undo as much as can be undone, each step on its own, and report the first error.
+    const attempt = (undo: () => void): void => {
+      try {
+        undo();
+      } catch {
+        // keep undoing the rest
+      }
+    };
+    for (const i of placed) attempt(() => rmSync(paths[i] as string, { force: true }));
+    for (const i of asideDone) attempt(() => renameSync(setAside[i] as string, paths[i] as string));
+    for (const tmp of temporary) attempt(() => rmSync(tmp, { force: true }));
     throw error;
   }
   for (const i of asideDone) rmSync(setAside[i] as string, { force: true });
@@ -130,6 +138,14 @@ function statOrNull(path: string): Stats | null {
   }
 }
 
+/** The one line for a report that could not be written. */
+export function reportWriteFailed(dir: string, error: unknown): string {
+  return `--report-dir ${dir}: writing the report failed (${error instanceof Error ? error.message : String(error)})`;
+}
+
+/** The table's line under a suite whose report could not be written (the error follows the table). */
+export const REPORT_NOT_WRITTEN = '    report: not written (the error is at the end)';
+
 /**
  * Write a check or explore report, or say why it could not be written (named after --report-dir)
  * so the run can finish its table and then stop with exit 2.
@@ -139,6 +155,6 @@ export function tryWriteReport(dir: string, report: Report | null): { readonly w
   try {
     return { written: writeReport(dir, report), error: null };
   } catch (error) {
-    return { written: null, error: `--report-dir ${dir}: writing the report failed (${error instanceof Error ? error.message : String(error)})` };
+    return { written: null, error: reportWriteFailed(dir, error) };
   }
 }
