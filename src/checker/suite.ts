@@ -45,7 +45,15 @@ export interface Suite extends SuiteDefinition {
   readonly sought: readonly Witness[];
 }
 
-export class SuiteError extends Error {}
+/** A problem in a suite definition; `field` names the definition's field it is about. */
+export class SuiteError extends Error {
+  constructor(
+    message: string,
+    readonly field: keyof SuiteDefinition | null = null,
+  ) {
+    super(message);
+  }
+}
 
 /** Resolve names and validate a suite definition; throws SuiteError naming the field. */
 export function defineSuite(def: SuiteDefinition): Suite {
@@ -55,33 +63,33 @@ export function defineSuite(def: SuiteDefinition): Suite {
     if (resolved.ok) throw new SuiteError(`${where}: expects the config to be rejected, but it is accepted`);
     return { ...def, setup: null, modelConfig: null, configError: resolved.error, checked: [], sought: [] };
   }
-  if (!resolved.ok) throw new SuiteError(`${where}: config.${resolved.key}: ${resolved.error}`);
+  if (!resolved.ok) throw new SuiteError(`${where}: config.${resolved.key}: ${resolved.error}`, 'config');
   for (const fault of def.faults) {
-    if (!FAULTS.includes(fault)) throw new SuiteError(`${where}: unknown fault '${fault}' (faults: ${FAULTS.join(', ')})`);
+    if (!FAULTS.includes(fault)) throw new SuiteError(`${where}: unknown fault '${fault}' (faults: ${FAULTS.join(', ')})`, 'faults');
     if ((fault === 'drop-message' || fault === 'reorder-message') && resolved.config.network !== 'lossy') {
-      throw new SuiteError(`${where}: the ${fault} fault needs network=lossy`);
+      throw new SuiteError(`${where}: the ${fault} fault needs network=lossy`, 'faults');
     }
   }
   for (const key of Object.keys(BOUND_HELP) as (keyof Bounds)[]) {
     const value = def.bounds[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      throw new SuiteError(`${where}: bounds.${key} must be a non-negative integer`);
+      throw new SuiteError(`${where}: bounds.${key} must be a non-negative integer`, 'bounds');
     }
   }
   const checked = def.invariants.map((name) => {
     const invariant = invariantByName(name);
-    if (invariant === undefined) throw new SuiteError(`${where}: unknown invariant '${name}'`);
+    if (invariant === undefined) throw new SuiteError(`${where}: unknown invariant '${name}'`, 'invariants');
     return invariant;
   });
   const sought = def.witnesses.map((name) => {
     const witness = witnessByName(name);
-    if (witness === undefined) throw new SuiteError(`${where}: unknown witness '${name}'`);
+    if (witness === undefined) throw new SuiteError(`${where}: unknown witness '${name}'`, 'witnesses');
     return witness;
   });
   if (def.expect.verdict === 'violated' && !def.invariants.includes(def.expect.invariant)) {
-    throw new SuiteError(`${where}: expects ${def.expect.invariant} violated but does not check it`);
+    throw new SuiteError(`${where}: expects ${def.expect.invariant} violated, but ${def.expect.invariant} is not among the invariants checked (${def.invariants.join(', ') || 'none'})`, 'expect');
   }
-  if (checked.length === 0) throw new SuiteError(`${where}: checks no invariant`);
+  if (checked.length === 0) throw new SuiteError(`${where}: checks no invariant`, 'invariants');
   const setup: Setup = { config: resolved.config, faults: def.faults, bounds: def.bounds };
   return { ...def, setup, modelConfig: resolved.config, configError: null, checked, sought };
 }

@@ -7,6 +7,7 @@ import type { AdHocOptions } from '../checker/ad-hoc.js';
 import { AD_HOC_DEFAULT_BOUNDS, AD_HOC_DEFAULT_FAULTS, adHocSuite } from '../checker/ad-hoc.js';
 import { DEFAULT_SEED } from '../checker/seed.js';
 import { describeExpectation, SuiteError } from '../checker/suite.js';
+import type { SuiteDefinition } from '../checker/suite.js';
 import type { Expectation } from '../checker/suite.js';
 import { resolveConfig } from '../model/config.js';
 import type { Bounds, Fault } from '../model/events.js';
@@ -169,13 +170,6 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
   const config = parseSets(values.set);
   const resolved = resolveConfig(config);
   if (!resolved.ok) throw new UsageError(`--set ${resolved.key}: ${resolved.configException ? 'ConfigException: ' : ''}${resolved.error}`);
-  // The suite's own checks below would say the same without naming the flags.
-  for (const fault of faults ?? []) {
-    if ((fault === 'drop-message' || fault === 'reorder-message') && resolved.config.network !== 'lossy') throw new UsageError(`--faults ${fault} needs --set network=lossy`);
-  }
-  if (expect?.verdict === 'violated' && invariants !== undefined && !invariants.includes(expect.invariant)) {
-    throw new UsageError(`--expect violated:${expect.invariant} needs ${expect.invariant} among --invariants (given: ${invariants.join(', ') || 'none'})`);
-  }
   const options: AdHocOptions = {
     config,
     ...(faults === undefined ? {} : { faults }),
@@ -191,11 +185,24 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
   try {
     adHocSuite(options);
   } catch (error) {
-    if (error instanceof SuiteError) throw new UsageError(error.message.replace(/^suite ad-hoc: /, ''));
+    // The suite's checks name a definition field; here the user gave it as a flag.
+    if (error instanceof SuiteError) {
+      const flag = error.field === null ? null : FLAG_OF_FIELD[error.field];
+      throw new UsageError(`${flag === undefined || flag === null ? '' : `${flag}: `}${error.message.replace(/^suite ad-hoc: /, '')}`);
+    }
     throw error;
   }
   return options;
 }
+
+/** The flag that sets each field of an ad-hoc suite's definition. */
+const FLAG_OF_FIELD: Partial<Record<keyof SuiteDefinition, string>> = {
+  config: '--set',
+  faults: '--faults',
+  invariants: '--invariants',
+  witnesses: '--witnesses',
+  expect: '--expect',
+};
 
 /** Whether any ad-hoc flag (--set, --faults, ...) was given: the suite is then built from them. */
 export function isAdHoc(values: SelectionValues): boolean {
