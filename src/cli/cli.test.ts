@@ -164,6 +164,13 @@ describe('CLI: check, reports and replay', () => {
     [['explore', '--no-report'], "explore needs --suite NAME ('prefix*' for several, '*' for every suite)"],
     [['explore', '--suite', 'config.explicit-idempotence-acks-1', '--no-report'], 'nothing to explore: Kafka refuses the config of config.explicit-idempotence-acks-1'],
     [['run', '--trace'], '--trace needs a value: a trace file, FILE.json'],
+    [['check', '--faults', 'disconnect,,leader-change'], "--faults: an empty name in 'disconnect,,leader-change' (a stray comma?)"],
+    [['explore', '--faults', 'disconnect,disconnect'], "--faults: 'disconnect' is given twice"],
+    [['check', '--crashes', '2'], '--crashes has no effect: none of the default faults (disconnect,request-timeout,delivery-timeout) stops a broker; add broker-crash or broker-clean-shutdown to --faults'],
+    [['explore', '--faults', 'none', '--lost', '1'], '--lost has no effect: no fault is injected (--faults none)'],
+    [['check', '--faults', 'disconnect', '--cluster-changes', '2'], '--cluster-changes has no effect: none of --faults disconnect changes the cluster'],
+    [['check', '--restarts', '2'], '--restarts has no effect'],
+    [['check', '--resends', '1'], '--resends has no effect: only an application that resends failed records uses it; add --set application=at-least-once'],
   ])('bad input %j is exit 2 with one line naming the problem', (args, message) => {
     const { code, stderr, stdout } = idemcheck(...args);
     expect(code).toBe(2);

@@ -107,11 +107,14 @@ export function seedFlag(value: string | undefined): number {
 function listFlag(flag: string, value: string | undefined, allowed: readonly string[]): string[] | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === 'none') return [];
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (items.length === 0) throw new UsageError(`--${flag} needs a comma-separated list of ${allowed.join(', ')}, or 'none'`);
-  for (const item of items) {
+  const items = value.split(',').map((s) => s.trim());
+  if (items.every((s) => s === '')) throw new UsageError(`--${flag} needs a comma-separated list of ${allowed.join(', ')}, or 'none'`);
+  // A stray comma or a repeated name is most likely a typo that dropped a name: say so.
+  if (items.includes('')) throw new UsageError(`--${flag}: an empty name in '${value}' (a stray comma?)`);
+  items.forEach((item, i) => {
     if (!allowed.includes(item)) throw new UsageError(`--${flag}: unknown '${item}' (allowed: ${allowed.join(', ')})`);
-  }
+    if (items.indexOf(item) !== i) throw new UsageError(`--${flag}: '${item}' is given twice`);
+  });
   return items;
 }
 
@@ -170,6 +173,7 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
   const config = parseSets(values.set);
   const resolved = resolveConfig(config);
   if (!resolved.ok) throw new UsageError(`--set ${resolved.key}: ${resolved.configException ? 'ConfigException: ' : ''}${resolved.error}`);
+  refuseIdleBounds(values, faults ?? AD_HOC_DEFAULT_FAULTS, resolved.config.application);
   const options: AdHocOptions = {
     config,
     ...(faults === undefined ? {} : { faults }),
@@ -193,6 +197,34 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
     throw error;
   }
   return options;
+}
+
+/**
+ * The faults that use up each bound (system.ts counts them in `apply`). A bound given for faults
+ * that are not injected changes nothing, and a user who gives --crashes most likely thinks
+ * crashes are on: that is an error, not a silent no-op.
+ */
+const FAULTS_OF_BOUND: Readonly<Record<'lost' | 'restarts' | 'crashes' | 'cluster-changes', { readonly faults: readonly Fault[]; readonly does: string }>> = {
+  lost: { faults: ['disconnect', 'request-timeout', 'drop-message'], does: 'loses a message' },
+  restarts: { faults: ['producer-restart'], does: 'restarts the producer' },
+  crashes: { faults: ['broker-crash', 'broker-clean-shutdown'], does: 'stops a broker' },
+  'cluster-changes': { faults: ['isr-shrink', 'leader-change', 'producer-state-loss'], does: 'changes the cluster' },
+};
+
+function refuseIdleBounds(values: SelectionValues, faults: readonly Fault[], application: string): void {
+  if (values.resends !== undefined && application !== 'at-least-once') {
+    throw new UsageError('--resends has no effect: only an application that resends failed records uses it; add --set application=at-least-once');
+  }
+  for (const [flag, bound] of Object.entries(FAULTS_OF_BOUND)) {
+    if (values[flag as keyof typeof FAULTS_OF_BOUND] === undefined || bound.faults.some((f) => faults.includes(f))) continue;
+    const injected =
+      values.faults === undefined
+        ? `none of the default faults (${AD_HOC_DEFAULT_FAULTS.join(',')}) ${bound.does}`
+        : faults.length === 0
+          ? 'no fault is injected (--faults none)'
+          : `none of --faults ${faults.join(',')} ${bound.does}`;
+    throw new UsageError(`--${flag} has no effect: ${injected}; add ${bound.faults.join(' or ')} to --faults`);
+  }
 }
 
 /** The flag that sets each field of an ad-hoc suite's definition. */
