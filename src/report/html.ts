@@ -80,6 +80,8 @@ const ROW = 30;
 const TOP = 70;
 const LANE_GAP = 210;
 const LEFT = 150;
+/** How far from its sending lane a message's label starts. */
+const LABEL_INSET = 14;
 
 /** A short label for marks on a lane (the table below has the full sentence). */
 function mark(event: Event, before: State, after: State): { lane: 'app' | 'producer' | number; text: string; tone: string } | null {
@@ -89,11 +91,11 @@ function mark(event: Event, before: State, after: State): { lane: 'app' | 'produ
         ? { lane: 'producer', text: `epoch bump → ${after.producer.epoch}`, tone: 'warn' }
         : { lane: 'producer', text: 'sequence resolved', tone: 'note' };
     case 'ProducerDeliveryTimeout':
-      return { lane: 'producer', text: `⏱ deadline passes p${event.partition}`, tone: 'warn' };
+      return { lane: 'producer', text: `◷ deadline passes p${event.partition}`, tone: 'warn' };
     case 'ProducerExpireBatches':
       return { lane: 'producer', text: 'expire batches', tone: 'warn' };
     case 'ProducerRequestTimeout':
-      return { lane: 'producer', text: `⏱ request timeout: close b${event.broker}`, tone: 'bad' };
+      return { lane: 'producer', text: `◷ request timeout: close b${event.broker}`, tone: 'bad' };
     case 'ProducerRestart':
       return { lane: 'producer', text: `↻ restart: pid ${after.producer.producerId}`, tone: 'bad' };
     case 'NetworkDisconnect':
@@ -109,7 +111,7 @@ function mark(event: Event, before: State, after: State): { lane: 'app' | 'produ
     case 'BrokerCompleteProduce':
       return { lane: event.broker, text: 'HW reached: answer', tone: 'note' };
     case 'BrokerProduceTimeout':
-      return { lane: event.broker, text: '⏱ purgatory timeout', tone: 'warn' };
+      return { lane: event.broker, text: '◷ purgatory timeout', tone: 'warn' };
     case 'LeaderShrinkIsr':
       return { lane: after.cluster.partitions[event.partition]?.leader ?? event.replica, text: `ISR − b${event.replica}`, tone: 'warn' };
     case 'BrokerCrash':
@@ -167,7 +169,9 @@ export function renderSequenceDiagram(report: Report): string {
       svg.push(`<line x1="${x}" y1="${rowY(row) + 10}" x2="${x}" y2="${rowY(row + 1) + ROW / 2}" class="${up ? 'lane' : 'lane down'}"/>`);
     }
   }
-  // Messages.
+  // Messages: lines first, then every label over them, so a label's white halo hides the lines
+  // that cross it (a response starts where its request's line arrives).
+  const labels: string[] = [];
   for (const m of traceMessages(states, events)) {
     const fromX = m.kind === 'request' ? laneX('producer') : laneX(m.broker);
     const toX = m.kind === 'request' ? laneX(m.broker) : laneX('producer');
@@ -177,11 +181,15 @@ export function renderSequenceDiagram(report: Report): string {
     const cls = m.fate === 'lost' ? 'msg lost' : m.fate === 'pending' ? 'msg pending' : `msg ${m.kind}`;
     svg.push(`<line x1="${fromX}" y1="${y1}" x2="${endX}" y2="${y2}" class="${cls}" marker-end="${m.fate === 'read' ? 'url(#arrow)' : ''}"/>`);
     if (m.fate === 'lost') svg.push(`<text x="${endX}" y="${y2 + 5}" class="cross" text-anchor="middle">✗</text>`);
-    // Label at a third of the way along, so request and response labels do not meet at a lane.
-    const labelX = fromX + (endX - fromX) / 3;
-    const labelY = y1 + (y2 - y1) / 3 - 5;
-    svg.push(`<text x="${labelX}" y="${labelY}" class="msg-label ${m.kind}" text-anchor="middle">${esc(m.label)}</text>`);
+    // The label starts just off the sending lane and runs the way the arrow goes, its baseline
+    // above the line where it starts: the line only descends from there, so it never crosses the
+    // text (a centred label on a sloping line did).
+    const dir = toX > fromX ? 1 : -1;
+    const labelX = fromX + dir * LABEL_INSET;
+    const labelY = y1 + ((y2 - y1) * LABEL_INSET) / Math.max(LABEL_INSET, Math.abs(endX - fromX)) - 5;
+    labels.push(`<text x="${labelX}" y="${labelY}" class="msg-label ${m.kind}" text-anchor="${dir === 1 ? 'start' : 'end'}">${esc(m.label)}</text>`);
   }
+  svg.push(...labels);
   // Event marks.
   events.forEach((event, i) => {
     const before = states[i] as State;

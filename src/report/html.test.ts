@@ -1,0 +1,41 @@
+/**
+ * The HTML report's sequence diagram: message labels stay readable where lines cross.
+ */
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { renderSequenceDiagram } from './html.js';
+import type { Report } from './report.js';
+
+// Requests and responses crossing, a lost response and one still on its way: the crowded case.
+const REPORT = JSON.parse(readFileSync('reports/examples/finding.failure-after-deadline-rewrites-in-flight-seed20261125.json', 'utf8')) as Report;
+
+const num = (tag: string, attr: string): number => Number(new RegExp(`${attr}="([-0-9.]+)"`).exec(tag)?.[1]);
+
+describe('sequence diagram', () => {
+  const svg = renderSequenceDiagram(REPORT);
+  const lines = [...svg.matchAll(/<line [^>]*class="msg (request|response|lost|pending)"[^>]*>/g)].map((m) => m[0]);
+  const labels = [...svg.matchAll(/<text [^>]*class="msg-label (request|response)"[^>]*>/g)].map((m) => m[0]);
+
+  it('draws every message label after every message line, so a label hides the lines that cross it', () => {
+    expect(lines.length).toBeGreaterThan(3);
+    expect(labels).toHaveLength(lines.length);
+    expect(svg.lastIndexOf(lines.at(-1) as string)).toBeLessThan(svg.indexOf(labels[0] as string));
+  });
+
+  it('starts each label beside its sending lane, running the way its line goes and above it there', () => {
+    lines.forEach((line, i) => {
+      const label = labels[i] as string;
+      const [x1, y1, x2, y2] = [num(line, 'x1'), num(line, 'y1'), num(line, 'x2'), num(line, 'y2')];
+      const [x, y] = [num(label, 'x'), num(label, 'y')];
+      const rightward = x2 > x1;
+      expect(label).toContain(`text-anchor="${rightward ? 'start' : 'end'}"`);
+      expect(Math.abs(x - x1)).toBeLessThan(20);
+      // The line descends (later rows are lower), away from where the label starts: the
+      // label's baseline above the line at its start keeps the whole label above it.
+      expect(y2).toBeGreaterThanOrEqual(y1);
+      const lineY = y1 + ((y2 - y1) * (x - x1)) / (x2 - x1);
+      expect(y).toBeLessThan(lineY);
+    });
+  });
+});
