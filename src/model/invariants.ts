@@ -9,7 +9,7 @@
  * on a stopped in-sync replica is not lost yet.
  */
 
-import type { LogBatch, Replica, SendInfo, State } from './types.js';
+import type { LogBatch, PartitionState, Replica, SendInfo, State } from './types.js';
 
 export type Violation =
   | {
@@ -73,22 +73,52 @@ export function recordsOf(log: readonly LogBatch[]): StoredRecord[] {
   return out;
 }
 
+// The checks below run on every state the explorer visits, so they loop over the logs directly and
+// allocate only when they find a violation (a state that holds allocates nothing but what `NONE`
+// already is). `recordsOf` above is the readable view of a log for reports and tests.
+
+const NONE: readonly Violation[] = Object.freeze([]);
+
 function leaderReplica(state: State, partition: number): Replica | undefined {
   const p = state.cluster.partitions[partition];
   return p === undefined || p.leader < 0 ? undefined : p.replicas[p.leader];
 }
 
-function committed(replica: Replica): StoredRecord[] {
-  return recordsOf(replica.log).filter((r) => r.offset < replica.hw);
+/** Is the send stored anywhere in the log? */
+function logHolds(log: readonly LogBatch[], send: number): boolean {
+  for (const batch of log) if (batch.sends.includes(send)) return true;
+  return false;
 }
 
 /** Is a send still on its way to a broker, so that it may yet be appended? */
 function inTransit(state: State, send: number): boolean {
-  return state.network.some((conn) => conn.toBroker.some((req) => req.batches.some((b) => b.sends.includes(send))));
+  for (const conn of state.network) for (const req of conn.toBroker) for (const b of req.batches) if (b.sends.includes(send)) return true;
+  return false;
 }
 
-function forEachSend(state: State, fn: (info: SendInfo, id: number) => void): void {
-  state.ghost.sends.forEach((info, id) => fn(info, id));
+/**
+ * The committed records of a replica (offset below the high watermark), in log order, as two
+ * parallel scratch arrays that each call overwrites: `committedSends[k]` at `committedOffsets[k]`.
+ * Returns how many there are.
+ */
+const committedSends: number[] = [];
+const committedOffsets: number[] = [];
+function loadCommitted(replica: Replica): number {
+  let n = 0;
+  for (const batch of replica.log) {
+    for (let i = 0; i < batch.sends.length && batch.baseOffset + i < replica.hw; i++) {
+      committedSends[n] = batch.sends[i] as number;
+      committedOffsets[n] = batch.baseOffset + i;
+      n += 1;
+    }
+  }
+  return n;
+}
+
+/** Does the send appear among the first `n` committed records? */
+function committedBefore(n: number, send: number): boolean {
+  for (let k = 0; k < n; k++) if (committedSends[k] === send) return true;
+  return false;
 }
 
 /**
@@ -101,23 +131,22 @@ export const NoAckedRecordLost: Invariant = {
     'An acknowledgement is the producer\'s promise to the application. With acks=all and clean election Kafka ' +
     'keeps every acknowledged record across leader failover (reference §5); acks=1 and acks=0 do not promise it.',
   check(state) {
-    const violations: Violation[] = [];
-    const present = new Map<number, Set<number>>();
-    forEachSend(state, (info, id) => {
-      if (info.outcome !== 'ok') return;
+    let violations: Violation[] | null = null;
+    const sends = state.ghost.sends;
+    for (let id = 0; id < sends.length; id++) {
+      const info = sends[id] as SendInfo;
+      if (info.outcome !== 'ok') continue;
       const replica = leaderReplica(state, info.partition);
-      if (replica === undefined) return;
-      let sends = present.get(info.partition);
-      if (sends === undefined) {
-        sends = new Set(recordsOf(replica.log).map((r) => r.send));
-        present.set(info.partition, sends);
-      }
-      if (sends.has(id) || inTransit(state, id)) return;
-      violations.push({ code: 'acked_record_lost', partition: info.partition, send: id, record: info.record, ackedOffset: info.offset });
-    });
-    return violations;
+      if (replica === undefined || logHolds(replica.log, id) || inTransit(state, id)) continue;
+      (violations ??= []).push({ code: 'acked_record_lost', partition: info.partition, send: id, record: info.record, ackedOffset: info.offset });
+    }
+    return violations ?? NONE;
   },
 };
+
+function recordOf(state: State, send: number): number {
+  return state.ghost.sends[send]?.record ?? -1;
+}
 
 /**
  * INV: NoDuplicateRecord (Jepsen `:duplicate`).
@@ -130,32 +159,36 @@ export const NoDuplicateRecord: Invariant = {
     'offset, not appended again (`ProducerStateEntry.findDuplicateBatch`). Idempotence promises this within one producer session; ' +
     'an application that resends after an error or a restart is outside that promise.',
   check(state) {
-    const violations: Violation[] = [];
-    state.cluster.partitions.forEach((_, partition) => {
+    let violations: Violation[] | null = null;
+    for (let partition = 0; partition < state.cluster.partitions.length; partition++) {
       const replica = leaderReplica(state, partition);
-      if (replica === undefined) return;
-      const byRecord = new Map<number, StoredRecord[]>();
-      for (const stored of committed(replica)) {
-        const record = state.ghost.sends[stored.send]?.record;
-        if (record === undefined) continue;
-        const list = byRecord.get(record) ?? [];
-        list.push(stored);
-        byRecord.set(record, list);
-      }
-      for (const [record, list] of byRecord) {
-        if (list.length < 2) continue;
-        violations.push({
+      if (replica === undefined) continue;
+      const n = loadCommitted(replica);
+      // One violation per record that is stored more than once, at its first copy, listing every copy.
+      for (let k = 0; k < n; k++) {
+        const record = recordOf(state, committedSends[k] as number);
+        if (record < 0) continue;
+        let earlier = false;
+        for (let j = 0; j < k && !earlier; j++) earlier = recordOf(state, committedSends[j] as number) === record;
+        if (earlier) continue;
+        let copies: number[] | null = null;
+        for (let j = k + 1; j < n; j++) if (recordOf(state, committedSends[j] as number) === record) (copies ??= [k]).push(j);
+        if (copies === null) continue;
+        (violations ??= []).push({
           code: 'duplicate_record',
           partition,
           record,
-          offsets: list.map((r) => r.offset),
-          sends: list.map((r) => r.send),
+          offsets: copies.map((j) => committedOffsets[j] as number),
+          sends: copies.map((j) => committedSends[j] as number),
         });
       }
-    });
-    return violations;
+    }
+    return violations ?? NONE;
   },
 };
+
+const latestSession: number[] = [];
+const latestIndex: number[] = [];
 
 /**
  * INV: SessionOrderKept (Jepsen `:nonmonotonic-send`).
@@ -168,26 +201,38 @@ export const SessionOrderKept: Invariant = {
     'max.in.flight.requests.per.connection=1; with retries, more in flight and no idempotence a failed batch can be ' +
     'retried after a later one was appended (reference §3.1).',
   check(state) {
-    const violations: Violation[] = [];
-    state.cluster.partitions.forEach((_, partition) => {
+    let violations: Violation[] | null = null;
+    for (let partition = 0; partition < state.cluster.partitions.length; partition++) {
       const replica = leaderReplica(state, partition);
-      if (replica === undefined) return;
-      const seen = new Set<number>();
-      const latest = new Map<number, StoredRecord>();
-      for (const stored of committed(replica)) {
-        if (seen.has(stored.send)) continue;
-        seen.add(stored.send);
-        const session = state.ghost.sends[stored.send]?.session;
+      if (replica === undefined) continue;
+      const n = loadCommitted(replica);
+      // For each session, the latest record in order so far (index into the committed records);
+      // a record out of order is reported and not made the latest.
+      let sessions = 0;
+      for (let k = 0; k < n; k++) {
+        const send = committedSends[k] as number;
+        if (committedBefore(k, send)) continue;
+        const session = state.ghost.sends[send]?.session;
         if (session === undefined) continue;
-        const before = latest.get(session);
-        if (before !== undefined && before.send > stored.send) {
-          violations.push({ code: 'session_order_violated', partition, session, later: before, earlier: stored });
+        let at = 0;
+        while (at < sessions && latestSession[at] !== session) at += 1;
+        const before = at < sessions ? (latestIndex[at] as number) : -1;
+        if (before >= 0 && (committedSends[before] as number) > send) {
+          (violations ??= []).push({
+            code: 'session_order_violated',
+            partition,
+            session,
+            later: { offset: committedOffsets[before] as number, send: committedSends[before] as number },
+            earlier: { offset: committedOffsets[k] as number, send },
+          });
           continue;
         }
-        latest.set(session, stored);
+        latestSession[at] = session;
+        latestIndex[at] = k;
+        if (at === sessions) sessions += 1;
       }
-    });
-    return violations;
+    }
+    return violations ?? NONE;
   },
 };
 
@@ -199,18 +244,21 @@ export const NoPhantomRecord: Invariant = {
   claim: 'Every record in any replica\'s log came from a send of the application.',
   why: 'A broker must store only what producers sent; anything else is corruption (a guard for the broker code).',
   check(state) {
-    const violations: Violation[] = [];
-    state.cluster.partitions.forEach((p, partition) => {
-      for (const replica of p.replicas) {
-        for (const stored of recordsOf(replica.log)) {
-          const info = state.ghost.sends[stored.send];
-          if (info === undefined || info.partition !== partition) {
-            violations.push({ code: 'phantom_record', partition, offset: stored.offset, send: stored.send });
+    let violations: Violation[] | null = null;
+    const partitions = state.cluster.partitions;
+    for (let partition = 0; partition < partitions.length; partition++) {
+      for (const replica of (partitions[partition] as PartitionState).replicas) {
+        for (const batch of replica.log) {
+          for (let i = 0; i < batch.sends.length; i++) {
+            const send = batch.sends[i] as number;
+            const info = state.ghost.sends[send];
+            if (info !== undefined && info.partition === partition) continue;
+            (violations ??= []).push({ code: 'phantom_record', partition, offset: batch.baseOffset + i, send });
           }
         }
       }
-    });
-    return violations;
+    }
+    return violations ?? NONE;
   },
 };
 
@@ -224,23 +272,29 @@ export const AckedOffsetHoldsRecord: Invariant = {
     'Applications store offsets from acknowledgements (for lookups, exactly-once sinks). A duplicate must be answered ' +
     'with the original batch\'s offset (`UnifiedLog.analyzeAndValidateProducerState`), so the reported offset holds the record.',
   check(state) {
-    const violations: Violation[] = [];
-    const offsets = new Map<number, Map<number, number[]>>();
-    forEachSend(state, (info, id) => {
-      if (info.outcome !== 'ok' || info.offset < 0) return;
+    let violations: Violation[] | null = null;
+    const sends = state.ghost.sends;
+    for (let id = 0; id < sends.length; id++) {
+      const info = sends[id] as SendInfo;
+      if (info.outcome !== 'ok' || info.offset < 0) continue;
       const replica = leaderReplica(state, info.partition);
-      if (replica === undefined) return;
-      let bySend = offsets.get(info.partition);
-      if (bySend === undefined) {
-        bySend = new Map();
-        for (const stored of recordsOf(replica.log)) bySend.set(stored.send, [...(bySend.get(stored.send) ?? []), stored.offset]);
-        offsets.set(info.partition, bySend);
+      if (replica === undefined) continue;
+      // Where the send is stored; only a send stored elsewhere than its acknowledged offset violates.
+      let stored = false;
+      let atAcked = false;
+      for (const batch of replica.log) {
+        for (let i = 0; i < batch.sends.length; i++) {
+          if (batch.sends[i] !== id) continue;
+          stored = true;
+          if (batch.baseOffset + i === info.offset) atAcked = true;
+        }
       }
-      const at = bySend.get(id);
-      if (at === undefined || at.includes(info.offset)) return;
-      violations.push({ code: 'acked_offset_mismatch', partition: info.partition, send: id, ackedOffset: info.offset, offsets: at });
-    });
-    return violations;
+      if (!stored || atAcked) continue;
+      const offsets: number[] = [];
+      for (const batch of replica.log) batch.sends.forEach((send, i) => send === id && offsets.push(batch.baseOffset + i));
+      (violations ??= []).push({ code: 'acked_offset_mismatch', partition: info.partition, send: id, ackedOffset: info.offset, offsets });
+    }
+    return violations ?? NONE;
   },
 };
 
@@ -254,22 +308,22 @@ export const FailedRecordAbsent: Invariant = {
     'A definite failure (every attempt rejected before appending: NOT_ENOUGH_REPLICAS, INVALID_PRODUCER_EPOCH, ' +
     'OUT_OF_ORDER_SEQUENCE_NUMBER, or never sent) tells the application the record was not written (reference §3.4).',
   check(state) {
-    const violations: Violation[] = [];
-    const failed = new Set<number>();
-    forEachSend(state, (info, id) => {
-      if (info.outcome === 'fail') failed.add(id);
-    });
-    if (failed.size === 0) return violations;
-    state.cluster.partitions.forEach((p, partition) => {
-      p.replicas.forEach((replica, r) => {
-        for (const stored of recordsOf(replica.log)) {
-          if (failed.has(stored.send)) {
-            violations.push({ code: 'failed_record_present', partition, replica: r, send: stored.send, offset: stored.offset });
+    if (!state.ghost.sends.some((info) => info.outcome === 'fail')) return NONE;
+    let violations: Violation[] | null = null;
+    const partitions = state.cluster.partitions;
+    for (let partition = 0; partition < partitions.length; partition++) {
+      const replicas = (partitions[partition] as PartitionState).replicas;
+      for (let r = 0; r < replicas.length; r++) {
+        for (const batch of (replicas[r] as Replica).log) {
+          for (let i = 0; i < batch.sends.length; i++) {
+            const send = batch.sends[i] as number;
+            if (state.ghost.sends[send]?.outcome !== 'fail') continue;
+            (violations ??= []).push({ code: 'failed_record_present', partition, replica: r, send, offset: batch.baseOffset + i });
           }
         }
-      });
-    });
-    return violations;
+      }
+    }
+    return violations ?? NONE;
   },
 };
 
@@ -292,11 +346,13 @@ export interface InvariantResult {
 }
 
 /** Check invariants and return those that are violated. */
-export function violatedInvariants(state: State, invariants: readonly Invariant[]): InvariantResult[] {
-  const out: InvariantResult[] = [];
+const HOLDS: readonly InvariantResult[] = Object.freeze([]);
+
+export function violatedInvariants(state: State, invariants: readonly Invariant[]): readonly InvariantResult[] {
+  let out: InvariantResult[] | null = null;
   for (const invariant of invariants) {
     const violations = invariant.check(state);
-    if (violations.length > 0) out.push({ invariant: invariant.name, violations });
+    if (violations.length > 0) (out ??= []).push({ invariant: invariant.name, violations });
   }
-  return out;
+  return out ?? HOLDS;
 }
