@@ -7,15 +7,22 @@ import { describe, expect, it } from 'vitest';
 import { renderSequenceDiagram } from './html.js';
 import type { Report } from './report.js';
 
+const load = (name: string): Report => JSON.parse(readFileSync(`reports/examples/${name}-seed20261125.json`, 'utf8')) as Report;
 // Requests and responses crossing, a lost response and one still on its way: the crowded case.
-const REPORT = JSON.parse(readFileSync('reports/examples/finding.failure-after-deadline-rewrites-in-flight-seed20261125.json', 'utf8')) as Report;
+const REPORT = load('finding.failure-after-deadline-rewrites-in-flight');
+// A response sent as leadership moves, on its way for nine rows: a steep line beside a mark.
+const STEEP = load('finding.new-producer-id-reordered-by-leader-move');
 
 const num = (tag: string, attr: string): number => Number(new RegExp(`${attr}="([-0-9.]+)"`).exec(tag)?.[1]);
 
+const messages = (svg: string): { lines: string[]; labels: string[] } => ({
+  lines: [...svg.matchAll(/<line [^>]*class="msg (request|response|lost|pending)"[^>]*>/g)].map((m) => m[0]),
+  labels: [...svg.matchAll(/<text [^>]*class="msg-label (request|response)"[^>]*>/g)].map((m) => m[0]),
+});
+
 describe('sequence diagram', () => {
   const svg = renderSequenceDiagram(REPORT);
-  const lines = [...svg.matchAll(/<line [^>]*class="msg (request|response|lost|pending)"[^>]*>/g)].map((m) => m[0]);
-  const labels = [...svg.matchAll(/<text [^>]*class="msg-label (request|response)"[^>]*>/g)].map((m) => m[0]);
+  const { lines, labels } = messages(svg);
 
   it('draws every message label after every message line, so a label hides the lines that cross it', () => {
     expect(lines.length).toBeGreaterThan(3);
@@ -37,5 +44,17 @@ describe('sequence diagram', () => {
       const lineY = y1 + ((y2 - y1) * (x - x1)) / (x2 - x1);
       expect(y).toBeLessThan(lineY);
     });
+  });
+
+  it('keeps a label in the upper half of its row, clear of the marks written below the middle, however steep its line', () => {
+    for (const report of [REPORT, STEEP]) {
+      const m = messages(renderSequenceDiagram(report));
+      const steep = m.lines.filter((line) => num(line, 'y2') - num(line, 'y1') > Math.abs(num(line, 'x2') - num(line, 'x1')));
+      if (report === STEEP) expect(steep.length).toBeGreaterThan(0);
+      m.lines.forEach((line, i) => {
+        // Marks have their baseline 12px below the row's middle, so their text starts about 2px below it.
+        expect(num(m.labels[i] as string, 'y')).toBeLessThanOrEqual(num(line, 'y1') - 1);
+      });
+    }
   });
 });

@@ -82,6 +82,8 @@ const LANE_GAP = 210;
 const LEFT = 150;
 /** How far from its sending lane a message's label starts. */
 const LABEL_INSET = 14;
+/** How far a message label may follow its line down from the row's middle (marks sit below it). */
+const MAX_LABEL_DROP = 4;
 
 /** A short label for marks on a lane (the table below has the full sentence). */
 function mark(event: Event, before: State, after: State): { lane: 'app' | 'producer' | number; text: string; tone: string } | null {
@@ -183,10 +185,13 @@ export function renderSequenceDiagram(report: Report): string {
     if (m.fate === 'lost') svg.push(`<text x="${endX}" y="${y2 + 5}" class="cross" text-anchor="middle">✗</text>`);
     // The label starts just off the sending lane and runs the way the arrow goes, its baseline
     // above the line where it starts: the line only descends from there, so it never crosses the
-    // text (a centred label on a sloping line did).
+    // text (a centred label on a sloping line did). It follows the line's drop there by at most
+    // MAX_LABEL_DROP, so a steep line does not pull it down onto the marks in the lower half of
+    // the row (a response sent at a leader move ran into the new leader's mark).
     const dir = toX > fromX ? 1 : -1;
     const labelX = fromX + dir * LABEL_INSET;
-    const labelY = y1 + ((y2 - y1) * LABEL_INSET) / Math.max(LABEL_INSET, Math.abs(endX - fromX)) - 5;
+    const drop = ((y2 - y1) * LABEL_INSET) / Math.max(LABEL_INSET, Math.abs(endX - fromX));
+    const labelY = y1 + Math.min(drop, MAX_LABEL_DROP) - 5;
     labels.push(`<text x="${labelX}" y="${labelY}" class="msg-label ${m.kind}" text-anchor="${dir === 1 ? 'start' : 'end'}">${esc(m.label)}</text>`);
   }
   svg.push(...labels);
