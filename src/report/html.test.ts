@@ -18,6 +18,7 @@ const num = (tag: string, attr: string): number => Number(new RegExp(`${attr}="(
 const messages = (svg: string): { lines: string[]; labels: string[] } => ({
   lines: [...svg.matchAll(/<line [^>]*class="msg (request|response|lost|pending)"[^>]*>/g)].map((m) => m[0]),
   labels: [...svg.matchAll(/<text [^>]*class="msg-label (request|response)"[^>]*>/g)].map((m) => m[0]),
+  texts: [...svg.matchAll(/<text [^>]*class="msg-label (?:request|response)"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] as string),
 });
 
 describe('sequence diagram', () => {
@@ -56,5 +57,16 @@ describe('sequence diagram', () => {
         expect(num(m.labels[i] as string, 'y')).toBeLessThanOrEqual(num(line, 'y1') - 1);
       });
     }
+  });
+
+  it('spaces the lanes so that even the longest label ends before the lane its message goes to', () => {
+    const m = messages(renderSequenceDiagram(STEEP));
+    expect(Math.max(...m.texts.map((t) => t.length))).toBeGreaterThan(30);
+    m.lines.forEach((line, i) => {
+      const [x1, x2] = [num(line, 'x1'), num(line, 'x2')];
+      // 11px monospace is about 6.6px a character; the label starts 14px off its lane.
+      const lanes = Math.round(Math.abs(x2 - x1) / (line.includes('pending') || line.includes('lost') ? 0.35 : 1));
+      expect(14 + (m.texts[i] as string).length * 6.6).toBeLessThan(lanes);
+    });
   });
 });

@@ -78,7 +78,11 @@ export function traceMessages(states: readonly State[], events: readonly Event[]
 
 const ROW = 30;
 const TOP = 70;
+/** The narrowest gap between lanes; a trace with longer message labels gets wider gaps. */
 const LANE_GAP = 210;
+const MAX_LANE_GAP = 420;
+/** Width of one character of a message label (11px monospace), for sizing the lanes. */
+const LABEL_CHAR = 6.7;
 const LEFT = 150;
 /** How far from its sending lane a message's label starts. */
 const LABEL_INSET = 14;
@@ -143,7 +147,12 @@ export function renderSequenceDiagram(report: Report): string {
   const states = report.states;
   const events = report.events;
   const brokers = states[0]?.network.length ?? 1;
-  const laneX = (lane: 'app' | 'producer' | number): number => (lane === 'app' ? LEFT : lane === 'producer' ? LEFT + LANE_GAP : LEFT + LANE_GAP * (2 + lane));
+  const messages = traceMessages(states, events);
+  // Wide enough that the longest label (`#4 OUT_OF_ORDER_SEQUENCE_NUMBER`, or a response for
+  // several partitions) ends before the lane its message goes to, up to MAX_LANE_GAP.
+  const longest = Math.max(0, ...messages.map((m) => m.label.length));
+  const gap = Math.min(MAX_LANE_GAP, Math.max(LANE_GAP, Math.ceil(longest * LABEL_CHAR + LABEL_INSET + 8)));
+  const laneX = (lane: 'app' | 'producer' | number): number => (lane === 'app' ? LEFT : lane === 'producer' ? LEFT + LANE_GAP : LEFT + LANE_GAP + gap * (1 + lane));
   const rowY = (row: number): number => TOP + row * ROW;
   const width = laneX(brokers - 1) + 230;
   const height = rowY(events.length) + 50;
@@ -174,7 +183,7 @@ export function renderSequenceDiagram(report: Report): string {
   // Messages: lines first, then every label over them, so a label's white halo hides the lines
   // that cross it (a response starts where its request's line arrives).
   const labels: string[] = [];
-  for (const m of traceMessages(states, events)) {
+  for (const m of messages) {
     const fromX = m.kind === 'request' ? laneX('producer') : laneX(m.broker);
     const toX = m.kind === 'request' ? laneX(m.broker) : laneX('producer');
     const y1 = rowY(m.from);
