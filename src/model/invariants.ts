@@ -74,8 +74,10 @@ export function recordsOf(log: readonly LogBatch[]): StoredRecord[] {
 }
 
 // The checks below run on every state the explorer visits, so they loop over the logs directly and
-// allocate only when they find a violation (a state that holds allocates nothing but what `NONE`
-// already is). `recordsOf` above is the readable view of a log for reports and tests.
+// allocate only when they find a violation: on a state that holds they return the shared empty
+// `NONE`. `recordsOf` above is the readable view of a log, for reports and tests. The few scratch
+// arrays below are module-level but overwritten from the start by each call that reads them, so
+// the checks stay pure functions of the state.
 
 const NONE: readonly Violation[] = Object.freeze([]);
 
@@ -187,6 +189,7 @@ export const NoDuplicateRecord: Invariant = {
   },
 };
 
+/** SessionOrderKept's scratch: for each session seen so far, its latest record in order (an index into the committed records). */
 const latestSession: number[] = [];
 const latestIndex: number[] = [];
 

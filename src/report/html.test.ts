@@ -15,7 +15,7 @@ const STEEP = load('finding.new-producer-id-reordered-by-leader-move');
 
 const num = (tag: string, attr: string): number => Number(new RegExp(`${attr}="([-0-9.]+)"`).exec(tag)?.[1]);
 
-const messages = (svg: string): { lines: string[]; labels: string[] } => ({
+const messages = (svg: string): { lines: string[]; labels: string[]; texts: string[] } => ({
   lines: [...svg.matchAll(/<line [^>]*class="msg (request|response|lost|pending)"[^>]*>/g)].map((m) => m[0]),
   labels: [...svg.matchAll(/<text [^>]*class="msg-label (request|response)"[^>]*>/g)].map((m) => m[0]),
   texts: [...svg.matchAll(/<text [^>]*class="msg-label (?:request|response)"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] as string),
