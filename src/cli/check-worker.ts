@@ -28,7 +28,11 @@ export interface RunSettings {
 export interface ExploreSettings {
   readonly maxStates: number;
   readonly maxSteps: number | null;
-  /** Stop when the process uses more memory than this (MB of 2^20 bytes). */
+  /**
+   * Stop when the search holds more memory than this (MB of 2^20 bytes): the worker's JavaScript
+   * heap in use plus its typed arrays (the visited set). Not the process's RSS, which also counts
+   * the main thread and never falls back once a large suite has grown it.
+   */
   readonly maxMemoryMb: number;
 }
 
@@ -103,8 +107,10 @@ function runExplorations(selection: Selection, settings: ExploreSettings): void 
       ...(settings.maxSteps === null ? {} : { maxDepth: settings.maxSteps }),
       onProgress: (progress) => {
         post({ type: 'explore-progress', suite: suite.name, progress });
-        // The only effect here: the process's memory, against the user's limit.
-        return process.memoryUsage().rss / 2 ** 20 > settings.maxMemoryMb;
+        // The only effect here: the search's memory, against the user's limit. In a worker,
+        // heapUsed and arrayBuffers are this thread's own (each suite gets a fresh worker).
+        const memory = process.memoryUsage();
+        return (memory.heapUsed + memory.arrayBuffers) / 2 ** 20 > settings.maxMemoryMb;
       },
     });
     const verdict = result.verdict;

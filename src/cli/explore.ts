@@ -5,14 +5,17 @@
  * when a limit stopped the search first.
  */
 
+import { judgeExploration, whileAt } from '../checker/explore.js';
 import type { ExploreResult } from '../checker/explore.js';
+import type { Suite } from '../checker/suite.js';
 import { suiteByName } from '../../properties/index.js';
 import { formatEvent } from '../report/format.js';
 import { parseCommandArgs } from './args.js';
-import type { ExploreSettings, WorkerMessage } from './check-worker.js';
+import { suitesOf } from './check-worker.js';
+import type { ExploreSettings, Selection, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { integerFlag, isAdHoc, pad, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, startSuiteCommand } from './selection.js';
-import { runInWorker } from './worker-run.js';
+import { isWorkerOutOfMemory, runInWorker } from './worker-run.js';
 import { REPORT_NOT_WRITTEN, tryWriteReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
 
@@ -29,7 +32,8 @@ check the invariants in each. The verdict is "holds in all N states", a shortest
   --suite NAME         explore this suite (repeatable; 'prefix*' matches several, '*' all of them;
                        required unless the suite is ad hoc)
   --max-states N       stop after N unique states (default ${DEFAULT_MAX_STATES})
-  --max-memory MB      stop when the process uses more memory than this (default ${DEFAULT_MAX_MEMORY_MB}, at least 64)
+  --max-memory MB      stop a suite's search when it holds more memory than this: heap in use plus
+                       the visited set (default ${DEFAULT_MAX_MEMORY_MB}, at least 64; each suite is measured alone)
   --max-steps N        depth bound: events per behaviour (default: the suite's eventsMax)
   --json               print results as JSON
   --report-dir DIR     where counterexample reports go (default: reports)
@@ -91,7 +95,15 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
   if (refused.length > 0) (values.json ? console.error : print)(note);
   let writeError: string | null = null;
   const rows: Row[] = [];
-  let current: { suite: string; unique: number; depth: number } | null = null;
+  interface Running {
+    readonly suite: string;
+    readonly unique: number;
+    readonly generated: number;
+    /** The depth being visited. */
+    readonly depth: number;
+    readonly ms: number;
+  }
+  let current: Running | null = null;
 
   if (!values.json) {
     print(`${pad('suite', width)}${pad('expected', 34)}${pad('got', 44)}${pad('unique', 10)}${pad('generated', 11)}${pad('depth', 7)}${pad('time', 8)}unique/s`);
@@ -100,7 +112,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
     switch (message.type) {
       case 'explore-progress': {
         const p = message.progress;
-        current = { suite: message.suite, unique: p.unique, depth: p.depth };
+        current = { suite: message.suite, unique: p.unique, generated: p.generated, depth: p.depth, ms: p.ms };
         return `${rows.length + 1}/${names.length} ${message.suite}: ${p.unique} unique of ${p.generated} states, depth ${p.depth}, ${perSecond(p.unique, p.ms)}`;
       }
       case 'explored': {
@@ -129,8 +141,37 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
     const running = current === null ? '' : `; ${current.suite} stopped while visiting depth ${current.depth} after ${current.unique} unique states`;
     return `interrupted: explored ${rows.length} of ${names.length} suites${running}. No partial report was written.`;
   };
-  const stopped = await runInWorker({ mode: 'explore', selection, settings }, { onMessage, interruptedSummary, tty: process.stderr.isTTY === true && !values.json });
-  if (stopped !== null) return stopped;
+  // Each suite gets its own worker, so one suite's heap is gone before the next one starts and
+  // --max-memory measures that suite alone. The worker's heap limit sits above --max-memory, so
+  // the search stops itself (an incomplete verdict) before V8 would run out of heap.
+  const heapLimitMb = settings.maxMemoryMb + Math.max(512, Math.ceil(settings.maxMemoryMb / 4));
+  const jobs: Selection[] = selection.kind === 'suites' ? names.map((name) => ({ kind: 'suites', names: [name] })) : [selection];
+  for (const job of jobs) {
+    let stopped: number | null;
+    try {
+      stopped = await runInWorker(
+        { mode: 'explore', selection: job, settings },
+        { onMessage, interruptedSummary, tty: process.stderr.isTTY === true && !values.json, maxOldGenerationSizeMb: heapLimitMb },
+      );
+    } catch (error) {
+      // (Set by onMessage: TypeScript cannot see the assignment in the callback.)
+      const at = current as Running | null;
+      if (!isWorkerOutOfMemory(error) || at === null) throw error;
+      // Grown faster than the memory check could see: the same verdict as the check's.
+      const suite = suitesOf(job).suites[0] as Suite;
+      const result: ExploreResult = {
+        verdict: { kind: 'incomplete', reason: `the worker's heap limit (${heapLimitMb} MB, above --max-memory) was reached ${whileAt(at.depth - 1)}` },
+        generated: at.generated,
+        unique: at.unique,
+        depth: at.depth - 1,
+        ms: at.ms,
+        witnessStates: {},
+      };
+      onMessage({ type: 'explored', suite: suite.name, result, judgement: judgeExploration(suite, result), report: null });
+      stopped = null;
+    }
+    if (stopped !== null) return stopped;
+  }
   if (writeError !== null) throw new UsageError(writeError);
 
   const code = rows.every((r) => r.asExpected) ? EXIT_OK : EXIT_VIOLATION;

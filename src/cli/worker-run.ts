@@ -15,11 +15,19 @@ export interface WorkerHandlers {
   readonly interruptedSummary: () => string;
   /** Show a status line on stderr (only on a terminal). */
   readonly tty: boolean;
+  /** Heap limit of the worker's old generation (MB); V8's default when absent. */
+  readonly maxOldGenerationSizeMb?: number;
+}
+
+/** The error a worker that exhausted its heap limit ends with (Node's code for it). */
+export function isWorkerOutOfMemory(error: unknown): boolean {
+  return error instanceof Error && (error as Error & { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
 /** Run the job; resolves with null when it finished, or EXIT_INTERRUPTED after Ctrl-C. */
 export async function runInWorker(job: Job, handlers: WorkerHandlers): Promise<number | null> {
-  const worker = new Worker(new URL('./check-worker-entry.mjs', import.meta.url), { workerData: job, execArgv: [] });
+  const resourceLimits = handlers.maxOldGenerationSizeMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: handlers.maxOldGenerationSizeMb } };
+  const worker = new Worker(new URL('./check-worker-entry.mjs', import.meta.url), { workerData: job, execArgv: [], ...resourceLimits });
   const clear = (): void => {
     if (handlers.tty) process.stderr.write('\r\x1b[K');
   };
