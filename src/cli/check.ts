@@ -3,7 +3,7 @@
  * for every counterexample, and exit 0 when every suite behaved as expected.
  */
 
-import { AD_HOC_DEFAULT_RUNS } from '../checker/ad-hoc.js';
+import { AD_HOC_DEFAULT_BOUNDS, AD_HOC_DEFAULT_RUNS } from '../checker/ad-hoc.js';
 import type { SuiteResult } from '../checker/run-suite.js';
 import { formatEvent } from '../report/format.js';
 import { parseCommandArgs } from './args.js';
@@ -26,7 +26,7 @@ Suites:
                        default: every suite (idemcheck list shows them)
   --runs N             random runs per suite (default: each suite's own; ad-hoc ${AD_HOC_DEFAULT_RUNS})
   --seed N             fast-check seed (default ${DEFAULT_SEED})
-  --max-steps N        events per run (default: each suite's eventsMax)
+  --max-steps N        events per run (default: each suite's eventsMax; ad-hoc ${AD_HOC_DEFAULT_BOUNDS.eventsMax})
   --json               print results as JSON instead of the table
   --report-dir DIR     where counterexample reports go (default: reports)
   --no-report          write no report files

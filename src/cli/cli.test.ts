@@ -170,6 +170,11 @@ describe('CLI: check, reports and replay', () => {
     [['explore', '--faults', 'none', '--lost', '1'], '--lost has no effect: no fault is injected (--faults none)'],
     [['check', '--faults', 'disconnect', '--cluster-changes', '2'], '--cluster-changes has no effect: none of --faults disconnect changes the cluster'],
     [['check', '--restarts', '2'], '--restarts has no effect'],
+    [['check', '--faults', 'producer-restart', '--restarts', '0'], '--restarts 0: producer-restart can never fire; raise --restarts or leave it out of --faults'],
+    [['explore', '--lost', '0'], '--lost 0: the default faults disconnect, request-timeout can never fire; raise --lost or give --faults delivery-timeout'],
+    [['check', '--faults', 'broker-crash,broker-clean-shutdown', '--crashes', '0'], '--crashes 0: broker-crash, broker-clean-shutdown can never fire'],
+    [['check', '--faults', 'leader-change', '--set', 'replication.factor=1'], '--faults: leader-change can never fire with replication.factor=1'],
+    [['explore', '--faults', 'disconnect,isr-shrink', '--set', 'replication.factor=1'], '--faults: isr-shrink can never fire with replication.factor=1'],
     [['check', '--resends', '1'], '--resends has no effect: only an application that resends failed records uses it; add --set application=at-least-once'],
   ])('bad input %j is exit 2 with one line naming the problem', (args, message) => {
     const { code, stderr, stdout } = idemcheck(...args);
@@ -240,6 +245,18 @@ describe('CLI: explore', () => {
     expect(Number(table) + 1).toBe(Number(visiting));
     expect(stdout).toContain('to search further: raise --max-states or --max-memory');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('--max-memory measures each suite alone: a large suite stopped by it does not stop the next one', () => {
+    // The limit used to be the process's RSS, which never falls: every suite after a large one stopped at once.
+    const { code, stdout } = idemcheck('explore', '--suite', 'replication.acks-all-min-isr-2-no-loss', '--suite', 'delivery.idempotent-in-flight-5', '--max-memory', '150', '--no-report', '--json');
+    expect(code).toBe(1);
+    const [large, small] = JSON.parse(stdout) as { suite: string; verdict: string; problem: string | null; unique: number }[];
+    expect(large?.verdict).toBe('incomplete');
+    expect(large?.problem).toContain('the memory limit (150 MB) was reached');
+    expect(small?.suite).toBe('delivery.idempotent-in-flight-5');
+    expect(small?.verdict).toBe('complete');
+    expect(small?.unique).toBe(42682);
   });
 
   it('finds the shortest counterexample, writes a report replay reproduces, and --json names the invariant', () => {

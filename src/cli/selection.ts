@@ -174,6 +174,7 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
   const resolved = resolveConfig(config);
   if (!resolved.ok) throw new UsageError(`--set ${resolved.key}: ${resolved.configException ? 'ConfigException: ' : ''}${resolved.error}`);
   refuseIdleBounds(values, faults ?? AD_HOC_DEFAULT_FAULTS, resolved.config.application);
+  refuseDeadFaults(values, faults ?? AD_HOC_DEFAULT_FAULTS, bounds, resolved.config.topic.replicationFactor);
   const options: AdHocOptions = {
     config,
     ...(faults === undefined ? {} : { faults }),
@@ -226,6 +227,43 @@ function refuseIdleBounds(values: SelectionValues, faults: readonly Fault[], app
     throw new UsageError(`--${flag} has no effect: ${injected}; add ${bound.faults.join(' or ')} to --faults`);
   }
 }
+
+/** Faults that need another replica: the model's guards (system.ts, whyDisabled) never enable them on one broker. */
+const FAULTS_NEEDING_FOLLOWERS: Readonly<Partial<Record<Fault, string>>> = {
+  'leader-change': 'it moves leadership to another live in-sync replica',
+  'isr-shrink': 'it drops a lagging follower from the ISR',
+};
+
+/**
+ * A fault that can never fire is the mirror of an idle bound: the check would report "holds"
+ * without having taken a single such event. Refuse a fault whose bound is set to 0, and one that
+ * needs a follower when replication.factor=1.
+ */
+function refuseDeadFaults(values: SelectionValues, faults: readonly Fault[], bounds: Partial<Bounds>, replicationFactor: number): void {
+  const given = (list: readonly Fault[]): string => (values.faults === undefined ? `the default fault${list.length === 1 ? '' : 's'} ${list.join(', ')}` : list.join(', '));
+  for (const [flag, bound] of Object.entries(FAULTS_OF_BOUND)) {
+    const n = bounds[BOUND_OF_FLAG[flag as keyof typeof FAULTS_OF_BOUND]];
+    const dead = bound.faults.filter((f) => faults.includes(f));
+    if (n !== 0 || dead.length === 0) continue;
+    const rest = faults.filter((f) => !dead.includes(f));
+    const without = values.faults === undefined ? `give --faults ${rest.length === 0 ? 'none' : rest.join(',')}` : `leave ${dead.length === 1 ? 'it' : 'them'} out of --faults`;
+    throw new UsageError(`--${flag} 0: ${given(dead)} can never fire; raise --${flag} or ${without}`);
+  }
+  if (replicationFactor > 1) return;
+  for (const fault of faults) {
+    const why = FAULTS_NEEDING_FOLLOWERS[fault];
+    if (why === undefined) continue;
+    throw new UsageError(`--faults: ${fault} can never fire with replication.factor=1 (${why}); add --set replication.factor=2 or more, or leave it out`);
+  }
+}
+
+/** The bound each bound flag sets. */
+const BOUND_OF_FLAG: Readonly<Record<keyof typeof FAULTS_OF_BOUND, keyof Bounds>> = {
+  lost: 'lostMessagesMax',
+  restarts: 'restartsMax',
+  crashes: 'crashesMax',
+  'cluster-changes': 'clusterChangesMax',
+};
 
 /** The flag that sets each field of an ad-hoc suite's definition. */
 const FLAG_OF_FIELD: Partial<Record<keyof SuiteDefinition, string>> = {
