@@ -37,9 +37,11 @@ function outcomeChanges(before: State, after: State): string[] {
     const old = before.ghost.sends[id];
     if (old === undefined || old.outcome === info.outcome) return;
     const label = sendLabel(after, id);
+    // A batch past delivery.timeout.ms is not retried (Sender.canRetry), whatever the error.
+    const late = before.producer.batches.some((b) => b.deadlinePassed && !b.done && b.sends.includes(id)) ? ', past its delivery deadline, so not retried' : '';
     if (info.outcome === 'ok') out.push(info.offset >= 0 ? `${label} acknowledged at offset ${info.offset}` : `${label} acknowledged (no offset)`);
-    else if (info.outcome === 'fail') out.push(`${label} failed definitely (${info.error})`);
-    else if (info.outcome === 'info') out.push(`${label} failed, maybe written (${info.error})`);
+    else if (info.outcome === 'fail') out.push(`${label} failed definitely (${info.error}${late})`);
+    else if (info.outcome === 'info') out.push(`${label} failed, maybe written (${info.error}${late})`);
   });
   return out;
 }
@@ -55,6 +57,11 @@ function leaderChanges(before: State, after: State): string[] {
     if (old.isr.join(',') !== p.isr.join(',') && old.leader === p.leader) out.push(`p${i} ISR [${p.isr.join(',')}]`);
   });
   return out;
+}
+
+/** When a step makes the producer need a new epoch (TransactionManager.requestEpochBumpForPartition). */
+function bumpRequested(before: State, after: State): string {
+  return after.producer.epochBumpRequired && !before.producer.epochBumpRequired ? 'an epoch bump is requested' : '';
 }
 
 function sentence(parts: readonly string[]): string {
@@ -111,7 +118,7 @@ export function narrate(before: State, after: State, event: Event): string {
       const response = before.network[event.broker]?.toClient[event.nth];
       const errors = (response?.partitions ?? []).filter((p) => p.error !== 'NONE').map((p) => `p${p.partition} ${p.error}`);
       const retried = after.ghost.stats.retries - before.ghost.stats.retries;
-      const bump = after.producer.epochBumpRequired && !before.producer.epochBumpRequired ? 'an epoch bump is requested' : '';
+      const bump = bumpRequested(before, after);
       return sentence([
         `the producer reads response #${response?.id ?? '?'} from b${event.broker}${errors.length > 0 ? `: ${errors.join(', ')}` : ''}`,
         ...outcomes,
@@ -126,14 +133,14 @@ export function narrate(before: State, after: State, event: Event): string {
     case 'ProducerExpireBatches':
       return sentence(['the sender expires the batches past their deadline', ...outcomes]);
     case 'ProducerRequestTimeout':
-      return sentence([`request.timeout.ms: the producer closes its connection to b${event.broker}`, lostOnConnection(before, after, event.broker)]);
+      return sentence([`request.timeout.ms: the producer closes its connection to b${event.broker}`, lostOnConnection(before, after, event.broker), ...outcomes, bumpRequested(before, after)]);
     case 'ProducerRestart': {
       const lost = before.network.map((_, b) => lostOnConnection(before, after, b)).filter((s) => !s.startsWith('nothing'));
       const id = after.producer.producerId >= 0 ? `a new pid ${after.producer.producerId}` : 'no pid (idempotence off)';
       return sentence([`the producer restarts with ${id}; its connections close`, ...lost, ...outcomes]);
     }
     case 'NetworkDisconnect':
-      return sentence([`the connection to b${event.broker} breaks`, lostOnConnection(before, after, event.broker)]);
+      return sentence([`the connection to b${event.broker} breaks`, lostOnConnection(before, after, event.broker), ...outcomes, bumpRequested(before, after)]);
     case 'NetworkDrop':
       return `the network drops ${event.direction} #${event.nth} on the connection to b${event.broker} (lossy mode)`;
     case 'BrokerReceive': {
