@@ -76,7 +76,7 @@ export async function checkCommand(argv: readonly string[], print: (line: string
     maxSteps: integerFlag('max-steps', values['max-steps'], 1, 1000),
     shortestStates: integerFlag('shortest-states', values['shortest-states'], 0) ?? DEFAULT_SHORTEST_STATES,
   };
-  const { selection, names, expectations, reportDir, writeReports, width } = startSuiteCommand(values, runs, print);
+  const { selection, names, expectations, reportDir, writeReports, width, kafkaLogs } = startSuiteCommand(values, runs, print);
   let writeError: string | null = null;
   const rows: Row[] = [];
   let current: { suite: string; runs: number; done: number } | null = null;
@@ -128,7 +128,7 @@ export async function checkCommand(argv: readonly string[], print: (line: string
 
   const code = rows.every((r) => r.asExpected) ? EXIT_OK : EXIT_VIOLATION;
   if (values.json) {
-    print(JSON.stringify(rows.map(jsonRow), null, 2));
+    print(JSON.stringify(rows.map((row) => jsonRow(row, kafkaLogs.get(row.suite) ?? [])), null, 2));
     return code;
   }
   const bad = rows.filter((r) => !r.asExpected);
@@ -165,7 +165,7 @@ function printRow(print: (line: string) => void, row: Row, width: number): void 
   }
 }
 
-function jsonRow(row: Row): unknown {
+function jsonRow(row: Row, logs: readonly string[]): unknown {
   const r = row.result;
   return {
     suite: row.suite,
@@ -178,7 +178,11 @@ function jsonRow(row: Row): unknown {
     seed: r.seed,
     witnessRuns: r.witnessRuns,
     eventCounts: r.eventCounts,
-    counterexample: r.counterexample === null ? null : { events: r.counterexample.events.map(formatEvent), path: r.counterexample.path, shortest: row.shortest, shortestLimit: row.shortestLimit, shortestMs: Math.round(row.shortestMs) },
+    kafkaLogs: logs,
+    counterexample:
+      r.counterexample === null
+        ? null
+        : { events: r.counterexample.events.map(formatEvent), path: r.counterexample.path, replayPath: r.counterexample.replayPath, shortest: row.shortest, shortestLimit: row.shortestLimit, shortestMs: Math.round(row.shortestMs) },
     report: row.report,
   };
 }

@@ -99,8 +99,25 @@ describe('CLI: check, reports and replay', () => {
   it('check --json gives the counterexample with its shortest length and the search limit', () => {
     const { code, stdout } = idemcheck('check', '--suite', 'delivery.acks0-loses-acknowledged', '--json', '--no-report');
     expect(code).toBe(0);
-    const rows = JSON.parse(stdout) as { counterexample: { shortest: number; shortestLimit: number } }[];
+    const rows = JSON.parse(stdout) as { counterexample: { shortest: number; shortestLimit: number; path: string; replayPath: string } }[];
     expect(rows[0]?.counterexample).toMatchObject({ shortest: 3, shortestLimit: 100000 });
+    // Both coordinates replay needs, as the report gives them.
+    const { path, replayPath } = rows[0]?.counterexample ?? { path: '', replayPath: '' };
+    expect(replayPath).toMatch(/\S/);
+    const replayed = idemcheck('replay', '--suite', 'delivery.acks0-loses-acknowledged', '--seed', '20261125', '--path', path, '--replay-path', replayPath);
+    expect(replayed.code).toBe(0);
+    expect(replayed.stdout).toContain('found a counterexample at these coordinates');
+  });
+
+  it("--json keeps what Kafka logs for the config (each row's kafkaLogs), which the table prints as a note", () => {
+    const plain = idemcheck('check', '--set', 'retries=0', '--runs', '10', '--no-report');
+    expect(plain.stdout).toContain('note: Kafka logs: INFO Idempotence will be disabled because retries is set to 0.');
+    const json = idemcheck('check', '--set', 'retries=0', '--runs', '10', '--no-report', '--json');
+    const [adHoc] = JSON.parse(json.stdout) as { kafkaLogs: string[] }[];
+    expect(adHoc?.kafkaLogs).toEqual(['INFO Idempotence will be disabled because retries is set to 0.']);
+    const named = idemcheck('explore', '--suite', 'config.implicit-acks-1-disables-idempotence', '--no-report', '--json');
+    const [row] = JSON.parse(named.stdout) as { kafkaLogs: string[] }[];
+    expect(row?.kafkaLogs).toEqual(["INFO Idempotence will be disabled because acks is set to 1, not set to 'all'."]);
   });
 
   it('explore leaves out suites whose config Kafka refuses, with a note (on stderr with --json)', () => {

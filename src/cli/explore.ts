@@ -82,7 +82,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
   };
   // Every suite at the default limit takes minutes and gigabytes: the user asks for it by name.
   if (!isAdHoc(values) && values.suite === undefined) throw new UsageError("explore needs --suite NAME ('prefix*' for several, '*' for every suite) or an ad-hoc suite (--set, --faults, ...)");
-  const { selection, names: selected, expectations, reportDir, writeReports, width } = startSuiteCommand(values, null, print);
+  const { selection, names: selected, expectations, reportDir, writeReports, width, kafkaLogs } = startSuiteCommand(values, null, print);
   // A config Kafka refuses has no setup and no states to visit (check shows its ConfigException);
   // the worker skips the same suites.
   const refused = selection.kind === 'suites' ? selected.filter((name) => suiteByName(name)?.setup === null) : [];
@@ -184,6 +184,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
           got: r.got,
           asExpected: r.asExpected,
           problem: r.problem,
+          kafkaLogs: kafkaLogs.get(r.suite) ?? [],
           verdict: r.result.verdict.kind,
           invariant: r.result.verdict.kind === 'violated' ? (r.result.verdict.results[0]?.invariant ?? null) : null,
           events: r.result.verdict.kind === 'violated' ? r.result.verdict.events.map(formatEvent) : null,

@@ -297,10 +297,18 @@ function selectionNames(selection: Selection): readonly string[] {
 }
 
 /** Kafka's INFO/WARN lines for an ad-hoc config (idempotence silently disabled, a raised timeout). */
-function configNotes(selection: Selection): readonly string[] {
-  if (selection.kind !== 'ad-hoc') return [];
-  const resolved = resolveConfig(selection.options.config);
-  return resolved.ok ? resolved.notes : [];
+/**
+ * What Kafka logs for each selected suite's config (ProducerConfig's INFO lines, for example that
+ * idempotence was silently disabled), by suite name.
+ */
+function configLogs(selection: Selection): Map<string, readonly string[]> {
+  const configs = selection.kind === 'ad-hoc' ? [{ name: 'ad-hoc', config: selection.options.config }] : SUITES.filter((s) => selection.names.includes(s.name));
+  const logs = new Map<string, readonly string[]>();
+  for (const { name, config } of configs) {
+    const resolved = resolveConfig(config);
+    logs.set(name, resolved.ok ? resolved.notes : []);
+  }
+  return logs;
 }
 
 function expectationsOf(selection: Selection): Map<string, string> {
@@ -318,6 +326,8 @@ export interface SuiteCommand {
   readonly writeReports: boolean;
   /** Width of the suite column. */
   readonly width: number;
+  /** Kafka's log lines for each suite's config (printed before the table for an ad-hoc suite). */
+  readonly kafkaLogs: Map<string, readonly string[]>;
 }
 
 /**
@@ -335,8 +345,10 @@ export function startSuiteCommand(
   refuseReportDirWithNoReport(values);
   if (writeReports) ensureReportDir(reportDir);
   const names = selectionNames(selection);
-  if (values.json !== true) for (const note of configNotes(selection)) print(`note: Kafka logs: ${note}`);
-  return { selection, names, expectations: expectationsOf(selection), reportDir, writeReports, width: Math.max(...names.map((n) => n.length), 5) + 2 };
+  const kafkaLogs = configLogs(selection);
+  // With --json they are a field of each suite's row instead, so that stdout stays one document.
+  if (values.json !== true && selection.kind === 'ad-hoc') for (const note of kafkaLogs.get('ad-hoc') ?? []) print(`note: Kafka logs: ${note}`);
+  return { selection, names, expectations: expectationsOf(selection), reportDir, writeReports, width: Math.max(...names.map((n) => n.length), 5) + 2, kafkaLogs };
 }
 
 export function pad(text: string, width: number): string {
