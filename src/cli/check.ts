@@ -6,6 +6,8 @@
 import { AD_HOC_DEFAULT_BOUNDS, AD_HOC_DEFAULT_RUNS } from '../checker/ad-hoc.js';
 import type { SuiteResult } from '../checker/run-suite.js';
 import { formatEvent } from '../report/format.js';
+import { describeKnown, otherKnownMechanism } from '../report/known.js';
+import type { KnownMechanism } from '../report/known.js';
 import { parseCommandArgs } from './args.js';
 import type { RunSettings, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
@@ -61,6 +63,8 @@ interface Row {
   readonly shortestLimit: number;
   readonly shortestMs: number;
   readonly report: WrittenReport | null;
+  /** Another shipped suite whose mechanism the counterexample repeats. */
+  readonly known: KnownMechanism | null;
 }
 
 export async function checkCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
@@ -107,6 +111,7 @@ export async function checkCommand(argv: readonly string[], print: (line: string
           shortestLimit: message.report?.lengths.shortestLimit ?? 0,
           shortestMs: message.shortestMs,
           report,
+          known: message.report === null ? null : otherKnownMechanism(message.report),
         };
         rows.push(row);
         if (!values.json) printRow(print, row, width);
@@ -144,6 +149,7 @@ function printRow(print: (line: string) => void, row: Row, width: number): void 
   const mark = row.asExpected ? '✓' : '✗';
   print(`${pad(row.suite, width)}${pad(row.expected, 34)}${pad(row.got, 34)}${pad(String(r.runs), 8)}${pad(seconds, 8)}${r.seed}  ${mark}`);
   if (!row.asExpected && row.problem !== null) print(`    not as expected: ${row.problem}`);
+  if (row.known !== null) print(`    ${describeKnown(row.known)}`);
   if (r.verdict === 'rejected' && r.configError !== null) print(`    ConfigException: ${r.configError}`);
   const witnesses = Object.entries(r.witnessRuns);
   if (witnesses.length > 0) print(`    witnesses (runs reaching them): ${witnesses.map(([name, n]) => `${name} ${n}`).join(', ')}`);
@@ -179,6 +185,7 @@ function jsonRow(row: Row, logs: readonly string[]): unknown {
     witnessRuns: r.witnessRuns,
     eventCounts: r.eventCounts,
     kafkaLogs: logs,
+    knownMechanism: row.known,
     counterexample:
       r.counterexample === null
         ? null

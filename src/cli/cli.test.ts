@@ -140,6 +140,19 @@ describe('CLI: check, reports and replay', () => {
     expect(readdirSync(dir).some((f) => /^ad-hoc-[0-9a-f]{8}-seed20261125\.json$/.test(f))).toBe(true);
   });
 
+  it('a counterexample by a mechanism a shipped suite documents names that suite, in the table, the JSON and the report', () => {
+    const dir = tempDir();
+    // The default faults include delivery-timeout: acks=all alone meets finding 1.
+    const plain = idemcheck('check', '--set', 'acks=all', '--report-dir', dir);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toContain('the trace repeats a known mechanism, shown by suite finding.failure-after-deadline-rewrites-in-flight');
+    const markdown = readdirSync(dir).find((f) => f.endsWith('.md')) ?? 'missing';
+    expect(readFileSync(join(dir, markdown), 'utf8')).toContain('The trace repeats a known mechanism, shown by suite finding.failure-after-deadline-rewrites-in-flight');
+    const json = idemcheck('explore', '--set', 'acks=all', '--no-report', '--json');
+    const [row] = JSON.parse(json.stdout) as { knownMechanism: { suite: string } | null }[];
+    expect(row?.knownMechanism?.suite).toBe('finding.failure-after-deadline-rewrites-in-flight');
+  });
+
   it('an ad-hoc check that holds exits 0 and --json gives machine-readable results', () => {
     const { code, stdout } = idemcheck('check', '--set', 'max.in.flight.requests.per.connection=2', '--faults', 'disconnect', '--runs', '100', '--json', '--no-report');
     expect(code).toBe(0);

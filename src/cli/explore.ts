@@ -10,6 +10,8 @@ import type { ExploreResult } from '../checker/explore.js';
 import type { Suite } from '../checker/suite.js';
 import { suiteByName } from '../../properties/index.js';
 import { formatEvent } from '../report/format.js';
+import { describeKnown, otherKnownMechanism } from '../report/known.js';
+import type { KnownMechanism } from '../report/known.js';
 import { parseCommandArgs } from './args.js';
 import { suitesOf } from './check-worker.js';
 import type { ExploreSettings, Selection, WorkerMessage } from './check-worker.js';
@@ -63,6 +65,8 @@ interface Row {
   readonly got: string;
   readonly problem: string | null;
   readonly report: WrittenReport | null;
+  /** Another shipped suite whose mechanism the counterexample repeats. */
+  readonly known: KnownMechanism | null;
 }
 
 function perSecond(count: number, ms: number): string {
@@ -127,6 +131,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
           got: message.judgement.got,
           problem: message.judgement.problem,
           report,
+          known: message.report === null ? null : otherKnownMechanism(message.report),
         };
         rows.push(row);
         if (!values.json) printRow(print, row, width);
@@ -185,6 +190,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
           asExpected: r.asExpected,
           problem: r.problem,
           kafkaLogs: kafkaLogs.get(r.suite) ?? [],
+          knownMechanism: r.known,
           verdict: r.result.verdict.kind,
           invariant: r.result.verdict.kind === 'violated' ? (r.result.verdict.results[0]?.invariant ?? null) : null,
           events: r.result.verdict.kind === 'violated' ? r.result.verdict.events.map(formatEvent) : null,
@@ -214,6 +220,7 @@ function printRow(print: (line: string) => void, row: Row, width: number): void 
     `${pad(row.suite, width)}${pad(row.expected, 34)}${pad(row.got, 44)}${pad(String(r.unique), 10)}${pad(String(r.generated), 11)}${pad(String(r.depth), 7)}${pad(`${(r.ms / 1000).toFixed(1)}s`, 8)}${perSecond(r.unique, r.ms)}  ${mark}`,
   );
   if (!row.asExpected && row.problem !== null) print(`    not as expected: ${row.problem}`);
+  if (row.known !== null) print(`    ${describeKnown(row.known)}`);
   if (r.verdict.kind === 'incomplete') print('    to search further: raise --max-states or --max-memory, or lower the bounds (--max-steps)');
   if (r.verdict.kind === 'violated') {
     print(`    shortest counterexample, ${r.verdict.events.length} steps: ${r.verdict.events.map(formatEvent).join(' → ')}`);

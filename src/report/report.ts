@@ -8,6 +8,8 @@ import type { ConfigInput } from '../model/config.js';
 import type { Bounds, Event, Fault } from '../model/events.js';
 import type { Violation } from '../model/invariants.js';
 import type { State } from '../model/types.js';
+import { sentence } from './format.js';
+import { describeKnown, otherKnownMechanism } from './known.js';
 
 export const REPORT_FORMAT = 'idemcheck-report';
 export const REPORT_VERSION = 1;
@@ -111,12 +113,14 @@ export function shortestUnknown(limit: number | undefined): string {
 /** Whether the suite expected this violation, in a sentence for the report. */
 export function expectationSentence(report: Report): string {
   const expected = report.expected === `violates ${report.violation.invariant}`;
+  const other = otherKnownMechanism(report);
+  const known = other === null ? '' : ` ${sentence(describeKnown(other))}.`;
   if (report.suite === null) {
     return expected
-      ? `You ran an ad-hoc check expecting this violation (${report.expected}): it reproduces.`
-      : `You ran an ad-hoc check expecting "${report.expected}"; this counterexample says otherwise. (Pass --expect violated:${report.violation.invariant} if the violation was the point.)`;
+      ? `You ran an ad-hoc check expecting this violation (${report.expected}): it reproduces.${known}`
+      : `You ran an ad-hoc check expecting "${report.expected}"; this counterexample says otherwise. (Pass --expect violated:${report.violation.invariant} if the violation was the point.)${known}`;
   }
   return expected
-    ? `Expected: suite ${report.suite} exists to show this. ${report.claim}`
-    : `Not expected: suite ${report.suite} claims "${report.claim}" (it expects ${report.expected}), and this counterexample breaks that.`;
+    ? `Expected: suite ${report.suite} exists to show this. ${report.claim}${known}`
+    : `Not expected: suite ${report.suite} claims "${report.claim}" (it expects ${report.expected}), and this counterexample breaks that.${known}`;
 }

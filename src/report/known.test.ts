@@ -1,0 +1,50 @@
+/**
+ * Naming a known mechanism: each shipped suite that shows a violation must be recognised from its
+ * own counterexample (found by fast-check and shrunk, as a user's check would find it), and a
+ * trace of another mechanism must not be given that suite's name.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { SUITES } from '../../properties/index.js';
+import { buildReport } from '../checker/build-report.js';
+import { runSuite } from '../checker/run-suite.js';
+import { seedFromEnvironment } from '../checker/seed.js';
+import type { Suite } from '../checker/suite.js';
+import { knownMechanism } from './known.js';
+import type { Report } from './report.js';
+
+/** Suites that show a violation by a documented mechanism (mutants show a broken model on purpose). */
+const SHOWN = SUITES.filter((s) => s.expect.verdict === 'violated' && !s.name.startsWith('mutant.'));
+
+/** A suite that exists for a config Kafka accepts silently, with the mechanism of another suite. */
+const SAME_AS: Readonly<Record<string, string>> = { 'config.implicit-acks-1-disables-idempotence': 'delivery.acks1-retry-duplicates' };
+
+function counterexample(suite: Suite): Report {
+  const report = buildReport(suite, runSuite(suite, { seed: seedFromEnvironment(process.env), runs: suite.runs }), false);
+  if (report === null) throw new Error(`${suite.name}: no counterexample`);
+  return report;
+}
+
+describe('knownMechanism', () => {
+  it('covers every suite that shows a violation', () => {
+    expect(SHOWN.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it.each(SHOWN.map((s) => [s.name, s] as const))('recognises the counterexample of %s as its own mechanism', (name, suite) => {
+    expect(knownMechanism(counterexample(suite))?.suite).toBe(SAME_AS[name] ?? name);
+  });
+
+  it('names nothing for a mutant, whose violation is the point', () => {
+    const mutant = SUITES.find((s) => s.name === 'mutant.broker-ignores-sequences') as Suite;
+    expect(knownMechanism(counterexample(mutant))).toBeNull();
+  });
+
+  it('names nothing when the trace lacks the mechanism: the deadline finding without its deadline failure', () => {
+    const suite = SUITES.find((s) => s.name === 'finding.failure-after-deadline-rewrites-in-flight') as Suite;
+    const report = counterexample(suite);
+    const final = report.states.at(-1) as Report['states'][number];
+    const stats = { ...final.ghost.stats, deadlineFailures: 0 };
+    const altered: Report = { ...report, states: [...report.states.slice(0, -1), { ...final, ghost: { ...final.ghost, stats } }] };
+    expect(knownMechanism(altered)).toBeNull();
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * Which shipped suite a counterexample repeats. A user's ad-hoc check (or a suite expected to hold)
+ * that breaks an invariant by a mechanism the project already documents should say so: "see
+ * finding X" is a minute's reading, a fresh trace is ten.
+ *
+ * Each mechanism is read from the trace itself (the config, the events, the ghost counters of the
+ * final state, the violation), never from a suite name. The first that matches is named; a trace
+ * matching none gets no name, which says nothing more than that.
+ */
+
+import type { Violation } from '../model/invariants.js';
+import type { State } from '../model/types.js';
+import type { Report } from './report.js';
+
+export interface KnownMechanism {
+  /** The suite that shows this mechanism. */
+  readonly suite: string;
+  /** The mechanism, in a clause. */
+  readonly how: string;
+}
+
+type Trace = Pick<Report, 'config' | 'events' | 'states' | 'violation'>;
+
+interface Facts {
+  readonly idempotence: boolean;
+  readonly acks: string;
+  readonly mutant: boolean;
+  readonly final: State;
+  readonly violations: readonly Violation[];
+  readonly kinds: ReadonlySet<string>;
+}
+
+interface Mechanism extends KnownMechanism {
+  readonly invariant: string;
+  readonly matches: (facts: Facts) => boolean;
+}
+
+/** A duplicate whose copies come from different sends: the application sent the record again. */
+function resent(facts: Facts): boolean {
+  return facts.violations.some((v) => v.code === 'duplicate_record' && new Set(v.sends).size > 1);
+}
+
+const MECHANISMS: readonly Mechanism[] = [
+  {
+    invariant: 'NoDuplicateRecord',
+    suite: 'restart.at-least-once-duplicates',
+    how: 'the application sent the record again; a new send gets a new sequence, which idempotence does not recognise',
+    matches: resent,
+  },
+  {
+    invariant: 'NoDuplicateRecord',
+    suite: 'delivery.acks1-retry-duplicates',
+    how: 'idempotence is off, so a retry after a lost acknowledgement appends the batch again',
+    matches: (f) => !f.idempotence,
+  },
+  {
+    invariant: 'NoDuplicateRecord',
+    suite: 'caveat.producer-id-expiry-duplicates',
+    how: 'a broker expired the producer id, so the retry of an appended batch was accepted as new',
+    matches: (f) => f.final.ghost.stats.producerStateLosses > 0,
+  },
+  {
+    invariant: 'NoDuplicateRecord',
+    suite: 'finding.failure-after-deadline-rewrites-in-flight',
+    how: 'a batch failed after its delivery deadline, and the epoch bump that followed rewrote an appended batch behind it from sequence 0',
+    matches: (f) => f.final.ghost.stats.deadlineFailures > 0 && f.final.ghost.stats.epochBumps > 0,
+  },
+  {
+    invariant: 'NoDuplicateRecord',
+    suite: 'finding.clean-broker-restart-duplicates',
+    how: "a clean shutdown kept only each producer's last batch, so the retry of an earlier appended batch was OUT_OF_ORDER and the epoch bump wrote it again",
+    matches: (f) => f.kinds.has('BrokerShutdown') && f.final.ghost.stats.epochBumps > 0,
+  },
+  {
+    invariant: 'NoDuplicateRecord',
+    suite: 'finding.new-producer-id-duplicated-below-min-isr',
+    how: "a new producer id's first batch was rejected with NOT_ENOUGH_REPLICAS while a later one was appended, and the epoch bump rewrote the appended one",
+    matches: (f) => f.final.ghost.stats.notEnoughReplicas > 0 && f.final.ghost.stats.epochBumps > 0,
+  },
+  {
+    invariant: 'SessionOrderKept',
+    suite: 'ordering.non-idempotent-pipelined-reorders',
+    how: 'idempotence is off, so a retried batch is appended after a later one that got through first',
+    matches: (f) => !f.idempotence,
+  },
+  {
+    invariant: 'SessionOrderKept',
+    suite: 'finding.new-producer-id-reordered-by-leader-move',
+    how: "a leader that does not know the producer id accepts any sequence from it, so a later batch got in while the first was rejected with NOT_LEADER_OR_FOLLOWER",
+    matches: (f) => f.final.ghost.stats.notLeader > 0,
+  },
+  {
+    invariant: 'NoAckedRecordLost',
+    suite: 'delivery.acks0-loses-acknowledged',
+    how: 'with acks=0 a record counts as acknowledged when it is sent, before any broker has it',
+    matches: (f) => f.acks === '0',
+  },
+  {
+    invariant: 'NoAckedRecordLost',
+    suite: 'replication.unclean-election-loses',
+    how: 'an out-of-sync replica was elected (unclean election) without what the old leader had acknowledged',
+    matches: (f) => f.final.ghost.stats.uncleanElections > 0,
+  },
+  {
+    invariant: 'NoAckedRecordLost',
+    suite: 'replication.acks1-loses-on-failover',
+    how: 'with acks=1 the leader acknowledged before a follower had the record, and then lost leadership',
+    matches: (f) => f.acks === '1' && f.final.ghost.stats.leaderElections > 0,
+  },
+];
+
+/**
+ * The other shipped suite whose mechanism this counterexample repeats, or null: none for a mutant's
+ * trace, none for a suite's own mechanism.
+ */
+export function otherKnownMechanism(report: Trace & Pick<Report, 'suite'>): KnownMechanism | null {
+  const known = knownMechanism(report);
+  return known === null || known.suite === report.suite ? null : known;
+}
+
+/** The sentence a report or a table row gives for it. */
+export function describeKnown(known: KnownMechanism): string {
+  return `the trace repeats a known mechanism, shown by suite ${known.suite}: ${known.how} (npx idemcheck check --suite ${known.suite})`;
+}
+
+/** The shipped suite whose mechanism this counterexample repeats, or null. A mutant's trace gets none. */
+export function knownMechanism(trace: Trace): KnownMechanism | null {
+  const final = trace.states.at(-1);
+  if (final === undefined) return null;
+  const facts: Facts = {
+    idempotence: String(trace.config['enable.idempotence']) === 'true',
+    acks: String(trace.config.acks),
+    mutant: trace.config.mutant !== undefined && trace.config.mutant !== 'none',
+    final,
+    violations: trace.violation.violations,
+    kinds: new Set(trace.events.map((e) => e.kind)),
+  };
+  if (facts.mutant) return null;
+  const found = MECHANISMS.find((m) => m.invariant === trace.violation.invariant && m.matches(facts));
+  return found === undefined ? null : { suite: found.suite, how: found.how };
+}
