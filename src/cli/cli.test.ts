@@ -200,6 +200,7 @@ describe('CLI: check, reports and replay', () => {
     [['explore', '--faults', 'none', '--lost', '1'], '--lost has no effect: no fault is injected (--faults none)'],
     [['check', '--faults', 'disconnect', '--cluster-changes', '2'], '--cluster-changes has no effect: none of --faults disconnect changes the cluster'],
     [['check', '--restarts', '2'], '--restarts has no effect'],
+    [['check', '--suite', '*acks*'], "--suite: '*acks*': only a trailing * is supported"],
     [['check', '--faults', 'producer-restart', '--restarts', '0'], '--restarts 0: producer-restart can never fire; raise --restarts or leave it out of --faults'],
     [['explore', '--lost', '0'], '--lost 0: the default faults disconnect, request-timeout can never fire; raise --lost or give --faults delivery-timeout'],
     [['check', '--faults', 'broker-crash,broker-clean-shutdown', '--crashes', '0'], '--crashes 0: broker-crash, broker-clean-shutdown can never fire'],
@@ -342,6 +343,15 @@ describe('CLI: list and help', () => {
       const { code, stdout } = idemcheck(...args);
       expect(code).toBe(0);
       expect(stdout).toContain('Usage: idemcheck check');
+    }
+  });
+
+  it('--version gives the version package.json declares, and the Kafka release modelled', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const { code, stdout } = idemcheck(flag);
+      expect(code).toBe(0);
+      expect(stdout.trim()).toBe(`idemcheck ${version} (models the producer and broker rules of Apache Kafka 3.8.0)`);
     }
   });
 

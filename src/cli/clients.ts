@@ -37,7 +37,7 @@ on what the client reported and what the broker stored.
   --keyed                keyed records (the client's partitioner picks the partition)
   --partitions N         1 or 2 (default 2)
   --idempotent B         true | false (default true)
-  --acks A               all | 1 | 0 (default all)
+  --acks A               all (or -1) | 1 | 0 (default all)
   --max-in-flight N      requests in flight per connection, where the client has the setting (default 1)
   --retries N            client retries (default 1000)
   --request-timeout MS   client request timeout (default 300)
@@ -84,7 +84,7 @@ const WANTS: Readonly<Record<string, string>> = {
   records: `an integer from 1 to ${LIMITS.records}`,
   partitions: '1 or 2',
   idempotent: 'true or false',
-  acks: 'all, 1 or 0',
+  acks: 'all (or -1), 1 or 0',
   'max-in-flight': `an integer from 1 to ${LIMITS['max-in-flight']}`,
   retries: `an integer from 0 to ${LIMITS.retries}`,
   'request-timeout': `milliseconds, an integer from 50 to ${LIMITS['request-timeout']}`,

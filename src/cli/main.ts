@@ -10,6 +10,10 @@ import { EXPLORE_HELP, exploreCommand } from './explore.js';
 import { LIST_HELP, listCommand } from './list.js';
 import { REPLAY_HELP, replayCommand } from './replay.js';
 import { RUN_HELP, runCommand } from './run.js';
+import { TOOL } from '../checker/build-report.js';
+
+/** What --version prints: the tool, and the Kafka release whose rules the model follows. */
+export const VERSION = `${TOOL} (models the producer and broker rules of Apache Kafka 3.8.0)`;
 
 const HELP = `idemcheck: a property-based model checker for Kafka producer delivery guarantees
 
@@ -23,7 +27,7 @@ Commands:
   clients --client NAME    run a real client library against a wire broker driven by the model
   list                     list suites, invariants, witnesses, faults, events, settings and bounds
 
-Run 'idemcheck <command> --help' for a command's options.`;
+Run 'idemcheck <command> --help' for a command's options; 'idemcheck --version' for the version.`;
 
 type Command = (argv: readonly string[], print: (line: string) => void) => number | Promise<number>;
 
@@ -59,6 +63,10 @@ export async function main(argv: readonly string[], print: (line: string) => voi
   }
   const end = given.indexOf('--');
   const rest = given.map((arg, i) => (arg === '-h' && (end < 0 || i < end) ? '--help' : arg));
+  if (name === '--version' || name === '-V') {
+    print(VERSION);
+    return EXIT_OK;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     print(HELP);
     return name === undefined ? EXIT_USAGE : EXIT_OK;

@@ -27,15 +27,16 @@ import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { readJsonFile } from './run.js';
 
 export const REPLAY_HELP = `Usage: idemcheck replay REPORT.json
-       idemcheck replay --suite NAME --seed N --path PATH [--replay-path R] [--fingerprint F]
+       idemcheck replay --suite NAME --seed N --path PATH --replay-path R [--fingerprint F]
 
 Reproduce a counterexample.
-  REPORT.json        a report written by 'idemcheck check': its events are stepped through the model
-                     and the trace fingerprint compared with the report's
+  REPORT.json        a report written by 'idemcheck check' or 'idemcheck explore': its events are
+                     stepped through the model and the trace fingerprint compared with the report's
   --suite/--seed/--path/--replay-path
-                     fast-check's coordinates (printed in every suite's report): re-run that exact
+                     fast-check's coordinates (in every report 'check' writes): re-run that exact
                      case; --replay-path is the commands' replay log fast-check needs to walk a
-                     shrunk path; --fingerprint compares the result with the report's
+                     shrunk path (a path of one run, with no shrink, works without it)
+  --fingerprint F    compare the result with the report's trace fingerprint
 
 Exit codes: 0 reproduced exactly, 1 not reproduced (the model or the report changed), 2 bad input.`;
 

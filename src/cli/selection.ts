@@ -121,6 +121,7 @@ function listFlag(flag: string, value: string | undefined, allowed: readonly str
 export function selectSuites(patterns: readonly string[]): string[] {
   const names: string[] = [];
   for (const pattern of patterns) {
+    if (pattern.slice(0, -1).includes('*')) throw new UsageError(`--suite: '${pattern}': only a trailing * is supported (a prefix, e.g. 'delivery.*'; idemcheck list shows the suites)`);
     const matched = pattern.endsWith('*') ? SUITES.filter((s) => s.name.startsWith(pattern.slice(0, -1))) : SUITES.filter((s) => s.name === pattern);
     if (matched.length === 0) {
       const prefixed = SUITES.some((s) => s.name.startsWith(`${pattern}.`));

@@ -64,6 +64,11 @@ function bumpRequested(before: State, after: State): string {
   return after.producer.epochBumpRequired && !before.producer.epochBumpRequired ? 'an epoch bump is requested' : '';
 }
 
+/** "1 batch", "2 batches". */
+function batches(n: number): string {
+  return `${n} batch${n === 1 ? '' : 'es'}`;
+}
+
 function sentence(parts: readonly string[]): string {
   return parts.filter((p) => p !== '').join('; ');
 }
@@ -78,7 +83,7 @@ function lostOnConnection(before: State, after: State, broker: number): string {
   if (conn.toClient.length > 0) lost.push(`${conn.toClient.length} unread response${conn.toClient.length > 1 ? 's' : ''} (acks or errors the producer never sees)`);
   const retried = after.ghost.stats.retries - before.ghost.stats.retries;
   const tail = unanswered > 0 ? `; ${unanswered} unanswered request${unanswered > 1 ? 's' : ''} fail${unanswered > 1 ? '' : 's'}` : '';
-  return `${lost.length > 0 ? `lost ${lost.join(', ')}` : 'nothing was on the wire'}${tail}${retried > 0 ? `, ${retried} batch${retried > 1 ? 'es' : ''} queued for retry` : ''}`;
+  return `${lost.length > 0 ? `lost ${lost.join(', ')}` : 'nothing was on the wire'}${tail}${retried > 0 ? `, ${batches(retried)} queued for retry` : ''}`;
 }
 
 function newRequest(before: State, after: State, broker: number): ProduceRequest | undefined {
@@ -122,7 +127,7 @@ export function narrate(before: State, after: State, event: Event): string {
       return sentence([
         `the producer reads response #${response?.id ?? '?'} from b${event.broker}${errors.length > 0 ? `: ${errors.join(', ')}` : ''}`,
         ...outcomes,
-        retried > 0 ? `${retried} batch${retried > 1 ? 'es' : ''} queued for retry with the same sequence` : '',
+        retried > 0 ? `${batches(retried)} queued for retry with the same sequence` : '',
         bump,
       ]);
     }
@@ -184,7 +189,7 @@ export function narrate(before: State, after: State, event: Event): string {
       if (truncated) {
         const old = before.cluster.partitions[event.partition]?.replicas[event.replica];
         const common = old?.log.filter((b) => replica?.log.some((n) => n.baseOffset === b.baseOffset && n.leaderEpoch === b.leaderEpoch)).length ?? 0;
-        parts.push(`truncates ${(old?.log.length ?? 0) - common} diverged batch(es) and rebuilds producer state`);
+        parts.push(`truncates ${batches((old?.log.length ?? 0) - common)} that diverged and rebuilds producer state`);
       }
       if (added.length > 0) parts.push(`copies ${added.map((b) => batchLabel(after, b)).join(' ')}`);
       const leaderHw = partition?.replicas[partition.leader]?.hw;
@@ -204,7 +209,7 @@ export function narrate(before: State, after: State, event: Event): string {
       const cached = after.cluster.partitions
         .map((p, i) => {
           const entries = p.replicas[event.broker]?.producers ?? [];
-          return entries.length === 0 ? '' : `p${i}: ${entries.map((e) => `pid ${e.producerId} keeps ${e.batches.length} batch(es)`).join(', ')}`;
+          return entries.length === 0 ? '' : `p${i}: ${entries.map((e) => `pid ${e.producerId} keeps ${batches(e.batches.length)}`).join(', ')}`;
         })
         .filter((s) => s !== '');
       const leo = after.cluster.partitions.map((p) => logEndOffset(p.replicas[event.broker] ?? { log: [], hw: 0, producers: [], snapshots: [] }));
