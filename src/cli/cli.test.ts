@@ -96,6 +96,17 @@ describe('CLI: check, reports and replay', () => {
     expect(upper.stdout).toContain('reproduced exactly from fast-check\'s coordinates');
   });
 
+  it('a regression test written outside reports/ names a command that runs it (the project config includes only reports/)', () => {
+    const dir = tempDir();
+    idemcheck('check', '--suite', 'delivery.acks1-retry-duplicates', '--report-dir', dir);
+    const test = readFileSync(join(dir, 'delivery.acks1-retry-duplicates-seed20261125.test.ts'), 'utf8');
+    const command = test.match(/^\/\/ Run it with: npx vitest run --root "([^"]+)" \(from /m);
+    expect(command?.[1]).toBe(dir);
+    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', dir], { cwd: ROOT, encoding: 'utf8' });
+    expect(`${run.stdout}${run.stderr}`).toContain('1 passed');
+    expect(run.status).toBe(0);
+  });
+
   it('check --json gives the counterexample with its shortest length and the search limit', () => {
     const { code, stdout } = idemcheck('check', '--suite', 'delivery.acks0-loses-acknowledged', '--json', '--no-report');
     expect(code).toBe(0);

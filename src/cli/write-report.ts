@@ -64,6 +64,18 @@ function srcImportFrom(dir: string): string {
   return path.startsWith('.') ? path : `./${path}`;
 }
 
+/**
+ * How to run a regression test written to `dir`: the project's regression config includes only
+ * reports/ under the project; a test elsewhere runs with vitest rooted at its directory (from the
+ * project's directory, where vitest is installed).
+ */
+function regressionRunCommand(dir: string): string {
+  const project = fileURLToPath(new URL('../..', import.meta.url));
+  const inReports = relative(join(project, 'reports'), resolve(dir));
+  if (!inReports.startsWith('..') && !isAbsolute(inReports)) return 'npx vitest run -c vitest.regressions.config.ts';
+  return `npx vitest run --root ${JSON.stringify(resolve(dir))} (from ${project.replace(/\/$/, '')})`;
+}
+
 export function writeReport(dir: string, report: Report): WrittenReport {
   ensureReportDir(dir);
   const stem = reportStem(report);
@@ -79,7 +91,7 @@ export function writeReport(dir: string, report: Report): WrittenReport {
     [paths.json, `${JSON.stringify(report, null, 1)}\n`],
     [paths.markdown, renderMarkdown(report, shownJson)],
     [paths.html, renderHtml(report, shownJson)],
-    [paths.test, renderRegressionTest(report, `${stem}.json`, srcImportFrom(dir))],
+    [paths.test, renderRegressionTest(report, `${stem}.json`, srcImportFrom(dir), regressionRunCommand(dir))],
   ];
   writeFilesWhole(contents);
   return paths;
