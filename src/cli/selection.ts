@@ -11,7 +11,7 @@ import type { SuiteDefinition } from '../checker/suite.js';
 import type { Expectation } from '../checker/suite.js';
 import { resolveConfig } from '../model/config.js';
 import type { Bounds, Fault } from '../model/events.js';
-import { FAULTS } from '../model/events.js';
+import { FAULTS, FAULTS_OF_BOUND as MODEL_FAULTS_OF_BOUND } from '../model/events.js';
 import { INVARIANTS } from '../model/invariants.js';
 import { WITNESSES } from '../model/witnesses.js';
 import type { Selection } from './check-worker.js';
@@ -207,10 +207,10 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
  * crashes are on: that is an error, not a silent no-op.
  */
 const FAULTS_OF_BOUND: Readonly<Record<'lost' | 'restarts' | 'crashes' | 'cluster-changes', { readonly faults: readonly Fault[]; readonly does: string }>> = {
-  lost: { faults: ['disconnect', 'request-timeout', 'drop-message'], does: 'loses a message' },
-  restarts: { faults: ['producer-restart'], does: 'restarts the producer' },
-  crashes: { faults: ['broker-crash', 'broker-clean-shutdown'], does: 'stops a broker' },
-  'cluster-changes': { faults: ['isr-shrink', 'leader-change', 'producer-state-loss'], does: 'changes the cluster' },
+  lost: { faults: MODEL_FAULTS_OF_BOUND.lostMessagesMax, does: 'loses a message' },
+  restarts: { faults: MODEL_FAULTS_OF_BOUND.restartsMax, does: 'restarts the producer' },
+  crashes: { faults: MODEL_FAULTS_OF_BOUND.crashesMax, does: 'stops a broker' },
+  'cluster-changes': { faults: MODEL_FAULTS_OF_BOUND.clusterChangesMax, does: 'changes the cluster' },
 };
 
 function refuseIdleBounds(values: SelectionValues, faults: readonly Fault[], application: string): void {

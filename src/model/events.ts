@@ -184,6 +184,17 @@ export const BOUND_HELP: Readonly<Record<keyof Bounds, string>> = {
   clusterChangesMax: 'ISR shrinks, leader moves and producer-state losses',
 };
 
+/**
+ * The faults whose events use up each fault bound (whyDisabled in system.ts checks the counter);
+ * with none of them injected the bound limits nothing.
+ */
+export const FAULTS_OF_BOUND: Readonly<Record<'lostMessagesMax' | 'restartsMax' | 'crashesMax' | 'clusterChangesMax', readonly Fault[]>> = {
+  lostMessagesMax: ['disconnect', 'request-timeout', 'drop-message'],
+  restartsMax: ['producer-restart'],
+  crashesMax: ['broker-crash', 'broker-clean-shutdown'],
+  clusterChangesMax: ['isr-shrink', 'leader-change', 'producer-state-loss'],
+};
+
 /** Everything the model needs besides the state: what is simulated and within which limits. */
 export interface Setup {
   readonly config: ModelConfig;

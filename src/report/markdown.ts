@@ -7,7 +7,7 @@ import type { State } from '../model/types.js';
 import { formatEvent, logsCell, outcomesCell, producerCell, sentence, STATE_LEGEND } from './format.js';
 import { narrate } from './narrate.js';
 import type { Report } from './report.js';
-import { describeLengths, describeOrigin, expectationSentence, replayCommand } from './report.js';
+import { describeBounds, describeLengths, describeOrigin, expectationSentence, replayCommand } from './report.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -44,7 +44,7 @@ export function renderMarkdown(report: Report, jsonPath: string): string {
   lines.push(`- config: ${Object.entries(report.config).map(([k, v]) => `\`${k}=${v}\``).join(' ')}`);
   lines.push(`- faults: ${report.faults.length === 0 ? 'none' : report.faults.join(', ')}`);
   lines.push(`- invariants checked: ${report.invariants.join(', ')}`);
-  lines.push(`- bounds: ${Object.entries(report.bounds).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  lines.push(`- bounds: ${describeBounds(report)}`);
   lines.push(`- ${describeOrigin(report)}; trace fingerprint \`${report.fingerprint}\``);
   lines.push(`- length: ${describeLengths(report)}`);
   lines.push('');

@@ -6,6 +6,7 @@
 
 import type { ConfigInput } from '../model/config.js';
 import type { Bounds, Event, Fault } from '../model/events.js';
+import { FAULTS_OF_BOUND } from '../model/events.js';
 import type { Violation } from '../model/invariants.js';
 import type { State } from '../model/types.js';
 import { sentence } from './format.js';
@@ -108,6 +109,22 @@ export function shortestUnknown(limit: number | undefined): string {
   if (limit === undefined) return 'the shortest possible is unknown';
   if (limit === 0) return 'the shortest possible was not searched for (--shortest-states 0)';
   return `the shortest possible is unknown: a search of ${limit} states did not reach it (check --shortest-states N searches further)`;
+}
+
+/**
+ * The bounds that limit something: a fault bound with none of its faults injected, or resends
+ * without an at-least-once application, is named apart so that a reader does not look for it.
+ */
+export function describeBounds(report: Pick<Report, 'bounds' | 'faults' | 'config'>): string {
+  const idle = (key: keyof Bounds): boolean => {
+    if (key === 'resendsMax') return report.config.application !== 'at-least-once';
+    const faults = (FAULTS_OF_BOUND as Readonly<Partial<Record<keyof Bounds, readonly Fault[]>>>)[key];
+    return faults !== undefined && !faults.some((f) => report.faults.includes(f));
+  };
+  const entries = Object.entries(report.bounds) as [keyof Bounds, number][];
+  const used = entries.filter(([k]) => !idle(k)).map(([k, v]) => `${k}=${v}`);
+  const unused = entries.filter(([k]) => idle(k)).map(([k]) => k);
+  return `${used.join(' ')}${unused.length > 0 ? ` (no fault or application uses ${unused.join(', ')})` : ''}`;
 }
 
 /** Whether the suite expected this violation, in a sentence for the report. */
