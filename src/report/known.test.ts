@@ -6,7 +6,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { SUITES } from '../../properties/index.js';
-import { buildReport } from '../checker/build-report.js';
+import { adHocSuite } from '../checker/ad-hoc.js';
+import { buildReport, buildReportFrom } from '../checker/build-report.js';
+import { explore } from '../checker/explore.js';
 import { runSuite } from '../checker/run-suite.js';
 import { seedFromEnvironment } from '../checker/seed.js';
 import type { Suite } from '../checker/suite.js';
@@ -32,6 +34,20 @@ describe('knownMechanism', () => {
 
   it.each(SHOWN.map((s) => [s.name, s] as const))('recognises the counterexample of %s as its own mechanism', (name, suite) => {
     expect(knownMechanism(counterexample(suite))?.suite).toBe(SAME_AS[name] ?? name);
+  });
+
+  it('names the snapshot mechanism for a broker that crashes twice (the second restart loads the snapshot the first one took)', () => {
+    const suite = adHocSuite({ config: { 'replication.factor': 1 }, faults: ['broker-crash', 'disconnect'], bounds: { crashesMax: 2 } });
+    expect(suite.setup).not.toBeNull();
+    const found = explore(suite.setup as NonNullable<Suite['setup']>, suite.checked, [], { maxStates: 100_000 });
+    if (found.verdict.kind !== 'violated') throw new Error(`expected a violation, got ${found.verdict.kind}`);
+    const report = buildReportFrom(
+      suite,
+      { events: found.verdict.events, results: found.verdict.results, eventsMax: suite.bounds.eventsMax, fastCheck: null, explorer: null, firstFailure: 'NoDuplicateRecord', lengths: { found: 0, shrunk: 0, minimal: 0, shortest: 0 } },
+      true,
+    );
+    expect(found.verdict.events.filter((e) => e.kind === 'BrokerCrash')).toHaveLength(2);
+    expect(knownMechanism(report)?.suite).toBe('finding.clean-broker-restart-duplicates');
   });
 
   it('names nothing for a mutant, whose violation is the point', () => {

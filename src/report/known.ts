@@ -27,12 +27,36 @@ interface Facts {
   readonly mutant: boolean;
   readonly final: State;
   readonly violations: readonly Violation[];
-  readonly kinds: ReadonlySet<string>;
+  readonly trace: Trace;
 }
 
 interface Mechanism extends KnownMechanism {
   readonly invariant: string;
   readonly matches: (facts: Facts) => boolean;
+}
+
+/**
+ * A broker came back caching fewer batches for a producer than it had when it stopped: its log
+ * loading started from a snapshot, which keeps only each producer's last batch. A clean shutdown
+ * writes one at the log end (UL `close`); so does the log loading after a crash, at its end
+ * (UL `rebuildProducerState`), which a second crash then loads.
+ */
+function restartForgotBatches(facts: Facts): boolean {
+  const { events, states } = facts.trace;
+  const stoppedAt = new Map<number, number>();
+  return events.some((event, i) => {
+    if (event.kind === 'BrokerCrash' || event.kind === 'BrokerShutdown') stoppedAt.set(event.broker, i);
+    if (event.kind !== 'BrokerRestart') return false;
+    const before = states[stoppedAt.get(event.broker) ?? -1];
+    const after = states[i + 1];
+    if (before === undefined || after === undefined) return false;
+    return before.cluster.partitions.some((partition, p) =>
+      (partition.replicas[event.broker]?.producers ?? []).some((entry) => {
+        const kept = after.cluster.partitions[p]?.replicas[event.broker]?.producers.find((e) => e.producerId === entry.producerId);
+        return (kept?.batches.length ?? 0) < entry.batches.length;
+      }),
+    );
+  });
 }
 
 /** A duplicate whose copies come from different sends: the application sent the record again. */
@@ -68,8 +92,8 @@ const MECHANISMS: readonly Mechanism[] = [
   {
     invariant: 'NoDuplicateRecord',
     suite: 'finding.clean-broker-restart-duplicates',
-    how: "a clean shutdown kept only each producer's last batch, so the retry of an earlier appended batch was OUT_OF_ORDER and the epoch bump wrote it again",
-    matches: (f) => f.kinds.has('BrokerShutdown') && f.final.ghost.stats.epochBumps > 0,
+    how: "a broker restarted from a producer snapshot, which keeps only each producer's last batch (a clean shutdown writes one; so does a restart after a crash, for the next one), so the retry of an earlier appended batch was OUT_OF_ORDER and the epoch bump wrote it again",
+    matches: (f) => restartForgotBatches(f) && f.final.ghost.stats.epochBumps > 0,
   },
   {
     invariant: 'NoDuplicateRecord',
@@ -133,7 +157,7 @@ export function knownMechanism(trace: Trace): KnownMechanism | null {
     mutant: trace.config.mutant !== undefined && trace.config.mutant !== 'none',
     final,
     violations: trace.violation.violations,
-    kinds: new Set(trace.events.map((e) => e.kind)),
+    trace,
   };
   if (facts.mutant) return null;
   const found = MECHANISMS.find((m) => m.invariant === trace.violation.invariant && m.matches(facts));
