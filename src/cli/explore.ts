@@ -160,10 +160,11 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
       );
     } catch (error) {
       // (Set by onMessage: TypeScript cannot see the assignment in the callback.)
-      const at = current as Running | null;
-      if (!isWorkerOutOfMemory(error) || at === null) throw error;
-      // Grown faster than the memory check could see: the same verdict as the check's.
+      if (!isWorkerOutOfMemory(error)) throw error;
+      // Grown faster than the memory check could see: the same verdict as the check's. Before the
+      // first progress message (200 ms) nothing is known but that the first level was being visited.
       const suite = suitesOf(job).suites[0] as Suite;
+      const at = (current as Running | null) ?? { suite: suite.name, unique: 0, generated: 0, depth: 1, ms: 0 };
       const result: ExploreResult = {
         verdict: { kind: 'incomplete', reason: `the worker's heap limit (${heapLimitMb} MB, above --max-memory) was reached ${whileAt(at.depth - 1)}` },
         generated: at.generated,
