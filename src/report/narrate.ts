@@ -142,7 +142,8 @@ export function narrate(before: State, after: State, event: Event): string {
     case 'ProducerRestart': {
       const lost = before.network.map((_, b) => lostOnConnection(before, after, b)).filter((s) => !s.startsWith('nothing'));
       const id = after.producer.producerId >= 0 ? `a new pid ${after.producer.producerId}` : 'no pid (idempotence off)';
-      return sentence([`the producer restarts with ${id}; its connections close`, ...lost, ...outcomes]);
+      // A new KafkaProducer has a new NetworkClient, whose correlation ids start again at 0.
+      return sentence([`the producer restarts with ${id}; its connections close and its requests are numbered from #0 again`, ...lost, ...outcomes]);
     }
     case 'NetworkDisconnect':
       return sentence([`the connection to b${event.broker} breaks`, lostOnConnection(before, after, event.broker), ...outcomes, bumpRequested(before, after)]);
