@@ -6,7 +6,7 @@
  */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, idemcheck, ROOT, tempDir } from './cli-harness.js';
@@ -85,15 +85,27 @@ describe('CLI: check, reports and replay', () => {
     expect(upper.stdout).toContain('reproduced exactly from fast-check\'s coordinates');
   });
 
-  it('a regression test written outside reports/ names a command that runs it (the project config includes only reports/)', () => {
-    const dir = tempDir();
-    idemcheck('check', '--suite', 'delivery.acks1-retry-duplicates', '--report-dir', dir);
-    const test = readFileSync(join(dir, 'delivery.acks1-retry-duplicates-seed20261125.test.ts'), 'utf8');
-    const command = test.match(/^\/\/ Run it with: npx vitest run --root "([^"]+)" \(from /m);
-    expect(command?.[1]).toBe(dir);
-    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', dir], { cwd: ROOT, encoding: 'utf8' });
-    expect(`${run.stdout}${run.stderr}`).toContain('1 passed');
-    expect(run.status).toBe(0);
+  it.each([
+    ['outside the project', () => tempDir()],
+    // Inside the project vitest would find the project's own config, which includes only src/ and reports/.
+    ['inside the project, outside reports/', () => mkdtempSync(join(ROOT, '.tmp-report-dir-'))],
+  ])('a regression test written %s names a command that runs it', (_where, makeDir) => {
+    const dir = realpathSync(makeDir());
+    try {
+      idemcheck('check', '--suite', 'delivery.acks1-retry-duplicates', '--report-dir', dir);
+      const test = readFileSync(join(dir, 'delivery.acks1-retry-duplicates-seed20261125.test.ts'), 'utf8');
+      const command = test.match(/^\/\/ Run it with: cd "([^"]+)" && npx vitest run -c "([^"]+)" --root "([^"]+)"$/m);
+      expect(command?.[1]).toBe(realpathSync(ROOT).replace(/\/$/, ''));
+      expect(command?.[3]).toBe(dir);
+      const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '-c', command?.[2] ?? 'missing', '--root', dir], {
+        cwd: command?.[1] ?? ROOT,
+        encoding: 'utf8',
+      });
+      expect(`${run.stdout}${run.stderr}`).toContain('1 passed');
+      expect(run.status).toBe(0);
+    } finally {
+      if (dir.startsWith(realpathSync(ROOT))) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('check --json gives the counterexample with its shortest length and the search limit', () => {

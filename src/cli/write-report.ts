@@ -3,7 +3,7 @@
  * same directory, then all are renamed into place.
  */
 
-import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,15 +65,18 @@ function srcImportFrom(dir: string): string {
 }
 
 /**
- * How to run a regression test written to `dir`: the project's regression config includes only
- * reports/ under the project; a test elsewhere runs with vitest rooted at its directory (from the
- * project's directory, where vitest is installed).
+ * How to run a regression test written to `dir`. The regressions config includes reports/ under
+ * the project; a test elsewhere runs with a config that includes every test under its directory
+ * (vitest would otherwise find the project's own config above a directory inside the project).
+ * Paths are compared after resolving symlinks.
  */
 function regressionRunCommand(dir: string): string {
-  const project = fileURLToPath(new URL('../..', import.meta.url));
-  const inReports = relative(join(project, 'reports'), resolve(dir));
-  if (!inReports.startsWith('..') && !isAbsolute(inReports)) return 'npx vitest run -c vitest.regressions.config.ts';
-  return `npx vitest run --root ${JSON.stringify(resolve(dir))} (from ${project.replace(/\/$/, '')})`;
+  const project = realpathSync(fileURLToPath(new URL('../..', import.meta.url)));
+  const target = realpathSync(resolve(dir));
+  const inReports = relative(join(project, 'reports'), target);
+  if (inReports === '' || (!inReports.startsWith('..') && !isAbsolute(inReports))) return 'npx vitest run -c vitest.regressions.config.ts';
+  // vitest resolves -c against --root: the config goes by its full path.
+  return `cd ${JSON.stringify(project)} && npx vitest run -c ${JSON.stringify(join(project, 'vitest.report-dir.config.ts'))} --root ${JSON.stringify(target)}`;
 }
 
 export function writeReport(dir: string, report: Report): WrittenReport {

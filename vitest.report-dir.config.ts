@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+// Regression tests that `idemcheck check --report-dir DIR` writes outside reports/: run with
+// `npx vitest run -c vitest.report-dir.config.ts --root DIR` from this directory (the test
+// names the command). Every test file under DIR is included.
+export default defineConfig({
+  test: { include: ['**/*.test.ts'], exclude: ['**/node_modules/**'], testTimeout: 60_000 },
+});
