@@ -17,7 +17,7 @@ import { suitesOf } from './check-worker.js';
 import type { ExploreSettings, Selection, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { integerFlag, isAdHoc, pad, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, startSuiteCommand } from './selection.js';
-import { isWorkerOutOfMemory, runInWorker } from './worker-run.js';
+import { EXIT_INTERRUPTED, isWorkerOutOfMemory, runInWorker } from './worker-run.js';
 import { REPORT_NOT_WRITTEN, tryWriteReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
 
@@ -151,18 +151,18 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
   // the search stops itself (an incomplete verdict) before V8 would run out of heap.
   const heapLimitMb = settings.maxMemoryMb + Math.max(512, Math.ceil(settings.maxMemoryMb / 4));
   const jobs: Selection[] = selection.kind === 'suites' ? names.map((name) => ({ kind: 'suites', names: [name] })) : [selection];
-  for (const job of jobs) {
-    let stopped: number | null;
+  /** One suite's worker; a worker out of heap becomes the suite's incomplete verdict. */
+  const exploreJob = async (job: Selection): Promise<number | null> => {
     try {
-      stopped = await runInWorker(
+      return await runInWorker(
         { mode: 'explore', selection: job, settings },
         { onMessage, interruptedSummary, tty: process.stderr.isTTY === true && !values.json, maxOldGenerationSizeMb: heapLimitMb },
       );
     } catch (error) {
-      // (Set by onMessage: TypeScript cannot see the assignment in the callback.)
       if (!isWorkerOutOfMemory(error)) throw error;
       // Grown faster than the memory check could see: the same verdict as the check's. Before the
       // first progress message (200 ms) nothing is known but that the first level was being visited.
+      // (`current` is set by onMessage: TypeScript cannot see the assignment in the callback.)
       const suite = suitesOf(job).suites[0] as Suite;
       const at = (current as Running | null) ?? { suite: suite.name, unique: 0, generated: 0, depth: 1, ms: 0 };
       const result: ExploreResult = {
@@ -174,9 +174,26 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
         witnessStates: {},
       };
       onMessage({ type: 'explored', suite: suite.name, result, judgement: judgeExploration(suite, result), report: null });
-      stopped = null;
+      return null;
     }
-    if (stopped !== null) return stopped;
+  };
+  // Each worker's run handles Ctrl-C while it runs; this one covers the moment between two workers.
+  let interruptedBetween = false;
+  const onSigintBetween = (): void => {
+    interruptedBetween = true;
+  };
+  process.on('SIGINT', onSigintBetween);
+  try {
+    for (const job of jobs) {
+      if (interruptedBetween) {
+        console.error(`\n${interruptedSummary()}`);
+        return EXIT_INTERRUPTED;
+      }
+      const stopped = await exploreJob(job);
+      if (stopped !== null) return stopped;
+    }
+  } finally {
+    process.removeListener('SIGINT', onSigintBetween);
   }
   if (writeError !== null) throw new UsageError(writeError);
 

@@ -27,7 +27,7 @@ import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { readJsonFile } from './run.js';
 
 export const REPLAY_HELP = `Usage: idemcheck replay REPORT.json
-       idemcheck replay --suite NAME --seed N --path PATH --replay-path R [--fingerprint F]
+       idemcheck replay --suite NAME --seed N --path PATH [--replay-path R] [--fingerprint F]
 
 Reproduce a counterexample.
   REPORT.json        a report written by 'idemcheck check' or 'idemcheck explore': its events are

@@ -190,7 +190,8 @@ export function narrate(before: State, after: State, event: Event): string {
       if (truncated) {
         const old = before.cluster.partitions[event.partition]?.replicas[event.replica];
         const common = old?.log.filter((b) => replica?.log.some((n) => n.baseOffset === b.baseOffset && n.leaderEpoch === b.leaderEpoch)).length ?? 0;
-        parts.push(`truncates ${batches((old?.log.length ?? 0) - common)} that diverged and rebuilds producer state`);
+        const dropped = (old?.log.length ?? 0) - common;
+        parts.push(dropped > 0 ? `truncates ${batches(dropped)} that diverged and rebuilds producer state` : 'truncates a diverged suffix and rebuilds producer state');
       }
       if (added.length > 0) parts.push(`copies ${added.map((b) => batchLabel(after, b)).join(' ')}`);
       const leaderHw = partition?.replicas[partition.leader]?.hw;

@@ -7,7 +7,7 @@ const BOUNDS: Bounds = { recordsMax: 3, resendsMax: 2, eventsMax: 40, lostMessag
 describe('describeBounds', () => {
   it('names apart the bounds no injected fault (or no resending application) uses', () => {
     const text = describeBounds({ bounds: BOUNDS, faults: ['disconnect', 'delivery-timeout'], config: { application: 'fire-and-forget' } });
-    expect(text).toBe('recordsMax=3 eventsMax=40 lostMessagesMax=2 (no fault or application uses resendsMax, restartsMax, crashesMax, clusterChangesMax)');
+    expect(text).toBe('recordsMax=3 eventsMax=40 lostMessagesMax=2 (unused, no fault or application takes them: resendsMax, restartsMax, crashesMax, clusterChangesMax)');
   });
 
   it('lists every bound when each is in use', () => {

@@ -124,7 +124,7 @@ export function describeBounds(report: Pick<Report, 'bounds' | 'faults' | 'confi
   const entries = Object.entries(report.bounds) as [keyof Bounds, number][];
   const used = entries.filter(([k]) => !idle(k)).map(([k, v]) => `${k}=${v}`);
   const unused = entries.filter(([k]) => idle(k)).map(([k]) => k);
-  return `${used.join(' ')}${unused.length > 0 ? ` (no fault or application uses ${unused.join(', ')})` : ''}`;
+  return `${used.join(' ')}${unused.length > 0 ? ` (unused, no fault or application takes them: ${unused.join(', ')})` : ''}`;
 }
 
 /** Whether the suite expected this violation, in a sentence for the report. */
