@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { SUITES } from '../../properties/index.js';
 import { adHocSuite } from '../checker/ad-hoc.js';
+import type { AdHocOptions } from '../checker/ad-hoc.js';
 import { buildReport, buildReportFrom } from '../checker/build-report.js';
 import { explore } from '../checker/explore.js';
 import { runSuite } from '../checker/run-suite.js';
@@ -20,6 +21,18 @@ const SHOWN = SUITES.filter((s) => s.expect.verdict === 'violated' && !s.name.st
 
 /** A suite that exists for a config Kafka accepts silently, with the mechanism of another suite. */
 const SAME_AS: Readonly<Record<string, string>> = { 'config.implicit-acks-1-disables-idempotence': 'delivery.acks1-retry-duplicates' };
+
+/** The shortest counterexample of an ad-hoc suite, as `explore` reports it. */
+function shortestAdHoc(options: AdHocOptions): Report {
+  const suite = adHocSuite(options);
+  if (suite.setup === null) throw new Error('Kafka refuses this config');
+  const found = explore(suite.setup, suite.checked, [], { maxStates: 200_000 });
+  if (found.verdict.kind !== 'violated') throw new Error(`expected a violation, got ${found.verdict.kind}`);
+  const length = found.verdict.events.length;
+  const lengths = { found: length, shrunk: length, minimal: length, shortest: length };
+  const firstFailure = found.verdict.results[0]?.invariant ?? '';
+  return buildReportFrom(suite, { events: found.verdict.events, results: found.verdict.results, eventsMax: suite.bounds.eventsMax, fastCheck: null, explorer: null, firstFailure, lengths }, true);
+}
 
 function counterexample(suite: Suite): Report {
   const report = buildReport(suite, runSuite(suite, { seed: seedFromEnvironment(process.env), runs: suite.runs }), false);
@@ -37,17 +50,16 @@ describe('knownMechanism', () => {
   });
 
   it('names the snapshot mechanism for a broker that crashes twice (the second restart loads the snapshot the first one took)', () => {
-    const suite = adHocSuite({ config: { 'replication.factor': 1 }, faults: ['broker-crash', 'disconnect'], bounds: { crashesMax: 2 } });
-    expect(suite.setup).not.toBeNull();
-    const found = explore(suite.setup as NonNullable<Suite['setup']>, suite.checked, [], { maxStates: 100_000 });
-    if (found.verdict.kind !== 'violated') throw new Error(`expected a violation, got ${found.verdict.kind}`);
-    const report = buildReportFrom(
-      suite,
-      { events: found.verdict.events, results: found.verdict.results, eventsMax: suite.bounds.eventsMax, fastCheck: null, explorer: null, firstFailure: 'NoDuplicateRecord', lengths: { found: 0, shrunk: 0, minimal: 0, shortest: 0 } },
-      true,
-    );
-    expect(found.verdict.events.filter((e) => e.kind === 'BrokerCrash')).toHaveLength(2);
+    const report = shortestAdHoc({ config: { 'replication.factor': 1 }, faults: ['broker-crash', 'disconnect'], bounds: { crashesMax: 2 } });
+    expect(report.events.filter((e) => e.kind === 'BrokerCrash')).toHaveLength(2);
     expect(knownMechanism(report)?.suite).toBe('finding.clean-broker-restart-duplicates');
+  });
+
+  it('names the unknown-producer mechanism by its cause, when the first batch was lost with a connection rather than rejected', () => {
+    const report = shortestAdHoc({ config: { 'replication.factor': 2, 'min.insync.replicas': 1 }, faults: ['leader-change', 'disconnect'] });
+    expect(report.violation.invariant).toBe('SessionOrderKept');
+    expect(report.states.at(-1)?.ghost.stats.notLeader).toBe(0);
+    expect(knownMechanism(report)?.suite).toBe('finding.new-producer-id-reordered-by-leader-move');
   });
 
   it('names nothing for a mutant, whose violation is the point', () => {

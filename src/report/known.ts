@@ -59,6 +59,28 @@ function restartForgotBatches(facts: Facts): boolean {
   });
 }
 
+/**
+ * A leader appended a batch with sequence > 0 from a producer id it had no state for: it accepts
+ * any sequence from an unknown producer id (PAI `checkSequence`), so a later batch got in while an
+ * earlier one of the same producer was not in its log.
+ */
+function unknownProducerAcceptedGap(facts: Facts): boolean {
+  const { events, states } = facts.trace;
+  return events.some((event, i) => {
+    if (event.kind !== 'BrokerReceive') return false;
+    const before = states[i];
+    const after = states[i + 1];
+    if (before === undefined || after === undefined) return false;
+    return after.cluster.partitions.some((partition, p) => {
+      const old = before.cluster.partitions[p]?.replicas[event.broker];
+      const now = partition.replicas[event.broker];
+      if (old === undefined || now === undefined) return false;
+      const end = old.log.length === 0 ? 0 : Math.max(...old.log.map((b) => b.baseOffset + b.sends.length));
+      return now.log.some((b) => b.baseOffset >= end && b.producerId >= 0 && b.baseSequence > 0 && !old.producers.some((e) => e.producerId === b.producerId));
+    });
+  });
+}
+
 /** A duplicate whose copies come from different sends: the application sent the record again. */
 function resent(facts: Facts): boolean {
   return facts.violations.some((v) => v.code === 'duplicate_record' && new Set(v.sends).size > 1);
@@ -98,8 +120,8 @@ const MECHANISMS: readonly Mechanism[] = [
   {
     invariant: 'NoDuplicateRecord',
     suite: 'finding.new-producer-id-duplicated-below-min-isr',
-    how: "a new producer id's first batch was rejected with NOT_ENOUGH_REPLICAS while a later one was appended, and the epoch bump rewrote the appended one",
-    matches: (f) => f.final.ghost.stats.notEnoughReplicas > 0 && f.final.ghost.stats.epochBumps > 0,
+    how: "a leader that did not know the producer id accepted a later batch while the first was not in its log; the first's retry was OUT_OF_ORDER, and the epoch bump rewrote the appended one",
+    matches: (f) => unknownProducerAcceptedGap(f) && f.final.ghost.stats.epochBumps > 0,
   },
   {
     invariant: 'SessionOrderKept',
@@ -110,8 +132,8 @@ const MECHANISMS: readonly Mechanism[] = [
   {
     invariant: 'SessionOrderKept',
     suite: 'finding.new-producer-id-reordered-by-leader-move',
-    how: "a leader that does not know the producer id accepts any sequence from it, so a later batch got in while the first was rejected with NOT_LEADER_OR_FOLLOWER",
-    matches: (f) => f.final.ghost.stats.notLeader > 0,
+    how: 'a leader that did not know the producer id accepted a later batch while the first was not in its log (it accepts any sequence from an unknown producer id)',
+    matches: unknownProducerAcceptedGap,
   },
   {
     invariant: 'NoAckedRecordLost',
