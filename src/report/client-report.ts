@@ -98,7 +98,7 @@ const records = (sends: readonly number[]): string => sends.map((s) => `r${s}`).
  * that was answered as a duplicate of another batch (it carried that batch's sequence), or a record
  * appended twice under different sequences.
  */
-function causeOf(trace: ClientReport['trace'], v: InvariantResult['violations'][number]): string | null {
+export function causeOf(trace: ClientReport['trace'], v: InvariantResult['violations'][number]): string | null {
   if (v.code === 'acked_record_lost') {
     const dup = batchesWith(trace, v.partition, v.send).find((b) => b.result.startsWith('duplicate@'));
     if (dup === undefined) return null;
@@ -113,7 +113,12 @@ function causeOf(trace: ClientReport['trace'], v: InvariantResult['violations'][
     const appended = batchesWith(trace, v.partition, send).filter((b) => b.result.startsWith('appended@'));
     if (appended.length < 2) return null;
     const where = appended.map((b) => `at offset ${b.result.slice('appended@'.length)} as ${ids(b)}`).join(', and again ');
-    return `r${send} was appended ${where}: the second copy carried a new sequence, so the broker could not recognise it as a retry.`;
+    const [first, second] = appended as [(typeof appended)[number], (typeof appended)[number]];
+    // Without a producer id the broker keeps no sequences: nothing can be recognised as a retry.
+    if (first.producerId < 0 || second.producerId < 0) return `r${send} was appended ${where}: the producer ran without idempotence (no producer id), so the broker keeps no sequences and appended the retry again.`;
+    const changed = [first.producerId !== second.producerId ? 'producer id' : '', first.epoch !== second.epoch ? 'epoch' : '', first.baseSequence !== second.baseSequence ? 'sequence' : ''].filter((w) => w !== '');
+    if (changed.length === 0) return `r${send} was appended ${where}: the same producer id, epoch and sequence twice, which the broker should have answered as a duplicate.`;
+    return `r${send} was appended ${where}: the second copy carried a new ${changed.join(' and ')}, so the broker could not recognise it as a retry.`;
   }
   return null;
 }

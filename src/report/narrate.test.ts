@@ -8,6 +8,7 @@ import { suiteByName } from '../../properties/index.js';
 import { stepAll } from '../checker/replay.js';
 import { parseEventText } from '../checker/trace.js';
 import { narrate } from './narrate.js';
+import type { Suite } from '../checker/suite.js';
 
 function sentences(suite: string, events: readonly string[]): string[] {
   const setup = suiteByName(suite)?.setup;
@@ -44,5 +45,16 @@ describe('narrate', () => {
     expect(said).toContain('2 batches queued for retry');
     expect(said).not.toContain('failed');
     expect(said).not.toContain('epoch bump');
+  });
+
+  it('a dropped message is named by its request id, not by its place in the queue', () => {
+    // Lossy network: two pipelined requests; the second request's queue position is 0 once the first was read.
+    const setup = { ...(suiteByName('ordering.non-idempotent-pipelined-reorders')?.setup as NonNullable<Suite['setup']>) };
+    const lossy = { ...setup, config: { ...setup.config, network: 'lossy' as const }, faults: [...setup.faults, 'drop-message' as const] };
+    const events = ['AppSend(p0)', 'ProducerDrain(b0)', 'AppSend(p0)', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'NetworkDrop(b0,request,#0)'].map((t, i) => parseEventText(`event ${i}`, t));
+    const stepped = stepAll(lossy, events);
+    if (!stepped.ok) throw new Error(`step ${stepped.step}: ${stepped.reason}`);
+    const last = narrate(stepped.states[5] as (typeof stepped.states)[number], stepped.states[6] as (typeof stepped.states)[number], events[5] as (typeof events)[number]);
+    expect(last).toBe('the network drops request #1 on the connection to b0 (lossy mode)');
   });
 });

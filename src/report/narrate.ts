@@ -147,8 +147,13 @@ export function narrate(before: State, after: State, event: Event): string {
     }
     case 'NetworkDisconnect':
       return sentence([`the connection to b${event.broker} breaks`, lostOnConnection(before, after, event.broker), ...outcomes, bumpRequested(before, after)]);
-    case 'NetworkDrop':
-      return `the network drops ${event.direction} #${event.nth} on the connection to b${event.broker} (lossy mode)`;
+    case 'NetworkDrop': {
+      // `nth` is a position in the queue; #N names the request (or its answer) by id, as elsewhere.
+      const conn = before.network[event.broker];
+      const message = (event.direction === 'request' ? conn?.toBroker : conn?.toClient)?.[event.nth];
+      const which = message === undefined ? `${event.direction} ${event.nth} in the queue` : event.direction === 'request' ? `request #${message.id}` : `response #${message.id}`;
+      return `the network drops ${which} on the connection to b${event.broker} (lossy mode)`;
+    }
     case 'BrokerReceive': {
       const request = before.network[event.broker]?.toBroker[event.nth];
       const parts: string[] = [];
