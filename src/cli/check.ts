@@ -26,9 +26,9 @@ Run property suites with fast-check and report every counterexample.
 Suites:
   --suite NAME         run this suite (repeatable; a trailing * matches a prefix, e.g. 'delivery.*');
                        default: every suite (idemcheck list shows them)
-  --runs N             random runs per suite (default: each suite's own; ad-hoc ${AD_HOC_DEFAULT_RUNS})
+  --runs N             random runs per suite, at most ${MAX_RUNS} (default: each suite's own; ad-hoc ${AD_HOC_DEFAULT_RUNS})
   --seed N             fast-check seed (default ${DEFAULT_SEED})
-  --max-steps N        events per run (default: each suite's eventsMax; ad-hoc ${AD_HOC_DEFAULT_BOUNDS.eventsMax})
+  --max-steps N        events per run, 1 to 1000 (default: each suite's eventsMax; ad-hoc ${AD_HOC_DEFAULT_BOUNDS.eventsMax})
   --json               print results as JSON instead of the table
   --report-dir DIR     where counterexample reports go (default: reports)
   --no-report          write no report files

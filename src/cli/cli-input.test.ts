@@ -28,6 +28,7 @@ describe('CLI: bad input to check, explore, replay and run', () => {
     [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '1', '--path', '1', '--fingerprint', 'zz'], "--fingerprint must be 16 hexadecimal digits, as a report gives it, got 'zz'"],
     [['replay', 'reports/examples/restart.at-least-once-duplicates-seed20261125.json', '--fingerprint', '0123456789abcdef'], '--fingerprint goes with --suite/--seed/--path'],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    [['replay', '--suite', 'ad-hoc', '--seed', '1', '--path', '3'], "--suite ad-hoc: an ad-hoc check has no coordinates to re-run; replay its report's .json"],
     [['check', '--set', 'acks=1', '--set', 'acks=all'], "--set acks is given twice ('1' and 'all'); give it once"],
     [['check', '--faults', ''], "--faults needs a value: a comma-separated list of faults, or 'none'"],
     [['check', '--faults', ','], '--faults needs a comma-separated list of disconnect,'],

@@ -36,7 +36,7 @@ check the invariants in each. The verdict is "holds in all N states", a shortest
   --max-states N       stop after N unique states (default ${DEFAULT_MAX_STATES})
   --max-memory MB      stop a suite's search when it holds more memory than this: heap in use plus
                        the visited set (default ${DEFAULT_MAX_MEMORY_MB}, at least 64; each suite is measured alone)
-  --max-steps N        depth bound: events per behaviour (default: the suite's eventsMax)
+  --max-steps N        depth bound: events per behaviour, 1 to 1000 (default: the suite's eventsMax)
   --json               print results as JSON
   --report-dir DIR     where counterexample reports go (default: reports)
   --no-report          write no report files

@@ -33,8 +33,9 @@ Reproduce a counterexample.
   REPORT.json        a report written by 'idemcheck check' or 'idemcheck explore': its events are
                      stepped through the model and the trace fingerprint compared with the report's
   --suite/--seed/--path/--replay-path
-                     fast-check's coordinates (in every report 'check' writes): re-run that exact
-                     case; --replay-path is the commands' replay log fast-check needs to walk a
+                     fast-check's coordinates (in every report 'check' writes for a named suite;
+                     an ad-hoc report replays from its .json): re-run that exact case;
+                     --replay-path is the commands' replay log fast-check needs to walk a
                      shrunk path (a path of one run, with no shrink, works without it)
   --fingerprint F    compare the result with the report's trace fingerprint
 
@@ -146,6 +147,7 @@ function replayCoordinates(
   print: (line: string) => void,
 ): number {
   const suite = SUITES.find((s) => s.name === suiteName);
+  if (suite === undefined && suiteName === 'ad-hoc') throw new UsageError("--suite ad-hoc: an ad-hoc check has no coordinates to re-run; replay its report's .json (idemcheck replay REPORT.json)");
   if (suite === undefined) throw new UsageError(`--suite: no suite named '${suiteName}' (idemcheck list shows the suites)`);
   if (!/^\d+(:\d+)*$/.test(path)) throw new UsageError(`--path must look like 12:0:3 (fast-check's counterexample path), got '${path}'`);
   let result;

@@ -76,12 +76,13 @@ export const SELECTION_HELP = `Ad-hoc suite (any of these replaces --suite):
   --invariants A,B     invariants to check (default: all)
   --witnesses A,B      witnesses that must be reached (default: RecordAcknowledged when expecting holds)
   --expect E           holds | violated:INVARIANT (default: holds)
-  --records N          bound: new records (default ${AD_HOC_DEFAULT_BOUNDS.recordsMax})
-  --resends N          bound: application resends (default ${AD_HOC_DEFAULT_BOUNDS.resendsMax})
-  --lost N             bound: lost messages (default ${AD_HOC_DEFAULT_BOUNDS.lostMessagesMax})
-  --restarts N         bound: producer restarts (default ${AD_HOC_DEFAULT_BOUNDS.restartsMax})
-  --crashes N          bound: broker crashes (default ${AD_HOC_DEFAULT_BOUNDS.crashesMax})
-  --cluster-changes N  bound: ISR shrinks, leader moves, producer-state losses (default ${AD_HOC_DEFAULT_BOUNDS.clusterChangesMax})
+  --records N          bound: new records, 1 to ${BOUND_LIMITS.records} (default ${AD_HOC_DEFAULT_BOUNDS.recordsMax})
+  --resends N          bound: application resends, 0 to ${BOUND_LIMITS.resends} (default ${AD_HOC_DEFAULT_BOUNDS.resendsMax})
+  --lost N             bound: lost messages, 0 to ${BOUND_LIMITS.lost} (default ${AD_HOC_DEFAULT_BOUNDS.lostMessagesMax})
+  --restarts N         bound: producer restarts, 0 to ${BOUND_LIMITS.restarts} (default ${AD_HOC_DEFAULT_BOUNDS.restartsMax})
+  --crashes N          bound: broker crashes, 0 to ${BOUND_LIMITS.crashes} (default ${AD_HOC_DEFAULT_BOUNDS.crashesMax})
+  --cluster-changes N  bound: ISR shrinks, leader moves, producer-state losses,
+                       0 to ${BOUND_LIMITS['cluster-changes']} (default ${AD_HOC_DEFAULT_BOUNDS.clusterChangesMax})
   (--max-steps sets the events bound, default ${AD_HOC_DEFAULT_BOUNDS.eventsMax})`;
 
 const AD_HOC_FLAGS = ['set', 'faults', 'invariants', 'witnesses', 'expect', 'records', 'resends', 'lost', 'restarts', 'crashes', 'cluster-changes'] as const;
