@@ -103,7 +103,10 @@ export function parseEventText(where: string, text: string): Event {
       continue;
     }
     const m = /^([pb#])(\d+)$/.exec(arg);
-    if (m === null) throw new TraceError(`${where}: cannot read argument '${arg}' of ${kind} (write p0, b1, #2)`);
+    if (m === null) {
+      const forms = allowed.includes('direction') ? 'p0, b1, #2, request or response' : 'p0, b1, #2';
+      throw new TraceError(`${where}: cannot read argument '${arg}' of ${kind} (write ${forms})`);
+    }
     let name = TEXT_PREFIX[m[1] as string] as string;
     // The second index of a partition/replica pair is the replica: ReplicaFetch(p0,b1).
     if (name === 'broker' && allowed.includes('replica')) name = 'replica';
