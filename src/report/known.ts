@@ -81,6 +81,26 @@ function unknownProducerAcceptedGap(facts: Facts): boolean {
   });
 }
 
+/**
+ * What made the producer request the epoch bump that preceded the violation: a batch failed past
+ * its delivery deadline (SND `canRetry` false, TM `handleFailedBatch` with adjustSequences), or an
+ * OUT_OF_ORDER_SEQUENCE_NUMBER answer (TM `canRetry`); null when no bump was requested.
+ */
+function bumpRequestedBy(facts: Facts): 'deadline' | 'out-of-order' | 'other' | null {
+  const { events, states } = facts.trace;
+  let cause: 'deadline' | 'out-of-order' | 'other' | null = null;
+  events.forEach((event, i) => {
+    const before = states[i];
+    const after = states[i + 1];
+    if (before === undefined || after === undefined) return;
+    if (before.producer.epochBumpRequired || !after.producer.epochBumpRequired) return;
+    if (after.ghost.stats.deadlineFailures > before.ghost.stats.deadlineFailures) cause = 'deadline';
+    else if (event.kind === 'ProducerReceive' && (before.network[event.broker]?.toClient[event.nth]?.partitions ?? []).some((p) => p.error === 'OUT_OF_ORDER_SEQUENCE_NUMBER')) cause = 'out-of-order';
+    else cause = 'other';
+  });
+  return cause;
+}
+
 /** A duplicate whose copies come from different sends: the application sent the record again. */
 function resent(facts: Facts): boolean {
   return facts.violations.some((v) => v.code === 'duplicate_record' && new Set(v.sends).size > 1);
@@ -109,19 +129,19 @@ const MECHANISMS: readonly Mechanism[] = [
     invariant: 'NoDuplicateRecord',
     suite: 'finding.failure-after-deadline-rewrites-in-flight',
     how: 'a batch failed after its delivery deadline, and the epoch bump that followed rewrote an appended batch behind it from sequence 0',
-    matches: (f) => f.final.ghost.stats.deadlineFailures > 0 && f.final.ghost.stats.epochBumps > 0,
+    matches: (f) => bumpRequestedBy(f) === 'deadline',
   },
   {
     invariant: 'NoDuplicateRecord',
     suite: 'finding.clean-broker-restart-duplicates',
     how: "a broker restarted from a producer snapshot, which keeps only each producer's last batch (a clean shutdown writes one; so does a restart after a crash, for the next one), so the retry of an earlier appended batch was OUT_OF_ORDER and the epoch bump wrote it again",
-    matches: (f) => restartForgotBatches(f) && f.final.ghost.stats.epochBumps > 0,
+    matches: (f) => restartForgotBatches(f) && bumpRequestedBy(f) === 'out-of-order',
   },
   {
     invariant: 'NoDuplicateRecord',
     suite: 'finding.new-producer-id-duplicated-below-min-isr',
     how: "a leader that did not know the producer id accepted a later batch while the first was not in its log; the first's retry was OUT_OF_ORDER, and the epoch bump rewrote the appended one",
-    matches: (f) => unknownProducerAcceptedGap(f) && f.final.ghost.stats.epochBumps > 0,
+    matches: (f) => unknownProducerAcceptedGap(f) && bumpRequestedBy(f) === 'out-of-order',
   },
   {
     invariant: 'SessionOrderKept',
