@@ -3,9 +3,10 @@
  * that breaks an invariant by a mechanism the project already documents should say so: "see
  * finding X" is a minute's reading, a fresh trace is ten.
  *
- * Each mechanism is read from the trace itself (the config, the events, the ghost counters of the
- * final state, the violation), never from a suite name. The first that matches is named; a trace
- * matching none gets no name, which says nothing more than that.
+ * Each mechanism is read from the trace itself, never from a suite name: the config, the violation,
+ * and the states step by step (what requested the epoch bump, what a restarted broker kept, what a
+ * leader accepted from an unknown producer id). The first that matches is named; a trace matching
+ * none gets no name, which says nothing more than that.
  */
 
 import type { Violation } from '../model/invariants.js';
