@@ -11,7 +11,7 @@ import type { SuiteDefinition } from '../checker/suite.js';
 import type { Expectation } from '../checker/suite.js';
 import { resolveConfig } from '../model/config.js';
 import type { Bounds, Fault } from '../model/events.js';
-import { FAULTS, FAULTS_OF_BOUND as MODEL_FAULTS_OF_BOUND } from '../model/events.js';
+import { boundInUse, FAULTS, FAULTS_OF_BOUND } from '../model/events.js';
 import { INVARIANTS } from '../model/invariants.js';
 import { WITNESSES } from '../model/witnesses.js';
 import type { Selection } from './check-worker.js';
@@ -203,30 +203,37 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
 }
 
 /**
- * The faults that use up each bound (system.ts counts them in `apply`). A bound given for faults
- * that are not injected changes nothing, and a user who gives --crashes most likely thinks
- * crashes are on: that is an error, not a silent no-op.
+ * The bound each bound flag sets, and what its faults do (the model's FAULTS_OF_BOUND lists them).
+ * A bound given for faults that are not injected changes nothing, and a user who gives --crashes
+ * most likely thinks crashes are on: that is an error, not a silent no-op.
  */
-const FAULTS_OF_BOUND: Readonly<Record<'lost' | 'restarts' | 'crashes' | 'cluster-changes', { readonly faults: readonly Fault[]; readonly does: string }>> = {
-  lost: { faults: MODEL_FAULTS_OF_BOUND.lostMessagesMax, does: 'loses a message' },
-  restarts: { faults: MODEL_FAULTS_OF_BOUND.restartsMax, does: 'restarts the producer' },
-  crashes: { faults: MODEL_FAULTS_OF_BOUND.crashesMax, does: 'stops a broker' },
-  'cluster-changes': { faults: MODEL_FAULTS_OF_BOUND.clusterChangesMax, does: 'changes the cluster' },
+const BOUND_FLAGS: Readonly<Record<'lost' | 'restarts' | 'crashes' | 'cluster-changes', { readonly bound: keyof Bounds; readonly does: string }>> = {
+  lost: { bound: 'lostMessagesMax', does: 'loses a message' },
+  restarts: { bound: 'restartsMax', does: 'restarts the producer' },
+  crashes: { bound: 'crashesMax', does: 'stops a broker' },
+  'cluster-changes': { bound: 'clusterChangesMax', does: 'changes the cluster' },
 };
 
+const BOUND_FLAG_ENTRIES = Object.entries(BOUND_FLAGS) as [keyof typeof BOUND_FLAGS, (typeof BOUND_FLAGS)[keyof typeof BOUND_FLAGS]][];
+
+/** The faults that use up the bound a flag sets. */
+function faultsOfFlag(flag: keyof typeof BOUND_FLAGS): readonly Fault[] {
+  return FAULTS_OF_BOUND[BOUND_FLAGS[flag].bound] ?? [];
+}
+
 function refuseIdleBounds(values: SelectionValues, faults: readonly Fault[], application: string): void {
-  if (values.resends !== undefined && application !== 'at-least-once') {
+  if (values.resends !== undefined && !boundInUse('resendsMax', faults, application)) {
     throw new UsageError('--resends has no effect: only an application that resends failed records uses it; add --set application=at-least-once');
   }
-  for (const [flag, bound] of Object.entries(FAULTS_OF_BOUND)) {
-    if (values[flag as keyof typeof FAULTS_OF_BOUND] === undefined || bound.faults.some((f) => faults.includes(f))) continue;
+  for (const [flag, { bound, does }] of BOUND_FLAG_ENTRIES) {
+    if (values[flag] === undefined || boundInUse(bound, faults, application)) continue;
     const injected =
       values.faults === undefined
-        ? `none of the default faults (${AD_HOC_DEFAULT_FAULTS.join(',')}) ${bound.does}`
+        ? `none of the default faults (${AD_HOC_DEFAULT_FAULTS.join(',')}) ${does}`
         : faults.length === 0
           ? 'no fault is injected (--faults none)'
-          : `none of --faults ${faults.join(',')} ${bound.does}`;
-    throw new UsageError(`--${flag} has no effect: ${injected}; add ${bound.faults.join(' or ')} to --faults`);
+          : `none of --faults ${faults.join(',')} ${does}`;
+    throw new UsageError(`--${flag} has no effect: ${injected}; add ${faultsOfFlag(flag).join(' or ')} to --faults`);
   }
 }
 
@@ -243,10 +250,9 @@ const FAULTS_NEEDING_FOLLOWERS: Readonly<Partial<Record<Fault, string>>> = {
  */
 function refuseDeadFaults(values: SelectionValues, faults: readonly Fault[], bounds: Partial<Bounds>, replicationFactor: number): void {
   const given = (list: readonly Fault[]): string => (values.faults === undefined ? `the default fault${list.length === 1 ? '' : 's'} ${list.join(', ')}` : list.join(', '));
-  for (const [flag, bound] of Object.entries(FAULTS_OF_BOUND)) {
-    const n = bounds[BOUND_OF_FLAG[flag as keyof typeof FAULTS_OF_BOUND]];
-    const dead = bound.faults.filter((f) => faults.includes(f));
-    if (n !== 0 || dead.length === 0) continue;
+  for (const [flag, { bound }] of BOUND_FLAG_ENTRIES) {
+    const dead = faultsOfFlag(flag).filter((f) => faults.includes(f));
+    if (bounds[bound] !== 0 || dead.length === 0) continue;
     const rest = faults.filter((f) => !dead.includes(f));
     const without = values.faults === undefined ? `give --faults ${rest.length === 0 ? 'none' : rest.join(',')}` : `leave ${dead.length === 1 ? 'it' : 'them'} out of --faults`;
     throw new UsageError(`--${flag} 0: ${given(dead)} can never fire; raise --${flag} or ${without}`);
@@ -258,14 +264,6 @@ function refuseDeadFaults(values: SelectionValues, faults: readonly Fault[], bou
     throw new UsageError(`--faults: ${fault} can never fire with replication.factor=1 (${why}); add --set replication.factor=2 or more, or leave it out`);
   }
 }
-
-/** The bound each bound flag sets. */
-const BOUND_OF_FLAG: Readonly<Record<keyof typeof FAULTS_OF_BOUND, keyof Bounds>> = {
-  lost: 'lostMessagesMax',
-  restarts: 'restartsMax',
-  crashes: 'crashesMax',
-  'cluster-changes': 'clusterChangesMax',
-};
 
 /** The flag that sets each field of an ad-hoc suite's definition. */
 const FLAG_OF_FIELD: Partial<Record<keyof SuiteDefinition, string>> = {
@@ -298,7 +296,6 @@ function selectionNames(selection: Selection): readonly string[] {
   return selection.kind === 'ad-hoc' ? ['ad-hoc'] : selection.names;
 }
 
-/** Kafka's INFO/WARN lines for an ad-hoc config (idempotence silently disabled, a raised timeout). */
 /**
  * What Kafka logs for each selected suite's config (ProducerConfig's INFO lines, for example that
  * idempotence was silently disabled), by suite name.

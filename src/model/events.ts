@@ -188,12 +188,22 @@ export const BOUND_HELP: Readonly<Record<keyof Bounds, string>> = {
  * The faults whose events use up each fault bound (whyDisabled in system.ts checks the counter);
  * with none of them injected the bound limits nothing.
  */
-export const FAULTS_OF_BOUND: Readonly<Record<'lostMessagesMax' | 'restartsMax' | 'crashesMax' | 'clusterChangesMax', readonly Fault[]>> = {
+export const FAULTS_OF_BOUND: Readonly<Partial<Record<keyof Bounds, readonly Fault[]>>> = {
   lostMessagesMax: ['disconnect', 'request-timeout', 'drop-message'],
   restartsMax: ['producer-restart'],
   crashesMax: ['broker-crash', 'broker-clean-shutdown'],
   clusterChangesMax: ['isr-shrink', 'leader-change', 'producer-state-loss'],
 };
+
+/**
+ * Whether a bound limits anything in a setup: a fault bound needs one of its faults injected,
+ * resendsMax an application that resends (system.ts enables AppResend only for at-least-once).
+ */
+export function boundInUse(bound: keyof Bounds, faults: readonly Fault[], application: string): boolean {
+  if (bound === 'resendsMax') return application === 'at-least-once';
+  const using = FAULTS_OF_BOUND[bound];
+  return using === undefined || using.some((f) => faults.includes(f));
+}
 
 /** Everything the model needs besides the state: what is simulated and within which limits. */
 export interface Setup {

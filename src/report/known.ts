@@ -9,6 +9,7 @@
  * none gets no name, which says nothing more than that.
  */
 
+import { logEndOffset } from '../model/broker.js';
 import type { Violation } from '../model/invariants.js';
 import type { State } from '../model/types.js';
 import type { Report } from './report.js';
@@ -76,7 +77,7 @@ function unknownProducerAcceptedGap(facts: Facts): boolean {
       const old = before.cluster.partitions[p]?.replicas[event.broker];
       const now = partition.replicas[event.broker];
       if (old === undefined || now === undefined) return false;
-      const end = old.log.length === 0 ? 0 : Math.max(...old.log.map((b) => b.baseOffset + b.sends.length));
+      const end = logEndOffset(old);
       return now.log.some((b) => b.baseOffset >= end && b.producerId >= 0 && b.baseSequence > 0 && !old.producers.some((e) => e.producerId === b.producerId));
     });
   });

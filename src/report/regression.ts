@@ -9,7 +9,7 @@ import { formatEvent } from './format.js';
 import type { Report } from './report.js';
 import { describeOrigin } from './report.js';
 
-export function renderRegressionTest(report: Report, jsonName: string, srcDir: string, runCommand = 'npx vitest run -c vitest.regressions.config.ts'): string {
+export function renderRegressionTest(report: Report, jsonName: string, srcDir: string, runCommand: string): string {
   const expected = report.expected === `violates ${report.violation.invariant}`;
   const invariant = JSON.stringify(report.violation.invariant);
   const suite = report.suite ?? 'ad-hoc';

@@ -6,7 +6,7 @@
 
 import type { ConfigInput } from '../model/config.js';
 import type { Bounds, Event, Fault } from '../model/events.js';
-import { FAULTS_OF_BOUND } from '../model/events.js';
+import { boundInUse } from '../model/events.js';
 import type { Violation } from '../model/invariants.js';
 import type { State } from '../model/types.js';
 import { sentence } from './format.js';
@@ -116,11 +116,7 @@ export function shortestUnknown(limit: number | undefined): string {
  * without an at-least-once application, is named apart so that a reader does not look for it.
  */
 export function describeBounds(report: Pick<Report, 'bounds' | 'faults' | 'config'>): string {
-  const idle = (key: keyof Bounds): boolean => {
-    if (key === 'resendsMax') return report.config.application !== 'at-least-once';
-    const faults = (FAULTS_OF_BOUND as Readonly<Partial<Record<keyof Bounds, readonly Fault[]>>>)[key];
-    return faults !== undefined && !faults.some((f) => report.faults.includes(f));
-  };
+  const idle = (key: keyof Bounds): boolean => !boundInUse(key, report.faults, String(report.config.application));
   const entries = Object.entries(report.bounds) as [keyof Bounds, number][];
   const used = entries.filter(([k]) => !idle(k)).map(([k, v]) => `${k}=${v}`);
   const unused = entries.filter(([k]) => idle(k)).map(([k]) => k);
