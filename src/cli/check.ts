@@ -179,6 +179,10 @@ function jsonRow(row: Row, logs: readonly string[]): unknown {
     got: row.got,
     asExpected: row.asExpected,
     problem: row.problem,
+    // The same machine-readable verdict fields as explore's rows (plus the config a client rejects).
+    verdict: r.verdict,
+    invariant: r.counterexample?.results[0]?.invariant ?? null,
+    configError: r.configError,
     runs: r.runs,
     ms: Math.round(r.ms),
     seed: r.seed,

@@ -108,10 +108,13 @@ describe('CLI: check, reports and replay', () => {
     }
   });
 
-  it('check --json gives the counterexample with its shortest length and the search limit', () => {
-    const { code, stdout } = idemcheck('check', '--suite', 'delivery.acks0-loses-acknowledged', '--json', '--no-report');
+  it('check --json gives the verdict, the counterexample with its shortest length and the search limit', () => {
+    const { code, stdout } = idemcheck('check', '--suite', 'delivery.acks0-loses-acknowledged', '--suite', 'config.explicit-idempotence-acks-1', '--json', '--no-report');
     expect(code).toBe(0);
-    const rows = JSON.parse(stdout) as { counterexample: { shortest: number; shortestLimit: number; path: string; replayPath: string } }[];
+    const rows = JSON.parse(stdout) as { verdict: string; invariant: string | null; configError: string | null; counterexample: { shortest: number; shortestLimit: number; path: string; replayPath: string } }[];
+    expect(rows[0]).toMatchObject({ verdict: 'violated', invariant: 'NoAckedRecordLost', configError: null });
+    expect(rows[1]).toMatchObject({ verdict: 'rejected', invariant: null, counterexample: null });
+    expect(rows[1]?.configError).toMatch(/acks/);
     expect(rows[0]?.counterexample).toMatchObject({ shortest: 3, shortestLimit: 100000 });
     // Both coordinates replay needs, as the report gives them.
     const { path, replayPath } = rows[0]?.counterexample ?? { path: '', replayPath: '' };
@@ -169,7 +172,7 @@ describe('CLI: check, reports and replay', () => {
     const { code, stdout } = idemcheck('check', '--set', 'max.in.flight.requests.per.connection=2', '--faults', 'disconnect', '--runs', '100', '--json', '--no-report');
     expect(code).toBe(0);
     const rows = JSON.parse(stdout) as { suite: string; asExpected: boolean; got: string }[];
-    expect(rows).toEqual([expect.objectContaining({ suite: 'ad-hoc', asExpected: true, got: 'holds' })]);
+    expect(rows).toEqual([expect.objectContaining({ suite: 'ad-hoc', asExpected: true, got: 'holds', verdict: 'holds', invariant: null, configError: null })]);
   });
 
   it('replay of a damaged or foreign report is a clear error, not a stack trace', () => {
