@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, idemcheck, ROOT, tempDir } from './cli-harness.js';
+import { javaRefusal } from './clients.js';
 
 describe('CLI: run', () => {
   it('steps an example trace, prints a line per step and the invariants, exit 1 on a violation', () => {
@@ -369,6 +370,18 @@ describe('CLI: clients', () => {
     const again = idemcheck('clients', ...command.split(' '), '--no-report');
     expect(again.code).toBe(1);
     expect(again.stdout).toContain('NoAckedRecordLost');
+  });
+
+  it('settings the Java client refuses but this client runs get a note with ConfigException\'s reason', () => {
+    const settings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300 } as const;
+    expect(javaRefusal(settings)).toBeNull();
+    expect(javaRefusal({ ...settings, maxInFlight: 6 })).toBe('Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.');
+    expect(javaRefusal({ ...settings, maxInFlight: 6, idempotent: false })).toBeNull();
+    const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--max-in-flight', '6', '--faults', 'none', '--no-report');
+    expect(code).toBe(0);
+    expect(stdout).toContain('note: the Java client refuses these settings (ConfigException: Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.); kafkajs runs them as given');
+    const plain = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--faults', 'none', '--no-report');
+    expect(plain.stdout).not.toContain('Java client refuses');
   });
 
   it('a run whose sends the client never resolves is unfinished, not a pass: exit 1', () => {

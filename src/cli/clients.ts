@@ -15,6 +15,7 @@ import type { RunResult, Workload } from '../clients/harness.js';
 import type { ClientReport } from '../report/client-report.js';
 import { shortHash } from '../report/report.js';
 import { brokerLogs, CLIENT_REPORT_FORMAT, clientViolations, renderClientHtml, renderClientMarkdown } from '../report/client-report.js';
+import { resolveConfig } from '../model/config.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { integerFlag, refuseReportDirWithNoReport, seedFlag } from './selection.js';
@@ -117,6 +118,23 @@ export interface ClientPlan {
   readonly reruns: number;
   /** Faults asked for that make no sense with these settings (no answer to lose with acks=0, ...). */
   readonly skippedFaults: readonly Fault[];
+  /** ConfigException's message when the Java client would refuse these settings, which this client may run. */
+  readonly javaRefuses: string | null;
+}
+
+/**
+ * What the Java client says of these settings: its ConfigException, or null when it accepts them.
+ * Every driver sets idempotence explicitly, so it counts as explicit here
+ * (ProducerConfig.postProcessAndValidateIdempotenceConfigs refuses only explicit idempotence).
+ */
+export function javaRefusal(settings: ClientSettings): string | null {
+  const result = resolveConfig({
+    'enable.idempotence': settings.idempotent,
+    acks: settings.acks === -1 ? 'all' : settings.acks,
+    'max.in.flight.requests.per.connection': settings.maxInFlight,
+    retries: settings.retries,
+  });
+  return !result.ok && result.configException ? result.error : null;
 }
 
 export function planFrom(values: Values): ClientPlan {
@@ -160,7 +178,12 @@ export function planFrom(values: Values): ClientPlan {
     skippedFaults: wanted.filter((f) => !applicableFaults(settings, wanted).includes(f)),
     faultRate,
     reruns: integerFlag('reruns', values.reruns, 0, LIMITS.reruns) ?? 3,
+    javaRefuses: javaRefusal(settings),
   };
+}
+
+function javaNote(plan: ClientPlan): string | null {
+  return plan.javaRefuses === null ? null : `note: the Java client refuses these settings (ConfigException: ${plan.javaRefuses}); ${plan.client} runs them as given`;
 }
 
 export function commandFor(plan: ClientPlan, seed: number): string {
@@ -264,6 +287,8 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     // The header goes out with the first run's line: a client that refuses the settings is bad
     // input (exit 2), with nothing on stdout.
     const header = [`${plan.client} ${DRIVERS[plan.client].version()} · ${plan.faults.length === 0 ? 'no faults' : `faults ${plan.faults.join(', ')} at rate ${plan.faultRate}`}`];
+    const java = javaNote(plan);
+    if (java !== null) header.push(java);
     if (plan.skippedFaults.length > 0) header.push(`note: not injecting ${plan.skippedFaults.join(', ')}: ${plan.settings.acks === 0 ? 'acks=0 gets no answer to lose, hold or fail' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND needs acks=all'}`);
     for (let i = 0; i < plan.runs && !stop; i++) {
       const seed = plan.seed + i;
@@ -326,6 +351,9 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
   const untested = rows.filter((r) => r.nothingTested);
   const unfinished = rows.filter((r) => !r.nothingTested && r.result.violations.length === 0 && r.unresolved > 0);
   if (values.json) {
+    // The note goes to stderr, as explore's notes do with --json: stdout stays one JSON array.
+    const java = javaNote(plan);
+    if (java !== null) console.error(java);
     print(
       JSON.stringify(
         rows.map((r) => ({
