@@ -52,7 +52,7 @@ export const deadlineFailureDuplicates: SuiteDefinition = {
 export const cleanRestartDuplicates: SuiteDefinition = {
   name: 'finding.clean-broker-restart-duplicates',
   claim:
-    'A clean shutdown snapshots only each producer\'s last batch (UnifiedLog.close, ProducerStateManager.writeSnapshot): after the restart, the retry of an earlier appended batch whose ack was lost is OUT_OF_ORDER, and the epoch bump writes it again.',
+    'A clean shutdown snapshots only each producer\'s last batch (UnifiedLog.close, ProducerStateManager.writeSnapshot): after the restart, the retry of an earlier appended batch whose ack was lost is OUT_OF_ORDER, and the epoch bump writes it again. Log recovery after a crash ends with the same snapshot (LogLoader.recoverSegment).',
   config: {},
   faults: ['broker-clean-shutdown', 'disconnect'],
   bounds: { ...SMALL, crashesMax: 1 },

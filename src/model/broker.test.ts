@@ -144,9 +144,37 @@ describe('Broker: losing producer state (reference §2.3)', () => {
     expect(restarted.producers[0]?.batches.map((b) => b.firstSeq)).toEqual([2]);
   });
 
-  it('a crash restart with no snapshot replays the whole log (LogLoader)', () => {
+  it('a crash restart replays the whole log, but snapshots it and loads the snapshot: one batch per producer too (LogLoader recoverSegment)', () => {
     const restarted = reloadAfterRestart(three(), 5);
-    expect(restarted.producers[0]?.batches.map((b) => b.firstSeq)).toEqual([0, 1, 2]);
+    expect(restarted.producers).toEqual([{ producerId: 7, epoch: 0, batches: [{ firstSeq: 2, lastSeq: 2, firstOffset: 2, lastOffset: 2 }] }]);
+    expect(restarted.snapshots).toEqual([{ offset: 3, entries: restarted.producers }]);
+    // The retry of an earlier batch is no longer recognised: OUT_OF_ORDER, as after a clean shutdown.
+    expect(appendAsLeader(restarted, wire(7, 0, 1), 0, KAFKA)).toEqual({ kind: 'rejected', error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+  });
+
+  it('a restart keeps only the snapshot at the log end (PSM removeStraySnapshots), so a later truncation replays from offset 0', () => {
+    let replica = truncateTo(three(), 2, 5);
+    replica = appended(appendAsLeader(replica, wire(7, 0, 2), 0, KAFKA));
+    replica = appended(appendAsLeader(replica, wire(7, 0, 3), 0, KAFKA));
+    expect(replica.snapshots.map((x) => x.offset)).toEqual([2]);
+    replica = reloadAfterRestart(replica, 5);
+    expect(replica.snapshots.map((x) => x.offset)).toEqual([4]);
+    // Truncating to 3 finds no snapshot at or below it: seq 0, 1 and 2 are replayed (with the
+    // truncation's snapshot at 2 kept, only seq 1 and 2 would be).
+    replica = truncateTo(replica, 3, 5);
+    expect(replica.producers[0]?.batches.map((b) => b.firstSeq)).toEqual([0, 1, 2]);
+  });
+
+  it('a producer id the broker expired stays expired across a restart (PSM loadFromSnapshot drops expired entries)', () => {
+    const other = appended(appendAsLeader(three(), wire(8, 0, 0), 0, KAFKA));
+    const restarted = reloadAfterRestart(expireProducer(other, 7), 5);
+    expect(restarted.producers.map((e) => e.producerId)).toEqual([8]);
+    // One that writes again after its expiry is back, with its newest batch.
+    const rewritten = appended(appendAsLeader(expireProducer(other, 7), wire(7, 0, 9), 0, KAFKA));
+    expect(reloadAfterRestart(rewritten, 5).producers.map((e) => [e.producerId, e.batches[0]?.firstSeq])).toEqual([
+      [7, 9],
+      [8, 0],
+    ]);
   });
 
   it('an expired producer id is unknown again and any sequence is accepted (PSM removeExpiredProducers)', () => {

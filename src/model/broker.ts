@@ -201,14 +201,29 @@ export function truncateTo(replica: Replica, target: number, window: number): Re
 }
 
 /**
- * Log loading after a restart (LogLoader, UL `rebuildProducerState`): load the newest snapshot and
- * replay the log after it. After a clean shutdown that snapshot was written at the log end
- * (UL `close`), so nothing is replayed and each producer keeps one cached batch; after a crash
- * the log since the last snapshot (or since offset 0) is replayed.
+ * Log loading after a restart (`LogLoader.load`), for the model's log of one segment from offset 0.
+ * Either way the broker comes back with one snapshot, at the log end, holding each producer's last
+ * batch, and loads it (UL `rebuildProducerState` → PSM `truncateAndReload`; nothing is left to
+ * replay after it):
+ * - after a clean shutdown, `close` wrote that snapshot (`snapshotAtLogEnd`);
+ * - after a crash, `LogLoader.recoverLog` recovers the segment holding the recovery point, which is
+ *   the only one: `recoverSegment` rebuilds a temporary ProducerStateManager up to the segment's
+ *   base offset 0 (its `truncateAndReload` deletes every snapshot), replays the whole segment into
+ *   it (`LogSegment.recover`) and takes a snapshot at the log end.
+ * `removeStraySnapshots` then deletes every other snapshot (a truncation's, say). So a crash, like
+ * a clean shutdown, leaves a dedup window of one batch per producer.
+ *
+ * Expiry is by time in Kafka (PSM `isProducerExpired`), and `loadFromSnapshot` drops expired
+ * entries: a producer id the broker had expired, and that has not written since, stays expired.
+ * The model has no clock, so "expired" is read off the entries the broker held when it stopped.
  */
 export function reloadAfterRestart(replica: Replica, window: number): Replica {
   const leo = logEndOffset(replica);
-  return rebuildProducerState(make.replica({ ...replica, producers: [] }), leo, window, leo === 0);
+  let replayed: readonly ProducerEntry[] = [];
+  for (const batch of replica.log) replayed = replayBatch(replayed, batch, window);
+  const unexpired = replayed.filter((entry) => findProducer(replica.producers, entry.producerId) !== undefined);
+  const producers = snapshotEntries(unexpired);
+  return make.replica({ ...replica, producers, snapshots: [make.snapshot({ offset: leo, entries: producers })] });
 }
 
 /** UL `close`: a clean shutdown writes a producer snapshot at the log end offset. */

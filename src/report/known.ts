@@ -40,8 +40,8 @@ interface Mechanism extends KnownMechanism {
 /**
  * A broker came back caching fewer batches for a producer than it had when it stopped: its log
  * loading started from a snapshot, which keeps only each producer's last batch. A clean shutdown
- * writes one at the log end (UL `close`); so does the log loading after a crash, at its end
- * (UL `rebuildProducerState`), which a second crash then loads.
+ * writes one at the log end (UL `close`); after a crash, log recovery writes one there
+ * (LogLoader `recoverSegment`) and the broker loads it (broker.ts `reloadAfterRestart`).
  */
 function restartForgotBatches(facts: Facts): boolean {
   const { events, states } = facts.trace;
@@ -136,7 +136,7 @@ const MECHANISMS: readonly Mechanism[] = [
   {
     invariant: 'NoDuplicateRecord',
     suite: 'finding.clean-broker-restart-duplicates',
-    how: "a broker restarted from a producer snapshot, which keeps only each producer's last batch (a clean shutdown writes one; so does a restart after a crash, for the next one), so the retry of an earlier appended batch was OUT_OF_ORDER and the epoch bump wrote it again",
+    how: "a broker restarted from a producer snapshot, which keeps only each producer's last batch (a clean shutdown writes one at the log end; log recovery after a crash writes one there too), so the retry of an earlier appended batch was OUT_OF_ORDER and the epoch bump wrote it again",
     matches: (f) => restartForgotBatches(f) && bumpRequestedBy(f) === 'out-of-order',
   },
   {
