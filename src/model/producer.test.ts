@@ -205,6 +205,15 @@ describe('Producer: responses (SND completeBatch, TM canRetry / handleCompletedB
     expect(outcomes(last)).toEqual(['pending', 'pending']);
   });
 
+  it('the last acknowledged offset only rises: a later answer for an earlier batch leaves it (TxnPartitionMap updateLastAckedOffset)', () => {
+    const { setup, last } = play({}, drainTwice);
+    const out = newOutbox();
+    const second = handleResponse(last.producer, setup.config, 0, 1, [{ partition: 0, error: 'NONE', baseOffset: 5 }], out);
+    expect(second.partitions[0]?.lastAckedOffset).toBe(5);
+    const first = handleResponse(second, setup.config, 0, 0, [{ partition: 0, error: 'NONE', baseOffset: 2 }], out);
+    expect(first.partitions[0]).toMatchObject({ lastAckedOffset: 5, lastAckedSequence: 1 });
+  });
+
   it('INVALID_PRODUCER_EPOCH fails the batch and requests an epoch bump while retries remain (TM handleFailedBatch)', () => {
     const { setup, last } = play({}, ['AppSend(p0)', 'ProducerDrain(b0)']);
     const out = newOutbox();

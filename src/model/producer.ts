@@ -19,8 +19,9 @@
  *   response handled after the deadline fails the batch with adjustSequences (SND `canRetry`).
  *
  * Not modelled: transactions, MESSAGE_TOO_LARGE splits (the model has no sizes), retry backoff
- * and linger timing (any drain order the protocol allows is explored), metadata staleness (the
- * client always knows the current leader when it drains), UNKNOWN_PRODUCER_ID and
+ * and linger timing (timers are events that may fire whenever the protocol allows; a partition in
+ * retry backoff is not skipped at drain, so a drain takes every drainable head), metadata
+ * staleness (the client always knows the current leader when it drains), UNKNOWN_PRODUCER_ID and
  * DUPLICATE_SEQUENCE_NUMBER handling (a 3.8 broker never sends them on produce, reference §2.2),
  * and epoch exhaustion at Short.MAX_VALUE beyond getting a fresh producer id at once.
  */
@@ -426,7 +427,9 @@ function completeBatch(producer: ProducerState, config: ModelConfig, batchId: nu
     // TM `handleCompletedBatch` runs even for a batch that already expired.
     if (settings.idempotence) {
       const part = partitionOf(p, batch.partition);
-      const lastAckedOffset = baseOffset < 0 ? part.lastAckedOffset : baseOffset + batch.sends.length - 1;
+      // TM `updateLastAckedOffset` → TxnPartitionMap `updateLastAckedOffset`: only ever raised (a
+      // late answer for an earlier batch leaves it), and not at all without an offset.
+      const lastAckedOffset = baseOffset < 0 ? part.lastAckedOffset : Math.max(part.lastAckedOffset, baseOffset + batch.sends.length - 1);
       p = putPartition(
         p,
         batch.partition,
