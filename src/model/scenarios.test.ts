@@ -110,3 +110,27 @@ describe('Reference §7: more than 5 in flight against a 5-batch cache (a mutant
     expect(() => play({}, events)).toThrow(/step 12 \(ProducerDrain\) is not enabled/);
   });
 });
+
+describe('Finding 3: a broker restart, clean or after a crash, keeps one batch per producer (14 steps)', () => {
+  const restartAfter = (stop: string): string[] => [
+    ...['AppSend(p0)', 'ProducerDrain(b0)', 'AppSend(p0)', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'BrokerReceive(b0)'],
+    stop,
+    'BrokerRestart(b0)',
+    ...['ProducerDrain(b0)', 'BrokerReceive(b0)', 'ProducerReceive(b0)', 'ProducerResolve', 'ProducerDrain(b0)', 'BrokerReceive(b0)'],
+  ];
+
+  it.each(['BrokerShutdown(b0)', 'BrokerCrash(b0)'])('after %s the retry of the first batch is OUT_OF_ORDER and the epoch bump appends both again', (stop) => {
+    expect(failsAt({}, restartAfter(stop), 'NoDuplicateRecord')).toBe(14);
+    const { last } = play({}, restartAfter(stop));
+    expect(last.ghost.stats).toMatchObject({ outOfOrder: 1, epochBumps: 1 });
+  });
+
+  it('with one request in flight no interleaving within the bounds duplicates', () => {
+    holdsUnder({
+      config: { 'max.in.flight.requests.per.connection': 1 },
+      faults: ['broker-crash', 'broker-clean-shutdown', 'disconnect'],
+      bounds: { ...bounds, recordsMax: 3 },
+      invariants: ['NoDuplicateRecord'],
+    });
+  });
+});
