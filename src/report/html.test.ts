@@ -31,6 +31,23 @@ describe('sequence diagram', () => {
     expect(svg.lastIndexOf(lines.at(-1) as string)).toBeLessThan(svg.indexOf(labels[0] as string));
   });
 
+  it('puts a box under each label covering its text, so a crossing line does not run between the letters', () => {
+    const pairs = [...svg.matchAll(/<rect ([^>]*)class="label-box"\/>\n<text ([^>]*)class="msg-label (?:request|response)"([^>]*)>([^<]*)<\/text>/g)];
+    expect(pairs).toHaveLength(labels.length);
+    for (const [, rect = '', before = '', after = '', text = ''] of pairs) {
+      const label = before + after;
+      const [left, width, top, height] = [num(rect, 'x'), num(rect, 'width'), num(rect, 'y'), num(rect, 'height')];
+      const x = num(label, 'x');
+      const y = num(label, 'y');
+      // 11px monospace: about 6.7px a character, ascent about 8px above the baseline.
+      const [textLeft, textRight] = label.includes('text-anchor="start"') ? [x, x + text.length * 6.7] : [x - text.length * 6.7, x];
+      expect(left).toBeLessThanOrEqual(textLeft);
+      expect(left + width).toBeGreaterThanOrEqual(textRight);
+      expect(top).toBeLessThanOrEqual(y - 8);
+      expect(top + height).toBeGreaterThanOrEqual(y + 2);
+    }
+  });
+
   it('starts each label beside its sending lane, running the way its line goes and above it there', () => {
     lines.forEach((line, i) => {
       const label = labels[i] as string;

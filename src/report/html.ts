@@ -201,6 +201,10 @@ export function renderSequenceDiagram(report: Report): string {
     const labelX = fromX + dir * LABEL_INSET;
     const drop = ((y2 - y1) * LABEL_INSET) / Math.max(LABEL_INSET, Math.abs(endX - fromX));
     const labelY = y1 + Math.min(drop, MAX_LABEL_DROP) - 5;
+    // A white box under the text, so a line that crosses the label (the request a response
+    // answers, arriving in the same row) does not run through it between the letters.
+    const boxWidth = m.label.length * LABEL_CHAR + 4;
+    labels.push(`<rect x="${dir === 1 ? labelX - 2 : labelX - boxWidth + 2}" y="${labelY - 10}" width="${boxWidth}" height="13" class="label-box"/>`);
     labels.push(`<text x="${labelX}" y="${labelY}" class="msg-label ${m.kind}" text-anchor="${dir === 1 ? 'start' : 'end'}">${esc(m.label)}</text>`);
   }
   svg.push(...labels);
@@ -251,6 +255,7 @@ svg .row { fill: transparent; } svg .row.even { fill: #fafafa; } svg .row.violat
 svg .step { fill: #888; }
 svg .msg { stroke: #333; stroke-width: 1.4; } svg .msg.response { stroke: #2c6fbb; } svg .msg.lost { stroke: #c0392b; stroke-dasharray: 5 3; }
 svg .msg.pending { stroke: #999; stroke-dasharray: 2 3; } svg .msg.fetch { stroke: #7d3c98; } svg .msg.app { stroke: #555; }
+svg .label-box { fill: #fff; fill-opacity: 0.85; }
 svg .msg-label { fill: #333; font-size: 11px; paint-order: stroke; stroke: #fff; stroke-width: 3px; } svg .msg-label.response { fill: #2c6fbb; } svg .cross { fill: #c0392b; font-size: 16px; font-weight: bold; }
 svg .mark { font-size: 11px; } svg .mark.bad { fill: #c0392b; font-weight: bold; } svg .mark.warn { fill: #b9770e; } svg .mark.ok { fill: #1e8449; } svg .mark.note { fill: #2c6fbb; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; } th, td { border: 1px solid #ddd; padding: 4px 6px; vertical-align: top; text-align: left; }
