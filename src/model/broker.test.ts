@@ -11,7 +11,6 @@ import {
   expireProducer,
   maybeIncrementLeaderHw,
   reloadAfterRestart,
-  snapshotAtLogEnd,
   truncateTo,
 } from './broker.js';
 import type { AppendRules, LeaderAppend } from './broker.js';
@@ -137,11 +136,6 @@ describe('Broker: losing producer state (reference §2.3)', () => {
     replica = truncateTo(replica, 3, 5);
     // Snapshot at 2 holds seq 1 only; the replay adds seq 2: seq 0 is forgotten.
     expect(replica.producers[0]?.batches.map((b) => b.firstSeq)).toEqual([1, 2]);
-  });
-
-  it('a clean shutdown snapshot leaves one batch per producer after restart (UL close, PSM writeSnapshot)', () => {
-    const restarted = reloadAfterRestart(snapshotAtLogEnd(three()), 5);
-    expect(restarted.producers[0]?.batches.map((b) => b.firstSeq)).toEqual([2]);
   });
 
   it('a crash restart replays the whole log, but snapshots it and loads the snapshot: one batch per producer too (LogLoader recoverSegment)', () => {

@@ -8,8 +8,9 @@
  * - the 5-batch window per producer id (PSE `NUM_BATCHES_TO_RETAIN`), a new epoch clearing it
  *   (PSE `maybeUpdateProducerEpoch`), an unknown producer id accepting any sequence (PAI `checkSequence`);
  * - REPLICATION-origin appends on followers: no sequence check, an old epoch only logged (PAI);
- * - truncation and restart rebuilding producer state from the newest snapshot plus the log
- *   (UL `truncateTo`, `rebuildProducerState`), with snapshots that keep one batch per producer (PSM);
+ * - truncation rebuilding producer state from the newest snapshot at or below the target plus the
+ *   log (UL `truncateTo`, `rebuildProducerState`), with snapshots that keep one batch per producer
+ *   (PSM); a restart loading the one snapshot at the log end (LogLoader, `reloadAfterRestart`);
  * - the leader's HW: the minimum LEO over the ISR, frozen below min.insync.replicas (PART `maybeIncrementLeaderHW`).
  *
  * Not modelled (on purpose): timestamps and the expiry clock (expiry is a fault event), transactions
@@ -205,30 +206,29 @@ export function truncateTo(replica: Replica, target: number, window: number): Re
  * Either way the broker comes back with one snapshot, at the log end, holding each producer's last
  * batch, and loads it (UL `rebuildProducerState` → PSM `truncateAndReload`; nothing is left to
  * replay after it):
- * - after a clean shutdown, `close` wrote that snapshot (`snapshotAtLogEnd`);
  * - after a crash, `LogLoader.recoverLog` recovers the segment holding the recovery point, which is
  *   the only one: `recoverSegment` rebuilds a temporary ProducerStateManager up to the segment's
  *   base offset 0 (its `truncateAndReload` deletes every snapshot), replays the whole segment into
- *   it (`LogSegment.recover`) and takes a snapshot at the log end.
+ *   it (`LogSegment.recover`) and takes a snapshot at the log end;
+ * - after a clean shutdown, `close` took that snapshot from memory (UL `close`), and memory holds
+ *   what a replay of the log gives, so the model does not keep it apart: a clean shutdown and a
+ *   crash leave the same producer state here.
  * `removeStraySnapshots` then deletes every other snapshot (a truncation's, say). So a crash, like
  * a clean shutdown, leaves a dedup window of one batch per producer.
  *
  * Expiry is by time in Kafka (PSM `isProducerExpired`), and `loadFromSnapshot` drops expired
- * entries: a producer id the broker had expired, and that has not written since, stays expired.
- * The model has no clock, so "expired" is read off the entries the broker held when it stopped.
+ * entries. The model has no clock: it keeps the ids the broker held in memory when it stopped, so
+ * an id it had expired stays expired. An id Kafka would expire at load anyway (one whose last
+ * write is old enough, or that a truncation's replay brought back after its expiry) stays until a
+ * later `BrokerExpireProducer`, so the model can need one more cluster change to reach that state.
  */
 export function reloadAfterRestart(replica: Replica, window: number): Replica {
   const leo = logEndOffset(replica);
   let replayed: readonly ProducerEntry[] = [];
   for (const batch of replica.log) replayed = replayBatch(replayed, batch, window);
-  const unexpired = replayed.filter((entry) => findProducer(replica.producers, entry.producerId) !== undefined);
-  const producers = snapshotEntries(unexpired);
+  const kept = replayed.filter((entry) => findProducer(replica.producers, entry.producerId) !== undefined);
+  const producers = snapshotEntries(kept);
   return make.replica({ ...replica, producers, snapshots: [make.snapshot({ offset: leo, entries: producers })] });
-}
-
-/** UL `close`: a clean shutdown writes a producer snapshot at the log end offset. */
-export function snapshotAtLogEnd(replica: Replica): Replica {
-  return make.replica({ ...replica, snapshots: withSnapshot(replica.snapshots, logEndOffset(replica), replica.producers) });
 }
 
 /** PSM `removeExpiredProducers` for one producer id: from memory and from snapshots (they are as old). */

@@ -105,7 +105,7 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   ReplicaFetch: 'a follower fetches from the leader: truncates a diverged suffix, appends, learns the HW',
   LeaderShrinkIsr: 'the leader removes a lagging follower from the ISR (replica.lag.time.max.ms)',
   BrokerCrash: 'a broker crashes; the controller fences it, shrinks ISRs and elects new leaders (uncleanly if allowed and needed)',
-  BrokerShutdown: 'a broker shuts down cleanly (producer snapshots at the log end), then as a crash',
+  BrokerShutdown: 'a broker shuts down cleanly (producer snapshots at the log end); it stops and restarts as after a crash, whose log recovery writes the same snapshot',
   BrokerRestart: 'a stopped broker restarts, rebuilds producer state from snapshot + log, rejoins',
   ControllerMoveLeader: 'leadership moves to another in-sync replica while the old leader lives',
   BrokerExpireProducer: "a replica forgets a producer id (producer.id.expiration.ms)",

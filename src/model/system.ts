@@ -7,7 +7,7 @@
  * the actors' rules live in producer.ts, broker.ts and cluster.ts.
  */
 
-import { appendAsLeader, expireProducer, maybeIncrementLeaderHw, reloadAfterRestart, replaceAt, snapshotAtLogEnd } from './broker.js';
+import { appendAsLeader, expireProducer, maybeIncrementLeaderHw, reloadAfterRestart, replaceAt } from './broker.js';
 import type { AppendRules } from './broker.js';
 import {
   fenceBroker,
@@ -620,7 +620,12 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
   return tryComplete(setConnection(next, broker, make.connection({ ...after, pending: make.pending({ id: request.id, partitions: entries }) })), broker, minIsr);
 }
 
-function stopBroker(setup: Setup, state: State, broker: number, clean: boolean): State {
+/**
+ * A broker stops, by a crash or a clean shutdown: the same here, since both restart from a
+ * snapshot at the log end (broker.ts `reloadAfterRestart`). A controlled shutdown's leader moves
+ * before the stop are ControllerMoveLeader events of their own.
+ */
+function stopBroker(setup: Setup, state: State, broker: number): State {
   const minIsr = effectiveMinIsr(setup.config.topic);
   let next = breakConnection(setup, state, broker, 'NETWORK_EXCEPTION');
   const alive = replaceAt(next.cluster.alive, broker, false);
@@ -628,9 +633,7 @@ function stopBroker(setup: Setup, state: State, broker: number, clean: boolean):
   let elections = 0;
   let uncleanElections = 0;
   const partitions = next.cluster.partitions.map((partition, p) => {
-    const replica = partition.replicas[broker];
-    const stopped = clean && replica !== undefined ? make.partition({ ...partition, replicas: replaceAt(partition.replicas, broker, snapshotAtLogEnd(replica)) }) : partition;
-    const outcome = fenceBroker(stopped, p, broker, alive, minIsr, unclean);
+    const outcome = fenceBroker(partition, p, broker, alive, minIsr, unclean);
     if (outcome.elected) elections += 1;
     if (outcome.unclean) uncleanElections += 1;
     return outcome.partition;
@@ -791,9 +794,8 @@ function apply(setup: Setup, state: State, event: Event): State {
       return withStats(make.state({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }), { isrShrinks: 1 });
     }
     case 'BrokerCrash':
-      return stopBroker(setup, state, event.broker, false);
     case 'BrokerShutdown':
-      return stopBroker(setup, state, event.broker, true);
+      return stopBroker(setup, state, event.broker);
     case 'BrokerRestart':
       return restartBroker(setup, state, event.broker);
     case 'ControllerMoveLeader': {
