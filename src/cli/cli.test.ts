@@ -216,6 +216,13 @@ describe('CLI: check, reports and replay', () => {
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
+    // The table's header is printed once the command has loaded; the interrupt comes well after
+    // that, so a busy machine's slow start does not make it arrive before the suite runs.
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('expected')) resolve();
+      });
+    });
     await new Promise((resolve) => setTimeout(resolve, 2500));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -382,6 +389,10 @@ describe('CLI: clients', () => {
     expect(stdout).toContain('note: the Java client refuses these settings (ConfigException: Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.); kafkajs runs them as given');
     const plain = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--faults', 'none', '--no-report');
     expect(plain.stdout).not.toContain('Java client refuses');
+    // With --json the note goes to stderr and stdout stays one JSON array.
+    const json = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--max-in-flight', '6', '--faults', 'none', '--no-report', '--json');
+    expect(json.stderr).toContain('note: the Java client refuses these settings');
+    expect(JSON.parse(json.stdout)).toHaveLength(1);
   });
 
   it('a run whose sends the client never resolves is unfinished, not a pass: exit 1', () => {
