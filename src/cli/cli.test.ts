@@ -10,7 +10,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, idemcheck, ROOT, tempDir } from './cli-harness.js';
-import { javaRefusal } from './clients.js';
+import type { ClientSettings } from '../clients/drivers.js';
+import { javaRefusal, settingNotes } from './clients.js';
+import type { ClientPlan } from './clients.js';
 
 describe('CLI: run', () => {
   it('steps an example trace, prints a line per step and the invariants, exit 1 on a violation', () => {
@@ -386,13 +388,46 @@ describe('CLI: clients', () => {
     expect(javaRefusal({ ...settings, maxInFlight: 6, idempotent: false })).toBeNull();
     const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--max-in-flight', '6', '--faults', 'none', '--no-report');
     expect(code).toBe(0);
-    expect(stdout).toContain('note: the Java client refuses these settings (ConfigException: Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.); kafkajs runs them as given');
+    expect(stdout).toContain('note: the Java client refuses these settings (ConfigException: Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.); kafkajs accepts them');
+    // And that kafkajs does not use it: an idempotent producer sends one request per broker at a time.
+    expect(stdout).toContain('note: kafkajs sends an idempotent producer\'s requests one at a time per broker (a lock per broker), so --max-in-flight 6 has no effect');
     const plain = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--faults', 'none', '--no-report');
     expect(plain.stdout).not.toContain('Java client refuses');
     // With --json the note goes to stderr and stdout stays one JSON array.
     const json = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--max-in-flight', '6', '--faults', 'none', '--no-report', '--json');
     expect(json.stderr).toContain('note: the Java client refuses these settings');
-    expect(JSON.parse(json.stdout)).toHaveLength(1);
+    const rows = JSON.parse(json.stdout) as unknown[];
+    expect(rows).toHaveLength(1);
+    // Each row says what was run, so that it reads on its own.
+    expect(rows[0]).toMatchObject({ seed: 1, client: 'kafkajs', clientVersion: '2.2.4', settings: { idempotent: true, maxInFlight: 6 }, faults: [], faultsInjected: 0 });
+    expect((rows[0] as { notes: string[] }).notes[0]).toMatch(/^the Java client refuses these settings/);
+  });
+
+  it('notes where a client changes or ignores a setting, and a pipeline sequential sends cannot fill', () => {
+    const settings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300 } as const;
+    const plan = (client: 'kafkajs' | 'platformatic', changes: Partial<ClientSettings>, mode: 'sequential' | 'concurrent' = 'sequential'): ClientPlan => ({
+      client,
+      seed: 1,
+      runs: 1,
+      settings: { ...settings, ...changes },
+      workload: { mode, records: 2, keyed: false, partitions: 1 },
+      faults: [],
+      faultRate: 0,
+      reruns: 0,
+      skippedFaults: [],
+      javaRefuses: javaRefusal({ ...settings, ...changes }),
+    });
+    expect(settingNotes(plan('kafkajs', {}))).toEqual([]);
+    expect(settingNotes(plan('platformatic', { maxInFlight: 3, acks: 1, retries: 1 }))).toEqual([
+      'note: the Java client refuses these settings (ConfigException: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.); platformatic accepts them',
+      'note: @platformatic/kafka keeps an idempotent producer to one request in flight, so --max-in-flight 3 has no effect',
+      'note: @platformatic/kafka uses acks=all for an idempotent producer, not --acks 1',
+      "note: @platformatic/kafka raises an idempotent producer's retries of 1 or less to Number.MAX_SAFE_INTEGER, so --retries 1 has no effect",
+    ]);
+    expect(settingNotes(plan('kafkajs', { idempotent: false, maxInFlight: 3 }))).toEqual([
+      'note: sequential sends wait for each answer, so no more than one request is in flight; --workload concurrent fills the pipeline',
+    ]);
+    expect(settingNotes(plan('kafkajs', { idempotent: false, maxInFlight: 3 }, 'concurrent'))).toEqual([]);
   });
 
   it('a run whose sends the client never resolves is unfinished, not a pass: exit 1', () => {

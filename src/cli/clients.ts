@@ -182,8 +182,19 @@ export function planFrom(values: Values): ClientPlan {
   };
 }
 
-function javaNote(plan: ClientPlan): string | null {
-  return plan.javaRefuses === null ? null : `note: the Java client refuses these settings (ConfigException: ${plan.javaRefuses}); ${plan.client} runs them as given`;
+/**
+ * What to know about how these settings are run: the Java client's refusal, where the library
+ * changes or ignores a setting, and a pipeline that the workload cannot fill.
+ */
+export function settingNotes(plan: ClientPlan): readonly string[] {
+  const notes: string[] = [];
+  if (plan.javaRefuses !== null) notes.push(`the Java client refuses these settings (ConfigException: ${plan.javaRefuses}); ${plan.client} accepts them`);
+  const overrides = DRIVERS[plan.client].overrides(plan.settings);
+  notes.push(...overrides.map((o) => o.why));
+  if (plan.settings.maxInFlight > 1 && plan.workload.mode === 'sequential' && !overrides.some((o) => o.setting === 'maxInFlight')) {
+    notes.push(`sequential sends wait for each answer, so no more than one request is in flight; --workload concurrent fills the pipeline`);
+  }
+  return notes.map((n) => `note: ${n}`);
 }
 
 export function commandFor(plan: ClientPlan, seed: number): string {
@@ -287,8 +298,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     // The header goes out with the first run's line: a client that refuses the settings is bad
     // input (exit 2), with nothing on stdout.
     const header = [`${plan.client} ${DRIVERS[plan.client].version()} · ${plan.faults.length === 0 ? 'no faults' : `faults ${plan.faults.join(', ')} at rate ${plan.faultRate}`}`];
-    const java = javaNote(plan);
-    if (java !== null) header.push(java);
+    header.push(...settingNotes(plan));
     if (plan.skippedFaults.length > 0) header.push(`note: not injecting ${plan.skippedFaults.join(', ')}: ${plan.settings.acks === 0 ? 'acks=0 gets no answer to lose, hold or fail' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND needs acks=all'}`);
     for (let i = 0; i < plan.runs && !stop; i++) {
       const seed = plan.seed + i;
@@ -351,13 +361,22 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
   const untested = rows.filter((r) => r.nothingTested);
   const unfinished = rows.filter((r) => !r.nothingTested && r.result.violations.length === 0 && r.unresolved > 0);
   if (values.json) {
-    // The note goes to stderr, as explore's notes do with --json: stdout stays one JSON array.
-    const java = javaNote(plan);
-    if (java !== null) console.error(java);
+    // The notes go to stderr, as explore's do with --json: stdout stays one JSON array, and each
+    // row says what was run, so that it reads on its own.
+    const notes = settingNotes(plan);
+    for (const note of notes) console.error(note);
+    const version = DRIVERS[plan.client].version();
     print(
       JSON.stringify(
         rows.map((r) => ({
           seed: r.seed,
+          client: plan.client,
+          clientVersion: version,
+          settings: plan.settings,
+          workload: plan.workload,
+          faults: plan.faults,
+          faultRate: plan.faultRate,
+          notes: notes.map((n) => n.replace(/^note: /, '')),
           outcomes: r.result.outcomes,
           violations: r.result.violations.map((v) => v.invariant),
           reproduced: r.reproduced,
@@ -365,6 +384,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
           nothingTested: r.nothingTested,
           unresolvedSends: r.unresolved,
           produceRequests: r.result.trace.length,
+          faultsInjected: r.result.trace.filter((t) => t.fault !== null).length,
           report: r.report,
         })),
         null,

@@ -46,6 +46,14 @@ export interface ClientDriver {
   /** The library version, or null when it is not installed. */
   version(): string | null;
   open(options: { readonly port: number; readonly topic: string; readonly settings: ClientSettings; readonly partitions: number }): Promise<ClientProducer>;
+  /** Where the library changes or ignores one of these settings (read from its source). */
+  overrides(settings: ClientSettings): readonly Override[];
+}
+
+export interface Override {
+  readonly setting: keyof ClientSettings;
+  /** What the library does instead, in a sentence. */
+  readonly why: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -72,6 +80,12 @@ function installedVersion(pkg: string): string | null {
 export const kafkajsDriver: ClientDriver = {
   name: 'kafkajs',
   version: () => installedVersion('kafkajs'),
+  // An idempotent producer holds a lock per broker around each produce request
+  // (src/producer/sendMessages.js, eosManager acquireBrokerLock).
+  overrides: (settings) =>
+    settings.idempotent && settings.maxInFlight > 1
+      ? [{ setting: 'maxInFlight', why: `kafkajs sends an idempotent producer's requests one at a time per broker (a lock per broker), so --max-in-flight ${settings.maxInFlight} has no effect` }]
+      : [],
   async open({ port, topic, settings }) {
     const { Kafka, logLevel } = (await import('kafkajs')).default;
     const kafka = new Kafka({
@@ -109,6 +123,18 @@ export const kafkajsDriver: ClientDriver = {
 export const platformaticDriver: ClientDriver = {
   name: 'platformatic',
   version: () => installedVersion('@platformatic/kafka'),
+  // The Producer constructor, when idempotent (dist/clients/producer/producer.js): maxInflights = 1,
+  // acks = ALL, and retries of 1 or less (or none) become Number.MAX_SAFE_INTEGER.
+  overrides: (settings) => {
+    if (!settings.idempotent) return [];
+    const notes: Override[] = [];
+    if (settings.maxInFlight > 1) notes.push({ setting: 'maxInFlight', why: `@platformatic/kafka keeps an idempotent producer to one request in flight, so --max-in-flight ${settings.maxInFlight} has no effect` });
+    if (settings.acks !== -1) notes.push({ setting: 'acks', why: `@platformatic/kafka uses acks=all for an idempotent producer, not --acks ${settings.acks}` });
+    if (settings.retries <= 1) {
+      notes.push({ setting: 'retries', why: `@platformatic/kafka raises an idempotent producer's retries of 1 or less to Number.MAX_SAFE_INTEGER, so --retries ${settings.retries} has no effect` });
+    }
+    return notes;
+  },
   async open({ port, topic, settings, partitions }) {
     const { Producer } = await import('@platformatic/kafka');
     const producer = new Producer({
@@ -121,6 +147,7 @@ export const platformaticDriver: ClientDriver = {
       connectTimeout: settings.requestTimeoutMs,
       retries: settings.retries,
       retryDelay: 5,
+      maxInflights: settings.maxInFlight,
       autocreateTopics: false,
     });
     return {
@@ -142,6 +169,8 @@ export const platformaticDriver: ClientDriver = {
 /** node-rdkafka, only where it is installed (it builds librdkafka from source, about 100 s). */
 export const rdkafkaDriver: ClientDriver = {
   name: 'rdkafka',
+  // librdkafka takes every setting as given, and refuses the ones it does not accept when created.
+  overrides: () => [],
   version: () => {
     // node-rdkafka's package.json spells its version "v3.6.1". An install whose native build did
     // not run (npm 11 skips install scripts it was not told to allow) is not usable: null.

@@ -109,7 +109,8 @@ function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error).slice(0, 300);
   const inner: string[] = [];
   const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof Error) inner.push(cause.message);
+  // kafkajs wraps the last retriable error as the cause of its own, with the same message.
+  if (cause instanceof Error && cause.message !== error.message) inner.push(cause.message);
   const errors = (error as { errors?: unknown }).errors;
   if (Array.isArray(errors)) for (const e of errors.slice(0, 3)) inner.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   return `${error.name}: ${error.message}${inner.length > 0 ? ` (${inner.join('; ')})` : ''}`.replace(/\s+/g, ' ').slice(0, 300);
