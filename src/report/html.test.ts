@@ -34,6 +34,10 @@ describe('sequence diagram', () => {
   it('puts a box under each label covering its text, so a crossing line does not run between the letters', () => {
     const pairs = [...svg.matchAll(/<rect ([^>]*)class="label-box"\/>\n<text ([^>]*)class="msg-label (?:request|response)"([^>]*)>([^<]*)<\/text>/g)];
     expect(pairs).toHaveLength(labels.length);
+    // The marks written right of a lane get one too (all but the closing line under the diagram;
+    // outcomes are written left of the application's lane, where no line runs).
+    const marks = [...svg.matchAll(/<text [^>]*class="mark [^"]*"[^>]*>/g)].filter((t) => !t[0].includes('text-anchor="end"')).length;
+    expect([...svg.matchAll(/class="label-box"\/>\n<text [^>]*class="mark /g)]).toHaveLength(marks - 1);
     for (const [, rect = '', before = '', after = '', text = ''] of pairs) {
       const label = before + after;
       const [left, width, top, height] = [num(rect, 'x'), num(rect, 'width'), num(rect, 'y'), num(rect, 'height')];

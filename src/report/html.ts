@@ -89,6 +89,15 @@ const LABEL_INSET = 14;
 /** How far a message label may follow its line down from the row's middle (marks sit below it). */
 const MAX_LABEL_DROP = 4;
 
+/**
+ * A light box under an 11px text whose baseline starts (or, anchored at its end, ends) at x, y: a
+ * line that crosses the text is hidden behind it rather than running between the letters.
+ */
+function labelBox(x: number, y: number, text: string, anchor: 'start' | 'end' = 'start'): string {
+  const width = [...text].length * LABEL_CHAR + 4;
+  return `<rect x="${anchor === 'start' ? x - 2 : x - width + 2}" y="${y - 10}" width="${width}" height="13" class="label-box"/>`;
+}
+
 /** A short label for marks on a lane (the table below has the full sentence). */
 function mark(event: Event, before: State, after: State): { lane: 'app' | 'producer' | number; text: string; tone: string } | null {
   switch (event.kind) {
@@ -203,8 +212,7 @@ export function renderSequenceDiagram(report: Report): string {
     const labelY = y1 + Math.min(drop, MAX_LABEL_DROP) - 5;
     // A white box under the text, so a line that crosses the label (the request a response
     // answers, arriving in the same row) does not run through it between the letters.
-    const boxWidth = m.label.length * LABEL_CHAR + 4;
-    labels.push(`<rect x="${dir === 1 ? labelX - 2 : labelX - boxWidth + 2}" y="${labelY - 10}" width="${boxWidth}" height="13" class="label-box"/>`);
+    labels.push(labelBox(labelX, labelY, m.label, dir === 1 ? 'start' : 'end'));
     labels.push(`<text x="${labelX}" y="${labelY}" class="msg-label ${m.kind}" text-anchor="${dir === 1 ? 'start' : 'end'}">${esc(m.label)}</text>`);
   }
   svg.push(...labels);
@@ -224,9 +232,10 @@ export function renderSequenceDiagram(report: Report): string {
       svg.push(`<text x="${(laneX(event.replica) + laneX(leader)) / 2}" y="${y - 4}" class="msg-label" text-anchor="middle">fetch p${event.partition}</text>`);
     }
     const m = mark(event, before, after);
-    if (m !== null) svg.push(`<text x="${laneX(m.lane) + 8}" y="${y + 12}" class="mark ${m.tone}">${esc(m.text)}</text>`);
+    if (m !== null) svg.push(labelBox(laneX(m.lane) + 8, y + 12, m.text), `<text x="${laneX(m.lane) + 8}" y="${y + 12}" class="mark ${m.tone}">${esc(m.text)}</text>`);
     for (const lm of leaderMarks(before, after)) {
-      if (event.kind !== 'ControllerMoveLeader') svg.push(`<text x="${laneX(lm.lane) + 8}" y="${y + 12}" class="mark note" dx="${m !== null && m.lane === lm.lane ? 90 : 0}">${esc(lm.text)}</text>`);
+      const x = laneX(lm.lane) + 8 + (m !== null && m.lane === lm.lane ? 90 : 0);
+      if (event.kind !== 'ControllerMoveLeader') svg.push(labelBox(x, y + 12, lm.text), `<text x="${x}" y="${y + 12}" class="mark note">${esc(lm.text)}</text>`);
     }
     // Outcomes reaching the application.
     after.ghost.sends.forEach((info, id) => {
