@@ -219,13 +219,14 @@ describe('CLI: check, reports and replay', () => {
       stderr += chunk.toString();
     });
     // The table's header is printed once the command has loaded; the interrupt comes well after
-    // that, so a busy machine's slow start does not make it arrive before the suite runs.
+    // that (the suite's worker still has to load), so a busy machine's slow start does not make it
+    // arrive before the suite runs.
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('expected')) resolve();
       });
     });
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await new Promise((resolve) => setTimeout(resolve, 4000));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(130);
