@@ -106,7 +106,7 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   LeaderShrinkIsr: 'the leader removes a lagging follower from the ISR (replica.lag.time.max.ms)',
   BrokerCrash: 'a broker crashes; the controller fences it, shrinks ISRs and elects new leaders (uncleanly if allowed and needed)',
   BrokerShutdown: 'a broker shuts down cleanly (producer snapshots at the log end); it stops and restarts as after a crash, whose log recovery writes the same snapshot',
-  BrokerRestart: 'a stopped broker restarts, rebuilds producer state from snapshot + log, rejoins',
+  BrokerRestart: 'a stopped broker restarts from a producer snapshot at its log end (one batch per producer) and rejoins',
   ControllerMoveLeader: 'leadership moves to another in-sync replica while the old leader lives',
   BrokerExpireProducer: "a replica forgets a producer id (producer.id.expiration.ms)",
 };
