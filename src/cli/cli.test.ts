@@ -10,9 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, idemcheck, ROOT, tempDir } from './cli-harness.js';
-import type { ClientSettings } from '../clients/drivers.js';
-import { javaRefusal, settingNotes } from './clients.js';
-import type { ClientPlan } from './clients.js';
+import { javaRefusal, planFromArgs, settingNotes } from './clients.js';
 
 describe('CLI: run', () => {
   it('steps an example trace, prints a line per step and the invariants, exit 1 on a violation', () => {
@@ -225,6 +223,8 @@ describe('CLI: check, reports and replay', () => {
       child.stdout.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('expected')) resolve();
       });
+      // A child that ends first fails the exit-code check below instead of leaving this test to time out.
+      child.on('exit', () => resolve());
     });
     await new Promise((resolve) => setTimeout(resolve, 4000));
     child.kill('SIGINT');
@@ -391,7 +391,7 @@ describe('CLI: clients', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('note: the Java client refuses these settings (ConfigException: Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.); kafkajs accepts them');
     // And that kafkajs does not use it: an idempotent producer sends one request per broker at a time.
-    expect(stdout).toContain('note: kafkajs sends an idempotent producer\'s requests one at a time per broker (a lock per broker), so --max-in-flight 6 has no effect');
+    expect(stdout).toContain('note: kafkajs sends an idempotent producer\'s requests to a broker one at a time (a lock per broker, released when a request is answered or times out), so --max-in-flight 6 has no effect');
     const plain = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--faults', 'none', '--no-report');
     expect(plain.stdout).not.toContain('Java client refuses');
     // With --json the note goes to stderr and stdout stays one JSON array.
@@ -405,30 +405,25 @@ describe('CLI: clients', () => {
   });
 
   it('notes where a client changes or ignores a setting, and a pipeline sequential sends cannot fill', () => {
-    const settings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300 } as const;
-    const plan = (client: 'kafkajs' | 'platformatic', changes: Partial<ClientSettings>, mode: 'sequential' | 'concurrent' = 'sequential'): ClientPlan => ({
-      client,
-      seed: 1,
-      runs: 1,
-      settings: { ...settings, ...changes },
-      workload: { mode, records: 2, keyed: false, partitions: 1 },
-      faults: [],
-      faultRate: 0,
-      reruns: 0,
-      skippedFaults: [],
-      javaRefuses: javaRefusal({ ...settings, ...changes }),
-    });
-    expect(settingNotes(plan('kafkajs', {}))).toEqual([]);
-    expect(settingNotes(plan('platformatic', { maxInFlight: 3, acks: 1, retries: 1 }))).toEqual([
+    const notes = (...args: string[]): readonly string[] => settingNotes(planFromArgs(['--client', ...args]));
+    expect(notes('kafkajs')).toEqual([]);
+    expect(notes('platformatic', '--max-in-flight', '3', '--acks', '1', '--retries', '1')).toEqual([
       'note: the Java client refuses these settings (ConfigException: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.); platformatic accepts them',
-      'note: @platformatic/kafka keeps an idempotent producer to one request in flight, so --max-in-flight 3 has no effect',
+      'note: @platformatic/kafka keeps an idempotent producer to one request awaiting an answer per connection (until it times out), so --max-in-flight 3 has no effect',
       'note: @platformatic/kafka uses acks=all for an idempotent producer, not --acks 1',
       "note: @platformatic/kafka raises an idempotent producer's retries of 1 or less to Number.MAX_SAFE_INTEGER, so --retries 1 has no effect",
     ]);
-    expect(settingNotes(plan('kafkajs', { idempotent: false, maxInFlight: 3 }))).toEqual([
+    // The faults follow the acks the library sends: all, so NOT_ENOUGH_REPLICAS_AFTER_APPEND is injected.
+    expect(planFromArgs(['--client', 'platformatic', '--acks', '1']).faults).toContain('error-after-append');
+    expect(planFromArgs(['--client', 'kafkajs', '--idempotent', 'false', '--acks', '1']).faults).not.toContain('error-after-append');
+    expect(notes('kafkajs', '--idempotent', 'false', '--acks', '1')).toEqual(['note: not injecting error-after-append: NOT_ENOUGH_REPLICAS_AFTER_APPEND needs acks=all']);
+    expect(notes('kafkajs', '--max-in-flight', '3')).toEqual([
+      'note: kafkajs sends an idempotent producer\'s requests to a broker one at a time (a lock per broker, released when a request is answered or times out), so --max-in-flight 3 has no effect',
+    ]);
+    expect(notes('kafkajs', '--idempotent', 'false', '--max-in-flight', '3')).toEqual([
       'note: sequential sends wait for each answer, so no more than one request is in flight; --workload concurrent fills the pipeline',
     ]);
-    expect(settingNotes(plan('kafkajs', { idempotent: false, maxInFlight: 3 }, 'concurrent'))).toEqual([]);
+    expect(notes('kafkajs', '--idempotent', 'false', '--max-in-flight', '3', '--workload', 'concurrent')).toEqual([]);
   });
 
   it('a run whose sends the client never resolves is unfinished, not a pass: exit 1', () => {

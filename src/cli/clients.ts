@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { TOOL } from '../checker/build-report.js';
 import { CLIENT_FAULTS } from '../clients/broker-core.js';
 import type { Fault } from '../clients/broker-core.js';
-import { CLIENT_NAMES, DRIVERS } from '../clients/drivers.js';
+import { CLIENT_NAMES, DRIVERS, settingsInEffect } from '../clients/drivers.js';
 import type { ClientName, ClientSettings } from '../clients/drivers.js';
 import { applicableFaults, runClient } from '../clients/harness.js';
 import type { RunResult, Workload } from '../clients/harness.js';
@@ -111,7 +111,9 @@ export interface ClientPlan {
   readonly client: ClientName;
   readonly seed: number;
   readonly runs: number;
+  /** The settings asked for, and as the library uses them (see `settingNotes`). */
   readonly settings: ClientSettings;
+  readonly inEffect: ClientSettings;
   readonly workload: Workload;
   readonly faults: readonly Fault[];
   readonly faultRate: number;
@@ -135,6 +137,11 @@ export function javaRefusal(settings: ClientSettings): string | null {
     retries: settings.retries,
   });
   return !result.ok && result.configException ? result.error : null;
+}
+
+/** The plan for command-line arguments, as `clients` makes it (for tests). */
+export function planFromArgs(argv: readonly string[]): ClientPlan {
+  return planFrom(parse(argv).values);
 }
 
 export function planFrom(values: Values): ClientPlan {
@@ -168,14 +175,18 @@ export function planFrom(values: Values): ClientPlan {
   const runs = integerFlag('runs', values.runs, 1, LIMITS.runs) ?? 10;
   const seed = values.seed === undefined ? 1 : seedFlag(values.seed);
   if (seed + runs - 1 > 2147483647) throw new UsageError(`--seed ${seed} with --runs ${runs} would pass 2147483647, the largest 32-bit seed; use a smaller --seed or fewer --runs`);
+  // Which faults make sense depends on the acks the library really sends.
+  const inEffect = settingsInEffect(DRIVERS[client], settings);
+  const faults = applicableFaults(inEffect, wanted);
   return {
     client,
     seed,
     runs,
     settings,
+    inEffect,
     workload,
-    faults: applicableFaults(settings, wanted),
-    skippedFaults: wanted.filter((f) => !applicableFaults(settings, wanted).includes(f)),
+    faults,
+    skippedFaults: wanted.filter((f) => !faults.includes(f)),
     faultRate,
     reruns: integerFlag('reruns', values.reruns, 0, LIMITS.reruns) ?? 3,
     javaRefuses: javaRefusal(settings),
@@ -191,8 +202,11 @@ export function settingNotes(plan: ClientPlan): readonly string[] {
   if (plan.javaRefuses !== null) notes.push(`the Java client refuses these settings (ConfigException: ${plan.javaRefuses}); ${plan.client} accepts them`);
   const overrides = DRIVERS[plan.client].overrides(plan.settings);
   notes.push(...overrides.map((o) => o.why));
-  if (plan.settings.maxInFlight > 1 && plan.workload.mode === 'sequential' && !overrides.some((o) => o.setting === 'maxInFlight')) {
+  if (plan.inEffect.maxInFlight > 1 && plan.workload.mode === 'sequential') {
     notes.push(`sequential sends wait for each answer, so no more than one request is in flight; --workload concurrent fills the pipeline`);
+  }
+  if (plan.skippedFaults.length > 0) {
+    notes.push(`not injecting ${plan.skippedFaults.join(', ')}: ${plan.inEffect.acks === 0 ? 'acks=0 gets no answer to lose, hold or fail' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND needs acks=all'}`);
   }
   return notes.map((n) => `note: ${n}`);
 }
@@ -299,7 +313,6 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     // input (exit 2), with nothing on stdout.
     const header = [`${plan.client} ${DRIVERS[plan.client].version()} · ${plan.faults.length === 0 ? 'no faults' : `faults ${plan.faults.join(', ')} at rate ${plan.faultRate}`}`];
     header.push(...settingNotes(plan));
-    if (plan.skippedFaults.length > 0) header.push(`note: not injecting ${plan.skippedFaults.join(', ')}: ${plan.settings.acks === 0 ? 'acks=0 gets no answer to lose, hold or fail' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND needs acks=all'}`);
     for (let i = 0; i < plan.runs && !stop; i++) {
       const seed = plan.seed + i;
       const result = await runPlanned(plan, seed);
@@ -373,6 +386,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
           client: plan.client,
           clientVersion: version,
           settings: plan.settings,
+          settingsInEffect: plan.inEffect,
           workload: plan.workload,
           faults: plan.faults,
           faultRate: plan.faultRate,

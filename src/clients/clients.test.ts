@@ -41,6 +41,30 @@ describe('the pinned clients are found', () => {
   });
 });
 
+describe('the settings reach the wire', () => {
+  it.each([-1, 1, 0] as const)('@platformatic/kafka without idempotence sends acks=%i, as asked (send() ignores the constructor\'s acks)', async (acks) => {
+    const r = await run(DRIVERS.platformatic, 1, { settings: { idempotent: false, acks }, workload: { records: 3 }, faults: [], rate: 0 });
+    expect(r.trace.length).toBeGreaterThan(0);
+    expect(new Set(r.trace.map((t) => t.acks))).toEqual(new Set([acks]));
+  });
+
+  it('acks=0 sends, answered by nothing, reach the broker before the run ends: no fault, nothing lost', async () => {
+    const r = await run(DRIVERS.kafkajs, 1, { settings: { idempotent: false, acks: 0 }, faults: [], rate: 0 });
+    expect(r.trace.map((t) => t.acks)).toEqual(Array.from({ length: 10 }, () => 0));
+    expect(names(r)).toEqual([]);
+  });
+
+  it('@platformatic/kafka without idempotence keeps to --max-in-flight (it used to run 5 whatever was asked)', async () => {
+    // hold-response answers a request only when the next one arrives on its connection. With 5
+    // allowed, concurrent sends release each other's answers; with 1, the next request waits for
+    // the held answer, which never comes before the request times out.
+    const held = (maxInFlight: number): Promise<RunResult> =>
+      run(DRIVERS.platformatic, 1, { settings: { idempotent: false, maxInFlight }, workload: { mode: 'concurrent', records: 6, partitions: 1 }, faults: ['hold-response'], rate: 1 });
+    expect((await held(1)).outcomes.filter((o) => o.outcome === 'ok')).toEqual([]);
+    expect((await held(5)).outcomes.filter((o) => o.outcome === 'ok').length).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe('sound setups: nothing is flagged', () => {
   it.each([1, 2, 3])('kafkajs idempotent, acks=all, retries 1000, every transient fault (seed %i)', async (seed) => {
     const r = await run(DRIVERS.kafkajs, seed, { faults: TRANSIENT, rate: 0.3 });

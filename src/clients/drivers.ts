@@ -51,9 +51,18 @@ export interface ClientDriver {
 }
 
 export interface Override {
-  readonly setting: keyof ClientSettings;
+  readonly setting: 'maxInFlight' | 'acks' | 'retries';
+  /** The value the library uses in effect. */
+  readonly value: number;
   /** What the library does instead, in a sentence. */
   readonly why: string;
+}
+
+/** The settings as the library uses them: `settings` with its overrides applied. */
+export function settingsInEffect(driver: ClientDriver, settings: ClientSettings): ClientSettings {
+  let effective = settings;
+  for (const o of driver.overrides(settings)) effective = { ...effective, [o.setting]: o.value };
+  return effective;
 }
 
 const require = createRequire(import.meta.url);
@@ -80,11 +89,18 @@ function installedVersion(pkg: string): string | null {
 export const kafkajsDriver: ClientDriver = {
   name: 'kafkajs',
   version: () => installedVersion('kafkajs'),
-  // An idempotent producer holds a lock per broker around each produce request
-  // (src/producer/sendMessages.js, eosManager acquireBrokerLock).
+  // An idempotent producer (one with a producer id) holds a lock per broker around each produce
+  // request, released when it is answered or times out (src/producer/sendMessages.js, eosManager
+  // acquireBrokerLock).
   overrides: (settings) =>
     settings.idempotent && settings.maxInFlight > 1
-      ? [{ setting: 'maxInFlight', why: `kafkajs sends an idempotent producer's requests one at a time per broker (a lock per broker), so --max-in-flight ${settings.maxInFlight} has no effect` }]
+      ? [
+          {
+            setting: 'maxInFlight',
+            value: 1,
+            why: `kafkajs sends an idempotent producer's requests to a broker one at a time (a lock per broker, released when a request is answered or times out), so --max-in-flight ${settings.maxInFlight} has no effect`,
+          },
+        ]
       : [],
   async open({ port, topic, settings }) {
     const { Kafka, logLevel } = (await import('kafkajs')).default;
@@ -128,10 +144,20 @@ export const platformaticDriver: ClientDriver = {
   overrides: (settings) => {
     if (!settings.idempotent) return [];
     const notes: Override[] = [];
-    if (settings.maxInFlight > 1) notes.push({ setting: 'maxInFlight', why: `@platformatic/kafka keeps an idempotent producer to one request in flight, so --max-in-flight ${settings.maxInFlight} has no effect` });
-    if (settings.acks !== -1) notes.push({ setting: 'acks', why: `@platformatic/kafka uses acks=all for an idempotent producer, not --acks ${settings.acks}` });
+    if (settings.maxInFlight > 1) {
+      notes.push({
+        setting: 'maxInFlight',
+        value: 1,
+        why: `@platformatic/kafka keeps an idempotent producer to one request awaiting an answer per connection (until it times out), so --max-in-flight ${settings.maxInFlight} has no effect`,
+      });
+    }
+    if (settings.acks !== -1) notes.push({ setting: 'acks', value: -1, why: `@platformatic/kafka uses acks=all for an idempotent producer, not --acks ${settings.acks}` });
     if (settings.retries <= 1) {
-      notes.push({ setting: 'retries', why: `@platformatic/kafka raises an idempotent producer's retries of 1 or less to Number.MAX_SAFE_INTEGER, so --retries ${settings.retries} has no effect` });
+      notes.push({
+        setting: 'retries',
+        value: Number.MAX_SAFE_INTEGER,
+        why: `@platformatic/kafka raises an idempotent producer's retries of 1 or less to Number.MAX_SAFE_INTEGER, so --retries ${settings.retries} has no effect`,
+      });
     }
     return notes;
   },
@@ -156,6 +182,9 @@ export const platformaticDriver: ClientDriver = {
         const partition = record.partition ?? undefined;
         const result = await producer.send({
           messages: [{ topic, value: record.value, ...(record.key === null ? {} : { key: record.key }), ...(partition === undefined ? {} : { partition }) }],
+          // send() reads acks from its own options (acks=1 when absent and not idempotent), not
+          // from the constructor's; an idempotent producer refuses any but all.
+          ...(settings.idempotent ? {} : { acks: settings.acks }),
         });
         const first = result.offsets?.[0];
         if (first === undefined) return { partition: record.partition ?? -1, offset: -1 };

@@ -88,6 +88,21 @@ export function applicableFaults(settings: ClientSettings, wanted: readonly Faul
   });
 }
 
+/** Resolves once `value()` has not changed for `stillMs` (polled every 20 ms), or after `maxMs`. */
+async function untilStill(value: () => number, stillMs: number, maxMs: number): Promise<void> {
+  const started = performance.now();
+  let last = value();
+  let since = started;
+  while (performance.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const now = value();
+    if (now !== last) {
+      last = now;
+      since = performance.now();
+    } else if (performance.now() - since >= stillMs) return;
+  }
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
@@ -162,6 +177,10 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
           })()
         : Promise.all(Array.from({ length: spec.workload.records }, (_, i) => sendOne(i))).then(() => undefined);
     await withTimeout(work, spec.deadlineMs, 'the workload');
+    // With acks=0 a send completes once it is written, before the broker has read it: let the
+    // broker read what is on its way before the run stops it (it used to stop first, so every
+    // acks=0 run tested nothing and lost every record).
+    if (spec.settings.acks === 0) await untilStill(() => broker.core.trace.length, 200, 3000);
   } catch (error) {
     runError = describeError(error);
   } finally {
