@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, idemcheck, ROOT, tempDir } from './cli-harness.js';
-import { javaRefusal, planFromArgs, settingNotes } from './clients.js';
+import { renderClientMarkdown } from '../report/client-report.js';
+import { buildClientReport, javaRefusal, planFromArgs, runPlanned, settingNotes } from './clients.js';
 
 describe('CLI: run', () => {
   it('steps an example trace, prints a line per step and the invariants, exit 1 on a violation', () => {
@@ -402,6 +403,7 @@ describe('CLI: clients', () => {
     // Each row says what was run, so that it reads on its own.
     expect(rows[0]).toMatchObject({ seed: 1, client: 'kafkajs', clientVersion: '2.2.4', settings: { idempotent: true, maxInFlight: 6 }, faults: [], faultsInjected: 0 });
     expect((rows[0] as { notes: string[] }).notes[0]).toMatch(/^the Java client refuses these settings/);
+    expect(rows[0]).toMatchObject({ settingsInEffect: { idempotent: true, maxInFlight: 1 } });
   });
 
   it('notes where a client changes or ignores a setting, and a pipeline sequential sends cannot fill', () => {
@@ -424,6 +426,16 @@ describe('CLI: clients', () => {
       'note: sequential sends wait for each answer, so no more than one request is in flight; --workload concurrent fills the pipeline',
     ]);
     expect(notes('kafkajs', '--idempotent', 'false', '--max-in-flight', '3', '--workload', 'concurrent')).toEqual([]);
+  });
+
+  it('a client report shows the settings in effect and the notes beside the settings asked for', async () => {
+    const plan = planFromArgs(['--client', 'platformatic', '--acks', '1', '--records', '2', '--faults', 'none']);
+    const result = await runPlanned(plan, 1);
+    const markdown = renderClientMarkdown(buildClientReport(plan, result, { reruns: 0, violating: 0 }));
+    expect(markdown).toContain('settings: `idempotent=true` `acks=1`');
+    expect(markdown).toContain('- in effect (the library changes some): `idempotent=true` `acks=all`');
+    expect(markdown).toContain('- note: @platformatic/kafka uses acks=all for an idempotent producer, not --acks 1');
+    expect(result.trace.every((t) => t.acks === -1)).toBe(true);
   });
 
   it('a run whose sends the client never resolves is unfinished, not a pass: exit 1', () => {

@@ -249,6 +249,8 @@ export function buildClientReport(plan: ClientPlan, result: RunResult, reproduce
     clientVersion: result.version,
     seed: result.seed,
     settings: { ...result.settings },
+    settingsInEffect: { ...plan.inEffect },
+    notes: settingNotes(plan).map((n) => n.replace(/^note: /, '')),
     workload: { ...result.workload },
     faults: result.faults,
     faultRate: result.faultRate,

@@ -54,6 +54,14 @@ describe('the settings reach the wire', () => {
     expect(names(r)).toEqual([]);
   });
 
+  it.each(['kafkajs', 'platformatic'] as const)('acks=0, %s, 200 concurrent keyed sends: every record reaches the broker', async (client) => {
+    const r = await run(DRIVERS[client], 1, { settings: { idempotent: false, acks: 0 }, workload: { mode: 'concurrent', records: 200, keyed: true }, faults: [], rate: 0 });
+    expect(r.error).toBeNull();
+    expect(r.trace.length).toBeGreaterThan(0);
+    expect(r.trace.reduce((n, t) => n + t.batches.reduce((m, b) => m + b.sends.length, 0), 0)).toBe(200);
+    expect(names(r)).toEqual([]);
+  });
+
   it('@platformatic/kafka without idempotence keeps to --max-in-flight (it used to run 5 whatever was asked)', async () => {
     // hold-response answers a request only when the next one arrives on its connection. With 5
     // allowed, concurrent sends release each other's answers; with 1, the next request waits for

@@ -22,6 +22,10 @@ export interface ClientReport {
   readonly clientVersion: string | null;
   readonly seed: number;
   readonly settings: Readonly<Record<string, unknown>>;
+  /** The settings as the library uses them, where it changes or ignores some (see `notes`). */
+  readonly settingsInEffect: Readonly<Record<string, unknown>>;
+  /** What to know about how the settings ran: the Java client's refusal, the library's overrides, faults left out. */
+  readonly notes: readonly string[];
   readonly workload: Readonly<Record<string, unknown>>;
   readonly faults: readonly string[];
   readonly faultRate: number;
@@ -189,6 +193,10 @@ export function renderClientMarkdown(report: ClientReport): string {
   lines.push('## Setup');
   lines.push('');
   lines.push(`- client: ${report.client} ${report.clientVersion ?? '(not installed)'}; settings: ${settingsText(report.settings).split(' ').map((x) => `\`${x}\``).join(' ')}`);
+  if (settingsText(report.settingsInEffect) !== settingsText(report.settings)) {
+    lines.push(`- in effect (the library changes some): ${settingsText(report.settingsInEffect).split(' ').map((x) => `\`${x}\``).join(' ')}`);
+  }
+  for (const note of report.notes) lines.push(`- note: ${note}`);
   lines.push(`- workload: ${Object.entries(report.workload).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
   lines.push(report.faults.length === 0 ? '- faults: none' : `- faults: ${report.faults.join(', ')}, each produce request with probability ${report.faultRate}`);
   lines.push('');
@@ -279,7 +287,8 @@ table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: 3
 <pre class="cmd">${esc(report.command)}</pre>
 ${violations}
 <p>${report.reproduced.reruns === 0 ? 'This seed was not rerun' : `Rerunning this seed reproduced a violation <strong>${report.reproduced.violating} of ${report.reproduced.reruns}</strong> times`} (the seed fixes the faults, not the client's timing).</p>
-<p>settings: <code>${esc(settingsText(report.settings))}</code> · workload: <code>${esc(Object.entries(report.workload).map(([k, v]) => `${k}=${String(v)}`).join(' '))}</code> · faults: ${report.faults.length === 0 ? 'none' : `<code>${esc(report.faults.join(', '))}</code> at rate ${report.faultRate}`}</p>
+<p>settings: <code>${esc(settingsText(report.settings))}</code>${settingsText(report.settingsInEffect) === settingsText(report.settings) ? '' : ` (in effect: <code>${esc(settingsText(report.settingsInEffect))}</code>)`} · workload: <code>${esc(Object.entries(report.workload).map(([k, v]) => `${k}=${String(v)}`).join(' '))}</code> · faults: ${report.faults.length === 0 ? 'none' : `<code>${esc(report.faults.join(', '))}</code> at rate ${report.faultRate}`}</p>
+${report.notes.map((n) => `<p class="note">note: ${esc(n)}</p>`).join('\n')}
 <h2>What the broker saw</h2>
 <p>Each row is a produce request in the order the broker read it: the batches it carried (producer id, base sequence, records), the model's decision, the fault injected, and the answer (blue arrow; a red ✗ when lost with the connection).</p>
 ${svg.join('\n')}
