@@ -407,7 +407,7 @@ describe('CLI: clients', () => {
   });
 
   it('notes where a client changes or ignores a setting, and a pipeline sequential sends cannot fill', () => {
-    const notes = (...args: string[]): readonly string[] => settingNotes(planFromArgs(['--client', ...args]));
+    const notes = (...args: string[]): readonly string[] => settingNotes(planFromArgs(['--client', ...args])).map((n) => `note: ${n}`);
     expect(notes('kafkajs')).toEqual([]);
     expect(notes('platformatic', '--max-in-flight', '3', '--acks', '1', '--retries', '1')).toEqual([
       'note: the Java client refuses these settings (ConfigException: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.); platformatic accepts them',

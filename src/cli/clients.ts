@@ -208,7 +208,7 @@ export function settingNotes(plan: ClientPlan): readonly string[] {
   if (plan.skippedFaults.length > 0) {
     notes.push(`not injecting ${plan.skippedFaults.join(', ')}: ${plan.inEffect.acks === 0 ? 'acks=0 gets no answer to lose, hold or fail' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND needs acks=all'}`);
   }
-  return notes.map((n) => `note: ${n}`);
+  return notes;
 }
 
 export function commandFor(plan: ClientPlan, seed: number): string {
@@ -250,7 +250,7 @@ export function buildClientReport(plan: ClientPlan, result: RunResult, reproduce
     seed: result.seed,
     settings: { ...result.settings },
     settingsInEffect: { ...plan.inEffect },
-    notes: settingNotes(plan).map((n) => n.replace(/^note: /, '')),
+    notes: settingNotes(plan),
     workload: { ...result.workload },
     faults: result.faults,
     faultRate: result.faultRate,
@@ -314,7 +314,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     // The header goes out with the first run's line: a client that refuses the settings is bad
     // input (exit 2), with nothing on stdout.
     const header = [`${plan.client} ${DRIVERS[plan.client].version()} · ${plan.faults.length === 0 ? 'no faults' : `faults ${plan.faults.join(', ')} at rate ${plan.faultRate}`}`];
-    header.push(...settingNotes(plan));
+    header.push(...settingNotes(plan).map((n) => `note: ${n}`));
     for (let i = 0; i < plan.runs && !stop; i++) {
       const seed = plan.seed + i;
       const result = await runPlanned(plan, seed);
@@ -379,7 +379,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     // The notes go to stderr, as explore's do with --json: stdout stays one JSON array, and each
     // row says what was run, so that it reads on its own.
     const notes = settingNotes(plan);
-    for (const note of notes) console.error(note);
+    for (const note of notes) console.error(`note: ${note}`);
     const version = DRIVERS[plan.client].version();
     print(
       JSON.stringify(
@@ -392,7 +392,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
           workload: plan.workload,
           faults: plan.faults,
           faultRate: plan.faultRate,
-          notes: notes.map((n) => n.replace(/^note: /, '')),
+          notes,
           outcomes: r.result.outcomes,
           violations: r.result.violations.map((v) => v.invariant),
           reproduced: r.reproduced,
