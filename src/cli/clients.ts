@@ -195,7 +195,7 @@ export function planFrom(values: Values): ClientPlan {
 
 /**
  * What to know about how these settings are run: the Java client's refusal, where the library
- * changes or ignores a setting, and a pipeline that the workload cannot fill.
+ * changes or ignores a setting, a pipeline that the workload cannot fill, and the faults left out.
  */
 export function settingNotes(plan: ClientPlan): readonly string[] {
   const notes: string[] = [];
