@@ -238,7 +238,9 @@ export function renderClientHtml(report: ClientReport): string {
   const height = TOP + rows.length * ROW + 40;
   const svg: string[] = [];
   svg.push(`<svg xmlns="http://www.w3.org/2000/svg" width="980" height="${height}" viewBox="0 0 980 ${height}">`);
-  svg.push('<defs><marker id="a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>');
+  // One arrowhead per line colour: requests black, answers blue (a black head on a blue line read as another message).
+  const head = (id: string, colour: string): string => `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="${colour}"/></marker>`;
+  svg.push(`<defs>${head('a', '#333')}${head('a-response', '#2c6fbb')}</defs>`);
   svg.push(`<text x="${client}" y="24" text-anchor="middle" class="lane-title">${esc(`${report.client} (client)`)}</text>`);
   svg.push(`<text x="${broker}" y="24" text-anchor="middle" class="lane-title">broker (model)</text>`);
   svg.push(`<line x1="${client}" y1="34" x2="${client}" y2="${height - 20}" class="lane"/><line x1="${broker}" y1="34" x2="${broker}" y2="${height - 20}" class="lane"/>`);
@@ -253,7 +255,7 @@ export function renderClientHtml(report: ClientReport): string {
     const result = t.batches.map((b) => b.result).join(', ');
     if (!lost) svg.push(`<text x="${broker + 10}" y="${y + 4}" class="mark ${/duplicate/.test(result) ? 'note' : /appended/.test(result) ? 'ok' : 'warn'}">${esc(result)}</text>`);
     if (t.fault !== null) svg.push(`<text x="${broker + 10}" y="${y + 17}" class="mark bad">${esc(`fault: ${t.fault}`)}</text>`);
-    if (t.answer === 'sent') svg.push(`<line x1="${broker}" y1="${y + 4}" x2="${client}" y2="${y + 12}" class="msg response" marker-end="url(#a)"/>`);
+    if (t.answer === 'sent') svg.push(`<line x1="${broker}" y1="${y + 4}" x2="${client}" y2="${y + 12}" class="msg response" marker-end="url(#a-response)"/>`);
     if (t.answer === 'lost' && !lost) {
       svg.push(`<line x1="${broker}" y1="${y + 4}" x2="${(client + broker) / 2}" y2="${y + 12}" class="msg lost"/><text x="${(client + broker) / 2}" y="${y + 17}" class="cross" text-anchor="middle">✗</text>`);
     }

@@ -8,9 +8,11 @@ import { renderSequenceDiagram } from './html.js';
 import type { Report } from './report.js';
 
 const load = (name: string): Report => JSON.parse(readFileSync(`reports/examples/${name}-seed20261125.json`, 'utf8')) as Report;
-// Requests and responses crossing, a lost response and one still on its way: the crowded case.
+// Requests and responses crossing, responses lost three rows after they were sent (steep lines)
+// and one still on its way: the crowded case.
 const REPORT = load('finding.failure-after-deadline-rewrites-in-flight');
-// A response sent as leadership moves, on its way for nine rows: a steep line beside a mark.
+// A response sent as leadership moves and never read, beside the new leader's mark, with the
+// longest label of the examples.
 const STEEP = load('finding.new-producer-id-reordered-by-leader-move');
 
 const num = (tag: string, attr: string): number => Number(new RegExp(`${attr}="([-0-9.]+)"`).exec(tag)?.[1]);
@@ -72,7 +74,7 @@ describe('sequence diagram', () => {
     for (const report of [REPORT, STEEP]) {
       const m = messages(renderSequenceDiagram(report));
       const steep = m.lines.filter((line) => num(line, 'y2') - num(line, 'y1') > Math.abs(num(line, 'x2') - num(line, 'x1')));
-      if (report === STEEP) expect(steep.length).toBeGreaterThan(0);
+      if (report === REPORT) expect(steep.length).toBeGreaterThan(0);
       m.lines.forEach((line, i) => {
         // Marks have their baseline 12px below the row's middle, so their text starts about 2px below it.
         expect(num(m.labels[i] as string, 'y')).toBeLessThanOrEqual(num(line, 'y1') - 1);
@@ -89,5 +91,27 @@ describe('sequence diagram', () => {
       const lanes = Math.round(Math.abs(x2 - x1) / (line.includes('pending') || line.includes('lost') ? 0.35 : 1));
       expect(14 + (m.texts[i] as string).length * 6.6).toBeLessThan(lanes);
     });
+  });
+
+  it('gives each colour of arrow its own arrowhead, of that colour', () => {
+    const svg2 = renderSequenceDiagram(STEEP);
+    const heads = new Map([...svg2.matchAll(/<marker id="([^"]+)"[^>]*><path [^>]*fill="([^"]+)"/g)].map((m) => [m[1] as string, m[2] as string]));
+    const colours: Record<string, string> = { request: '#333', response: '#2c6fbb', fetch: '#7d3c98', app: '#555' };
+    const arrows = [...svg2.matchAll(/<line [^>]*class="msg (\w+)"[^>]*marker-end="url\(#([^)]+)\)"/g)];
+    expect(new Set(arrows.map((a) => a[1]))).toEqual(new Set(Object.keys(colours)));
+    for (const [, kind = '', head = ''] of arrows) expect(heads.get(head), `${kind} line's head`).toBe(colours[kind]);
+  });
+
+  it('draws a message never read as a short level stub in the row it was written, its label saying it is still on its way', () => {
+    const m = messages(renderSequenceDiagram(STEEP));
+    const pending = m.lines.map((line, i) => ({ line, text: m.texts[i] as string })).filter((p) => p.line.includes('msg pending'));
+    expect(pending.length).toBeGreaterThan(0);
+    for (const { line, text } of pending) {
+      // Level at the row's middle, above the marks written below it, with no arrowhead.
+      expect(num(line, 'y2')).toBe(num(line, 'y1'));
+      expect(line).not.toContain('marker-end');
+      expect(text).toMatch(/\(still on its way\)$/);
+    }
+    expect(m.texts.filter((t) => t.endsWith('(still on its way)'))).toHaveLength(pending.length);
   });
 });

@@ -77,7 +77,9 @@ export function traceMessages(states: readonly State[], events: readonly Event[]
 }
 
 const ROW = 30;
-const TOP = 70;
+/** Row 0 (the state before the first step, where nothing is drawn) sits here; the lane titles just above it, the lanes starting under them. */
+const TOP = 36;
+const TITLE_Y = 22;
 /** The narrowest gap between lanes; a trace with longer message labels gets wider gaps. */
 const LANE_GAP = 210;
 const MAX_LANE_GAP = 420;
@@ -88,6 +90,15 @@ const LEFT = 150;
 const LABEL_INSET = 14;
 /** How far a message label may follow its line down from the row's middle (marks sit below it). */
 const MAX_LABEL_DROP = 4;
+/** How far a message that was lost, or never read, is drawn towards its lane before it stops. */
+const SHORT = 0.35;
+/** What a never-read message's label adds. */
+const NEVER_READ = '(still on its way)';
+const labelOf = (m: Message): string => (m.fate === 'pending' ? `${m.label} ${NEVER_READ}` : m.label);
+
+/** The colours of the lines that end in an arrowhead, each with its own head (a shared black head on a blue line looked like a different message). */
+const ARROW_COLOURS = { request: '#333', response: '#2c6fbb', fetch: '#7d3c98', app: '#555' } as const;
+const arrow = (kind: keyof typeof ARROW_COLOURS): string => `url(#arrow-${kind})`;
 
 /**
  * A light box under an 11px text whose baseline starts (or, anchored at its end, ends) at x, y: a
@@ -157,10 +168,11 @@ export function renderSequenceDiagram(report: Report): string {
   const events = report.events;
   const brokers = states[0]?.network.length ?? 1;
   const messages = traceMessages(states, events);
-  // Wide enough that the longest label (`#4 OUT_OF_ORDER_SEQUENCE_NUMBER`, or a response for
-  // several partitions) ends before the lane its message goes to, up to MAX_LANE_GAP.
-  const longest = Math.max(0, ...messages.map((m) => m.label.length));
-  const gap = Math.min(MAX_LANE_GAP, Math.max(LANE_GAP, Math.ceil(longest * LABEL_CHAR + LABEL_INSET + 8)));
+  // Wide enough that every label (`#4 OUT_OF_ORDER_SEQUENCE_NUMBER`, or a response for several
+  // partitions) ends before the lane its message goes to, up to MAX_LANE_GAP: a message to or
+  // from broker b spans b + 1 gaps.
+  const needed = messages.map((m) => Math.ceil((labelOf(m).length * LABEL_CHAR + LABEL_INSET + 8) / (m.broker + 1)));
+  const gap = Math.min(MAX_LANE_GAP, Math.max(LANE_GAP, ...needed));
   const laneX = (lane: 'app' | 'producer' | number): number => (lane === 'app' ? LEFT : lane === 'producer' ? LEFT + LANE_GAP : LEFT + LANE_GAP + gap * (1 + lane));
   const rowY = (row: number): number => TOP + row * ROW;
   const width = laneX(brokers - 1) + 230;
@@ -168,8 +180,9 @@ export function renderSequenceDiagram(report: Report): string {
   const svg: string[] = [];
   svg.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="sequence diagram">`);
   svg.push(
-    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker>' +
-      '<marker id="arrow-red" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#c0392b"/></marker></defs>',
+    `<defs>${Object.entries(ARROW_COLOURS)
+      .map(([kind, colour]) => `<marker id="arrow-${kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${colour}"/></marker>`)
+      .join('')}</defs>`,
   );
   // Rows: a stripe and the step number, linked to the table.
   events.forEach((event, i) => {
@@ -183,24 +196,33 @@ export function renderSequenceDiagram(report: Report): string {
   for (const lane of lanes) {
     const x = laneX(lane);
     const title = lane === 'app' ? 'Application' : lane === 'producer' ? 'Producer' : `Broker b${lane}`;
-    svg.push(`<text x="${x}" y="28" class="lane-title" text-anchor="middle">${title}</text>`);
+    svg.push(`<text x="${x}" y="${TITLE_Y}" class="lane-title" text-anchor="middle">${title}</text>`);
     for (let row = 0; row < events.length; row++) {
       const up = typeof lane !== 'number' || states[row + 1]?.cluster.alive[lane] === true;
-      svg.push(`<line x1="${x}" y1="${rowY(row) + 10}" x2="${x}" y2="${rowY(row + 1) + ROW / 2}" class="${up ? 'lane' : 'lane down'}"/>`);
+      svg.push(`<line x1="${x}" y1="${row === 0 ? TITLE_Y + 8 : rowY(row) + 10}" x2="${x}" y2="${rowY(row + 1) + ROW / 2}" class="${up ? 'lane' : 'lane down'}"/>`);
     }
   }
   // Messages: lines first, then every label over them, so a label's white halo hides the lines
   // that cross it (a response starts where its request's line arrives).
   const labels: string[] = [];
+  const crosses = new Set<string>();
   for (const m of messages) {
     const fromX = m.kind === 'request' ? laneX('producer') : laneX(m.broker);
     const toX = m.kind === 'request' ? laneX(m.broker) : laneX('producer');
     const y1 = rowY(m.from);
-    const y2 = rowY(m.to);
-    const endX = m.fate === 'read' ? toX : fromX + (toX - fromX) * 0.35;
+    // A message never read is a short level stub in the row it was written in, above the marks
+    // there, its label saying so: a line running on to the last row would say when it was read.
+    const y2 = m.fate === 'pending' ? y1 : rowY(m.to);
+    const endX = m.fate === 'read' ? toX : fromX + (toX - fromX) * SHORT;
     const cls = m.fate === 'lost' ? 'msg lost' : m.fate === 'pending' ? 'msg pending' : `msg ${m.kind}`;
-    svg.push(`<line x1="${fromX}" y1="${y1}" x2="${endX}" y2="${y2}" class="${cls}" marker-end="${m.fate === 'read' ? 'url(#arrow)' : ''}"/>`);
-    if (m.fate === 'lost') svg.push(`<text x="${endX}" y="${y2 + 5}" class="cross" text-anchor="middle">✗</text>`);
+    svg.push(`<line x1="${fromX}" y1="${y1}" x2="${endX}" y2="${y2}" class="${cls}"${m.fate === 'read' ? ` marker-end="${arrow(m.kind)}"` : ''}/>`);
+    // Messages lost together on one connection end at one point: one cross for them all.
+    const cross = `${endX},${y2}`;
+    if (m.fate === 'lost' && !crosses.has(cross)) {
+      crosses.add(cross);
+      svg.push(`<text x="${endX}" y="${y2 + 5}" class="cross" text-anchor="middle">✗</text>`);
+    }
+    const text = labelOf(m);
     // The label starts just off the sending lane and runs the way the arrow goes, its baseline
     // above the line where it starts: the line only descends from there, so it never crosses the
     // text (a centred label on a sloping line did). It follows the line's drop there by at most
@@ -212,8 +234,8 @@ export function renderSequenceDiagram(report: Report): string {
     const labelY = y1 + Math.min(drop, MAX_LABEL_DROP) - 5;
     // A white box under the text, so a line that crosses the label (the request a response
     // answers, arriving in the same row) does not run through it between the letters.
-    labels.push(labelBox(labelX, labelY, m.label, dir === 1 ? 'start' : 'end'));
-    labels.push(`<text x="${labelX}" y="${labelY}" class="msg-label ${m.kind}" text-anchor="${dir === 1 ? 'start' : 'end'}">${esc(m.label)}</text>`);
+    labels.push(labelBox(labelX, labelY, text, dir === 1 ? 'start' : 'end'));
+    labels.push(`<text x="${labelX}" y="${labelY}" class="msg-label ${m.kind}" text-anchor="${dir === 1 ? 'start' : 'end'}">${esc(text)}</text>`);
   }
   svg.push(...labels);
   // Event marks.
@@ -223,12 +245,12 @@ export function renderSequenceDiagram(report: Report): string {
     const y = rowY(i + 1);
     if (event.kind === 'AppSend' || event.kind === 'AppResend') {
       const label = event.kind === 'AppSend' ? `send r${after.ghost.sends.at(-1)?.record} → p${event.partition}` : `resend r${after.ghost.sends.at(-1)?.record}`;
-      svg.push(`<line x1="${laneX('app')}" y1="${y}" x2="${laneX('producer') - 4}" y2="${y}" class="msg app" marker-end="url(#arrow)"/>`);
+      svg.push(`<line x1="${laneX('app')}" y1="${y}" x2="${laneX('producer') - 4}" y2="${y}" class="msg app" marker-end="${arrow('app')}"/>`);
       svg.push(`<text x="${laneX('app') + 8}" y="${y - 4}" class="msg-label">${esc(label)}</text>`);
     }
     if (event.kind === 'ReplicaFetch') {
       const leader = after.cluster.partitions[event.partition]?.leader ?? 0;
-      svg.push(`<line x1="${laneX(event.replica)}" y1="${y}" x2="${laneX(leader)}" y2="${y}" class="msg fetch" marker-end="url(#arrow)" marker-start="url(#arrow)"/>`);
+      svg.push(`<line x1="${laneX(event.replica)}" y1="${y}" x2="${laneX(leader)}" y2="${y}" class="msg fetch" marker-end="${arrow('fetch')}" marker-start="${arrow('fetch')}"/>`);
       svg.push(`<text x="${(laneX(event.replica) + laneX(leader)) / 2}" y="${y - 4}" class="msg-label" text-anchor="middle">fetch p${event.partition}</text>`);
     }
     const m = mark(event, before, after);
@@ -296,7 +318,7 @@ export function renderHtml(report: Report, jsonPath: string): string {
 faults: <code>${esc(report.faults.join(', ') || 'none')}</code> · invariants checked: <code>${esc(report.invariants.join(', '))}</code> · ${esc(describeOrigin(report))} · fingerprint <code>${report.fingerprint}</code><br>
 length: ${esc(describeLengths(report))}</p>
 <h2>Sequence diagram</h2>
-<p>Arrows are requests (black) and responses (blue), from the step they were written to the step they were read; a red dashed arrow ending in ✗ was lost; a grey dotted arrow was still on its way when the trace ended; purple double arrows are follower fetches. A dashed red lane is a broker that is down. Outcomes reaching the application are written left of its lane. Click a row for the full state after it.</p>
+<p>Arrows are requests (black) and responses (blue), from the step they were written to the step they were read; a red dashed arrow ending in ✗ was lost; a short grey dotted line in the row it was written, its label ending in ${esc(NEVER_READ)}, had not been read when the trace ended; purple double arrows are follower fetches. A dashed red lane is a broker that is down. Outcomes reaching the application are written left of its lane. Click a row for the full state after it.</p>
 <div class="diagram">${renderSequenceDiagram(report)}</div>
 <h2>Steps</h2>
 <p>${esc(STATE_LEGEND)}.</p>
