@@ -11,7 +11,7 @@ const load = (name: string): Report => JSON.parse(readFileSync(`reports/examples
 // Requests and responses crossing, a lost response and one still on its way: the crowded case.
 const REPORT = load('finding.failure-after-deadline-rewrites-in-flight');
 // A response sent as leadership moves, on its way for nine rows: a steep line beside a mark.
-const STEEP = load('finding.new-producer-id-reordered-by-leader-move');
+const STEEP = load('finding.new-producer-id-reordered');
 
 const num = (tag: string, attr: string): number => Number(new RegExp(`${attr}="([-0-9.]+)"`).exec(tag)?.[1]);
 
