@@ -46,14 +46,15 @@ export const acksOneDuplicates: Suite = defineSuite({
 
 /**
  * The idempotent producer deduplicates the retries of one send, not a second send of the same
- * record: a send that fails at its delivery timeout may have been written (its ack was lost), and
+ * record: a send that fails at its delivery timeout may have been written (its batch expired in
+ * flight, or its ack was lost), and
  * an application that resends it makes a new batch with a new sequence. One request in flight, so
  * that the producer alone cannot duplicate (delivery.idempotent-in-flight-1 holds) and no restart.
  */
 export const timeoutResendDuplicates: Suite = defineSuite({
   name: 'delivery.resend-after-timeout-duplicates',
   claim:
-    'An idempotent producer fails a send at its delivery timeout although its batch was appended (the ack was lost); an at-least-once application that resends the record writes it twice, with no producer restart and one request in flight.',
+    'An idempotent producer fails a send at its delivery timeout although its batch was appended (it expired in flight, or its ack was lost); an at-least-once application that resends the record writes it twice, with no producer restart and one request in flight.',
   config: { application: 'at-least-once', 'max.in.flight.requests.per.connection': 1 },
   faults: ['disconnect', 'delivery-timeout'],
   bounds: { ...SMALL, resendsMax: 2 },
