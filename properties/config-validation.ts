@@ -4,11 +4,12 @@
  * idempotence is silently switched off, and the producer then duplicates like any other.
  */
 
-import type { SuiteDefinition } from '../src/checker/suite.js';
+import { defineSuite } from '../src/checker/suite.js';
+import type { Suite, SuiteDefinition } from '../src/checker/suite.js';
 import { SMALL } from './common.js';
 
-function rejected(name: string, config: SuiteDefinition['config'], error: string, claim: string): SuiteDefinition {
-  return {
+function rejected(name: string, config: SuiteDefinition['config'], error: string, claim: string): Suite {
+  return defineSuite({
     name: `config.${name}`,
     claim,
     config,
@@ -18,10 +19,10 @@ function rejected(name: string, config: SuiteDefinition['config'], error: string
     witnesses: [],
     expect: { verdict: 'rejected', error },
     runs: 1,
-  };
+  });
 }
 
-export const configSuites: readonly SuiteDefinition[] = [
+export const configSuites: readonly Suite[] = [
   rejected(
     'explicit-idempotence-retries-0',
     { 'enable.idempotence': true, retries: 0 },
@@ -52,7 +53,8 @@ export const configSuites: readonly SuiteDefinition[] = [
     'delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms',
     'An explicit delivery.timeout.ms below linger.ms + request.timeout.ms is refused.',
   ),
-  {
+  // Its mechanism is delivery.acks1-retry-duplicates' once idempotence is off: no detector of its own.
+  defineSuite({
     name: 'config.implicit-acks-1-disables-idempotence',
     claim: 'acks=1 without enable.idempotence silently disables idempotence (3.x default), and a lost ack then duplicates.',
     config: { acks: '1' },
@@ -62,7 +64,7 @@ export const configSuites: readonly SuiteDefinition[] = [
     witnesses: [],
     expect: { verdict: 'violated', invariant: 'NoDuplicateRecord' },
     runs: 300,
-  },
+  }),
 ];
 
 export default configSuites;

@@ -3,13 +3,16 @@
  * - acks=0 is at most once: an acknowledged record may never reach the log;
  * - acks=1 with retries and no idempotence is at least once: a lost ack makes a duplicate;
  * - the idempotent producer (the 3.x default) is exactly once per producer session: no loss of an
- *   acknowledged record and no duplicate, however requests and acks are lost and batches retried.
+ *   acknowledged record and no duplicate, however requests and acks are lost and batches retried;
+ *   a record the application sends again is a new send, which it does not recognise.
  */
 
-import type { SuiteDefinition } from '../src/checker/suite.js';
+import { defineSuite } from '../src/checker/suite.js';
+import type { Suite } from '../src/checker/suite.js';
 import { ALL_INVARIANTS, SMALL } from './common.js';
+import { resendCause, retriedSendWrittenTwice } from './trace-facts.js';
 
-export const acksZeroLoses: SuiteDefinition = {
+export const acksZeroLoses: Suite = defineSuite({
   name: 'delivery.acks0-loses-acknowledged',
   claim: 'With acks=0 the producer reports success at once, so a request lost with its connection loses an acknowledged record.',
   config: { acks: '0' },
@@ -19,9 +22,13 @@ export const acksZeroLoses: SuiteDefinition = {
   witnesses: [],
   expect: { verdict: 'violated', invariant: 'NoAckedRecordLost' },
   runs: 300,
-};
+  mechanism: {
+    how: 'with acks=0 a record counts as acknowledged when it is sent, before any broker has it',
+    shows: (trace) => trace.config.producer.acks === 0,
+  },
+});
 
-export const acksOneDuplicates: SuiteDefinition = {
+export const acksOneDuplicates: Suite = defineSuite({
   name: 'delivery.acks1-retry-duplicates',
   claim: 'With acks=1, retries and enable.idempotence=false, a retry after a lost ack appends the batch a second time.',
   config: { acks: '1', 'enable.idempotence': false },
@@ -31,7 +38,35 @@ export const acksOneDuplicates: SuiteDefinition = {
   witnesses: [],
   expect: { verdict: 'violated', invariant: 'NoDuplicateRecord' },
   runs: 300,
-};
+  mechanism: {
+    how: 'idempotence is off, so a retry after a lost acknowledgement appends the batch again',
+    shows: (trace) => !trace.config.producer.idempotence && retriedSendWrittenTwice(trace),
+  },
+});
+
+/**
+ * The idempotent producer deduplicates the retries of one send, not a second send of the same
+ * record: a send that fails at its delivery timeout may have been written (its batch expired in
+ * flight, or its ack was lost), and
+ * an application that resends it makes a new batch with a new sequence. One request in flight, so
+ * that the producer alone cannot duplicate (delivery.idempotent-in-flight-1 holds) and no restart.
+ */
+export const timeoutResendDuplicates: Suite = defineSuite({
+  name: 'delivery.resend-after-timeout-duplicates',
+  claim:
+    'An idempotent producer fails a send at its delivery timeout although its batch was appended (it expired in flight, or its ack was lost); an at-least-once application that resends the record writes it twice, with no producer restart and one request in flight.',
+  config: { application: 'at-least-once', 'max.in.flight.requests.per.connection': 1 },
+  faults: ['disconnect', 'delivery-timeout'],
+  bounds: { ...SMALL, resendsMax: 2 },
+  invariants: ['NoDuplicateRecord', 'NoAckedRecordLost'],
+  witnesses: [],
+  expect: { verdict: 'violated', invariant: 'NoDuplicateRecord' },
+  runs: 300,
+  mechanism: {
+    how: 'a send failed at its delivery timeout although its batch was written, and the application sent the record again; a new send gets a new sequence, which idempotence does not recognise',
+    shows: (trace) => resendCause(trace) === 'delivery-timeout',
+  },
+});
 
 /**
  * The idempotent producer with 1 to 5 requests in flight, under lost requests and acks, request
@@ -39,7 +74,7 @@ export const acksOneDuplicates: SuiteDefinition = {
  * that fails after its deadline bumps the epoch and rewrites the batch behind it
  * (KAFKA-14034, findings.ts). With one in flight there is no batch behind it, and it holds.
  */
-export const idempotentInFlight: readonly SuiteDefinition[] = [1, 2, 3, 4, 5].map((inFlight) => ({
+export const idempotentInFlight: readonly Suite[] = [1, 2, 3, 4, 5].map((inFlight) => defineSuite({
   name: `delivery.idempotent-in-flight-${inFlight}`,
   claim:
     inFlight === 1
@@ -58,4 +93,4 @@ export const idempotentInFlight: readonly SuiteDefinition[] = [1, 2, 3, 4, 5].ma
   runs: inFlight === 1 ? 1000 : inFlight >= 4 ? 4000 : 400,
 }));
 
-export default [acksZeroLoses, acksOneDuplicates, ...idempotentInFlight];
+export default [acksZeroLoses, acksOneDuplicates, timeoutResendDuplicates, ...idempotentInFlight];

@@ -1,10 +1,11 @@
 /**
- * Every suite, in the order `idemcheck check` runs them. Each file states one guarantee (or one
- * failure of it) and holds pure declarations: no vitest, so the CLI imports the same definitions.
+ * Every suite, in the order `idemcheck check` runs them (and in which a counterexample's known
+ * mechanism is looked up). Each file states one guarantee (or one failure of it) and builds its
+ * suites once, with the detector of the mechanism each shows: pure declarations, no vitest, so
+ * the CLI imports the same suites.
  */
 
-import { defineSuite } from '../src/checker/suite.js';
-import type { Suite, SuiteDefinition } from '../src/checker/suite.js';
+import type { Suite } from '../src/checker/suite.js';
 import configValidation from './config-validation.js';
 import deliveryLevels from './delivery-levels.js';
 import findings from './findings.js';
@@ -13,7 +14,7 @@ import ordering from './ordering.js';
 import producerRestart from './producer-restart.js';
 import replication from './replication.js';
 
-export const DEFINITIONS: readonly SuiteDefinition[] = [
+export const SUITES: readonly Suite[] = [
   ...deliveryLevels,
   ...producerRestart,
   ...replication,
@@ -23,7 +24,11 @@ export const DEFINITIONS: readonly SuiteDefinition[] = [
   ...mutants,
 ];
 
-export const SUITES: readonly Suite[] = DEFINITIONS.map(defineSuite);
+const seen = new Set<string>();
+for (const suite of SUITES) {
+  if (seen.has(suite.name)) throw new Error(`two suites are named ${suite.name}`);
+  seen.add(suite.name);
+}
 
 export function suiteByName(name: string): Suite | undefined {
   return SUITES.find((s) => s.name === name);

@@ -3,10 +3,11 @@
  * finding its violation, the checker has lost its teeth.
  */
 
-import type { SuiteDefinition } from '../src/checker/suite.js';
+import { defineSuite } from '../src/checker/suite.js';
+import type { Suite } from '../src/checker/suite.js';
 import { SMALL } from './common.js';
 
-export const noDedup: SuiteDefinition = {
+export const noDedup: Suite = defineSuite({
   name: 'mutant.broker-ignores-sequences',
   claim: 'A broker that ignores sequence numbers appends a retried batch again after a lost ack.',
   config: { mutant: 'ignore-sequences' },
@@ -16,9 +17,9 @@ export const noDedup: SuiteDefinition = {
   witnesses: [],
   expect: { verdict: 'violated', invariant: 'NoDuplicateRecord' },
   runs: 300,
-};
+});
 
-export const oneBatchCache: SuiteDefinition = {
+export const oneBatchCache: Suite = defineSuite({
   name: 'mutant.dedup-window-1',
   claim: 'A dedup cache of one batch forgets the earlier of two pipelined batches; its retry is OUT_OF_ORDER, the producer bumps its epoch and rewrites both.',
   config: { mutant: 'dedup-window:1' },
@@ -28,9 +29,9 @@ export const oneBatchCache: SuiteDefinition = {
   witnesses: [],
   expect: { verdict: 'violated', invariant: 'NoDuplicateRecord' },
   runs: 1000,
-};
+});
 
-export const sixInFlight: SuiteDefinition = {
+export const sixInFlight: Suite = defineSuite({
   name: 'mutant.six-in-flight',
   claim: 'Six requests in flight against the 5-batch cache: the first batch falls out of the cache, its retry is OUT_OF_ORDER and the epoch bump rewrites and duplicates all six.',
   config: { mutant: 'in-flight:6' },
@@ -42,6 +43,6 @@ export const sixInFlight: SuiteDefinition = {
   // A deep interleaving (six separate batches in flight, then one disconnect): swarm runs reach it
   // within about 17,000 runs on every seed we tried; the search stops at the first failure.
   runs: 40000,
-};
+});
 
 export default [noDedup, oneBatchCache, sixInFlight];

@@ -8,14 +8,15 @@
  * findings.ts for a new producer id whose first batch is rejected.
  */
 
-import type { SuiteDefinition } from '../src/checker/suite.js';
+import { defineSuite } from '../src/checker/suite.js';
+import type { Suite } from '../src/checker/suite.js';
 import { ALL_INVARIANTS, SMALL } from './common.js';
 
 const replicated = { 'replication.factor': 3, 'min.insync.replicas': 2 };
 const clusterFaults = ['broker-crash', 'leader-change', 'isr-shrink', 'disconnect'] as const;
 const bounds = { ...SMALL, eventsMax: 40, crashesMax: 1, clusterChangesMax: 2 };
 
-export const idempotentKeepsOrder: SuiteDefinition = {
+export const idempotentKeepsOrder: Suite = defineSuite({
   name: 'ordering.idempotent-pipelined-keeps-order',
   claim: 'The idempotent producer with 5 requests in flight to one broker keeps send order through lost requests and acks, timeouts and retries.',
   config: {},
@@ -28,9 +29,9 @@ export const idempotentKeepsOrder: SuiteDefinition = {
   expect: { verdict: 'holds' },
   // All five in flight at once is rare in random runs (about 0.3% of them): more runs reach it.
   runs: 6000,
-};
+});
 
-export const idempotentOneInFlightKeepsOrder: SuiteDefinition = {
+export const idempotentOneInFlightKeepsOrder: Suite = defineSuite({
   name: 'ordering.idempotent-one-in-flight-keeps-order',
   claim: 'The idempotent producer with one request in flight keeps order and writes each record once through crashes, leader moves, ISR changes and timeouts.',
   config: { ...replicated, 'max.in.flight.requests.per.connection': 1 },
@@ -40,9 +41,9 @@ export const idempotentOneInFlightKeepsOrder: SuiteDefinition = {
   witnesses: ['BatchRetried', 'NotEnoughReplicas', 'LeaderFailedOver', 'LostAckDeduplicated'],
   expect: { verdict: 'holds' },
   runs: 600,
-};
+});
 
-export const nonIdempotentReorders: SuiteDefinition = {
+export const nonIdempotentReorders: Suite = defineSuite({
   name: 'ordering.non-idempotent-pipelined-reorders',
   claim: 'Without idempotence, 5 requests in flight and retries, a rejected earlier batch is retried after a later one was appended.',
   config: { ...replicated, 'enable.idempotence': false },
@@ -52,9 +53,13 @@ export const nonIdempotentReorders: SuiteDefinition = {
   witnesses: [],
   expect: { verdict: 'violated', invariant: 'SessionOrderKept' },
   runs: 2000,
-};
+  mechanism: {
+    how: 'idempotence is off, so a retried batch is appended after a later one that got through first',
+    shows: (trace) => !trace.config.producer.idempotence,
+  },
+});
 
-export const oneInFlightKeepsOrder: SuiteDefinition = {
+export const oneInFlightKeepsOrder: Suite = defineSuite({
   name: 'ordering.non-idempotent-one-in-flight-keeps-order',
   claim: 'Without idempotence, max.in.flight.requests.per.connection=1 keeps send order: a batch is retried before the next one is sent.',
   config: { ...replicated, 'enable.idempotence': false, 'max.in.flight.requests.per.connection': 1 },
@@ -64,6 +69,6 @@ export const oneInFlightKeepsOrder: SuiteDefinition = {
   witnesses: ['BatchRetried', 'NotEnoughReplicas'],
   expect: { verdict: 'holds' },
   runs: 600,
-};
+});
 
 export default [idempotentKeepsOrder, idempotentOneInFlightKeepsOrder, nonIdempotentReorders, oneInFlightKeepsOrder];

@@ -4,10 +4,12 @@
  * application resends after the restart: an at-least-once application writes it twice.
  */
 
-import type { SuiteDefinition } from '../src/checker/suite.js';
+import { defineSuite } from '../src/checker/suite.js';
+import type { Suite } from '../src/checker/suite.js';
 import { SMALL } from './common.js';
+import { resendCause } from './trace-facts.js';
 
-export const restartDuplicates: SuiteDefinition = {
+export const restartDuplicates: Suite = defineSuite({
   name: 'restart.at-least-once-duplicates',
   claim: 'An idempotent producer that restarts after a lost ack, with an application that resends unacknowledged records, writes a record twice.',
   config: { application: 'at-least-once' },
@@ -17,9 +19,13 @@ export const restartDuplicates: SuiteDefinition = {
   witnesses: [],
   expect: { verdict: 'violated', invariant: 'NoDuplicateRecord' },
   runs: 300,
-};
+  mechanism: {
+    how: 'the producer restarted after a record\'s batch was written, failing its send, and the application sent the record again; a new send gets a new sequence (and here a new producer id), which idempotence does not recognise',
+    shows: (trace) => resendCause(trace) === 'producer-restart',
+  },
+});
 
-export const restartWithoutResend: SuiteDefinition = {
+export const restartWithoutResend: Suite = defineSuite({
   name: 'restart.without-resend-no-duplicates',
   claim: 'Restarts alone do not duplicate: without application resends every record is written at most once.',
   config: {},
@@ -30,6 +36,6 @@ export const restartWithoutResend: SuiteDefinition = {
   witnesses: ['ProducerRestarted', 'LostAckDeduplicated'],
   expect: { verdict: 'holds' },
   runs: 300,
-};
+});
 
 export default [restartDuplicates, restartWithoutResend];

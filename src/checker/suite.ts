@@ -6,9 +6,10 @@
 import { resolveConfig } from '../model/config.js';
 import type { ConfigInput, ModelConfig } from '../model/config.js';
 import { BOUND_HELP, FAULTS } from '../model/events.js';
-import type { Bounds, Fault, Setup } from '../model/events.js';
+import type { Bounds, Event, Fault, Setup } from '../model/events.js';
 import { invariantByName } from '../model/invariants.js';
-import type { Invariant } from '../model/invariants.js';
+import type { Invariant, Violation } from '../model/invariants.js';
+import type { State } from '../model/types.js';
 import { witnessByName } from '../model/witnesses.js';
 import type { Witness } from '../model/witnesses.js';
 
@@ -17,6 +18,29 @@ export type Expectation =
   | { readonly verdict: 'violated'; readonly invariant: string }
   /** The real client refuses the config: ConfigException with exactly this message. */
   | { readonly verdict: 'rejected'; readonly error: string };
+
+/** A counterexample as a mechanism detector reads it: the config, every event and every state. */
+export interface MechanismTrace {
+  readonly config: ModelConfig;
+  readonly events: readonly Event[];
+  /** states[0] is the initial state; states[i] follows events[i-1]. */
+  readonly states: readonly State[];
+  /** The invariant broken in the last state, and how. */
+  readonly invariant: string;
+  readonly violations: readonly Violation[];
+}
+
+/**
+ * How a suite that expects a violation breaks it, so that another counterexample breaking the same
+ * invariant the same way can be named after the suite. `shows` reads the trace only (config,
+ * events, states with their ghost and counters), never a suite name: a trace it does not clearly
+ * show is not named.
+ */
+export interface Mechanism {
+  /** The mechanism, in a clause. */
+  readonly how: string;
+  readonly shows: (trace: MechanismTrace) => boolean;
+}
 
 export interface SuiteDefinition {
   readonly name: string;
@@ -33,16 +57,21 @@ export interface SuiteDefinition {
   readonly expect: Expectation;
   /** Default number of random runs. */
   readonly runs: number;
+  /** For a suite that shows a violation by a documented mechanism: how to recognise it in a trace. */
+  readonly mechanism?: Mechanism;
 }
 
 /** A suite with its names resolved and its config validated. */
-export interface Suite extends SuiteDefinition {
+export interface Suite extends Omit<SuiteDefinition, 'mechanism'> {
   /** Null when the config is rejected (then `configError` says why). */
   readonly setup: Setup | null;
   readonly modelConfig: ModelConfig | null;
   readonly configError: string | null;
+  /** What Kafka logs for this config (ProducerConfig's INFO lines, e.g. idempotence silently disabled). */
+  readonly kafkaLogs: readonly string[];
   readonly checked: readonly Invariant[];
   readonly sought: readonly Witness[];
+  readonly mechanism: Mechanism | null;
 }
 
 /** A problem in a suite definition; `field` names the definition's field it is about. */
@@ -61,7 +90,8 @@ export function defineSuite(def: SuiteDefinition): Suite {
   const resolved = resolveConfig(def.config);
   if (def.expect.verdict === 'rejected') {
     if (resolved.ok) throw new SuiteError(`${where}: expects the config to be rejected, but it is accepted`);
-    return { ...def, setup: null, modelConfig: null, configError: resolved.error, checked: [], sought: [] };
+    if (def.mechanism !== undefined) throw new SuiteError(`${where}: a rejected config shows no mechanism`, 'mechanism');
+    return { ...def, setup: null, modelConfig: null, configError: resolved.error, kafkaLogs: [], checked: [], sought: [], mechanism: null };
   }
   if (!resolved.ok) throw new SuiteError(`${where}: config.${resolved.key}: ${resolved.error}`, 'config');
   for (const fault of def.faults) {
@@ -90,8 +120,11 @@ export function defineSuite(def: SuiteDefinition): Suite {
     throw new SuiteError(`${where}: expects ${def.expect.invariant} violated, but ${def.expect.invariant} is not among the invariants checked (${def.invariants.join(', ') || 'none'})`, 'expect');
   }
   if (checked.length === 0) throw new SuiteError(`${where}: checks no invariant`, 'invariants');
+  if (def.mechanism !== undefined && def.expect.verdict !== 'violated') {
+    throw new SuiteError(`${where}: has a mechanism but expects no violation for it to show`, 'mechanism');
+  }
   const setup: Setup = { config: resolved.config, faults: def.faults, bounds: def.bounds };
-  return { ...def, setup, modelConfig: resolved.config, configError: null, checked, sought };
+  return { ...def, setup, modelConfig: resolved.config, configError: null, kafkaLogs: resolved.notes, checked, sought, mechanism: def.mechanism ?? null };
 }
 
 export function describeExpectation(expect: Expectation): string {

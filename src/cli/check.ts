@@ -5,6 +5,7 @@
 
 import { AD_HOC_DEFAULT_BOUNDS, AD_HOC_DEFAULT_RUNS } from '../checker/ad-hoc.js';
 import type { SuiteResult } from '../checker/run-suite.js';
+import { SUITES } from '../../properties/index.js';
 import { formatEvent } from '../report/format.js';
 import { describeKnown, otherKnownMechanism } from '../report/known.js';
 import type { KnownMechanism } from '../report/known.js';
@@ -111,7 +112,7 @@ export async function checkCommand(argv: readonly string[], print: (line: string
           shortestLimit: message.report?.lengths.shortestLimit ?? 0,
           shortestMs: message.shortestMs,
           report,
-          known: message.report === null ? null : otherKnownMechanism(message.report),
+          known: message.report === null ? null : otherKnownMechanism(message.report, SUITES),
         };
         rows.push(row);
         if (!values.json) printRow(print, row, width);

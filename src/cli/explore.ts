@@ -8,7 +8,7 @@
 import { judgeExploration, whileAt } from '../checker/explore.js';
 import type { ExploreResult } from '../checker/explore.js';
 import type { Suite } from '../checker/suite.js';
-import { suiteByName } from '../../properties/index.js';
+import { SUITES, suiteByName } from '../../properties/index.js';
 import { formatEvent } from '../report/format.js';
 import { describeKnown, otherKnownMechanism } from '../report/known.js';
 import type { KnownMechanism } from '../report/known.js';
@@ -131,7 +131,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
           got: message.judgement.got,
           problem: message.judgement.problem,
           report,
-          known: message.report === null ? null : otherKnownMechanism(message.report),
+          known: message.report === null ? null : otherKnownMechanism(message.report, SUITES),
         };
         rows.push(row);
         if (!values.json) printRow(print, row, width);

@@ -301,13 +301,14 @@ function selectionNames(selection: Selection): readonly string[] {
  * idempotence was silently disabled), by suite name.
  */
 function configLogs(selection: Selection): Map<string, readonly string[]> {
-  const configs = selection.kind === 'ad-hoc' ? [{ name: 'ad-hoc', config: selection.options.config }] : SUITES.filter((s) => selection.names.includes(s.name));
-  const logs = new Map<string, readonly string[]>();
-  for (const { name, config } of configs) {
-    const resolved = resolveConfig(config);
-    logs.set(name, resolved.ok ? resolved.notes : []);
-  }
-  return logs;
+  if (selection.kind === 'ad-hoc') return new Map([['ad-hoc', adHocLogs(selection.options)]]);
+  return new Map(SUITES.filter((s) => selection.names.includes(s.name)).map((s) => [s.name, s.kafkaLogs]));
+}
+
+/** An ad-hoc config's log lines; none when Kafka refuses it (the refusal is reported instead). */
+function adHocLogs(options: AdHocOptions): readonly string[] {
+  const resolved = resolveConfig(options.config);
+  return resolved.ok ? resolved.notes : [];
 }
 
 function expectationsOf(selection: Selection): Map<string, string> {

@@ -7,7 +7,9 @@ import { accessSync, constants, mkdirSync, realpathSync, renameSync, rmSync, sta
 import type { Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SUITES } from '../../properties/index.js';
 import { renderHtml } from '../report/html.js';
+import { otherKnownMechanism } from '../report/known.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderRegressionTest } from '../report/regression.js';
 import type { Report } from '../report/report.js';
@@ -90,10 +92,11 @@ export function writeReport(dir: string, report: Report): WrittenReport {
   };
   // The replay command in the report names the JSON as the user named the directory.
   const shownJson = isAbsolute(dir) ? paths.json : relative(process.cwd(), paths.json) || paths.json;
+  const known = otherKnownMechanism(report, SUITES);
   const contents: [string, string][] = [
     [paths.json, `${JSON.stringify(report, null, 1)}\n`],
-    [paths.markdown, renderMarkdown(report, shownJson)],
-    [paths.html, renderHtml(report, shownJson)],
+    [paths.markdown, renderMarkdown(report, shownJson, known)],
+    [paths.html, renderHtml(report, shownJson, known)],
     [paths.test, renderRegressionTest(report, `${stem}.json`, srcImportFrom(dir), regressionRunCommand(dir))],
   ];
   writeFilesWhole(contents);

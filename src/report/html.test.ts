@@ -13,7 +13,7 @@ const load = (name: string): Report => JSON.parse(readFileSync(`reports/examples
 const REPORT = load('finding.failure-after-deadline-rewrites-in-flight');
 // A response sent as leadership moves and never read, beside the new leader's mark, with the
 // longest label of the examples.
-const STEEP = load('finding.new-producer-id-reordered-by-leader-move');
+const STEEP = load('finding.new-producer-id-reordered');
 
 const num = (tag: string, attr: string): number => Number(new RegExp(`${attr}="([-0-9.]+)"`).exec(tag)?.[1]);
 

@@ -9,6 +9,7 @@ import type { Event } from '../model/events.js';
 import type { State } from '../model/types.js';
 import { formatEvent, logsCell, outcomesCell, producerCell, sentence, STATE_LEGEND } from './format.js';
 import { narrate } from './narrate.js';
+import type { KnownMechanism } from './known.js';
 import type { Report } from './report.js';
 import { describeLengths, describeOrigin, expectationSentence, replayCommand } from './report.js';
 
@@ -294,7 +295,7 @@ tr.violation td { background: #fdecea; } td.n { text-align: right; color: #888; 
 details summary { cursor: pointer; color: #2c6fbb; }
 `;
 
-export function renderHtml(report: Report, jsonPath: string): string {
+export function renderHtml(report: Report, jsonPath: string, known: KnownMechanism | null): string {
   const title = `${report.violation.invariant} violated: ${report.suite ?? 'ad-hoc check'}`;
   const rows = report.events.map((event, i) => {
     const before = report.states[i] as State;
@@ -313,7 +314,7 @@ export function renderHtml(report: Report, jsonPath: string): string {
 <pre class="cmd">${esc(replayCommand(jsonPath))}</pre>
 <p class="verdict"><strong>What went wrong.</strong> ${prose(sentence(report.violation.explanation))}.<br>
 <strong>${esc(report.violation.invariant)}:</strong> ${prose(report.violation.claim)} ${prose(report.violation.why)}</p>
-<p>${prose(expectationSentence(report))}</p>
+<p>${prose(expectationSentence(report, known))}</p>
 <p>config: <code>${esc(Object.entries(report.config).map(([k, v]) => `${k}=${v}`).join(' '))}</code><br>
 faults: <code>${esc(report.faults.join(', ') || 'none')}</code> · invariants checked: <code>${esc(report.invariants.join(', '))}</code> · ${esc(describeOrigin(report))} · fingerprint <code>${report.fingerprint}</code><br>
 length: ${esc(describeLengths(report))}</p>

@@ -6,6 +6,7 @@
 import type { State } from '../model/types.js';
 import { formatEvent, logsCell, outcomesCell, producerCell, sentence, STATE_LEGEND } from './format.js';
 import { narrate } from './narrate.js';
+import type { KnownMechanism } from './known.js';
 import type { Report } from './report.js';
 import { describeBounds, describeLengths, describeOrigin, expectationSentence, replayCommand } from './report.js';
 
@@ -13,7 +14,7 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-export function renderMarkdown(report: Report, jsonPath: string): string {
+export function renderMarkdown(report: Report, jsonPath: string, known: KnownMechanism | null): string {
   const lines: string[] = [];
   const title = report.suite ?? 'ad-hoc check';
   const last = report.states[report.states.length - 1] as State;
@@ -33,7 +34,7 @@ export function renderMarkdown(report: Report, jsonPath: string): string {
   lines.push('');
   lines.push(`**The invariant.** ${report.violation.invariant}: ${report.violation.claim} ${report.violation.why}`);
   lines.push('');
-  lines.push(`**Expected?** ${expectationSentence(report)}`);
+  lines.push(`**Expected?** ${expectationSentence(report, known)}`);
   if (report.violation.firstFailure !== report.violation.invariant) {
     lines.push('');
     lines.push(`Note: the first failing run broke ${report.violation.firstFailure}; shrinking led to this smaller violation of ${report.violation.invariant}.`);

@@ -10,7 +10,8 @@ import { boundInUse } from '../model/events.js';
 import type { Violation } from '../model/invariants.js';
 import type { State } from '../model/types.js';
 import { sentence } from './format.js';
-import { describeKnown, otherKnownMechanism } from './known.js';
+import { describeKnown } from './known.js';
+import type { KnownMechanism } from './known.js';
 
 export const REPORT_FORMAT = 'idemcheck-report';
 export const REPORT_VERSION = 1;
@@ -123,10 +124,12 @@ export function describeBounds(report: Pick<Report, 'bounds' | 'faults' | 'confi
   return `${used.join(' ')}${unused.length > 0 ? ` (unused, no fault or application takes them: ${unused.join(', ')})` : ''}`;
 }
 
-/** Whether the suite expected this violation, in a sentence for the report. */
-export function expectationSentence(report: Report): string {
+/**
+ * Whether the suite expected this violation, in a sentence for the report, with the other shipped
+ * suite whose mechanism it repeats (`otherKnownMechanism`), if any.
+ */
+export function expectationSentence(report: Report, other: KnownMechanism | null): string {
   const expected = report.expected === `violates ${report.violation.invariant}`;
-  const other = otherKnownMechanism(report);
   const known = other === null ? '' : ` ${sentence(describeKnown(other))}.`;
   if (report.suite === null) {
     return expected
