@@ -12,7 +12,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -196,6 +196,8 @@ function benchStartup(): StartupRow[] {
   ];
   const runs = quick ? 3 : 7;
   const rows: StartupRow[] = [];
+  // Wall-clock times grow with whatever else the machine runs: say how busy it was.
+  log(`load average before: ${loadavg()[0]?.toFixed(1)} (1 minute, ${cpus().length} CPUs)`);
   try {
     for (const c of cases) {
       const times: number[] = [];
