@@ -7,10 +7,13 @@
  *   npm run bench                 # the full run (a few minutes on 2 cores), written to latest.{json,md}
  *   npm run bench -- --quick      # fewer seeds and smaller limits, to try it out; written to quick.{json,md}
  *   npm run bench -- --suite S    # only the counterexample rows of these suites (repeatable), printed, not written
+ *   npm run bench -- --startup    # only the start-up times of the built CLI, printed, not written
  */
 
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { suiteByName } from '../properties/index.js';
@@ -24,7 +27,7 @@ import { runSuite } from '../src/checker/run-suite.js';
 import type { Suite } from '../src/checker/suite.js';
 import { defineSuite } from '../src/checker/suite.js';
 
-const USAGE = 'usage: npm run bench [-- --quick] [-- --suite NAME ...]';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --suite NAME ...] [-- --startup]';
 
 /** Bad arguments: one line naming the problem, exit 2, nothing written. */
 function usageError(message: string): never {
@@ -32,20 +35,21 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-function parseBenchArgs(): { quick: boolean; only: string[] | null } {
+function parseBenchArgs(): { quick: boolean; only: string[] | null; startupOnly: boolean } {
   try {
     const { values } = parseArgs({
       args: process.argv.slice(2),
-      options: { quick: { type: 'boolean', default: false }, suite: { type: 'string', multiple: true } },
+      options: { quick: { type: 'boolean', default: false }, suite: { type: 'string', multiple: true }, startup: { type: 'boolean', default: false } },
       strict: true,
     });
-    return { quick: values.quick, only: values.suite ?? null };
+    if (values.startup && values.suite !== undefined) usageError('--startup and --suite each run one section: give one of them');
+    return { quick: values.quick, only: values.suite ?? null, startupOnly: values.startup };
   } catch (error) {
     return usageError(error instanceof Error ? error.message : String(error));
   }
 }
 
-const { quick, only } = parseBenchArgs();
+const { quick, only, startupOnly } = parseBenchArgs();
 for (const name of only ?? []) {
   const found = suiteByName(name);
   if (found === undefined) usageError(`--suite: no suite named '${name}' (npx idemcheck list shows them)`);
@@ -158,6 +162,58 @@ function benchCounterexamples(): CounterexampleRow[] {
     log(
       `${name.padEnd(50)} found ${row.found}/${row.seeds}  first ${ms(row.firstMedianMs)} [${ms(row.firstP10Ms)}–${ms(row.firstP90Ms)}]  shrunk ${ms(row.shrunkMedianMs)} [${ms(row.shrunkP10Ms)}–${ms(row.shrunkP90Ms)}]  length/shortest ${row.medianRatio?.toFixed(2) ?? '?'} (max ${row.maxRatio?.toFixed(2) ?? '?'}, shortest ${shortest ?? '?'})`,
     );
+  }
+  return rows;
+}
+
+interface StartupRow {
+  command: string;
+  runs: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  /** The README's target for this command through the installed bin (null: none). */
+  targetMs: number | null;
+}
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+/**
+ * Whole-process wall-clock times of the built CLI, as a user starts it: `node bin/idemcheck.js`
+ * (what an installed `idemcheck` runs) and `npx idemcheck` (which adds npm's own start-up). dist/
+ * is built from the source first, so the times are of this code.
+ */
+function benchStartup(): StartupRow[] {
+  const built = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`bench: building dist/ failed:\n${built.stdout}${built.stderr}`);
+  const reportDir = mkdtempSync(join(tmpdir(), 'idemcheck-bench-'));
+  const checkArgs = ['check', '--suite', 'delivery.acks1-retry-duplicates', '--report-dir', reportDir];
+  const cases: { command: string; file: string; args: string[]; targetMs: number | null }[] = [
+    { command: 'node bin/idemcheck.js --version', file: process.execPath, args: ['bin/idemcheck.js', '--version'], targetMs: 300 },
+    { command: 'node bin/idemcheck.js check --suite delivery.acks1-retry-duplicates', file: process.execPath, args: ['bin/idemcheck.js', ...checkArgs], targetMs: 1000 },
+    { command: 'npx idemcheck --version', file: 'npx', args: ['idemcheck', '--version'], targetMs: null },
+    { command: 'npx idemcheck check --suite delivery.acks1-retry-duplicates', file: 'npx', args: ['idemcheck', ...checkArgs], targetMs: null },
+  ];
+  const runs = quick ? 3 : 7;
+  const rows: StartupRow[] = [];
+  // Wall-clock times grow with whatever else the machine runs: say how busy it was.
+  log(`load average before: ${loadavg()[0]?.toFixed(1)} (1 minute, ${cpus().length} CPUs)`);
+  try {
+    for (const c of cases) {
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const started = performance.now();
+        const run = spawnSync(c.file, c.args, { cwd: ROOT, encoding: 'utf8' });
+        times.push(performance.now() - started);
+        // check exits 0 when the suite's expected violation is found.
+        if (run.status !== 0) throw new Error(`bench: ${c.command} exited ${run.status}: ${run.stderr}`);
+      }
+      const row: StartupRow = { command: c.command, runs, medianMs: Math.round(median(times)), minMs: Math.round(Math.min(...times)), maxMs: Math.round(Math.max(...times)), targetMs: c.targetMs };
+      rows.push(row);
+      log(`${c.command.padEnd(72)} median ${ms(row.medianMs)} [${ms(row.minMs)}–${ms(row.maxMs)}] over ${runs}${row.targetMs === null ? '' : ` (target < ${ms(row.targetMs)})`}`);
+    }
+  } finally {
+    rmSync(reportDir, { recursive: true, force: true });
   }
   return rows;
 }
@@ -367,6 +423,7 @@ function benchGrowth(): GrowthRow[] {
 
 function markdown(result: {
   machine: { node: string; cpus: number; cpuModel: string; date: string; quick: boolean };
+  startup: StartupRow[];
   counterexamples: CounterexampleRow[];
   throughput: ThroughputRow[];
   costs: CostRow[];
@@ -377,6 +434,16 @@ function markdown(result: {
   lines.push('# idemcheck benchmark');
   lines.push('');
   lines.push(`Node ${m.node}, ${m.cpus} CPUs (${m.cpuModel}), ${m.date}${m.quick ? ', --quick' : ''}. Single-threaded.`);
+  lines.push('');
+  lines.push('## Start-up');
+  lines.push('');
+  lines.push(
+    `Whole-process wall-clock time of the built CLI, median [min–max] of ${result.startup[0]?.runs ?? 0} runs; check writes its report to a temporary directory. \`npx\` adds npm's own start-up to the same process.`,
+  );
+  lines.push('');
+  lines.push('| command | median | min–max | target |');
+  lines.push('|---|---:|---:|---:|');
+  for (const r of result.startup) lines.push(`| \`${r.command}\` | ${ms(r.medianMs)} | ${ms(r.minMs)}–${ms(r.maxMs)} | ${r.targetMs === null ? '' : `< ${ms(r.targetMs)}`} |`);
   lines.push('');
   lines.push(`## Time to a counterexample (${result.counterexamples[0]?.seeds ?? 0} seeds)`);
   lines.push('');
@@ -433,6 +500,9 @@ function markdown(result: {
 async function main(): Promise<void> {
   const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', date: new Date().toISOString(), quick };
   log(`idemcheck benchmark: node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel})${quick ? ', --quick' : ''}`);
+  // First, while nothing else of the benchmark is in memory or running.
+  const startup = only === null ? (log('\nStart-up'), benchStartup()) : [];
+  if (startupOnly) return;
   log('\nTime to a counterexample');
   const counterexamples = benchCounterexamples();
   if (only !== null) return;
@@ -442,7 +512,7 @@ async function main(): Promise<void> {
   const costs = await benchCosts();
   log('\nState-space growth');
   const growth = benchGrowth();
-  const result = { machine, counterexamples, throughput, costs, growth };
+  const result = { machine, startup, counterexamples, throughput, costs, growth };
   const dir = new URL('./results/', import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
   // A quick run does not replace the committed full run.

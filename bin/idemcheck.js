@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Entry point for `npx idemcheck`: registers tsx so the TypeScript CLI runs without a build step.
-import { register } from 'tsx/esm/api';
+// Entry point for `npx idemcheck`: the compiled CLI in dist/ (`npm ci` or `npm run build` makes it).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('idemcheck: the CLI is not built (no dist/src/cli/main.js): run `npm run build` in the idemcheck directory\n');
+  process.exit(2);
+}
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

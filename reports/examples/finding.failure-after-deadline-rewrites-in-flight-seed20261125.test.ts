@@ -2,8 +2,7 @@
 // Run it with: npx vitest run -c vitest.regressions.config.ts
 // The suite expects this violation: the test checks that it still reproduces.
 import { expect, it } from 'vitest';
-import { replayScenario } from '../../src/checker/replay.js';
-import { invariantByName } from '../../src/model/invariants.js';
+import { invariantByName, replay } from 'idemcheck';
 
 const config = {};
 
@@ -26,7 +25,7 @@ if (found === undefined) throw new Error('unknown invariant NoDuplicateRecord');
 const invariant = found;
 
 it("finding.failure-after-deadline-rewrites-in-flight: the documented NoDuplicateRecord violation still reproduces in 11 steps", () => {
-  const { states } = replayScenario(config, events);
+  const { states } = replay(config, events);
   const last = states[states.length - 1];
   if (last === undefined) throw new Error('no states');
   expect(invariant.check(last)).not.toEqual([]);

@@ -12,11 +12,11 @@ import type { Report } from '../report/report.js';
 import { describeViolation } from '../report/violations.js';
 import { fingerprint } from './fingerprint.js';
 import { stepAll } from './replay.js';
+import type { ExploreResult } from './explore.js';
 import type { SuiteResult } from './run-suite.js';
+import { TOOL } from '../package.js';
 import { describeExpectation } from './suite.js';
 import type { Suite } from './suite.js';
-
-export const TOOL = 'idemcheck 0.1.0';
 
 export interface Found {
   readonly events: readonly Event[];
@@ -92,6 +92,26 @@ export function buildReport(suite: Suite, result: SuiteResult, adHoc: boolean, s
         shortest: search?.shortest ?? null,
         ...(search === null ? {} : { shortestLimit: search.limit }),
       },
+    },
+    adHoc,
+  );
+}
+
+/** The report of an `explore` counterexample (a shortest one), or null when the search found none. */
+export function buildExploreReport(suite: Suite, result: ExploreResult, eventsMax: number, adHoc: boolean): Report | null {
+  const verdict = result.verdict;
+  if (verdict.kind !== 'violated') return null;
+  const length = verdict.events.length;
+  return buildReportFrom(
+    suite,
+    {
+      events: verdict.events,
+      results: verdict.results,
+      eventsMax,
+      fastCheck: null,
+      explorer: { unique: result.unique, generated: result.generated, depth: result.depth },
+      firstFailure: verdict.results[0]?.invariant ?? '',
+      lengths: { found: length, shrunk: length, minimal: length, shortest: length },
     },
     adHoc,
   );

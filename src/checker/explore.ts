@@ -21,6 +21,9 @@ import { FingerprintSet, stateKey } from './canonical.js';
 import type { Judgement } from './run-suite.js';
 import type { Suite } from './suite.js';
 
+/** How many unique states a search visits before it stops, incomplete, unless told otherwise. */
+export const DEFAULT_MAX_STATES = 2_000_000;
+
 export interface ExploreOptions {
   /** Stop (incomplete) after this many unique states. */
   readonly maxStates: number;

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SUITES } from '../../properties/index.js';
 import { adHocSuite } from '../checker/ad-hoc.js';
 import type { AdHocOptions } from '../checker/ad-hoc.js';
-import { buildReport, buildReportFrom } from '../checker/build-report.js';
+import { buildExploreReport, buildReport } from '../checker/build-report.js';
 import { explore, judgeExploration, whileAt } from '../checker/explore.js';
 import type { ExploreProgress, ExploreResult } from '../checker/explore.js';
 import { judge, runSuite } from '../checker/run-suite.js';
@@ -114,22 +114,7 @@ function runExplorations(selection: Selection, settings: ExploreSettings): void 
       },
     });
     const verdict = result.verdict;
-    const report =
-      verdict.kind === 'violated'
-        ? buildReportFrom(
-            suite,
-            {
-              events: verdict.events,
-              results: verdict.results,
-              eventsMax: settings.maxSteps ?? suite.setup.bounds.eventsMax,
-              fastCheck: null,
-              explorer: { unique: result.unique, generated: result.generated, depth: result.depth },
-              firstFailure: verdict.results[0]?.invariant ?? '',
-              lengths: { found: verdict.events.length, shrunk: verdict.events.length, minimal: verdict.events.length, shortest: verdict.events.length },
-            },
-            adHoc,
-          )
-        : null;
+    const report = buildExploreReport(suite, result, settings.maxSteps ?? suite.setup.bounds.eventsMax, adHoc);
     const memory = verdict.kind === 'incomplete' && verdict.reason.startsWith('stopped') ? `the memory limit (${settings.maxMemoryMb} MB) was reached` : null;
     const adjusted: ExploreResult = memory === null ? result : { ...result, verdict: { kind: 'incomplete', reason: `${memory} ${whileAt(result.depth)}` } };
     post({ type: 'explored', suite: suite.name, result: adjusted, judgement: judgeExploration(suite, adjusted), report });

@@ -5,10 +5,10 @@
  */
 
 import { join } from 'node:path';
-import { TOOL } from '../checker/build-report.js';
+import { TOOL } from '../package.js';
 import { CLIENT_FAULTS } from '../clients/broker-core.js';
 import type { Fault } from '../clients/broker-core.js';
-import { CLIENT_NAMES, DRIVERS, settingsInEffect } from '../clients/drivers.js';
+import { CLIENT_NAMES, ClientNotInstalled, DRIVERS, settingsInEffect } from '../clients/drivers.js';
 import type { ClientName, ClientSettings } from '../clients/drivers.js';
 import { applicableFaults, runClient } from '../clients/harness.js';
 import type { RunResult, Workload } from '../clients/harness.js';
@@ -147,9 +147,7 @@ export function planFromArgs(argv: readonly string[]): ClientPlan {
 export function planFrom(values: Values): ClientPlan {
   if (values.client === undefined) throw new UsageError(`--client is required (one of ${CLIENT_NAMES.join(', ')})`);
   const client = oneOf('client', values.client, CLIENT_NAMES, 'kafkajs');
-  if (DRIVERS[client].version() === null) {
-    throw new UsageError(`--client ${client}: the library is not installed${client === 'rdkafka' ? " or not built (optional: 'npm install --no-save node-rdkafka@3.6.1 && npm rebuild node-rdkafka' builds librdkafka from source, about 2 minutes)" : ''}`);
-  }
+  if (DRIVERS[client].version() === null) throw new UsageError(`--client ${client}: the library is not installed; install it with: ${DRIVERS[client].install}`);
   const acksText = oneOf('acks', values.acks, ['all', '-1', '1', '0'], 'all');
   const acks = acksText === 'all' || acksText === '-1' ? -1 : acksText === '1' ? 1 : 0;
   const idempotent = oneOf('idempotent', values.idempotent, ['true', 'false'], 'true') === 'true';
@@ -301,6 +299,12 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     return EXIT_OK;
   }
   const plan = planFrom(values);
+  try {
+    await DRIVERS[plan.client].load();
+  } catch (error) {
+    if (error instanceof ClientNotInstalled) throw new UsageError(`--client ${plan.client}: ${error.message}`);
+    throw error;
+  }
   const reportDir = values['report-dir'] ?? 'reports';
   refuseReportDirWithNoReport(values);
   if (!values['no-report']) ensureReportDir(reportDir);

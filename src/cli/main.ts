@@ -4,13 +4,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
-import { CHECK_HELP, checkCommand } from './check.js';
-import { CLIENTS_HELP, clientsCommand } from './clients.js';
-import { EXPLORE_HELP, exploreCommand } from './explore.js';
-import { LIST_HELP, listCommand } from './list.js';
-import { REPLAY_HELP, replayCommand } from './replay.js';
-import { RUN_HELP, runCommand } from './run.js';
-import { TOOL } from '../checker/build-report.js';
+import { TOOL } from '../package.js';
 
 /** What --version prints: the tool, and the Kafka release whose rules the model follows. */
 export const VERSION = `${TOOL} (models the producer and broker rules of Apache Kafka 3.8.0)`;
@@ -31,13 +25,17 @@ Run 'idemcheck <command> --help' for a command's options; 'idemcheck --version' 
 
 type Command = (argv: readonly string[], print: (line: string) => void) => number | Promise<number>;
 
-const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
-  check: { run: checkCommand, help: CHECK_HELP },
-  explore: { run: exploreCommand, help: EXPLORE_HELP },
-  replay: { run: replayCommand, help: REPLAY_HELP },
-  run: { run: runCommand, help: RUN_HELP },
-  clients: { run: clientsCommand, help: CLIENTS_HELP },
-  list: { run: listCommand, help: LIST_HELP },
+/**
+ * Each command's module, loaded when the command runs: `--version` loads none of them, and a
+ * command loads only what it needs (suites, fast-check, the client libraries).
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<{ run: Command; help: string }>>> = {
+  check: async () => import('./check.js').then((m) => ({ run: m.checkCommand, help: m.CHECK_HELP })),
+  explore: async () => import('./explore.js').then((m) => ({ run: m.exploreCommand, help: m.EXPLORE_HELP })),
+  replay: async () => import('./replay.js').then((m) => ({ run: m.replayCommand, help: m.REPLAY_HELP })),
+  run: async () => import('./run.js').then((m) => ({ run: m.runCommand, help: m.RUN_HELP })),
+  clients: async () => import('./clients.js').then((m) => ({ run: m.clientsCommand, help: m.CLIENTS_HELP })),
+  list: async () => import('./list.js').then((m) => ({ run: m.listCommand, help: m.LIST_HELP })),
 };
 
 /** Output piped into `head` closes early: stop quietly instead of crashing with EPIPE. */
@@ -58,7 +56,7 @@ export async function main(argv: readonly string[], print: (line: string) => voi
       console.error(`idemcheck: unknown command '${given[0]}' (commands: ${Object.keys(COMMANDS).join(', ')}; see idemcheck --help)`);
       return EXIT_USAGE;
     }
-    print(asked.help);
+    print((await asked()).help);
     return EXIT_OK;
   }
   const end = given.indexOf('--');
@@ -71,11 +69,12 @@ export async function main(argv: readonly string[], print: (line: string) => voi
     print(HELP);
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
+  const load = COMMANDS[name];
+  if (load === undefined) {
     console.error(`idemcheck: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')}; see idemcheck --help)`);
     return EXIT_USAGE;
   }
+  const command = await load();
   try {
     return await command.run(rest, print);
   } catch (error) {

@@ -24,10 +24,19 @@ export function isWorkerOutOfMemory(error: unknown): boolean {
   return error instanceof Error && (error as Error & { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
+/**
+ * The worker's module. Built (dist/, where this module is .js): the compiled check-worker.js.
+ * From source (tests, tsx): an entry that registers tsx first, since worker threads do not
+ * inherit the loader that runs the TypeScript.
+ */
+export function workerEntry(here: string = import.meta.url): URL {
+  return here.endsWith('.ts') ? new URL('./check-worker-entry.mjs', here) : new URL('./check-worker.js', here);
+}
+
 /** Run the job; resolves with null when it finished, or EXIT_INTERRUPTED after Ctrl-C. */
 export async function runInWorker(job: Job, handlers: WorkerHandlers): Promise<number | null> {
   const resourceLimits = handlers.maxOldGenerationSizeMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: handlers.maxOldGenerationSizeMb } };
-  const worker = new Worker(new URL('./check-worker-entry.mjs', import.meta.url), { workerData: job, execArgv: [], ...resourceLimits });
+  const worker = new Worker(workerEntry(), { workerData: job, execArgv: [], ...resourceLimits });
   const clear = (): void => {
     if (handlers.tty) process.stderr.write('\r\x1b[K');
   };

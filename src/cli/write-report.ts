@@ -6,7 +6,6 @@
 import { accessSync, constants, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SUITES } from '../../properties/index.js';
 import { renderHtml } from '../report/html.js';
 import { otherKnownMechanism } from '../report/known.js';
@@ -14,6 +13,7 @@ import { renderMarkdown } from '../report/markdown.js';
 import { renderRegressionTest } from '../report/regression.js';
 import type { Report } from '../report/report.js';
 import { reportStem } from '../report/report.js';
+import { PACKAGE_ROOT } from '../package.js';
 import { UsageError } from './errors.js';
 
 export interface WrittenReport {
@@ -59,13 +59,6 @@ export function ensureReportDir(dir: string): void {
   }
 }
 
-/** The project's src/ directory as an import path from `dir`, for the generated test's imports. */
-function srcImportFrom(dir: string): string {
-  const src = fileURLToPath(new URL('..', import.meta.url));
-  const path = relative(dir, src).split('\\').join('/');
-  return path.startsWith('.') ? path : `./${path}`;
-}
-
 /**
  * How to run a regression test written to `dir`. The regressions config includes reports/ under
  * the project; a test elsewhere runs with a config that includes every test under its directory
@@ -73,7 +66,7 @@ function srcImportFrom(dir: string): string {
  * Paths are compared after resolving symlinks.
  */
 function regressionRunCommand(dir: string): string {
-  const project = realpathSync(fileURLToPath(new URL('../..', import.meta.url)));
+  const project = realpathSync(PACKAGE_ROOT);
   const target = realpathSync(resolve(dir));
   const inReports = relative(join(project, 'reports'), target);
   if (inReports === '' || (!inReports.startsWith('..') && !isAbsolute(inReports))) return 'npx vitest run -c vitest.regressions.config.ts';
@@ -97,7 +90,7 @@ export function writeReport(dir: string, report: Report): WrittenReport {
     [paths.json, `${JSON.stringify(report, null, 1)}\n`],
     [paths.markdown, renderMarkdown(report, shownJson, known)],
     [paths.html, renderHtml(report, shownJson, known)],
-    [paths.test, renderRegressionTest(report, `${stem}.json`, srcImportFrom(dir), regressionRunCommand(dir))],
+    [paths.test, renderRegressionTest(report, `${stem}.json`, regressionRunCommand(dir))],
   ];
   writeFilesWhole(contents);
   return paths;

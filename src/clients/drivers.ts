@@ -2,13 +2,15 @@
  * Adapters from each client library to one small interface: open a producer with given settings,
  * send one record and learn its partition and offset (or the error), close.
  *
- * Clients: kafkajs 2.2.4 and @platformatic/kafka 1.35.0 (pinned dev dependencies), and
- * node-rdkafka when it is installed (optional: it builds librdkafka from source).
+ * Clients: kafkajs 2.2.4 and @platformatic/kafka 1.35.0 (optional peer dependencies, installed
+ * for the tests as dev dependencies), and node-rdkafka when it is installed (optional: it builds
+ * librdkafka from source). Each is imported only when a run needs it.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { PEER_DEPENDENCIES } from '../package.js';
 
 export type ClientName = 'kafkajs' | 'platformatic' | 'rdkafka';
 
@@ -45,6 +47,10 @@ export interface ClientDriver {
   readonly name: ClientName;
   /** The library version, or null when it is not installed. */
   version(): string | null;
+  /** The one command that installs the library (an optional peer dependency of idemcheck). */
+  readonly install: string;
+  /** Load the library: ClientNotInstalled when it is missing. */
+  load(): Promise<unknown>;
   open(options: { readonly port: number; readonly topic: string; readonly settings: ClientSettings; readonly partitions: number }): Promise<ClientProducer>;
   /** Where the library changes or ignores one of these settings (read from its source). */
   overrides(settings: ClientSettings): readonly Override[];
@@ -66,6 +72,37 @@ export function settingsInEffect(driver: ClientDriver, settings: ClientSettings)
 }
 
 const require = createRequire(import.meta.url);
+
+/** A client library that is not installed, and the command that installs it. */
+export class ClientNotInstalled extends Error {
+  constructor(
+    readonly pkg: string,
+    readonly install: string,
+  ) {
+    super(`${pkg} is not installed; install it with: ${install}`);
+  }
+}
+
+/** `npm install PKG@RANGE`, the range being idemcheck's peer dependency on it (package.json). */
+export function installCommand(pkg: string): string {
+  const range = PEER_DEPENDENCIES[pkg];
+  return `npm install ${range === undefined ? pkg : `${pkg}@${range}`}`;
+}
+
+/**
+ * Import a client library, only when a run needs it. When that package is missing (not a package
+ * it needs, whose error is left as it is), ClientNotInstalled says how to install it. `load` is
+ * the import itself, replaceable in tests.
+ */
+export async function importClient<T>(pkg: string, load: (specifier: string) => Promise<T> = async (specifier) => (await import(specifier)) as T): Promise<T> {
+  try {
+    return await load(pkg);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && typeof e.message === 'string' && e.message.includes(`'${pkg}'`)) throw new ClientNotInstalled(pkg, installCommand(pkg));
+    throw error;
+  }
+}
 
 /**
  * The installed version of a package, read from its package.json in the node_modules folders Node
@@ -89,6 +126,8 @@ function installedVersion(pkg: string): string | null {
 export const kafkajsDriver: ClientDriver = {
   name: 'kafkajs',
   version: () => installedVersion('kafkajs'),
+  install: installCommand('kafkajs'),
+  load: () => importClient('kafkajs'),
   // An idempotent producer (one with a producer id) holds a lock per broker around each produce
   // request, released when it is answered or times out (src/producer/sendMessages.js, eosManager
   // acquireBrokerLock).
@@ -103,7 +142,7 @@ export const kafkajsDriver: ClientDriver = {
         ]
       : [],
   async open({ port, topic, settings }) {
-    const { Kafka, logLevel } = (await import('kafkajs')).default;
+    const { Kafka, logLevel } = (await importClient<{ readonly default: typeof import('kafkajs') }>('kafkajs')).default;
     const kafka = new Kafka({
       clientId: 'idemcheck',
       brokers: [`127.0.0.1:${port}`],
@@ -139,6 +178,8 @@ export const kafkajsDriver: ClientDriver = {
 export const platformaticDriver: ClientDriver = {
   name: 'platformatic',
   version: () => installedVersion('@platformatic/kafka'),
+  install: installCommand('@platformatic/kafka'),
+  load: () => importClient('@platformatic/kafka'),
   // The Producer constructor, when idempotent (dist/clients/producer/producer.js): maxInflights = 1,
   // acks = ALL, and retries of 1 or less (or none) become Number.MAX_SAFE_INTEGER.
   overrides: (settings) => {
@@ -162,7 +203,7 @@ export const platformaticDriver: ClientDriver = {
     return notes;
   },
   async open({ port, topic, settings, partitions }) {
-    const { Producer } = await import('@platformatic/kafka');
+    const { Producer } = await importClient<typeof import('@platformatic/kafka')>('@platformatic/kafka');
     const producer = new Producer({
       clientId: 'idemcheck',
       bootstrapBrokers: [`127.0.0.1:${port}`],
@@ -198,6 +239,10 @@ export const platformaticDriver: ClientDriver = {
 /** node-rdkafka, only where it is installed (it builds librdkafka from source, about 100 s). */
 export const rdkafkaDriver: ClientDriver = {
   name: 'rdkafka',
+  install: 'npm install --no-save node-rdkafka@3.6.1 && npm rebuild node-rdkafka (optional: it builds librdkafka from source, about 2 minutes)',
+  load: async () => {
+    if (rdkafkaDriver.version() === null) throw new ClientNotInstalled('node-rdkafka (installed and built)', rdkafkaDriver.install);
+  },
   // librdkafka takes every setting as given, and refuses the ones it does not accept when created.
   overrides: () => [],
   version: () => {
