@@ -458,6 +458,10 @@ export function pollStep(
     return { side: next, outcome: 'joined' };
   }
   if (consumer.generation !== group.generation) {
+    // Also reached by a member whose commit got ILLEGAL_GENERATION (generation reset, member id
+    // kept): it takes the current assignment without a new rebalance, as GC `doCurrentMemberJoinGroup`
+    // answers a non-leader member rejoining a Stable group with unchanged metadata. The model's loop
+    // never sends such a commit (consumer.test.ts pins the coordinator's answer only).
     const assigned = member.assignment.map((p) => initialPosition(side, p, leaderEpochs[p] ?? -1, mode));
     return { side: setConsumer(side, c, { ...consumer, generation: group.generation, assigned }), outcome: 'assigned' };
   }
