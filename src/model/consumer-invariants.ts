@@ -103,7 +103,7 @@ export const NoRecordSkipped: ConsumerInvariant = {
   name: 'NoRecordSkipped',
   claim:
     'Every record of the committed log below the group\'s committed offset (or the sink\'s stored offset) has its effect in the sink, ' +
-    'or a running consumer still holds it to process.',
+    'or a running consumer still holds it, unprocessed.',
   why:
     'A committed offset tells the group "everything before this is done": a restarted or new owner resumes there and never ' +
     'reads what lies below (CU `refreshCommittedOffsets`). Committing before processing, or a commit the client saw fail ' +
