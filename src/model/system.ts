@@ -23,7 +23,6 @@ import { dedupWindow, effectiveMinIsr } from './config.js';
 import type { Event, Fault, Setup } from './events.js';
 import {
   abandonedBatches,
-  appendRecord,
   canDrain,
   completeUnacknowledged,
   drain,
@@ -39,13 +38,13 @@ import {
   resolveAndBump,
   resolveNeeded,
 } from './producer.js';
-import type { ProducerOutbox } from './producer.js';
+import { applyOutbox, appSend } from './application.js';
+import { count, definitelyRejected, EMPTY_GHOST, markRejected, markTransmitted, tally, withStats, ZERO_COUNTERS } from './ghost.js';
+import type { Tally } from './ghost.js';
 import * as make from './records.js';
 import type {
   Connection,
-  Counters,
   ErrorCode,
-  Ghost,
   PartitionResponse,
   PartitionState,
   PendingPartition,
@@ -57,33 +56,6 @@ import type {
 } from './types.js';
 
 const EMPTY_CONNECTION: Connection = make.connection({ toBroker: [], pending: null, toClient: [] });
-
-const ZERO_STATS: Stats = make.stats({
-  retries: 0,
-  pipelinedDrains: 0,
-  fullPipelines: 0,
-  lostRequests: 0,
-  lostResponses: 0,
-  dedupHits: 0,
-  outOfOrder: 0,
-  invalidEpoch: 0,
-  epochBumps: 0,
-  deliveryTimeouts: 0,
-  deadlineFailures: 0,
-  notEnoughReplicas: 0,
-  notEnoughReplicasAfterAppend: 0,
-  notLeader: 0,
-  leaderElections: 0,
-  uncleanElections: 0,
-  truncations: 0,
-  producerStateLosses: 0,
-  producerRestarts: 0,
-  brokerCrashes: 0,
-  isrShrinks: 0,
-  resends: 0,
-});
-
-const ZERO_COUNTERS: Counters = make.counters({ events: 0, records: 0, resends: 0, lostMessages: 0, restarts: 0, crashes: 0, clusterChanges: 0 });
 
 /** The first producer id the coordinator hands out. */
 export const FIRST_PRODUCER_ID = 1;
@@ -100,7 +72,7 @@ export function initialState(setup: Setup): State {
     }),
     nextProducerId: config.producer.idempotence ? FIRST_PRODUCER_ID + 1 : FIRST_PRODUCER_ID,
     application: { toResend: [] },
-    ghost: make.ghost({ sends: [], stats: ZERO_STATS }),
+    ghost: EMPTY_GHOST,
     counters: ZERO_COUNTERS,
   });
 }
@@ -359,90 +331,12 @@ export class EventNotEnabled extends Error {
   }
 }
 
-/** Add `changes` to the counters in `base`: a copy built by `build`, or `base` itself when nothing changes. */
-function addTo<T extends object>(base: T, changes: Partial<Record<keyof T, number>>, build: (sum: T) => T): T {
-  let next: Record<string, number> | null = null;
-  for (const key in changes) {
-    const value = changes[key] ?? 0;
-    if (value === 0) continue;
-    next ??= { ...(base as Record<string, number>) };
-    next[key] = (next[key] ?? 0) + value;
-  }
-  return next === null ? base : build(next as T);
-}
-
-function bump(stats: Stats, changes: Partial<Stats>): Stats {
-  return addTo(stats, changes, make.stats);
-}
-
-function count(counters: Counters, changes: Partial<Counters>): Counters {
-  return addTo(counters, changes, make.counters);
-}
-
-function withStats(state: State, changes: Partial<Stats>): State {
-  const stats = bump(state.ghost.stats, changes);
-  return stats === state.ghost.stats ? state : make.state({ ...state, ghost: make.ghost({ ...state.ghost, stats }) });
-}
-
 function setConnection(state: State, broker: number, connection: Connection): State {
   return make.state({ ...state, network: replaceAt(state.network, broker, connection) });
 }
 
 function setPartition(state: State, index: number, partition: PartitionState): State {
   return make.state({ ...state, cluster: make.cluster({ ...state.cluster, partitions: replaceAt(state.cluster.partitions, index, partition) }) });
-}
-
-/** Errors after which the client knows the broker did not append this attempt (reference §3.4). */
-function definitelyRejected(error: ErrorCode): boolean {
-  return error === 'NOT_ENOUGH_REPLICAS' || error === 'INVALID_PRODUCER_EPOCH' || error === 'OUT_OF_ORDER_SEQUENCE_NUMBER';
-}
-
-function updateSends(ghost: Ghost, ids: readonly number[], change: (info: SendInfo, i: number) => SendInfo): Ghost {
-  if (ids.length === 0) return ghost;
-  const sends = ghost.sends.slice();
-  ids.forEach((id, i) => {
-    const info = sends[id];
-    if (info !== undefined) sends[id] = change(info, i);
-  });
-  return make.ghost({ ...ghost, sends });
-}
-
-/**
- * Deliver the producer's callbacks: ghost outcomes, and an at-least-once application's resend list.
- * A failure is `fail` (definitely not written) only when every attempt that reached the network was
- * definitely rejected; otherwise it is `info` (Jepsen's indeterminate).
- */
-function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): State {
-  let ghost = state.ghost;
-  let toResend = state.application.toResend;
-  for (const completion of out.completions) {
-    if (completion.kind === 'ok') {
-      ghost = updateSends(ghost, completion.sends, (info, i) =>
-        make.sendInfo({
-          ...info,
-          outcome: 'ok',
-          offset: completion.baseOffset < 0 ? -1 : completion.baseOffset + i,
-        }),
-      );
-    } else {
-      ghost = updateSends(ghost, completion.sends, (info) =>
-        make.sendInfo({
-          ...info,
-          outcome: info.transmitted === info.rejected ? 'fail' : 'info',
-          error: completion.error,
-        }),
-      );
-      if (setup.config.application !== 'at-least-once') continue;
-      for (const id of completion.sends) {
-        const record = ghost.sends[id]?.record;
-        if (record !== undefined && !toResend.includes(record)) toResend = [...toResend, record];
-      }
-    }
-  }
-  const stats = bump(ghost.stats, { retries: out.retries, epochBumps: out.epochBumps, deliveryTimeouts: out.expired, deadlineFailures: out.deadlineFailures });
-  if (stats !== ghost.stats) ghost = make.ghost({ ...ghost, stats });
-  if (ghost === state.ghost && toResend === state.application.toResend) return state;
-  return make.state({ ...state, ghost, application: toResend === state.application.toResend ? state.application : { toResend } });
 }
 
 /**
@@ -471,7 +365,7 @@ function producerReceive(setup: Setup, state: State, broker: number, nth: number
       if (!definitelyRejected(result.error)) continue;
       const batchId = request.batches.find((id) => getBatch(state.producer, id).partition === result.partition);
       if (batchId === undefined) continue;
-      next = make.state({ ...next, ghost: updateSends(next.ghost, getBatch(state.producer, batchId).sends, (info) => make.sendInfo({ ...info, rejected: info.rejected + 1 })) });
+      next = make.state({ ...next, ghost: markRejected(next.ghost, getBatch(state.producer, batchId).sends) });
     }
   }
   const out = newOutbox();
@@ -487,7 +381,7 @@ function producerDrain(setup: Setup, state: State, broker: number): State {
   const unanswered = (state.producer.requests[broker]?.length ?? 0) + 1;
   if (unanswered > 1) next = withStats(next, { pipelinedDrains: 1, fullPipelines: unanswered === setup.config.producer.maxInFlight ? 1 : 0 });
   const sent = request.batches.flatMap((b) => b.sends);
-  next = make.state({ ...next, ghost: updateSends(next.ghost, sent, (info) => make.sendInfo({ ...info, transmitted: info.transmitted + 1 })) });
+  next = make.state({ ...next, ghost: markTransmitted(next.ghost, sent) });
   if (request.acks !== 0) return next;
   const out = newOutbox();
   next = make.state({ ...next, producer: completeUnacknowledged(next.producer, setup.config, request, out) });
@@ -548,12 +442,6 @@ function responseStats(partitions: readonly PartitionResponse[]): Partial<Stats>
     notLeader: partitions.filter((p) => p.error === 'NOT_LEADER_OR_FOLLOWER').length,
     notEnoughReplicasAfterAppend: partitions.filter((p) => p.error === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND').length,
   };
-}
-
-type Tally = { -readonly [K in keyof Stats]?: number };
-
-function tally(stats: Tally, key: keyof Stats): void {
-  stats[key] = (stats[key] ?? 0) + 1;
 }
 
 /** A partition of a produce request answered with an error before anything was appended. */
@@ -682,25 +570,6 @@ function producerRestart(setup: Setup, state: State): State {
     counters: count(next.counters, { restarts: 1 }),
   });
   return withStats(next, { producerRestarts: 1 });
-}
-
-function appSend(state: State, partition: number, record: number): State {
-  const send = state.ghost.sends.length;
-  const info: SendInfo = make.sendInfo({
-    record,
-    partition,
-    session: state.producer.session,
-    outcome: 'pending',
-    offset: -1,
-    error: null,
-    transmitted: 0,
-    rejected: 0,
-  });
-  return make.state({
-    ...state,
-    producer: appendRecord(state.producer, partition, send),
-    ghost: make.ghost({ ...state.ghost, sends: [...state.ghost.sends, info] }),
-  });
 }
 
 /**

@@ -1,0 +1,60 @@
+/**
+ * The application: it sends records, receives the producer's callbacks, and, when it is
+ * at-least-once, resends a record whose send failed.
+ */
+
+import { at } from './access.js';
+import type { Setup } from './events.js';
+import { bump, recordSend, updateSends } from './ghost.js';
+import { appendRecord } from './producer.js';
+import type { ProducerOutbox } from './producer.js';
+import * as make from './records.js';
+import type { State } from './types.js';
+
+/** The application calls send(): the record joins the producer's accumulator and the ghost history. */
+export function appSend(state: State, partition: number, record: number): State {
+  const send = state.ghost.sends.length;
+  return make.state({
+    ...state,
+    producer: appendRecord(state.producer, partition, send),
+    ghost: recordSend(state.ghost, record, partition, state.producer.session),
+  });
+}
+
+/**
+ * Deliver the producer's callbacks: ghost outcomes, and an at-least-once application's resend list.
+ * A failure is `fail` (definitely not written) only when every attempt that reached the network was
+ * definitely rejected; otherwise it is `info` (Jepsen's indeterminate).
+ */
+export function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): State {
+  let ghost = state.ghost;
+  let toResend = state.application.toResend;
+  for (const completion of out.completions) {
+    if (completion.kind === 'ok') {
+      ghost = updateSends(ghost, completion.sends, (info, i) =>
+        make.sendInfo({
+          ...info,
+          outcome: 'ok',
+          offset: completion.baseOffset < 0 ? -1 : completion.baseOffset + i,
+        }),
+      );
+    } else {
+      ghost = updateSends(ghost, completion.sends, (info) =>
+        make.sendInfo({
+          ...info,
+          outcome: info.transmitted === info.rejected ? 'fail' : 'info',
+          error: completion.error,
+        }),
+      );
+      if (setup.config.application !== 'at-least-once') continue;
+      for (const id of completion.sends) {
+        const record = at(ghost.sends, id, 'send').record;
+        if (!toResend.includes(record)) toResend = [...toResend, record];
+      }
+    }
+  }
+  const stats = bump(ghost.stats, { retries: out.retries, epochBumps: out.epochBumps, deliveryTimeouts: out.expired, deadlineFailures: out.deadlineFailures });
+  if (stats !== ghost.stats) ghost = make.ghost({ ...ghost, stats });
+  if (ghost === state.ghost && toResend === state.application.toResend) return state;
+  return make.state({ ...state, ghost, application: toResend === state.application.toResend ? state.application : { toResend } });
+}
