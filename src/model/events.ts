@@ -5,6 +5,7 @@
  */
 
 import type { ModelConfig } from './config.js';
+import type { State } from './types.js';
 
 export type Event =
   // The application.
@@ -34,6 +35,23 @@ export type Event =
   | { readonly kind: 'BrokerExpireProducer'; readonly partition: number; readonly replica: number; readonly nth: number };
 
 export type EventKind = Event['kind'];
+
+/** The events of one kind. */
+export type EventOf<K extends EventKind> = Extract<Event, { readonly kind: K }>;
+
+/**
+ * One event kind's rule, written as TLA+ writes an action: its enabling condition beside its state
+ * change. `disabled` says why the event cannot happen in a state (null when it can) and must give a
+ * reason, not throw, for any event a trace file may hold; `apply` is called only for an enabled event.
+ * Each actor's file exports the rules of its events; system.ts dispatches through them.
+ */
+export interface EventRule<K extends EventKind> {
+  readonly disabled: (setup: Setup, state: State, event: EventOf<K>) => string | null;
+  readonly apply: (setup: Setup, state: State, event: EventOf<K>) => State;
+}
+
+/** The rules of a set of event kinds, one entry per kind. */
+export type EventRules<K extends EventKind> = { readonly [P in K]: EventRule<P> };
 
 export const EVENT_KINDS: readonly EventKind[] = [
   'AppSend',

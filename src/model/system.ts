@@ -29,7 +29,6 @@ import {
   expireBatches,
   expirableBatches,
   getBatch,
-  handleDisconnect,
   handleResponse,
   initialProducer,
   newOutbox,
@@ -38,12 +37,13 @@ import {
   resolveAndBump,
   resolveNeeded,
 } from './producer.js';
+import { connectionAt, requestsTo } from './access.js';
 import { applyOutbox, appSend } from './application.js';
+import { breakConnection, EMPTY_CONNECTION, NETWORK_EVENTS, setConnection } from './network.js';
 import { count, definitelyRejected, EMPTY_GHOST, markRejected, markTransmitted, tally, withStats, ZERO_COUNTERS } from './ghost.js';
 import type { Tally } from './ghost.js';
 import * as make from './records.js';
 import type {
-  Connection,
   ErrorCode,
   PartitionResponse,
   PartitionState,
@@ -54,8 +54,6 @@ import type {
   State,
   Stats,
 } from './types.js';
-
-const EMPTY_CONNECTION: Connection = make.connection({ toBroker: [], pending: null, toClient: [] });
 
 /** The first producer id the coordinator hands out. */
 export const FIRST_PRODUCER_ID = 1;
@@ -97,12 +95,6 @@ function leaders(state: State): readonly number[] {
   return state.cluster.partitions.map((p) => p.leader);
 }
 
-function connectionBusy(state: State, broker: number): boolean {
-  const conn = state.network[broker];
-  const requests = state.producer.requests[broker] ?? [];
-  return conn !== undefined && (conn.toBroker.length > 0 || conn.pending !== null || conn.toClient.length > 0 || requests.length > 0);
-}
-
 /**
  * Why `event` cannot happen in `state` under `setup`, or null when it can. Bounds and the
  * suite's fault profile are part of the answer: an event outside them is not enabled.
@@ -129,13 +121,13 @@ export function whyDisabled(setup: Setup, state: State, event: Event): string | 
       if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
       if (resolveNeeded(state.producer, config)) return 'the sender must first resolve sequences or bump the epoch (ProducerResolve)';
       if (state.cluster.alive[event.broker] !== true) return `broker ${event.broker} is down`;
-      if ((state.producer.requests[event.broker]?.length ?? 0) >= config.producer.maxInFlight) {
+      if (requestsTo(state.producer, event.broker).length >= config.producer.maxInFlight) {
         return `max.in.flight.requests.per.connection (${config.producer.maxInFlight}) requests are unanswered`;
       }
       return canDrain(state.producer, config, event.broker, leaders(state)) ? null : `no batch can be drained for broker ${event.broker}`;
     case 'ProducerReceive': {
       if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      const queue = state.network[event.broker]?.toClient ?? [];
+      const queue = connectionAt(state, event.broker).toClient;
       if (queue.length === 0) return `no response is on its way from broker ${event.broker}`;
       if (event.nth !== 0 && !(lossy(setup) && has(setup, 'reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and, in a suite, the reorder-message fault)';
       return index(event.nth, queue.length) ? null : `nth must be 0..${queue.length - 1}`;
@@ -150,28 +142,19 @@ export function whyDisabled(setup: Setup, state: State, event: Event): string | 
     case 'ProducerRequestTimeout':
       if (!has(setup, 'request-timeout')) return 'the request-timeout fault is not enabled';
       if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      if ((state.producer.requests[event.broker]?.length ?? 0) === 0) return `no request to broker ${event.broker} awaits an answer`;
+      if (requestsTo(state.producer, event.broker).length === 0) return `no request to broker ${event.broker} awaits an answer`;
       return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
     case 'ProducerRestart':
       if (!has(setup, 'producer-restart')) return 'the producer-restart fault is not enabled';
       return c.restarts >= bounds.restartsMax ? 'the restarts bound is reached' : null;
     case 'NetworkDisconnect':
-      if (!has(setup, 'disconnect')) return 'the disconnect fault is not enabled';
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      if (!connectionBusy(state, event.broker)) return `nothing is in flight on the connection to broker ${event.broker}`;
-      return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
-    case 'NetworkDrop': {
-      if (!lossy(setup) || !has(setup, 'drop-message')) return 'dropping single messages needs network=lossy (and, in a suite, the drop-message fault)';
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      const conn = state.network[event.broker] ?? EMPTY_CONNECTION;
-      const queue = event.direction === 'request' ? conn.toBroker : conn.toClient;
-      if (!index(event.nth, queue.length)) return `no ${event.direction} at index ${event.nth} on the connection to broker ${event.broker}`;
-      return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
-    }
+      return NETWORK_EVENTS.NetworkDisconnect.disabled(setup, state, event);
+    case 'NetworkDrop':
+      return NETWORK_EVENTS.NetworkDrop.disabled(setup, state, event);
     case 'BrokerReceive': {
       if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
       if (state.cluster.alive[event.broker] !== true) return `broker ${event.broker} is down`;
-      const conn = state.network[event.broker] ?? EMPTY_CONNECTION;
+      const conn = connectionAt(state, event.broker);
       if (conn.toBroker.length === 0) return `no request is on its way to broker ${event.broker}`;
       if (conn.pending !== null) return `broker ${event.broker} is still answering the previous request on this connection`;
       if (event.nth !== 0 && !(lossy(setup) && has(setup, 'reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and, in a suite, the reorder-message fault)';
@@ -179,14 +162,14 @@ export function whyDisabled(setup: Setup, state: State, event: Event): string | 
     }
     case 'BrokerCompleteProduce': {
       if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      const pending = state.network[event.broker]?.pending ?? null;
+      const pending = connectionAt(state, event.broker).pending;
       if (pending === null) return `broker ${event.broker} has no parked produce request`;
       return completable(state, event.broker, effectiveMinIsr(config.topic), pending.partitions) ? null : 'the high watermark has not reached the request yet';
     }
     case 'BrokerProduceTimeout': {
       if (!has(setup, 'request-timeout')) return 'the request-timeout fault is not enabled';
       if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      const pending = state.network[event.broker]?.pending ?? null;
+      const pending = connectionAt(state, event.broker).pending;
       if (pending === null) return `broker ${event.broker} has no parked produce request`;
       return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
     }
@@ -264,7 +247,7 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
   for (let n = 0; n < state.application.toResend.length; n++) candidates.push({ kind: 'AppResend', nth: n });
   candidates.push({ kind: 'ProducerResolve' });
   for (let b = 0; b < brokers; b++) {
-    const conn = state.network[b] ?? EMPTY_CONNECTION;
+    const conn = connectionAt(state, b);
     if (alive[b] === true) candidates.push({ kind: 'ProducerDrain', broker: b });
     const responses = reorder ? conn.toClient.length : Math.min(1, conn.toClient.length);
     for (let n = 0; n < responses; n++) candidates.push({ kind: 'ProducerReceive', broker: b, nth: n });
@@ -283,7 +266,7 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
   const requestTimeout = has(setup, 'request-timeout');
   const drop = lossy(setup) && has(setup, 'drop-message');
   for (let b = 0; b < brokers; b++) {
-    const conn = state.network[b] ?? EMPTY_CONNECTION;
+    const conn = connectionAt(state, b);
     if (disconnect) candidates.push({ kind: 'NetworkDisconnect', broker: b });
     if (requestTimeout) {
       candidates.push({ kind: 'ProducerRequestTimeout', broker: b });
@@ -331,32 +314,12 @@ export class EventNotEnabled extends Error {
   }
 }
 
-function setConnection(state: State, broker: number, connection: Connection): State {
-  return make.state({ ...state, network: replaceAt(state.network, broker, connection) });
-}
-
 function setPartition(state: State, index: number, partition: PartitionState): State {
   return make.state({ ...state, cluster: make.cluster({ ...state.cluster, partitions: replaceAt(state.cluster.partitions, index, partition) }) });
 }
 
-/**
- * The connection to `broker` closes: unread requests and responses are gone, a parked produce
- * stays appended but will never be answered, and the producer fails its unanswered requests.
- */
-function breakConnection(setup: Setup, state: State, broker: number, error: ErrorCode): State {
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
-  let next = setConnection(state, broker, EMPTY_CONNECTION);
-  next = withStats(next, {
-    lostRequests: conn.toBroker.length,
-    lostResponses: conn.toClient.length + (conn.pending === null ? 0 : 1),
-  });
-  const out = newOutbox();
-  next = make.state({ ...next, producer: handleDisconnect(next.producer, setup.config, broker, error, out) });
-  return applyOutbox(setup, next, out);
-}
-
 function producerReceive(setup: Setup, state: State, broker: number, nth: number): State {
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
+  const conn = connectionAt(state, broker);
   const response = conn.toClient[nth] as ProduceResponse;
   let next = setConnection(state, broker, make.connection({ ...conn, toClient: conn.toClient.filter((_, i) => i !== nth) }));
   const request = (state.producer.requests[broker] ?? []).find((r) => r.id === response.id);
@@ -376,9 +339,9 @@ function producerReceive(setup: Setup, state: State, broker: number, nth: number
 function producerDrain(setup: Setup, state: State, broker: number): State {
   const { producer, request } = drain(state.producer, setup.config, broker, leaders(state));
   if (request === null) return state;
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
+  const conn = connectionAt(state, broker);
   let next: State = setConnection(make.state({ ...state, producer }), broker, make.connection({ ...conn, toBroker: [...conn.toBroker, request] }));
-  const unanswered = (state.producer.requests[broker]?.length ?? 0) + 1;
+  const unanswered = requestsTo(state.producer, broker).length + 1;
   if (unanswered > 1) next = withStats(next, { pipelinedDrains: 1, fullPipelines: unanswered === setup.config.producer.maxInFlight ? 1 : 0 });
   const sent = request.batches.flatMap((b) => b.sends);
   next = make.state({ ...next, ghost: markTransmitted(next.ghost, sent) });
@@ -416,7 +379,7 @@ function completable(state: State, broker: number, minIsr: number, pending: Pend
  * answer the request once all are (`forceComplete`). The broker then reads its next request.
  */
 function tryComplete(state: State, broker: number, minIsr: number): State {
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
+  const conn = connectionAt(state, broker);
   const pending = conn.pending;
   if (pending === null) return state;
   const partitions = pending.partitions.map((e) => decide(state, broker, minIsr, e) ?? e);
@@ -427,7 +390,7 @@ function tryComplete(state: State, broker: number, minIsr: number): State {
 }
 
 function answerParked(state: State, broker: number, pending: PendingProduce): State {
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
+  const conn = connectionAt(state, broker);
   const partitions: PartitionResponse[] = pending.partitions.map((e) =>
     e.requiredOffset >= 0
       ? { partition: e.partition, error: 'REQUEST_TIMED_OUT', baseOffset: -1 }
@@ -460,7 +423,7 @@ function rejectedEntry(partition: number, error: ErrorCode): PendingPartition {
 function brokerReceive(setup: Setup, state: State, broker: number, nth: number): State {
   const { config } = setup;
   const minIsr = effectiveMinIsr(config.topic);
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
+  const conn = connectionAt(state, broker);
   const request = conn.toBroker[nth];
   if (request === undefined) return state;
   let next = setConnection(state, broker, make.connection({ ...conn, toBroker: conn.toBroker.filter((_, i) => i !== nth) }));
@@ -494,7 +457,7 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
     entries.push(make.pendingPartition({ partition: wire.partition, error: 'NONE', baseOffset: result.baseOffset, requiredOffset: result.lastOffset + 1 }));
   }
   next = withStats(next, stats);
-  const after = next.network[broker] ?? EMPTY_CONNECTION;
+  const after = connectionAt(next, broker);
 
   if (request.acks === 0) {
     const failed = entries.some((e) => e.error !== 'NONE');
@@ -553,7 +516,7 @@ function producerRestart(setup: Setup, state: State): State {
   const { config } = setup;
   let next = state;
   for (let b = 0; b < state.network.length; b++) {
-    const conn = next.network[b] ?? EMPTY_CONNECTION;
+    const conn = connectionAt(next, b);
     next = withStats(next, { lostRequests: conn.toBroker.length, lostResponses: conn.toClient.length + (conn.pending === null ? 0 : 1) });
     next = setConnection(next, b, EMPTY_CONNECTION);
   }
@@ -628,19 +591,10 @@ function apply(setup: Setup, state: State, event: Event): State {
     }
     case 'ProducerRestart':
       return producerRestart(setup, state);
-    case 'NetworkDisconnect': {
-      const next = breakConnection(setup, state, event.broker, 'NETWORK_EXCEPTION');
-      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
-    }
-    case 'NetworkDrop': {
-      const conn = state.network[event.broker] ?? EMPTY_CONNECTION;
-      const dropped: Connection =
-        event.direction === 'request'
-          ? make.connection({ ...conn, toBroker: conn.toBroker.filter((_, i) => i !== event.nth) })
-          : make.connection({ ...conn, toClient: conn.toClient.filter((_, i) => i !== event.nth) });
-      const next = withStats(setConnection(state, event.broker, dropped), event.direction === 'request' ? { lostRequests: 1 } : { lostResponses: 1 });
-      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
-    }
+    case 'NetworkDisconnect':
+      return NETWORK_EVENTS.NetworkDisconnect.apply(setup, state, event);
+    case 'NetworkDrop':
+      return NETWORK_EVENTS.NetworkDrop.apply(setup, state, event);
     case 'BrokerReceive':
       return brokerReceive(setup, state, event.broker, event.nth);
     case 'BrokerCompleteProduce':
