@@ -1,10 +1,12 @@
 /**
- * Lookups into the state that assert. A missing element here is a bug in the model, never a
+ * Lookups into the state that assert, and the one setter of a partition every actor uses. A missing element here is a bug in the model, never a
  * user's mistake: `whyDisabled` checks every index an event carries (trace files hold anything)
  * before a rule looks anything up, so these throw an Error naming the bug instead of hiding it
  * behind a default.
  */
 
+import { replaceAt } from './broker.js';
+import * as make from './records.js';
 import type { ClientRequest, Connection, PartitionState, ProducerState, Replica, State } from './types.js';
 
 /** Whether `value` is an index into a list of `size` elements. */
@@ -33,4 +35,8 @@ export function connectionAt(state: State, broker: number): Connection {
 /** The producer's unanswered requests to `broker`, oldest first. */
 export function requestsTo(producer: ProducerState, broker: number): readonly ClientRequest[] {
   return at(producer.requests, broker, 'request list');
+}
+
+export function setPartition(state: State, index: number, partition: PartitionState): State {
+  return make.state({ ...state, cluster: make.cluster({ ...state.cluster, partitions: replaceAt(state.cluster.partitions, index, partition) }) });
 }

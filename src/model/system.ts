@@ -7,8 +7,7 @@
  * the actors' rules live in producer.ts, broker.ts and cluster.ts.
  */
 
-import { appendAsLeader, expireProducer, maybeIncrementLeaderHw, reloadAfterRestart, replaceAt } from './broker.js';
-import type { AppendRules } from './broker.js';
+import { expireProducer, reloadAfterRestart, replaceAt } from './broker.js';
 import {
   fenceBroker,
   fetchHasWork,
@@ -37,22 +36,17 @@ import {
   resolveAndBump,
   resolveNeeded,
 } from './producer.js';
-import { connectionAt, requestsTo } from './access.js';
+import { connectionAt, requestsTo, setPartition } from './access.js';
 import { applyOutbox, appSend } from './application.js';
+import { PRODUCE_EVENTS, tryComplete } from './produce.js';
 import { breakConnection, EMPTY_CONNECTION, NETWORK_EVENTS, setConnection } from './network.js';
-import { count, definitelyRejected, EMPTY_GHOST, markRejected, markTransmitted, tally, withStats, ZERO_COUNTERS } from './ghost.js';
-import type { Tally } from './ghost.js';
+import { count, definitelyRejected, EMPTY_GHOST, markRejected, markTransmitted, withStats, ZERO_COUNTERS } from './ghost.js';
 import * as make from './records.js';
 import type {
-  ErrorCode,
-  PartitionResponse,
   PartitionState,
-  PendingPartition,
-  PendingProduce,
   ProduceResponse,
   SendInfo,
   State,
-  Stats,
 } from './types.js';
 
 /** The first producer id the coordinator hands out. */
@@ -151,28 +145,10 @@ export function whyDisabled(setup: Setup, state: State, event: Event): string | 
       return NETWORK_EVENTS.NetworkDisconnect.disabled(setup, state, event);
     case 'NetworkDrop':
       return NETWORK_EVENTS.NetworkDrop.disabled(setup, state, event);
-    case 'BrokerReceive': {
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      if (state.cluster.alive[event.broker] !== true) return `broker ${event.broker} is down`;
-      const conn = connectionAt(state, event.broker);
-      if (conn.toBroker.length === 0) return `no request is on its way to broker ${event.broker}`;
-      if (conn.pending !== null) return `broker ${event.broker} is still answering the previous request on this connection`;
-      if (event.nth !== 0 && !(lossy(setup) && has(setup, 'reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and, in a suite, the reorder-message fault)';
-      return index(event.nth, conn.toBroker.length) ? null : `nth must be 0..${conn.toBroker.length - 1}`;
-    }
-    case 'BrokerCompleteProduce': {
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      const pending = connectionAt(state, event.broker).pending;
-      if (pending === null) return `broker ${event.broker} has no parked produce request`;
-      return completable(state, event.broker, effectiveMinIsr(config.topic), pending.partitions) ? null : 'the high watermark has not reached the request yet';
-    }
-    case 'BrokerProduceTimeout': {
-      if (!has(setup, 'request-timeout')) return 'the request-timeout fault is not enabled';
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      const pending = connectionAt(state, event.broker).pending;
-      if (pending === null) return `broker ${event.broker} has no parked produce request`;
-      return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
-    }
+    case 'BrokerReceive':
+    case 'BrokerCompleteProduce':
+    case 'BrokerProduceTimeout':
+      return PRODUCE_EVENTS[event.kind].disabled(setup, state, event as never);
     case 'ReplicaFetch': {
       if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
       if (!index(event.replica, brokers)) return `replica must be 0..${brokers - 1}`;
@@ -314,10 +290,6 @@ export class EventNotEnabled extends Error {
   }
 }
 
-function setPartition(state: State, index: number, partition: PartitionState): State {
-  return make.state({ ...state, cluster: make.cluster({ ...state.cluster, partitions: replaceAt(state.cluster.partitions, index, partition) }) });
-}
-
 function producerReceive(setup: Setup, state: State, broker: number, nth: number): State {
   const conn = connectionAt(state, broker);
   const response = conn.toClient[nth] as ProduceResponse;
@@ -349,126 +321,6 @@ function producerDrain(setup: Setup, state: State, broker: number): State {
   const out = newOutbox();
   next = make.state({ ...next, producer: completeUnacknowledged(next.producer, setup.config, request, out) });
   return applyOutbox(setup, next, out);
-}
-
-function appendRules(setup: Setup): AppendRules {
-  return { window: dedupWindow(setup.config), ignoreSequences: setup.config.mutant?.kind === 'ignore-sequences' };
-}
-
-/**
- * DP `tryComplete` for one partition of a parked produce: its answer once decided, or undefined
- * while it must wait. A decided answer is fixed (requiredOffset -1), as DelayedProduce fixes
- * `responseStatus` and clears `acksPending` (PART `checkEnoughReplicasReachOffset`).
- */
-function decide(state: State, broker: number, minIsr: number, entry: PendingPartition): PendingPartition | undefined {
-  if (entry.requiredOffset < 0) return entry;
-  const partition = state.cluster.partitions[entry.partition] as PartitionState;
-  if (partition.leader !== broker) return make.pendingPartition({ ...entry, error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 });
-  if ((partition.replicas[broker]?.hw ?? 0) < entry.requiredOffset) return undefined;
-  const error: ErrorCode = partition.isr.length >= minIsr ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
-  return make.pendingPartition({ ...entry, error, requiredOffset: -1 });
-}
-
-/** Could `tryComplete` decide something now that is still open? */
-function completable(state: State, broker: number, minIsr: number, pending: PendingPartition[] | readonly PendingPartition[]): boolean {
-  return pending.some((e) => e.requiredOffset >= 0 && decide(state, broker, minIsr, e) !== undefined);
-}
-
-/**
- * DelayedProduce.tryComplete on broker `broker`: decide every partition that can be decided, and
- * answer the request once all are (`forceComplete`). The broker then reads its next request.
- */
-function tryComplete(state: State, broker: number, minIsr: number): State {
-  const conn = connectionAt(state, broker);
-  const pending = conn.pending;
-  if (pending === null) return state;
-  const partitions = pending.partitions.map((e) => decide(state, broker, minIsr, e) ?? e);
-  if (partitions.some((e) => e.requiredOffset >= 0)) {
-    return setConnection(state, broker, make.connection({ ...conn, pending: make.pending({ ...pending, partitions }) }));
-  }
-  return answerParked(state, broker, make.pending({ ...pending, partitions }));
-}
-
-function answerParked(state: State, broker: number, pending: PendingProduce): State {
-  const conn = connectionAt(state, broker);
-  const partitions: PartitionResponse[] = pending.partitions.map((e) =>
-    e.requiredOffset >= 0
-      ? { partition: e.partition, error: 'REQUEST_TIMED_OUT', baseOffset: -1 }
-      : { partition: e.partition, error: e.error, baseOffset: e.error === 'NONE' || e.error === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' ? e.baseOffset : -1 },
-  );
-  const next = withStats(state, responseStats(partitions));
-  return setConnection(next, broker, make.connection({ ...conn, pending: null, toClient: [...conn.toClient, { id: pending.id, partitions }] }));
-}
-
-function responseStats(partitions: readonly PartitionResponse[]): Partial<Stats> {
-  return {
-    notLeader: partitions.filter((p) => p.error === 'NOT_LEADER_OR_FOLLOWER').length,
-    notEnoughReplicasAfterAppend: partitions.filter((p) => p.error === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND').length,
-  };
-}
-
-/** A partition of a produce request answered with an error before anything was appended. */
-function rejectedEntry(partition: number, error: ErrorCode): PendingPartition {
-  return make.pendingPartition({ partition, error, baseOffset: -1, requiredOffset: -1 });
-}
-
-/**
- * A broker reads a produce request and handles each partition's batch: NOT_LEADER_OR_FOLLOWER if
- * it does not lead it, NOT_ENOUGH_REPLICAS for acks=all below min ISR with nothing appended
- * (PART `appendRecordsToLeader`), else the leader append with its idempotence checks. Then:
- * acks=0 answers nothing but closes the connection on any error (KafkaApis `handleProduceRequest`);
- * acks=1 answers at once; acks=all parks the request until the HW passes every appended batch
- * (RM `delayedProduceRequestRequired`, DP), answering at once when it already has.
- */
-function brokerReceive(setup: Setup, state: State, broker: number, nth: number): State {
-  const { config } = setup;
-  const minIsr = effectiveMinIsr(config.topic);
-  const conn = connectionAt(state, broker);
-  const request = conn.toBroker[nth];
-  if (request === undefined) return state;
-  let next = setConnection(state, broker, make.connection({ ...conn, toBroker: conn.toBroker.filter((_, i) => i !== nth) }));
-  const entries: PendingPartition[] = [];
-  const stats: Tally = {};
-  for (const wire of request.batches) {
-    const partition = next.cluster.partitions[wire.partition] as PartitionState;
-    if (partition.leader !== broker) {
-      tally(stats, 'notLeader');
-      entries.push(rejectedEntry(wire.partition, 'NOT_LEADER_OR_FOLLOWER'));
-      continue;
-    }
-    if (request.acks === -1 && partition.isr.length < minIsr) {
-      tally(stats, 'notEnoughReplicas');
-      entries.push(rejectedEntry(wire.partition, 'NOT_ENOUGH_REPLICAS'));
-      continue;
-    }
-    const leaderReplica = partition.replicas[broker];
-    if (leaderReplica === undefined) continue;
-    const result = appendAsLeader(leaderReplica, wire, partition.leaderEpoch, appendRules(setup));
-    if (result.kind === 'rejected') {
-      tally(stats, result.error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' ? 'outOfOrder' : 'invalidEpoch');
-      entries.push(rejectedEntry(wire.partition, result.error));
-      continue;
-    }
-    if (result.kind === 'duplicate') tally(stats, 'dedupHits');
-    if (result.kind === 'appended') {
-      const updated = make.partition({ ...partition, replicas: replaceAt(partition.replicas, broker, result.replica) });
-      next = setPartition(next, wire.partition, maybeIncrementLeaderHw(updated, minIsr));
-    }
-    entries.push(make.pendingPartition({ partition: wire.partition, error: 'NONE', baseOffset: result.baseOffset, requiredOffset: result.lastOffset + 1 }));
-  }
-  next = withStats(next, stats);
-  const after = connectionAt(next, broker);
-
-  if (request.acks === 0) {
-    const failed = entries.some((e) => e.error !== 'NONE');
-    return failed ? breakConnection(setup, next, broker, 'NETWORK_EXCEPTION') : next;
-  }
-  if (request.acks === 1) {
-    const partitions = entries.map((e) => ({ partition: e.partition, error: e.error, baseOffset: e.baseOffset }));
-    return setConnection(next, broker, make.connection({ ...after, toClient: [...after.toClient, { id: request.id, partitions }] }));
-  }
-  // acks=all: park the request and try to complete it at once (ReplicaManager tryCompleteElseWatch).
-  return tryComplete(setConnection(next, broker, make.connection({ ...after, pending: make.pending({ id: request.id, partitions: entries }) })), broker, minIsr);
 }
 
 /**
@@ -596,15 +448,9 @@ function apply(setup: Setup, state: State, event: Event): State {
     case 'NetworkDrop':
       return NETWORK_EVENTS.NetworkDrop.apply(setup, state, event);
     case 'BrokerReceive':
-      return brokerReceive(setup, state, event.broker, event.nth);
     case 'BrokerCompleteProduce':
-      return tryComplete(state, event.broker, minIsr);
-    case 'BrokerProduceTimeout': {
-      // DelayedProduce expires: partitions still waiting are answered REQUEST_TIMED_OUT.
-      const pending = state.network[event.broker]?.pending;
-      const next = pending === null || pending === undefined ? state : answerParked(state, event.broker, pending);
-      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
-    }
+    case 'BrokerProduceTimeout':
+      return PRODUCE_EVENTS[event.kind].apply(setup, state, event as never);
     case 'ReplicaFetch': {
       const partition = state.cluster.partitions[event.partition] as PartitionState;
       const outcome = replicaFetch(partition, event.replica, minIsr, dedupWindow(config));
