@@ -40,3 +40,8 @@ export function requestsTo(producer: ProducerState, broker: number): readonly Cl
 export function setPartition(state: State, index: number, partition: PartitionState): State {
   return make.state({ ...state, cluster: make.cluster({ ...state.cluster, partitions: replaceAt(state.cluster.partitions, index, partition) }) });
 }
+
+/** Why `value` is no `name` among `size` (a broker, partition or replica index), or null when it is one. */
+export function badIndex(name: string, value: unknown, size: number): string | null {
+  return inRange(value, size) ? null : `${name} must be 0..${size - 1}`;
+}

@@ -46,8 +46,8 @@ export type EventOf<K extends EventKind> = Extract<Event, { readonly kind: K }>;
  * Each actor's file exports the rules of its events; system.ts dispatches through them.
  */
 export interface EventRule<K extends EventKind> {
-  readonly disabled: (setup: Setup, state: State, event: EventOf<K>) => string | null;
-  readonly apply: (setup: Setup, state: State, event: EventOf<K>) => State;
+  disabled(setup: Setup, state: State, event: EventOf<K>): string | null;
+  apply(setup: Setup, state: State, event: EventOf<K>): State;
 }
 
 /** The rules of a set of event kinds, one entry per kind. */
