@@ -5,7 +5,7 @@
 
 import { resolveConfig } from '../model/config.js';
 import type { ConfigInput, ModelConfig } from '../model/config.js';
-import { BOUND_HELP, FAULTS } from '../model/events.js';
+import { BOUND_HELP, FAULT_TABLE, FAULTS } from '../model/events.js';
 import type { Bounds, Fault, Setup } from '../model/events.js';
 import { invariantByName } from '../model/invariants.js';
 import type { Invariant } from '../model/invariants.js';
@@ -66,7 +66,7 @@ export function defineSuite(def: SuiteDefinition): Suite {
   if (!resolved.ok) throw new SuiteError(`${where}: config.${resolved.key}: ${resolved.error}`, 'config');
   for (const fault of def.faults) {
     if (!FAULTS.includes(fault)) throw new SuiteError(`${where}: unknown fault '${fault}' (faults: ${FAULTS.join(', ')})`, 'faults');
-    if ((fault === 'drop-message' || fault === 'reorder-message') && resolved.config.network !== 'lossy') {
+    if (FAULT_TABLE[fault].lossyOnly && resolved.config.network !== 'lossy') {
       throw new SuiteError(`${where}: the ${fault} fault needs network=lossy`, 'faults');
     }
   }

@@ -5,7 +5,7 @@
 
 import { at, badIndex, inRange } from './access.js';
 import type { EventRules, Setup } from './events.js';
-import { bump, count, recordSend, updateSends, withStats } from './ghost.js';
+import { bump, recordSend, updateSends, withStats } from './ghost.js';
 import { appendRecord } from './producer.js';
 import type { ProducerOutbox } from './producer.js';
 import * as make from './records.js';
@@ -61,22 +61,17 @@ export function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): St
 
 export const APPLICATION_EVENTS: EventRules<'AppSend' | 'AppResend'> = {
   AppSend: {
-    disabled(setup, state, event) {
-      const bad = badIndex('partition', event.partition, setup.config.topic.partitions);
-      if (bad !== null) return bad;
-      return state.counters.records >= setup.bounds.recordsMax ? 'the records bound is reached' : null;
-    },
+    disabled: (setup, _state, event) => badIndex('partition', event.partition, setup.config.topic.partitions),
     // The record's id is the number of records sent so far.
     apply(_setup, state, event) {
-      const next = appSend(state, event.partition, state.counters.records);
-      return make.state({ ...next, counters: count(next.counters, { records: 1 }) });
+      return appSend(state, event.partition, state.counters.records);
     },
   },
   AppResend: {
     disabled(setup, state, event) {
       if (setup.config.application !== 'at-least-once') return 'the application is not at-least-once';
       if (!inRange(event.nth, state.application.toResend.length)) return 'no failed record waits for a resend at that index';
-      return state.counters.resends >= setup.bounds.resendsMax ? 'the resends bound is reached' : null;
+      return null;
     },
     // The record goes to the partition of its first send.
     apply(_setup, state, event) {
@@ -85,7 +80,7 @@ export const APPLICATION_EVENTS: EventRules<'AppSend' | 'AppResend'> = {
       const first = state.ghost.sends.find((s) => s.record === record);
       if (first === undefined) throw new Error(`model bug: record ${record} waits for a resend but was never sent`);
       const next = appSend(make.state({ ...state, application: { toResend: toResend.filter((_, i) => i !== event.nth) } }), first.partition, record);
-      return withStats(make.state({ ...next, counters: count(next.counters, { resends: 1 }) }), { resends: 1 });
+      return withStats(next, { resends: 1 });
     },
   },
 };

@@ -9,7 +9,7 @@ import { expireProducer, reloadAfterRestart, replaceAt } from './broker.js';
 import { fenceBroker, fetchHasWork, isOutOfSync, moveLeader, replicaFetch, shrinkIsr, unfenceBroker } from './cluster.js';
 import { dedupWindow, effectiveMinIsr } from './config.js';
 import type { EventRules, Setup } from './events.js';
-import { count, withStats } from './ghost.js';
+import { withStats } from './ghost.js';
 import { breakConnection } from './network.js';
 import { tryComplete } from './produce.js';
 import * as make from './records.js';
@@ -39,7 +39,6 @@ function stopBroker(setup: Setup, state: State, broker: number): State {
     return outcome.partition;
   });
   next = make.state({ ...next, cluster: make.cluster({ alive, partitions }) });
-  next = make.state({ ...next, counters: count(next.counters, { crashes: 1 }) });
   return withStats(next, { brokerCrashes: 1, leaderElections: elections, uncleanElections });
 }
 
@@ -60,13 +59,12 @@ function restartBroker(setup: Setup, state: State, broker: number): State {
   return withStats(next, { leaderElections: elections, uncleanElections });
 }
 
-/** BrokerCrash and BrokerShutdown: the same stop, each enabled by its own fault. */
-function stopDisabled(fault: 'broker-crash' | 'broker-clean-shutdown', setup: Setup, state: State, broker: number): string | null {
-  if (!setup.faults.includes(fault)) return `the ${fault} fault is not enabled`;
+/** BrokerCrash and BrokerShutdown: the same stop, each enabled by its own fault (faults.ts). */
+function stopDisabled(setup: Setup, state: State, broker: number): string | null {
   const bad = badIndex('broker', broker, setup.config.topic.replicationFactor);
   if (bad !== null) return bad;
   if (state.cluster.alive[broker] !== true) return `broker ${broker} is already down`;
-  return state.counters.crashes >= setup.bounds.crashesMax ? 'the crashes bound is reached' : null;
+  return null;
 }
 
 type ClusterEventKind = 'ReplicaFetch' | 'LeaderShrinkIsr' | 'BrokerCrash' | 'BrokerShutdown' | 'BrokerRestart' | 'ControllerMoveLeader' | 'BrokerExpireProducer';
@@ -90,25 +88,24 @@ export const CLUSTER_EVENTS: EventRules<ClusterEventKind> = {
   },
   LeaderShrinkIsr: {
     disabled(setup, state, event) {
-      if (!setup.faults.includes('isr-shrink')) return 'the isr-shrink fault is not enabled';
       const bad = badReplica(setup, event.partition, event.replica);
       if (bad !== null) return bad;
       const partition = partitionAt(state, event.partition);
       if (partition.leader < 0) return `partition ${event.partition} has no leader`;
       if (!isOutOfSync(partition, event.replica)) return `replica ${event.replica} is not an out-of-sync ISR member`;
-      return state.counters.clusterChanges >= setup.bounds.clusterChangesMax ? 'the cluster-changes bound is reached' : null;
+      return null;
     },
     apply(setup, state, event) {
       const next = setPartition(state, event.partition, shrinkIsr(partitionAt(state, event.partition), event.replica, effectiveMinIsr(setup.config.topic)));
-      return withStats(make.state({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }), { isrShrinks: 1 });
+      return withStats(next, { isrShrinks: 1 });
     },
   },
   BrokerCrash: {
-    disabled: (setup, state, event) => stopDisabled('broker-crash', setup, state, event.broker),
+    disabled: (setup, state, event) => stopDisabled(setup, state, event.broker),
     apply: (setup, state, event) => stopBroker(setup, state, event.broker),
   },
   BrokerShutdown: {
-    disabled: (setup, state, event) => stopDisabled('broker-clean-shutdown', setup, state, event.broker),
+    disabled: (setup, state, event) => stopDisabled(setup, state, event.broker),
     apply: (setup, state, event) => stopBroker(setup, state, event.broker),
   },
   BrokerRestart: {
@@ -121,7 +118,6 @@ export const CLUSTER_EVENTS: EventRules<ClusterEventKind> = {
   },
   ControllerMoveLeader: {
     disabled(setup, state, event) {
-      if (!setup.faults.includes('leader-change')) return 'the leader-change fault is not enabled';
       const bad = badReplica(setup, event.partition, event.replica);
       if (bad !== null) return bad;
       const partition = partitionAt(state, event.partition);
@@ -130,7 +126,7 @@ export const CLUSTER_EVENTS: EventRules<ClusterEventKind> = {
       if (!partition.isr.includes(event.replica) || state.cluster.alive[event.replica] !== true) {
         return `replica ${event.replica} is not a live in-sync replica`;
       }
-      return state.counters.clusterChanges >= setup.bounds.clusterChangesMax ? 'the cluster-changes bound is reached' : null;
+      return null;
     },
     apply(setup, state, event) {
       const minIsr = effectiveMinIsr(setup.config.topic);
@@ -140,18 +136,17 @@ export const CLUSTER_EVENTS: EventRules<ClusterEventKind> = {
       // completeDelayedFetchOrProduceRequests).
       const moved = setPartition(state, event.partition, moveLeader(partition, event.replica, minIsr));
       const next = tryComplete(moved, partition.leader, minIsr);
-      return withStats(make.state({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }), { leaderElections: 1 });
+      return withStats(next, { leaderElections: 1 });
     },
   },
   BrokerExpireProducer: {
     disabled(setup, state, event) {
-      if (!setup.faults.includes('producer-state-loss')) return 'the producer-state-loss fault is not enabled';
       const bad = badReplica(setup, event.partition, event.replica);
       if (bad !== null) return bad;
       if (state.cluster.alive[event.replica] !== true) return `broker ${event.replica} is down`;
       const producers = replicaAt(partitionAt(state, event.partition), event.replica).producers;
       if (!inRange(event.nth, producers.length)) return `replica ${event.replica} has no producer entry at index ${event.nth}`;
-      return state.counters.clusterChanges >= setup.bounds.clusterChangesMax ? 'the cluster-changes bound is reached' : null;
+      return null;
     },
     apply(_setup, state, event) {
       const partition = partitionAt(state, event.partition);
@@ -159,7 +154,7 @@ export const CLUSTER_EVENTS: EventRules<ClusterEventKind> = {
       const entry = replica.producers[event.nth];
       if (entry === undefined) throw new Error(`model bug: replica ${event.replica} has no producer entry at index ${event.nth}`);
       const next = setPartition(state, event.partition, make.partition({ ...partition, replicas: replaceAt(partition.replicas, event.replica, expireProducer(replica, entry.producerId)) }));
-      return withStats(make.state({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }), { producerStateLosses: 1 });
+      return withStats(next, { producerStateLosses: 1 });
     },
   },
 };

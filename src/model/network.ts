@@ -8,7 +8,7 @@ import { connectionAt, inRange, requestsTo } from './access.js';
 import { applyOutbox } from './application.js';
 import { replaceAt } from './broker.js';
 import type { EventRules, Setup } from './events.js';
-import { count, withStats } from './ghost.js';
+import { withStats } from './ghost.js';
 import { handleDisconnect, newOutbox } from './producer.js';
 import * as make from './records.js';
 import type { Connection, ErrorCode, State } from './types.js';
@@ -42,33 +42,26 @@ export function breakConnection(setup: Setup, state: State, broker: number, erro
   return applyOutbox(setup, next, out);
 }
 
-function lossy(setup: Setup): boolean {
-  return setup.config.network === 'lossy';
-}
-
 export const NETWORK_EVENTS: EventRules<'NetworkDisconnect' | 'NetworkDrop'> = {
   NetworkDisconnect: {
     disabled(setup, state, event) {
       const brokers = setup.config.topic.replicationFactor;
-      if (!setup.faults.includes('disconnect')) return 'the disconnect fault is not enabled';
       if (!inRange(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
       if (!connectionBusy(state, event.broker)) return `nothing is in flight on the connection to broker ${event.broker}`;
-      return state.counters.lostMessages >= setup.bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
+      return null;
     },
     apply(setup, state, event) {
-      const next = breakConnection(setup, state, event.broker, 'NETWORK_EXCEPTION');
-      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
+      return breakConnection(setup, state, event.broker, 'NETWORK_EXCEPTION');
     },
   },
   NetworkDrop: {
     disabled(setup, state, event) {
       const brokers = setup.config.topic.replicationFactor;
-      if (!lossy(setup) || !setup.faults.includes('drop-message')) return 'dropping single messages needs network=lossy (and, in a suite, the drop-message fault)';
       if (!inRange(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
       const conn = connectionAt(state, event.broker);
       const queue = event.direction === 'request' ? conn.toBroker : conn.toClient;
       if (!inRange(event.nth, queue.length)) return `no ${event.direction} at index ${event.nth} on the connection to broker ${event.broker}`;
-      return state.counters.lostMessages >= setup.bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
+      return null;
     },
     apply(_setup, state, event) {
       const conn = connectionAt(state, event.broker);
@@ -76,8 +69,7 @@ export const NETWORK_EVENTS: EventRules<'NetworkDisconnect' | 'NetworkDrop'> = {
         event.direction === 'request'
           ? make.connection({ ...conn, toBroker: conn.toBroker.filter((_, i) => i !== event.nth) })
           : make.connection({ ...conn, toClient: conn.toClient.filter((_, i) => i !== event.nth) });
-      const next = withStats(setConnection(state, event.broker, dropped), event.direction === 'request' ? { lostRequests: 1 } : { lostResponses: 1 });
-      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
+      return withStats(setConnection(state, event.broker, dropped), event.direction === 'request' ? { lostRequests: 1 } : { lostResponses: 1 });
     },
   },
 };

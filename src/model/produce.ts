@@ -10,7 +10,8 @@ import { appendAsLeader, maybeIncrementLeaderHw, replaceAt } from './broker.js';
 import type { AppendRules } from './broker.js';
 import { dedupWindow, effectiveMinIsr } from './config.js';
 import type { EventRules, Setup } from './events.js';
-import { count, tally, withStats } from './ghost.js';
+import { faultOffReason, faultOn } from './faults.js';
+import { tally, withStats } from './ghost.js';
 import type { Tally } from './ghost.js';
 import { breakConnection, setConnection } from './network.js';
 import * as make from './records.js';
@@ -151,7 +152,7 @@ export const PRODUCE_EVENTS: EventRules<'BrokerReceive' | 'BrokerCompleteProduce
       const conn = connectionAt(state, event.broker);
       if (conn.toBroker.length === 0) return `no request is on its way to broker ${event.broker}`;
       if (conn.pending !== null) return `broker ${event.broker} is still answering the previous request on this connection`;
-      if (event.nth !== 0 && !(setup.config.network === 'lossy' && setup.faults.includes('reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and, in a suite, the reorder-message fault)';
+      if (event.nth !== 0 && !faultOn(setup, 'reorder-message')) return `nth must be 0 (${faultOffReason('reorder-message')})`;
       return inRange(event.nth, conn.toBroker.length) ? null : `nth must be 0..${conn.toBroker.length - 1}`;
     },
     apply: (setup, state, event) => brokerReceive(setup, state, event.broker, event.nth),
@@ -169,15 +170,13 @@ export const PRODUCE_EVENTS: EventRules<'BrokerReceive' | 'BrokerCompleteProduce
   BrokerProduceTimeout: {
     disabled(setup, state, event) {
       const brokers = setup.config.topic.replicationFactor;
-      if (!setup.faults.includes('request-timeout')) return 'the request-timeout fault is not enabled';
       if (!inRange(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
       if (connectionAt(state, event.broker).pending === null) return `broker ${event.broker} has no parked produce request`;
-      return state.counters.lostMessages >= setup.bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
+      return null;
     },
     // DelayedProduce expires: partitions still waiting are answered REQUEST_TIMED_OUT.
     apply(_setup, state, event) {
-      const next = answerParked(state, event.broker, parked(state, event.broker));
-      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
+      return answerParked(state, event.broker, parked(state, event.broker));
     },
   },
 };

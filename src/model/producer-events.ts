@@ -8,7 +8,8 @@
 import { badIndex, connectionAt, inRange, requestsTo } from './access.js';
 import { applyOutbox } from './application.js';
 import type { EventRules, Setup } from './events.js';
-import { count, definitelyRejected, markRejected, markTransmitted, withStats } from './ghost.js';
+import { faultOffReason, faultOn } from './faults.js';
+import { definitelyRejected, markRejected, markTransmitted, withStats } from './ghost.js';
 import { breakConnection, EMPTY_CONNECTION, setConnection } from './network.js';
 import {
   abandonedBatches,
@@ -87,7 +88,6 @@ function producerRestart(setup: Setup, state: State): State {
     ...next,
     producer: initialProducer(config, state.producer.session + 1, producerId),
     nextProducerId: config.producer.idempotence ? producerId + 1 : producerId,
-    counters: count(next.counters, { restarts: 1 }),
   });
   return withStats(next, { producerRestarts: 1 });
 }
@@ -131,14 +131,13 @@ export const PRODUCER_EVENTS: EventRules<ProducerEventKind> = {
       if (bad !== null) return bad;
       const queue = connectionAt(state, event.broker).toClient;
       if (queue.length === 0) return `no response is on its way from broker ${event.broker}`;
-      if (event.nth !== 0 && !(setup.config.network === 'lossy' && setup.faults.includes('reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and, in a suite, the reorder-message fault)';
+      if (event.nth !== 0 && !faultOn(setup, 'reorder-message')) return `nth must be 0 (${faultOffReason('reorder-message')})`;
       return inRange(event.nth, queue.length) ? null : `nth must be 0..${queue.length - 1}`;
     },
     apply: (setup, state, event) => producerReceive(setup, state, event.broker, event.nth),
   },
   ProducerDeliveryTimeout: {
     disabled(setup, state, event) {
-      if (!setup.faults.includes('delivery-timeout')) return 'the delivery-timeout fault is not enabled';
       const bad = badIndex('partition', event.partition, setup.config.topic.partitions);
       if (bad !== null) return bad;
       return nextDeadline(state.producer, event.partition) === undefined ? `partition ${event.partition} has no live batch within its deadline` : null;
@@ -157,22 +156,18 @@ export const PRODUCER_EVENTS: EventRules<ProducerEventKind> = {
   },
   ProducerRequestTimeout: {
     disabled(setup, state, event) {
-      if (!setup.faults.includes('request-timeout')) return 'the request-timeout fault is not enabled';
       const bad = badIndex('broker', event.broker, setup.config.topic.replicationFactor);
       if (bad !== null) return bad;
       if (requestsTo(state.producer, event.broker).length === 0) return `no request to broker ${event.broker} awaits an answer`;
-      return state.counters.lostMessages >= setup.bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
+      return null;
     },
     apply(setup, state, event) {
-      const next = breakConnection(setup, state, event.broker, 'REQUEST_TIMED_OUT');
-      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
+      return breakConnection(setup, state, event.broker, 'REQUEST_TIMED_OUT');
     },
   },
   ProducerRestart: {
-    disabled(setup, state) {
-      if (!setup.faults.includes('producer-restart')) return 'the producer-restart fault is not enabled';
-      return state.counters.restarts >= setup.bounds.restartsMax ? 'the restarts bound is reached' : null;
-    },
+    // Only its fault and its bound limit it (faults.ts).
+    disabled: () => null,
     apply: (setup, state) => producerRestart(setup, state),
   },
 };

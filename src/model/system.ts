@@ -20,7 +20,8 @@ import { connectionAt } from './access.js';
 import { APPLICATION_EVENTS } from './application.js';
 import { CLUSTER_EVENTS } from './cluster-events.js';
 import { initialPartition } from './cluster.js';
-import type { Event, EventKind, EventRule, EventRules, Fault, Setup } from './events.js';
+import type { Event, EventKind, EventRule, EventRules, Setup } from './events.js';
+import { BOUNDS, faultOffReason, faultOn, KIND_GATES, kindOn } from './faults.js';
 import { EMPTY_GHOST, ZERO_COUNTERS } from './ghost.js';
 import { EMPTY_CONNECTION, NETWORK_EVENTS } from './network.js';
 import { PRODUCE_EVENTS } from './produce.js';
@@ -63,14 +64,6 @@ function ruleOf(event: Event): EventRule<EventKind> | undefined {
   return EVENTS[event.kind] as EventRule<EventKind> | undefined;
 }
 
-function has(setup: Setup, fault: Fault): boolean {
-  return setup.faults.includes(fault);
-}
-
-function lossy(setup: Setup): boolean {
-  return setup.config.network === 'lossy';
-}
-
 /**
  * Why `event` cannot happen in `state` under `setup`, or null when it can. Bounds and the
  * suite's fault profile are part of the answer: an event outside them is not enabled. Any event
@@ -80,7 +73,12 @@ export function whyDisabled(setup: Setup, state: State, event: Event): string | 
   const rule = ruleOf(event);
   if (rule === undefined) return `unknown event kind '${String(event.kind)}'`;
   if (state.counters.events >= setup.bounds.eventsMax) return 'the events bound is reached';
-  return rule.disabled(setup, state, event);
+  const gate = KIND_GATES[event.kind];
+  if (gate !== undefined && gate.fault !== null && !faultOn(setup, gate.fault)) return faultOffReason(gate.fault);
+  const reason = rule.disabled(setup, state, event);
+  if (reason !== null || gate === undefined || gate.bound === null) return reason;
+  const { counter, name } = BOUNDS[gate.bound];
+  return state.counters[counter] >= setup.bounds[gate.bound] ? `the ${name} bound is reached` : null;
 }
 
 export function isEnabled(setup: Setup, state: State, event: Event): boolean {
@@ -101,7 +99,7 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
   if (state.counters.events >= setup.bounds.eventsMax) return [];
   const candidates: Event[] = [];
   const alive = state.cluster.alive;
-  const reorder = lossy(setup) && has(setup, 'reorder-message');
+  const reorder = faultOn(setup, 'reorder-message');
   for (let p = 0; p < partitions; p++) candidates.push({ kind: 'AppSend', partition: p });
   for (let n = 0; n < state.application.toResend.length; n++) candidates.push({ kind: 'AppResend', nth: n });
   candidates.push({ kind: 'ProducerResolve' });
@@ -120,10 +118,10 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
   }
   // Faults.
   candidates.push({ kind: 'ProducerExpireBatches' });
-  if (has(setup, 'delivery-timeout')) for (let p = 0; p < partitions; p++) candidates.push({ kind: 'ProducerDeliveryTimeout', partition: p });
-  const disconnect = has(setup, 'disconnect');
-  const requestTimeout = has(setup, 'request-timeout');
-  const drop = lossy(setup) && has(setup, 'drop-message');
+  if (kindOn(setup, 'ProducerDeliveryTimeout')) for (let p = 0; p < partitions; p++) candidates.push({ kind: 'ProducerDeliveryTimeout', partition: p });
+  const disconnect = kindOn(setup, 'NetworkDisconnect');
+  const requestTimeout = kindOn(setup, 'ProducerRequestTimeout');
+  const drop = kindOn(setup, 'NetworkDrop');
   for (let b = 0; b < brokers; b++) {
     const conn = connectionAt(state, b);
     if (disconnect) candidates.push({ kind: 'NetworkDisconnect', broker: b });
@@ -136,18 +134,18 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
       for (let n = 0; n < conn.toClient.length; n++) candidates.push({ kind: 'NetworkDrop', broker: b, direction: 'response', nth: n });
     }
   }
-  if (has(setup, 'producer-restart')) candidates.push({ kind: 'ProducerRestart' });
-  const crash = has(setup, 'broker-crash');
-  const shutdown = has(setup, 'broker-clean-shutdown');
+  if (kindOn(setup, 'ProducerRestart')) candidates.push({ kind: 'ProducerRestart' });
+  const crash = kindOn(setup, 'BrokerCrash');
+  const shutdown = kindOn(setup, 'BrokerShutdown');
   for (let b = 0; b < brokers; b++) {
     if (alive[b] === true) {
       if (crash) candidates.push({ kind: 'BrokerCrash', broker: b });
       if (shutdown) candidates.push({ kind: 'BrokerShutdown', broker: b });
     } else candidates.push({ kind: 'BrokerRestart', broker: b });
   }
-  const shrink = has(setup, 'isr-shrink');
-  const move = has(setup, 'leader-change');
-  const expire = has(setup, 'producer-state-loss');
+  const shrink = kindOn(setup, 'LeaderShrinkIsr');
+  const move = kindOn(setup, 'ControllerMoveLeader');
+  const expire = kindOn(setup, 'BrokerExpireProducer');
   for (let p = 0; p < partitions; p++) {
     for (let r = 0; r < brokers; r++) {
       if (shrink) candidates.push({ kind: 'LeaderShrinkIsr', partition: p, replica: r });
@@ -188,5 +186,8 @@ export function stepEnabled(setup: Setup, state: State, event: Event): State {
   const rule = ruleOf(event);
   if (rule === undefined) throw new EventNotEnabled(event, `unknown event kind '${String(event.kind)}'`);
   const next = rule.apply(setup, state, event);
-  return make.state({ ...next, counters: make.counters({ ...next.counters, events: next.counters.events + 1 }) });
+  const counters = { ...next.counters, events: next.counters.events + 1 };
+  const bound = KIND_GATES[event.kind]?.bound;
+  if (bound !== undefined && bound !== null) counters[BOUNDS[bound].counter] += 1;
+  return make.state({ ...next, counters: make.counters(counters) });
 }
