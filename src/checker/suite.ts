@@ -8,17 +8,22 @@ import type { ConfigInput, ModelConfig } from '../model/config.js';
 import { BOUND_HELP, FAULT_TABLE, FAULTS } from '../model/events.js';
 import type { Bounds, Fault, Setup } from '../model/events.js';
 import { invariantByName } from '../model/invariants.js';
-import type { Invariant } from '../model/invariants.js';
+import type { Invariant, InvariantName } from '../model/invariants.js';
 import { witnessByName } from '../model/witnesses.js';
-import type { Witness } from '../model/witnesses.js';
+import type { Witness, WitnessName } from '../model/witnesses.js';
 
-export type Expectation =
+export type Expectation<I extends string = string> =
   | { readonly verdict: 'holds' }
-  | { readonly verdict: 'violated'; readonly invariant: string }
+  | { readonly verdict: 'violated'; readonly invariant: I }
   /** The real client refuses the config: ConfigException with exactly this message. */
   | { readonly verdict: 'rejected'; readonly error: string };
 
-export interface SuiteDefinition {
+/**
+ * A suite as data. Its invariant and witness names are checked by the compiler (a misspelt name
+ * in properties/ does not compile); an ad-hoc suite built from command-line names is a
+ * `SuiteDefinition<string, string>`, checked by `defineSuite` instead.
+ */
+export interface SuiteDefinition<I extends string = InvariantName, W extends string = WitnessName> {
   readonly name: string;
   /** One sentence: the guarantee, or the failure, the suite demonstrates. */
   readonly claim: string;
@@ -27,16 +32,16 @@ export interface SuiteDefinition {
   readonly faults: readonly Fault[];
   readonly bounds: Bounds;
   /** Invariant names checked after every step. */
-  readonly invariants: readonly string[];
+  readonly invariants: readonly I[];
   /** Witness names that the runs must reach. */
-  readonly witnesses: readonly string[];
-  readonly expect: Expectation;
+  readonly witnesses: readonly W[];
+  readonly expect: Expectation<I>;
   /** Default number of random runs. */
   readonly runs: number;
 }
 
 /** A suite with its names resolved and its config validated. */
-export interface Suite extends SuiteDefinition {
+export interface Suite extends SuiteDefinition<string, string> {
   /** Null when the config is rejected (then `configError` says why). */
   readonly setup: Setup | null;
   readonly modelConfig: ModelConfig | null;
@@ -56,7 +61,7 @@ export class SuiteError extends Error {
 }
 
 /** Resolve names and validate a suite definition; throws SuiteError naming the field. */
-export function defineSuite(def: SuiteDefinition): Suite {
+export function defineSuite(def: SuiteDefinition<string, string>): Suite {
   const where = `suite ${def.name}`;
   const resolved = resolveConfig(def.config);
   if (def.expect.verdict === 'rejected') {
