@@ -16,7 +16,7 @@
  * one line in EVENTS below, and its candidates at the end of `enabledEvents`.
  */
 
-import { connectionAt } from './access.js';
+import { connectionAt, partitionAt, replicaAt } from './access.js';
 import { APPLICATION_EVENTS } from './application.js';
 import { CLUSTER_EVENTS } from './cluster-events.js';
 import { initialPartition } from './cluster.js';
@@ -113,7 +113,7 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
     if (conn.pending !== null) candidates.push({ kind: 'BrokerCompleteProduce', broker: b });
   }
   for (let p = 0; p < partitions; p++) {
-    const leader = state.cluster.partitions[p]?.leader ?? -1;
+    const leader = partitionAt(state, p).leader;
     for (let r = 0; r < brokers; r++) if (leader >= 0 && leader !== r) candidates.push({ kind: 'ReplicaFetch', partition: p, replica: r });
   }
   // Faults.
@@ -151,7 +151,7 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
       if (shrink) candidates.push({ kind: 'LeaderShrinkIsr', partition: p, replica: r });
       if (move) candidates.push({ kind: 'ControllerMoveLeader', partition: p, replica: r });
       if (!expire) continue;
-      const producers = state.cluster.partitions[p]?.replicas[r]?.producers ?? [];
+      const producers = replicaAt(partitionAt(state, p), r).producers;
       for (let n = 0; n < producers.length; n++) candidates.push({ kind: 'BrokerExpireProducer', partition: p, replica: r, nth: n });
     }
   }
