@@ -60,6 +60,8 @@ describe("the library, imported as 'idemcheck'", () => {
   });
 
   it('refuses a suite with a misspelt invariant, naming the field', () => {
+    // A misspelt name does not compile in TypeScript, and JavaScript gets the error at run time.
+    // @ts-expect-error: 'NoDuplicateRecords' is not an invariant name
     expect(() => check({ ...retryDuplicates, invariants: ['NoDuplicateRecords'] })).toThrow(SuiteError);
   });
 

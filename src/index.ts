@@ -42,7 +42,7 @@ export { WITNESSES as witnesses, witnessByName } from './model/witnesses.js';
 export type { Witness } from './model/witnesses.js';
 
 // Events as text ("AppSend(p0)") and replaying them.
-export { formatEvent } from './report/format.js';
+export { formatEvent } from './model/event-text.js';
 export { parseEventText as parseEvent } from './checker/trace.js';
 export { replayScenario as replay, firstViolation, stepAll } from './checker/replay.js';
 export type { FirstViolation, Stepped } from './checker/replay.js';

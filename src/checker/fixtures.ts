@@ -5,7 +5,7 @@
 
 import type { ConfigInput } from '../model/config.js';
 import { resolveConfig } from '../model/config.js';
-import { FAULTS } from '../model/events.js';
+import { faultsAllowedOn } from '../model/faults.js';
 import type { Bounds, Event, Setup } from '../model/events.js';
 import { recordsOf } from '../model/invariants.js';
 import { enabledEvents, initialState, step } from '../model/system.js';
@@ -43,9 +43,7 @@ export function outcomes(state: State): Outcome[] {
 export function setupWithFaults(input: ConfigInput, bounds: Bounds): Setup {
   const resolved = resolveConfig(input);
   if (!resolved.ok) throw new Error(resolved.error);
-  const lossy = resolved.config.network === 'lossy';
-  const faults = FAULTS.filter((f) => lossy || (f !== 'drop-message' && f !== 'reorder-message'));
-  return { config: resolved.config, faults, bounds };
+  return { config: resolved.config, faults: faultsAllowedOn(resolved.config.network), bounds };
 }
 
 /** Walk the model along a list of choices (indexes into the enabled events) and return every state. */

@@ -15,7 +15,7 @@ import { violatedInvariants } from '../model/invariants.js';
 import type { Invariant, InvariantResult } from '../model/invariants.js';
 import { enabledEvents, initialState, stepEnabled } from '../model/system.js';
 import type { State } from '../model/types.js';
-import { formatEvent } from '../report/format.js';
+import { formatEvent } from '../model/event-text.js';
 import { minimizeEvents } from './minimize.js';
 import type { Suite } from './suite.js';
 

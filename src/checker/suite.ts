@@ -5,17 +5,17 @@
 
 import { resolveConfig } from '../model/config.js';
 import type { ConfigInput, ModelConfig } from '../model/config.js';
-import { BOUND_HELP, FAULTS } from '../model/events.js';
+import { BOUND_HELP, FAULT_TABLE, FAULTS } from '../model/events.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
 import { invariantByName } from '../model/invariants.js';
-import type { Invariant, Violation } from '../model/invariants.js';
+import type { Invariant, InvariantName, Violation } from '../model/invariants.js';
 import type { State } from '../model/types.js';
 import { witnessByName } from '../model/witnesses.js';
-import type { Witness } from '../model/witnesses.js';
+import type { Witness, WitnessName } from '../model/witnesses.js';
 
-export type Expectation =
+export type Expectation<I extends string = string> =
   | { readonly verdict: 'holds' }
-  | { readonly verdict: 'violated'; readonly invariant: string }
+  | { readonly verdict: 'violated'; readonly invariant: I }
   /** The real client refuses the config: ConfigException with exactly this message. */
   | { readonly verdict: 'rejected'; readonly error: string };
 
@@ -42,7 +42,12 @@ export interface Mechanism {
   readonly shows: (trace: MechanismTrace) => boolean;
 }
 
-export interface SuiteDefinition {
+/**
+ * A suite as data. Its invariant and witness names are checked by the compiler (a misspelt name
+ * in properties/ does not compile); an ad-hoc suite built from command-line names is a
+ * `SuiteDefinition<string, string>`, checked by `defineSuite` instead.
+ */
+export interface SuiteDefinition<I extends string = InvariantName, W extends string = WitnessName> {
   readonly name: string;
   /** One sentence: the guarantee, or the failure, the suite demonstrates. */
   readonly claim: string;
@@ -51,10 +56,10 @@ export interface SuiteDefinition {
   readonly faults: readonly Fault[];
   readonly bounds: Bounds;
   /** Invariant names checked after every step. */
-  readonly invariants: readonly string[];
+  readonly invariants: readonly I[];
   /** Witness names that the runs must reach. */
-  readonly witnesses: readonly string[];
-  readonly expect: Expectation;
+  readonly witnesses: readonly W[];
+  readonly expect: Expectation<I>;
   /** Default number of random runs. */
   readonly runs: number;
   /** For a suite that shows a violation by a documented mechanism: how to recognise it in a trace. */
@@ -62,7 +67,7 @@ export interface SuiteDefinition {
 }
 
 /** A suite with its names resolved and its config validated. */
-export interface Suite extends Omit<SuiteDefinition, 'mechanism'> {
+export interface Suite extends Omit<SuiteDefinition<string, string>, 'mechanism'> {
   /** Null when the config is rejected (then `configError` says why). */
   readonly setup: Setup | null;
   readonly modelConfig: ModelConfig | null;
@@ -85,7 +90,7 @@ export class SuiteError extends Error {
 }
 
 /** Resolve names and validate a suite definition; throws SuiteError naming the field. */
-export function defineSuite(def: SuiteDefinition): Suite {
+export function defineSuite(def: SuiteDefinition<string, string>): Suite {
   const where = `suite ${def.name}`;
   const resolved = resolveConfig(def.config);
   if (def.expect.verdict === 'rejected') {
@@ -96,7 +101,7 @@ export function defineSuite(def: SuiteDefinition): Suite {
   if (!resolved.ok) throw new SuiteError(`${where}: config.${resolved.key}: ${resolved.error}`, 'config');
   for (const fault of def.faults) {
     if (!FAULTS.includes(fault)) throw new SuiteError(`${where}: unknown fault '${fault}' (faults: ${FAULTS.join(', ')})`, 'faults');
-    if ((fault === 'drop-message' || fault === 'reorder-message') && resolved.config.network !== 'lossy') {
+    if (FAULT_TABLE[fault].lossyOnly && resolved.config.network !== 'lossy') {
       throw new SuiteError(`${where}: the ${fault} fault needs network=lossy`, 'faults');
     }
   }

@@ -1,7 +1,7 @@
 /** The compact event form of trace files and reports: read back, and bad arguments named. */
 
 import { describe, expect, it } from 'vitest';
-import { formatEvent } from '../report/format.js';
+import { formatEvent } from '../model/event-text.js';
 import { parseEventText } from './trace.js';
 
 describe('parseEventText', () => {

@@ -11,7 +11,7 @@ import type { SuiteDefinition } from '../checker/suite.js';
 import type { Expectation } from '../checker/suite.js';
 import { resolveConfig } from '../model/config.js';
 import type { Bounds, Fault } from '../model/events.js';
-import { boundInUse, FAULTS, FAULTS_OF_BOUND } from '../model/events.js';
+import { boundInUse, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND } from '../model/events.js';
 import { INVARIANTS } from '../model/invariants.js';
 import { WITNESSES } from '../model/witnesses.js';
 import type { Selection } from './check-worker.js';
@@ -237,12 +237,6 @@ function refuseIdleBounds(values: SelectionValues, faults: readonly Fault[], app
   }
 }
 
-/** Faults that need another replica: the model's guards (system.ts, whyDisabled) never enable them on one broker. */
-const FAULTS_NEEDING_FOLLOWERS: Readonly<Partial<Record<Fault, string>>> = {
-  'leader-change': 'it moves leadership to another live in-sync replica',
-  'isr-shrink': 'it drops a lagging follower from the ISR',
-};
-
 /**
  * A fault that can never fire is the mirror of an idle bound: the check would report "holds"
  * without having taken a single such event. Refuse a fault whose bound is set to 0, and one that
@@ -259,8 +253,8 @@ function refuseDeadFaults(values: SelectionValues, faults: readonly Fault[], bou
   }
   if (replicationFactor > 1) return;
   for (const fault of faults) {
-    const why = FAULTS_NEEDING_FOLLOWERS[fault];
-    if (why === undefined) continue;
+    const why = FAULT_TABLE[fault].needsFollower;
+    if (why === null) continue;
     throw new UsageError(`--faults: ${fault} can never fire with replication.factor=1 (${why}); add --set replication.factor=2 or more, or leave it out`);
   }
 }

@@ -85,26 +85,56 @@ export const TOPIC_KEYS = ['partitions', 'replication.factor', 'min.insync.repli
 
 export const MODEL_KEYS = ['application', 'network', 'mutant'] as const;
 
+export type ConfigKey = (typeof PRODUCER_KEYS)[number] | (typeof TOPIC_KEYS)[number] | (typeof MODEL_KEYS)[number];
+
 export const ALL_KEYS: readonly string[] = [...PRODUCER_KEYS, ...TOPIC_KEYS, ...MODEL_KEYS];
 
-/** One line of explanation per key, for `idemcheck list` and error messages. */
-export const KEY_HELP: Readonly<Record<string, string>> = {
-  acks: 'all|-1|1|0 (default all): when the leader answers a produce request',
-  'enable.idempotence': 'true|false (default true): PID and sequence numbers; set explicitly, conflicts are ConfigExceptions',
-  retries: 'integer >= 0 (default 2147483647): resends of a batch after a retriable error',
-  'max.in.flight.requests.per.connection': 'integer >= 1 (default 5): unanswered produce requests per broker',
-  'delivery.timeout.ms': 'integer >= 0 (default 120000): a batch fails with TimeoutException after this; a timer event in the model',
-  'request.timeout.ms': 'integer >= 0 (default 30000): the client closes the connection after this; a timer event in the model',
-  'linger.ms': 'integer >= 0 (default 0): only used to validate delivery.timeout.ms',
-  'transactional.id': 'non-empty string (default none): only its config rule is modelled (needs idempotence)',
-  partitions: '1|2 (default 1): partitions of the one topic',
-  'replication.factor': '1|2|3 (default 1): replicas per partition; the cluster has this many brokers',
-  'min.insync.replicas': 'integer >= 1 (default 1): ISR size needed for acks=all',
-  'unclean.leader.election.enable': 'true|false (default false): allow electing an out-of-sync replica',
-  application: 'fire-and-forget|at-least-once (default fire-and-forget): does the application resend failed records',
-  network: 'tcp|lossy (default tcp): lossy allows single-message drops and reordering, beyond TCP',
-  mutant: 'none|dedup-window:N|in-flight:N|ignore-sequences (default none): a deliberately broken variant',
+/**
+ * Every key's default, as a user would write it: Kafka 3.8's for Kafka's keys (ProducerConfig's
+ * `define(...)` calls, the broker's topic defaults), the model's own for the rest. resolveConfig
+ * parses a missing key's default like a given value; `idemcheck list` prints them.
+ */
+export const CONFIG_DEFAULTS = {
+  acks: 'all',
+  'enable.idempotence': true,
+  retries: 2147483647,
+  'max.in.flight.requests.per.connection': 5,
+  'delivery.timeout.ms': 120000,
+  'request.timeout.ms': 30000,
+  'linger.ms': 0,
+  'transactional.id': 'none',
+  partitions: 1,
+  'replication.factor': 1,
+  'min.insync.replicas': 1,
+  'unclean.leader.election.enable': false,
+  application: 'fire-and-forget',
+  network: 'tcp',
+  mutant: 'none',
+} as const satisfies Readonly<Record<ConfigKey, string | number | boolean>>;
+
+/** What each key takes and does, for `idemcheck list` and error messages (its default is added). */
+const KEY_TEXT: Readonly<Record<ConfigKey, { readonly values: string; readonly text: string }>> = {
+  acks: { values: 'all|-1|1|0', text: 'when the leader answers a produce request' },
+  'enable.idempotence': { values: 'true|false', text: 'PID and sequence numbers; set explicitly, conflicts are ConfigExceptions' },
+  retries: { values: 'integer >= 0', text: 'resends of a batch after a retriable error' },
+  'max.in.flight.requests.per.connection': { values: 'integer >= 1', text: 'unanswered produce requests per broker' },
+  'delivery.timeout.ms': { values: 'integer >= 0', text: 'a batch fails with TimeoutException after this; a timer event in the model' },
+  'request.timeout.ms': { values: 'integer >= 0', text: 'the client closes the connection after this; a timer event in the model' },
+  'linger.ms': { values: 'integer >= 0', text: 'only used to validate delivery.timeout.ms' },
+  'transactional.id': { values: 'non-empty string', text: 'only its config rule is modelled (needs idempotence)' },
+  partitions: { values: '1|2', text: 'partitions of the one topic' },
+  'replication.factor': { values: '1|2|3', text: 'replicas per partition; the cluster has this many brokers' },
+  'min.insync.replicas': { values: 'integer >= 1', text: 'ISR size needed for acks=all' },
+  'unclean.leader.election.enable': { values: 'true|false', text: 'allow electing an out-of-sync replica' },
+  application: { values: 'fire-and-forget|at-least-once', text: 'does the application resend failed records' },
+  network: { values: 'tcp|lossy', text: 'lossy allows single-message drops and reordering, beyond TCP' },
+  mutant: { values: 'none|dedup-window:N|in-flight:N|ignore-sequences', text: 'a deliberately broken variant' },
 };
+
+/** One line of explanation per key, for `idemcheck list` and error messages. */
+export const KEY_HELP: Readonly<Record<string, string>> = Object.fromEntries(
+  (Object.keys(KEY_TEXT) as ConfigKey[]).map((key) => [key, `${KEY_TEXT[key].values} (default ${String(CONFIG_DEFAULTS[key])}): ${KEY_TEXT[key].text}`]),
+);
 
 const INT_MAX = 2147483647;
 
@@ -216,28 +246,27 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
 
   // ConfigDef.parse: each key is parsed and range-checked in definition order (PC lines 375–532).
   const retriesRaw = raw('retries');
-  const retries = retriesRaw === undefined ? INT_MAX : atLeast('retries', parseInt32('retries', retriesRaw), 0);
+  const retries = atLeast('retries', parseInt32('retries', retriesRaw ?? CONFIG_DEFAULTS.retries), 0);
   const acksRaw = raw('acks');
-  const acksText = acksRaw === undefined ? 'all' : text(acksRaw);
+  const acksText = text(acksRaw ?? CONFIG_DEFAULTS.acks);
   if (!['all', '-1', '0', '1'].includes(acksText)) {
     throw invalidValue('acks', acksRaw, 'String must be one of: all, -1, 0, 1');
   }
   const lingerRaw = raw('linger.ms');
   // linger.ms is a LONG; KafkaProducer.lingerMs clamps it to Integer.MAX_VALUE.
-  const lingerMs = lingerRaw === undefined ? 0 : Math.min(atLeast('linger.ms', parseLong('linger.ms', lingerRaw), 0), INT_MAX);
+  const lingerMs = Math.min(atLeast('linger.ms', parseLong('linger.ms', lingerRaw ?? CONFIG_DEFAULTS['linger.ms']), 0), INT_MAX);
   const deliveryRaw = raw('delivery.timeout.ms');
-  let deliveryTimeoutMs =
-    deliveryRaw === undefined ? 120_000 : atLeast('delivery.timeout.ms', parseInt32('delivery.timeout.ms', deliveryRaw), 0);
+  let deliveryTimeoutMs = atLeast('delivery.timeout.ms', parseInt32('delivery.timeout.ms', deliveryRaw ?? CONFIG_DEFAULTS['delivery.timeout.ms']), 0);
   const requestRaw = raw('request.timeout.ms');
-  const requestTimeoutMs =
-    requestRaw === undefined ? 30_000 : atLeast('request.timeout.ms', parseInt32('request.timeout.ms', requestRaw), 0);
+  const requestTimeoutMs = atLeast('request.timeout.ms', parseInt32('request.timeout.ms', requestRaw ?? CONFIG_DEFAULTS['request.timeout.ms']), 0);
   const inFlightRaw = raw('max.in.flight.requests.per.connection');
-  const maxInFlight =
-    inFlightRaw === undefined
-      ? 5
-      : atLeast('max.in.flight.requests.per.connection', parseInt32('max.in.flight.requests.per.connection', inFlightRaw), 1);
+  const maxInFlight = atLeast(
+    'max.in.flight.requests.per.connection',
+    parseInt32('max.in.flight.requests.per.connection', inFlightRaw ?? CONFIG_DEFAULTS['max.in.flight.requests.per.connection']),
+    1,
+  );
   const idempotenceRaw = raw('enable.idempotence');
-  let idempotence = idempotenceRaw === undefined ? true : parseBool('enable.idempotence', idempotenceRaw);
+  let idempotence = parseBool('enable.idempotence', idempotenceRaw ?? CONFIG_DEFAULTS['enable.idempotence']);
   const txnRaw = raw('transactional.id');
   let transactionalId: string | null = null;
   if (txnRaw !== undefined) {
@@ -250,7 +279,7 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
 
   // ProducerConfig.postProcessAndValidateIdempotenceConfigs (PC lines 564–617): each conflict is
   // checked on its own; set explicitly it throws, left implicit it disables idempotence.
-  const mutant = has('mutant') ? parseMutant(input.mutant as string) : null;
+  const mutant = parseMutant(raw('mutant') ?? CONFIG_DEFAULTS.mutant);
   const explicitIdempotence = has('enable.idempotence');
   if (idempotence) {
     let disable = false;
@@ -309,14 +338,14 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
     effectiveInFlight = mutant.maxInFlight;
   }
 
-  const topic = resolveTopic(has, raw);
+  const topic = resolveTopic(raw);
   const applicationRaw = raw('application');
-  const application = applicationRaw === undefined ? 'fire-and-forget' : text(applicationRaw);
+  const application = text(applicationRaw ?? CONFIG_DEFAULTS.application);
   if (application !== 'fire-and-forget' && application !== 'at-least-once') {
     throw modelLimit('application', `must be fire-and-forget or at-least-once, got '${application}'`);
   }
   const networkRaw = raw('network');
-  const network = networkRaw === undefined ? 'tcp' : text(networkRaw);
+  const network = text(networkRaw ?? CONFIG_DEFAULTS.network);
   if (network !== 'tcp' && network !== 'lossy') throw modelLimit('network', `must be tcp or lossy, got '${network}'`);
 
   // The transactional.id rule above is Kafka's; a transactional producer itself (transactions,
@@ -339,26 +368,19 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
   return { ok: true, config: { producer, topic, application, network, mutant }, notes };
 }
 
-function resolveTopic(
-  has: (key: string) => boolean,
-  raw: (key: string) => string | number | boolean | undefined,
-): TopicSettings {
+function resolveTopic(raw: (key: string) => string | number | boolean | undefined): TopicSettings {
   const partitionsRaw = raw('partitions');
-  const partitions = partitionsRaw === undefined ? 1 : parseInt32('partitions', partitionsRaw);
+  const partitions = parseInt32('partitions', partitionsRaw ?? CONFIG_DEFAULTS.partitions);
   if (partitions < 1 || partitions > 2) throw modelLimit('partitions', `the model supports 1 or 2, got ${partitions}`);
   const rfRaw = raw('replication.factor');
-  const replicationFactor = rfRaw === undefined ? 1 : parseInt32('replication.factor', rfRaw);
+  const replicationFactor = parseInt32('replication.factor', rfRaw ?? CONFIG_DEFAULTS['replication.factor']);
   if (replicationFactor < 1 || replicationFactor > 3) {
     throw modelLimit('replication.factor', `the model supports 1 to 3, got ${replicationFactor}`);
   }
   const minIsrRaw = raw('min.insync.replicas');
-  const minInsyncReplicas =
-    minIsrRaw === undefined ? 1 : atLeast('min.insync.replicas', parseInt32('min.insync.replicas', minIsrRaw), 1);
+  const minInsyncReplicas = atLeast('min.insync.replicas', parseInt32('min.insync.replicas', minIsrRaw ?? CONFIG_DEFAULTS['min.insync.replicas']), 1);
   const uncleanRaw = raw('unclean.leader.election.enable');
-  const uncleanLeaderElection =
-    has('unclean.leader.election.enable') && uncleanRaw !== undefined
-      ? parseBool('unclean.leader.election.enable', uncleanRaw)
-      : false;
+  const uncleanLeaderElection = parseBool('unclean.leader.election.enable', uncleanRaw ?? CONFIG_DEFAULTS['unclean.leader.election.enable']);
   return { partitions, replicationFactor, minInsyncReplicas, uncleanLeaderElection };
 }
 

@@ -5,6 +5,9 @@
  */
 
 import type { ModelConfig } from './config.js';
+import { faultsAllowedOn } from './faults.js';
+import type { Bounds, Fault } from './faults.js';
+import type { State } from './types.js';
 
 export type Event =
   // The application.
@@ -35,6 +38,29 @@ export type Event =
 
 export type EventKind = Event['kind'];
 
+// The fault and bound vocabulary, declared in faults.ts, also under this module's name.
+export { BOUND_HELP, BOUNDS, boundInUse, FAULT_HELP, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND, isFault } from './faults.js';
+export type { Bounds, Fault } from './faults.js';
+
+/** The events of one kind. */
+export type EventOf<K extends EventKind> = Extract<Event, { readonly kind: K }>;
+
+/**
+ * One event kind's rule, written as TLA+ writes an action: its enabling condition beside its state
+ * change. `disabled` says why the event cannot happen in a state (null when it can) and must give a
+ * reason, not throw, for any event a trace file may hold; `apply` is called only for an enabled event.
+ * Each actor's file exports the rules of its events; system.ts dispatches through them and, from
+ * faults.ts's tables, checks the fault that enables a kind (before `disabled`) and the bound it
+ * uses up (after), and counts that bound when it applies the event.
+ */
+export interface EventRule<K extends EventKind> {
+  disabled(setup: Setup, state: State, event: EventOf<K>): string | null;
+  apply(setup: Setup, state: State, event: EventOf<K>): State;
+}
+
+/** The rules of a set of event kinds, one entry per kind. */
+export type EventRules<K extends EventKind> = { readonly [P in K]: EventRule<P> };
+
 export const EVENT_KINDS: readonly EventKind[] = [
   'AppSend',
   'AppResend',
@@ -58,33 +84,6 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'ControllerMoveLeader',
   'BrokerExpireProducer',
 ];
-
-/**
- * Events that inject a fault (as opposed to the protocol making progress). Explorers draw them
- * less often, so that runs make progress between faults. Reading a message out of order is a
- * fault too (lossy network only).
- */
-export function isFault(event: Event): boolean {
-  switch (event.kind) {
-    case 'ProducerDeliveryTimeout':
-    case 'ProducerRequestTimeout':
-    case 'ProducerRestart':
-    case 'NetworkDisconnect':
-    case 'NetworkDrop':
-    case 'BrokerProduceTimeout':
-    case 'LeaderShrinkIsr':
-    case 'BrokerCrash':
-    case 'BrokerShutdown':
-    case 'ControllerMoveLeader':
-    case 'BrokerExpireProducer':
-      return true;
-    case 'ProducerReceive':
-    case 'BrokerReceive':
-      return event.nth > 0;
-    default:
-      return false;
-  }
-}
 
 /** One line of explanation per event kind. */
 export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
@@ -111,100 +110,6 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   BrokerExpireProducer: "a replica forgets a producer id (producer.id.expiration.ms)",
 };
 
-/**
- * Faults a suite may allow. Normal protocol steps (sends, drains, deliveries, fetches, restarts of
- * crashed brokers) are always allowed; each fault enables a family of events.
- */
-export type Fault =
-  | 'disconnect'
-  | 'request-timeout'
-  | 'delivery-timeout'
-  | 'producer-restart'
-  | 'broker-crash'
-  | 'broker-clean-shutdown'
-  | 'isr-shrink'
-  | 'leader-change'
-  | 'producer-state-loss'
-  | 'drop-message'
-  | 'reorder-message';
-
-export const FAULTS: readonly Fault[] = [
-  'disconnect',
-  'request-timeout',
-  'delivery-timeout',
-  'producer-restart',
-  'broker-crash',
-  'broker-clean-shutdown',
-  'isr-shrink',
-  'leader-change',
-  'producer-state-loss',
-  'drop-message',
-  'reorder-message',
-];
-
-export const FAULT_HELP: Readonly<Record<Fault, string>> = {
-  disconnect: 'a connection breaks, losing every unread request and response on it (the "lost ack")',
-  'request-timeout': "the client's request timeout closes a connection; the broker's purgatory times out",
-  'delivery-timeout': 'delivery.timeout.ms runs out for a batch: the sender expires it, or a response after it fails it',
-  'producer-restart': 'the producer process restarts and gets a new producer id',
-  'broker-crash': 'a broker crashes (crash-stop, log kept) and may restart; leaders fail over',
-  'broker-clean-shutdown': 'a broker shuts down cleanly, keeping one batch per producer in its snapshot',
-  'isr-shrink': 'a lagging follower is dropped from the ISR',
-  'leader-change': 'leadership moves between live in-sync replicas (NOT_LEADER_OR_FOLLOWER)',
-  'producer-state-loss': 'a replica expires a producer id (producer.id.expiration.ms)',
-  'drop-message': 'lossy network only: one message is dropped without breaking the connection',
-  'reorder-message': 'lossy network only: a later message overtakes an earlier one',
-};
-
-/** Explicit limits on one behaviour (qualifier last, as TigerStyle asks). */
-export interface Bounds {
-  /** New records the application sends. */
-  readonly recordsMax: number;
-  /** Resends by an at-least-once application. */
-  readonly resendsMax: number;
-  /** Steps in one behaviour. */
-  readonly eventsMax: number;
-  /** Disconnects, request timeouts, broker produce timeouts and dropped messages. */
-  readonly lostMessagesMax: number;
-  /** Producer restarts. */
-  readonly restartsMax: number;
-  /** Broker crashes and clean shutdowns (their restarts are free). */
-  readonly crashesMax: number;
-  /** ISR shrinks, leader moves and producer-state losses. */
-  readonly clusterChangesMax: number;
-}
-
-export const BOUND_HELP: Readonly<Record<keyof Bounds, string>> = {
-  recordsMax: 'new records the application sends',
-  resendsMax: 'resends by an at-least-once application',
-  eventsMax: 'steps in one behaviour',
-  lostMessagesMax: 'disconnects, request timeouts, broker produce timeouts and dropped messages',
-  restartsMax: 'producer restarts',
-  crashesMax: 'broker crashes and clean shutdowns (restarts are free)',
-  clusterChangesMax: 'ISR shrinks, leader moves and producer-state losses',
-};
-
-/**
- * The faults whose events use up each fault bound (whyDisabled in system.ts checks the counter);
- * with none of them injected the bound limits nothing.
- */
-export const FAULTS_OF_BOUND: Readonly<Partial<Record<keyof Bounds, readonly Fault[]>>> = {
-  lostMessagesMax: ['disconnect', 'request-timeout', 'drop-message'],
-  restartsMax: ['producer-restart'],
-  crashesMax: ['broker-crash', 'broker-clean-shutdown'],
-  clusterChangesMax: ['isr-shrink', 'leader-change', 'producer-state-loss'],
-};
-
-/**
- * Whether a bound limits anything in a setup: a fault bound needs one of its faults injected,
- * resendsMax an application that resends (system.ts enables AppResend only for at-least-once).
- */
-export function boundInUse(bound: keyof Bounds, faults: readonly Fault[], application: string): boolean {
-  if (bound === 'resendsMax') return application === 'at-least-once';
-  const using = FAULTS_OF_BOUND[bound];
-  return using === undefined || using.some((f) => faults.includes(f));
-}
-
 /** Everything the model needs besides the state: what is simulated and within which limits. */
 export interface Setup {
   readonly config: ModelConfig;
@@ -225,6 +130,5 @@ export const UNBOUNDED: Bounds = {
 
 /** A setup for stepping a hand-written trace: every fault the network mode allows, no bounds. */
 export function traceSetup(config: ModelConfig): Setup {
-  const faults = FAULTS.filter((f) => config.network === 'lossy' || (f !== 'drop-message' && f !== 'reorder-message'));
-  return { config, faults, bounds: UNBOUNDED };
+  return { config, faults: faultsAllowedOn(config.network), bounds: UNBOUNDED };
 }

@@ -52,8 +52,8 @@ export type Violation =
 
 export type ViolationCode = Violation['code'];
 
-export interface Invariant {
-  readonly name: string;
+export interface Invariant<N extends string = string> {
+  readonly name: N;
   /** One sentence: what must always hold. */
   readonly claim: string;
   /** Why it matters and where Kafka promises it. */
@@ -126,7 +126,7 @@ function committedBefore(n: number, send: number): boolean {
 /**
  * INV: NoAckedRecordLost (Jepsen `:lost-write`).
  */
-export const NoAckedRecordLost: Invariant = {
+export const NoAckedRecordLost: Invariant<'NoAckedRecordLost'> = {
   name: 'NoAckedRecordLost',
   claim: 'Every acknowledged record is in its partition leader\'s log (or still on its way there).',
   why:
@@ -153,7 +153,7 @@ function recordOf(state: State, send: number): number {
 /**
  * INV: NoDuplicateRecord (Jepsen `:duplicate`).
  */
-export const NoDuplicateRecord: Invariant = {
+export const NoDuplicateRecord: Invariant<'NoDuplicateRecord'> = {
   name: 'NoDuplicateRecord',
   claim: 'No application record appears twice in a partition\'s committed log.',
   why:
@@ -196,7 +196,7 @@ const latestIndex: number[] = [];
 /**
  * INV: SessionOrderKept (Jepsen `:nonmonotonic-send`).
  */
-export const SessionOrderKept: Invariant = {
+export const SessionOrderKept: Invariant<'SessionOrderKept'> = {
   name: 'SessionOrderKept',
   claim: 'Within one producer session, records reach a partition\'s committed log in the order they were sent.',
   why:
@@ -242,7 +242,7 @@ export const SessionOrderKept: Invariant = {
 /**
  * INV: NoPhantomRecord.
  */
-export const NoPhantomRecord: Invariant = {
+export const NoPhantomRecord: Invariant<'NoPhantomRecord'> = {
   name: 'NoPhantomRecord',
   claim: 'Every record in any replica\'s log came from a send of the application.',
   why: 'A broker must store only what producers sent; anything else is corruption (a guard for the broker code).',
@@ -268,7 +268,7 @@ export const NoPhantomRecord: Invariant = {
 /**
  * INV: AckedOffsetHoldsRecord.
  */
-export const AckedOffsetHoldsRecord: Invariant = {
+export const AckedOffsetHoldsRecord: Invariant<'AckedOffsetHoldsRecord'> = {
   name: 'AckedOffsetHoldsRecord',
   claim: 'An acknowledged record that is in the log sits at the offset its acknowledgement reported.',
   why:
@@ -304,7 +304,7 @@ export const AckedOffsetHoldsRecord: Invariant = {
 /**
  * INV: FailedRecordAbsent (Jepsen `:G1a`-like: a definite failure must not take effect).
  */
-export const FailedRecordAbsent: Invariant = {
+export const FailedRecordAbsent: Invariant<'FailedRecordAbsent'> = {
   name: 'FailedRecordAbsent',
   claim: 'A send that failed definitely is in no replica\'s log.',
   why:
@@ -330,14 +330,13 @@ export const FailedRecordAbsent: Invariant = {
   },
 };
 
-export const INVARIANTS: readonly Invariant[] = [
-  NoAckedRecordLost,
-  NoDuplicateRecord,
-  SessionOrderKept,
-  NoPhantomRecord,
-  AckedOffsetHoldsRecord,
-  FailedRecordAbsent,
-];
+const ALL = [NoAckedRecordLost, NoDuplicateRecord, SessionOrderKept, NoPhantomRecord, AckedOffsetHoldsRecord, FailedRecordAbsent] as const;
+
+/** The name of an invariant: a suite that names one the model lacks does not compile. */
+export type InvariantName = (typeof ALL)[number]['name'];
+
+/** Every invariant, in the order reports list them. */
+export const INVARIANTS: readonly Invariant[] = ALL;
 
 export function invariantByName(name: string): Invariant | undefined {
   return INVARIANTS.find((inv) => inv.name === name);

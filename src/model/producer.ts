@@ -26,6 +26,7 @@
  * and epoch exhaustion at Short.MAX_VALUE beyond getting a fresh producer id at once.
  */
 
+import { at, requestsTo } from './access.js';
 import type { ModelConfig } from './config.js';
 import * as make from './records.js';
 import type { Batch, ClientRequest, ErrorCode, ProduceRequest, ProducerPartition, ProducerState, WireBatch } from './types.js';
@@ -252,7 +253,7 @@ function shouldStopDrain(producer: ProducerState, first: Batch): boolean {
   if (first.baseSequence < 0) {
     const stale = part.producerId !== producer.producerId || part.epoch !== producer.epoch;
     if (part.inFlight.length > 0 && stale) return true;
-    if ((producer.unresolved[first.partition] ?? -1) >= 0) return true;
+    if (at(producer.unresolved, first.partition, 'partition') >= 0) return true;
   }
   const lowest = part.inFlight[0];
   const firstInFlightSequence = lowest === undefined ? -1 : getBatch(producer, lowest).baseSequence;
@@ -284,12 +285,12 @@ export interface DrainResult {
 export function drain(producer: ProducerState, config: ModelConfig, broker: number, leaders: readonly number[]): DrainResult {
   const settings = config.producer;
   const parts = leaders.flatMap((leader, partition) => (leader === broker ? [partition] : []));
-  const inFlightRequests = producer.requests[broker]?.length ?? 0;
+  const inFlightRequests = requestsTo(producer, broker).length;
   if (parts.length === 0 || inFlightRequests >= settings.maxInFlight) return { producer, request: null };
 
   let p = producer;
   const drained: Batch[] = [];
-  const start = (p.drainIndex[broker] ?? 0) % parts.length;
+  const start = at(p.drainIndex, broker, 'drain index') % parts.length;
   let index = start;
   do {
     const partition = parts[index] as number;
@@ -379,7 +380,7 @@ export function isRetriable(error: ErrorCode): boolean {
 function transactionManagerCanRetry(producer: ProducerState, batch: Batch, error: ErrorCode): { producer: ProducerState; retry: boolean } {
   if (error !== 'OUT_OF_ORDER_SEQUENCE_NUMBER') return { producer, retry: isRetriable(error) };
   const part = partitionOf(producer, batch.partition);
-  const unresolved = producer.unresolved[batch.partition] ?? -1;
+  const unresolved = at(producer.unresolved, batch.partition, 'partition');
   const isNext = batch.baseSequence - part.lastAckedSequence === 1;
   if (unresolved < 0 && (batch.reopened || !isNext)) return { producer, retry: true };
   if (unresolved < 0 || batch.baseSequence === unresolved) {
@@ -497,7 +498,7 @@ export function handleResponse(
   results: readonly { readonly partition: number; readonly error: ErrorCode; readonly baseOffset: number }[],
   out: ProducerOutbox,
 ): ProducerState {
-  const requests = producer.requests[broker] ?? [];
+  const requests = requestsTo(producer, broker);
   const request = requests.find((r) => r.id === requestId);
   if (request === undefined) return producer;
   let p = producer;
@@ -517,7 +518,7 @@ export function handleResponse(
  * batch goes to the front of the queue (RA `reenqueue`: `addFirst`), which reverses their order.
  */
 export function handleDisconnect(producer: ProducerState, config: ModelConfig, broker: number, error: ErrorCode, out: ProducerOutbox): ProducerState {
-  const requests = producer.requests[broker] ?? [];
+  const requests = requestsTo(producer, broker);
   let p = producer;
   for (const request of requests) {
     for (const id of request.batches) p = completeBatch(p, config, id, error, -1, out);
@@ -584,7 +585,7 @@ export function expireBatches(producer: ProducerState, config: ModelConfig, out:
     out.expired += 1;
     if (config.producer.idempotence && batch.inRetry) {
       const next = lastSequence(batch) + 1;
-      p = withUnresolved(p, batch.partition, Math.max(p.unresolved[batch.partition] ?? -1, next));
+      p = withUnresolved(p, batch.partition, Math.max(at(p.unresolved, batch.partition, 'partition'), next));
     }
   }
   return collectBatches(p);
@@ -595,11 +596,11 @@ export function canDrain(producer: ProducerState, config: ModelConfig, broker: n
   // `drain` makes a request exactly when, visiting the broker's partitions from its drain index,
   // it meets a partition to take before one that stops it: until it takes one, it changes nothing
   // that `drainDecision` reads (only the drain index). Same visiting order as `drain`.
-  if ((producer.requests[broker]?.length ?? 0) >= config.producer.maxInFlight) return false;
+  if (requestsTo(producer, broker).length >= config.producer.maxInFlight) return false;
   let led = 0;
   for (const leader of leaders) if (leader === broker) led += 1;
   if (led === 0) return false;
-  const start = (producer.drainIndex[broker] ?? 0) % led;
+  const start = at(producer.drainIndex, broker, 'drain index') % led;
   for (let k = 0; k < led; k++) {
     const decision = drainDecision(producer, config.producer.idempotence, nthLed(leaders, broker, (start + k) % led));
     if (decision !== 'skip') return decision === 'take';

@@ -3,87 +3,32 @@
  *
  * `initialState(setup)` builds the start state, `whyDisabled(setup, state, event)` says why an
  * event cannot happen (or null when it can), `enabledEvents` lists every event that can, and
- * `step(setup, state, event)` returns the next state. All control flow between actors lives here;
- * the actors' rules live in producer.ts, broker.ts and cluster.ts.
+ * `step(setup, state, event)` returns the next state. This file only dispatches: each event
+ * kind's rule (its enabling condition beside its state change) lives with its actor:
+ *
+ *   application.ts      AppSend, AppResend
+ *   producer-events.ts  Producer*: the Sender's loop, its timers, a restart (rules in producer.ts)
+ *   network.ts          NetworkDisconnect, NetworkDrop
+ *   produce.ts          BrokerReceive, BrokerCompleteProduce, BrokerProduceTimeout
+ *   cluster-events.ts   replication, broker stops and restarts, the controller (rules in cluster.ts, broker.ts)
+ *
+ * A new actor adds its kinds to the Event union (events.ts), a file exporting their EventRules,
+ * one line in EVENTS below, and its candidates at the end of `enabledEvents`.
  */
 
-import { appendAsLeader, expireProducer, maybeIncrementLeaderHw, reloadAfterRestart, replaceAt } from './broker.js';
-import type { AppendRules } from './broker.js';
-import {
-  fenceBroker,
-  fetchHasWork,
-  initialPartition,
-  isOutOfSync,
-  moveLeader,
-  replicaFetch,
-  shrinkIsr,
-  unfenceBroker,
-} from './cluster.js';
-import { dedupWindow, effectiveMinIsr } from './config.js';
-import type { Event, Fault, Setup } from './events.js';
-import {
-  abandonedBatches,
-  appendRecord,
-  canDrain,
-  completeUnacknowledged,
-  drain,
-  expireBatches,
-  expirableBatches,
-  getBatch,
-  handleDisconnect,
-  handleResponse,
-  initialProducer,
-  newOutbox,
-  nextDeadline,
-  passDeadline,
-  resolveAndBump,
-  resolveNeeded,
-} from './producer.js';
-import type { ProducerOutbox } from './producer.js';
+import { connectionAt, partitionAt, replicaAt } from './access.js';
+import { APPLICATION_EVENTS } from './application.js';
+import { CLUSTER_EVENTS } from './cluster-events.js';
+import { initialPartition } from './cluster.js';
+import type { Event, EventKind, EventRule, EventRules, Setup } from './events.js';
+import { BOUNDS, faultOffReason, faultOn, KIND_GATES, kindOn } from './faults.js';
+import { EMPTY_GHOST, ZERO_COUNTERS } from './ghost.js';
+import { EMPTY_CONNECTION, NETWORK_EVENTS } from './network.js';
+import { PRODUCE_EVENTS } from './produce.js';
+import { PRODUCER_EVENTS } from './producer-events.js';
+import { initialProducer } from './producer.js';
 import * as make from './records.js';
-import type {
-  Connection,
-  Counters,
-  ErrorCode,
-  Ghost,
-  PartitionResponse,
-  PartitionState,
-  PendingPartition,
-  PendingProduce,
-  ProduceResponse,
-  SendInfo,
-  State,
-  Stats,
-} from './types.js';
-
-const EMPTY_CONNECTION: Connection = make.connection({ toBroker: [], pending: null, toClient: [] });
-
-const ZERO_STATS: Stats = make.stats({
-  retries: 0,
-  pipelinedDrains: 0,
-  fullPipelines: 0,
-  lostRequests: 0,
-  lostResponses: 0,
-  dedupHits: 0,
-  outOfOrder: 0,
-  invalidEpoch: 0,
-  epochBumps: 0,
-  deliveryTimeouts: 0,
-  deadlineFailures: 0,
-  notEnoughReplicas: 0,
-  notEnoughReplicasAfterAppend: 0,
-  notLeader: 0,
-  leaderElections: 0,
-  uncleanElections: 0,
-  truncations: 0,
-  producerStateLosses: 0,
-  producerRestarts: 0,
-  brokerCrashes: 0,
-  isrShrinks: 0,
-  resends: 0,
-});
-
-const ZERO_COUNTERS: Counters = make.counters({ events: 0, records: 0, resends: 0, lostMessages: 0, restarts: 0, crashes: 0, clusterChanges: 0 });
+import type { State } from './types.js';
 
 /** The first producer id the coordinator hands out. */
 export const FIRST_PRODUCER_ID = 1;
@@ -100,175 +45,40 @@ export function initialState(setup: Setup): State {
     }),
     nextProducerId: config.producer.idempotence ? FIRST_PRODUCER_ID + 1 : FIRST_PRODUCER_ID,
     application: { toResend: [] },
-    ghost: make.ghost({ sends: [], stats: ZERO_STATS }),
+    ghost: EMPTY_GHOST,
     counters: ZERO_COUNTERS,
   });
 }
 
-// ---------------------------------------------------------------------------------------------
-// Enabling conditions.
-// ---------------------------------------------------------------------------------------------
+/** Every event kind's rule; the compiler checks that each kind has exactly one. */
+const EVENTS: EventRules<EventKind> = {
+  ...APPLICATION_EVENTS,
+  ...PRODUCER_EVENTS,
+  ...NETWORK_EVENTS,
+  ...PRODUCE_EVENTS,
+  ...CLUSTER_EVENTS,
+};
 
-function has(setup: Setup, fault: Fault): boolean {
-  return setup.faults.includes(fault);
-}
-
-function lossy(setup: Setup): boolean {
-  return setup.config.network === 'lossy';
-}
-
-function index(value: unknown, size: number): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < size;
-}
-
-function leaders(state: State): readonly number[] {
-  return state.cluster.partitions.map((p) => p.leader);
-}
-
-function connectionBusy(state: State, broker: number): boolean {
-  const conn = state.network[broker];
-  const requests = state.producer.requests[broker] ?? [];
-  return conn !== undefined && (conn.toBroker.length > 0 || conn.pending !== null || conn.toClient.length > 0 || requests.length > 0);
+/** The rule of `event`'s kind, seen as taking any event: EVENTS pairs each kind with its own rule. */
+function ruleOf(event: Event): EventRule<EventKind> | undefined {
+  return EVENTS[event.kind] as EventRule<EventKind> | undefined;
 }
 
 /**
  * Why `event` cannot happen in `state` under `setup`, or null when it can. Bounds and the
- * suite's fault profile are part of the answer: an event outside them is not enabled.
+ * suite's fault profile are part of the answer: an event outside them is not enabled. Any event
+ * a trace file may hold gets a reason, whatever its indices.
  */
 export function whyDisabled(setup: Setup, state: State, event: Event): string | null {
-  const { config, bounds } = setup;
-  const c = state.counters;
-  const brokers = config.topic.replicationFactor;
-  const partitions = config.topic.partitions;
-  if (c.events >= bounds.eventsMax) return 'the events bound is reached';
-  switch (event.kind) {
-    case 'AppSend':
-      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
-      if (c.records >= bounds.recordsMax) return 'the records bound is reached';
-      return null;
-    case 'AppResend':
-      if (config.application !== 'at-least-once') return 'the application is not at-least-once';
-      if (!index(event.nth, state.application.toResend.length)) return 'no failed record waits for a resend at that index';
-      if (c.resends >= bounds.resendsMax) return 'the resends bound is reached';
-      return null;
-    case 'ProducerResolve':
-      return resolveNeeded(state.producer, config) ? null : 'there is no unresolved sequence or epoch bump to handle';
-    case 'ProducerDrain':
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      if (resolveNeeded(state.producer, config)) return 'the sender must first resolve sequences or bump the epoch (ProducerResolve)';
-      if (state.cluster.alive[event.broker] !== true) return `broker ${event.broker} is down`;
-      if ((state.producer.requests[event.broker]?.length ?? 0) >= config.producer.maxInFlight) {
-        return `max.in.flight.requests.per.connection (${config.producer.maxInFlight}) requests are unanswered`;
-      }
-      return canDrain(state.producer, config, event.broker, leaders(state)) ? null : `no batch can be drained for broker ${event.broker}`;
-    case 'ProducerReceive': {
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      const queue = state.network[event.broker]?.toClient ?? [];
-      if (queue.length === 0) return `no response is on its way from broker ${event.broker}`;
-      if (event.nth !== 0 && !(lossy(setup) && has(setup, 'reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and, in a suite, the reorder-message fault)';
-      return index(event.nth, queue.length) ? null : `nth must be 0..${queue.length - 1}`;
-    }
-    case 'ProducerDeliveryTimeout':
-      if (!has(setup, 'delivery-timeout')) return 'the delivery-timeout fault is not enabled';
-      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
-      return nextDeadline(state.producer, event.partition) === undefined ? `partition ${event.partition} has no live batch within its deadline` : null;
-    case 'ProducerExpireBatches':
-      if (resolveNeeded(state.producer, config)) return 'the sender must first resolve sequences or bump the epoch (ProducerResolve)';
-      return expirableBatches(state.producer).length === 0 ? 'no batch is past delivery.timeout.ms' : null;
-    case 'ProducerRequestTimeout':
-      if (!has(setup, 'request-timeout')) return 'the request-timeout fault is not enabled';
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      if ((state.producer.requests[event.broker]?.length ?? 0) === 0) return `no request to broker ${event.broker} awaits an answer`;
-      return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
-    case 'ProducerRestart':
-      if (!has(setup, 'producer-restart')) return 'the producer-restart fault is not enabled';
-      return c.restarts >= bounds.restartsMax ? 'the restarts bound is reached' : null;
-    case 'NetworkDisconnect':
-      if (!has(setup, 'disconnect')) return 'the disconnect fault is not enabled';
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      if (!connectionBusy(state, event.broker)) return `nothing is in flight on the connection to broker ${event.broker}`;
-      return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
-    case 'NetworkDrop': {
-      if (!lossy(setup) || !has(setup, 'drop-message')) return 'dropping single messages needs network=lossy (and, in a suite, the drop-message fault)';
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      const conn = state.network[event.broker] ?? EMPTY_CONNECTION;
-      const queue = event.direction === 'request' ? conn.toBroker : conn.toClient;
-      if (!index(event.nth, queue.length)) return `no ${event.direction} at index ${event.nth} on the connection to broker ${event.broker}`;
-      return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
-    }
-    case 'BrokerReceive': {
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      if (state.cluster.alive[event.broker] !== true) return `broker ${event.broker} is down`;
-      const conn = state.network[event.broker] ?? EMPTY_CONNECTION;
-      if (conn.toBroker.length === 0) return `no request is on its way to broker ${event.broker}`;
-      if (conn.pending !== null) return `broker ${event.broker} is still answering the previous request on this connection`;
-      if (event.nth !== 0 && !(lossy(setup) && has(setup, 'reorder-message'))) return 'nth must be 0 (reordering needs network=lossy and, in a suite, the reorder-message fault)';
-      return index(event.nth, conn.toBroker.length) ? null : `nth must be 0..${conn.toBroker.length - 1}`;
-    }
-    case 'BrokerCompleteProduce': {
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      const pending = state.network[event.broker]?.pending ?? null;
-      if (pending === null) return `broker ${event.broker} has no parked produce request`;
-      return completable(state, event.broker, effectiveMinIsr(config.topic), pending.partitions) ? null : 'the high watermark has not reached the request yet';
-    }
-    case 'BrokerProduceTimeout': {
-      if (!has(setup, 'request-timeout')) return 'the request-timeout fault is not enabled';
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      const pending = state.network[event.broker]?.pending ?? null;
-      if (pending === null) return `broker ${event.broker} has no parked produce request`;
-      return c.lostMessages >= bounds.lostMessagesMax ? 'the lost-messages bound is reached' : null;
-    }
-    case 'ReplicaFetch': {
-      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
-      if (!index(event.replica, brokers)) return `replica must be 0..${brokers - 1}`;
-      const partition = state.cluster.partitions[event.partition] as PartitionState;
-      if (partition.leader < 0) return `partition ${event.partition} has no leader`;
-      if (partition.leader === event.replica) return `replica ${event.replica} is the leader`;
-      if (state.cluster.alive[event.replica] !== true) return `broker ${event.replica} is down`;
-      return fetchHasWork(partition, event.replica) ? null : `replica ${event.replica} is caught up and knows the HW`;
-    }
-    case 'LeaderShrinkIsr': {
-      if (!has(setup, 'isr-shrink')) return 'the isr-shrink fault is not enabled';
-      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
-      if (!index(event.replica, brokers)) return `replica must be 0..${brokers - 1}`;
-      const partition = state.cluster.partitions[event.partition] as PartitionState;
-      if (partition.leader < 0) return `partition ${event.partition} has no leader`;
-      if (!isOutOfSync(partition, event.replica)) return `replica ${event.replica} is not an out-of-sync ISR member`;
-      return c.clusterChanges >= bounds.clusterChangesMax ? 'the cluster-changes bound is reached' : null;
-    }
-    case 'BrokerCrash':
-    case 'BrokerShutdown':
-      if (!has(setup, event.kind === 'BrokerCrash' ? 'broker-crash' : 'broker-clean-shutdown')) {
-        return `the ${event.kind === 'BrokerCrash' ? 'broker-crash' : 'broker-clean-shutdown'} fault is not enabled`;
-      }
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      if (state.cluster.alive[event.broker] !== true) return `broker ${event.broker} is already down`;
-      return c.crashes >= bounds.crashesMax ? 'the crashes bound is reached' : null;
-    case 'BrokerRestart':
-      if (!index(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
-      return state.cluster.alive[event.broker] === true ? `broker ${event.broker} is running` : null;
-    case 'ControllerMoveLeader': {
-      if (!has(setup, 'leader-change')) return 'the leader-change fault is not enabled';
-      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
-      if (!index(event.replica, brokers)) return `replica must be 0..${brokers - 1}`;
-      const partition = state.cluster.partitions[event.partition] as PartitionState;
-      if (partition.leader < 0) return `partition ${event.partition} has no leader`;
-      if (partition.leader === event.replica) return `replica ${event.replica} already leads`;
-      if (!partition.isr.includes(event.replica) || state.cluster.alive[event.replica] !== true) {
-        return `replica ${event.replica} is not a live in-sync replica`;
-      }
-      return c.clusterChanges >= bounds.clusterChangesMax ? 'the cluster-changes bound is reached' : null;
-    }
-    case 'BrokerExpireProducer': {
-      if (!has(setup, 'producer-state-loss')) return 'the producer-state-loss fault is not enabled';
-      if (!index(event.partition, partitions)) return `partition must be 0..${partitions - 1}`;
-      if (!index(event.replica, brokers)) return `replica must be 0..${brokers - 1}`;
-      if (state.cluster.alive[event.replica] !== true) return `broker ${event.replica} is down`;
-      const producers = state.cluster.partitions[event.partition]?.replicas[event.replica]?.producers ?? [];
-      if (!index(event.nth, producers.length)) return `replica ${event.replica} has no producer entry at index ${event.nth}`;
-      return c.clusterChanges >= bounds.clusterChangesMax ? 'the cluster-changes bound is reached' : null;
-    }
-  }
+  const rule = ruleOf(event);
+  if (rule === undefined) return `unknown event kind '${String(event.kind)}'`;
+  if (state.counters.events >= setup.bounds.eventsMax) return 'the events bound is reached';
+  const gate = KIND_GATES[event.kind];
+  if (gate !== undefined && gate.fault !== null && !faultOn(setup, gate.fault)) return faultOffReason(gate.fault);
+  const reason = rule.disabled(setup, state, event);
+  if (reason !== null || gate === undefined || gate.bound === null) return reason;
+  const { counter, name } = BOUNDS[gate.bound];
+  return state.counters[counter] >= setup.bounds[gate.bound] ? `the ${name} bound is reached` : null;
 }
 
 export function isEnabled(setup: Setup, state: State, event: Event): boolean {
@@ -278,7 +88,9 @@ export function isEnabled(setup: Setup, state: State, event: Event): boolean {
 /**
  * Every event enabled in `state`, in a fixed order. `whyDisabled` decides each one; candidates it
  * would reject for a reason known up front (a fault the setup leaves out, an empty queue, a broker
- * that is down) are not offered, which only saves time: the order of the rest is unchanged.
+ * that is down) are not offered, which only saves time: the order of the rest is unchanged. The
+ * order is part of what a seed means (the random runner picks by position), so a new kind's
+ * candidates go at the end.
  */
 export function enabledEvents(setup: Setup, state: State): Event[] {
   const { config } = setup;
@@ -287,12 +99,12 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
   if (state.counters.events >= setup.bounds.eventsMax) return [];
   const candidates: Event[] = [];
   const alive = state.cluster.alive;
-  const reorder = lossy(setup) && has(setup, 'reorder-message');
+  const reorder = faultOn(setup, 'reorder-message');
   for (let p = 0; p < partitions; p++) candidates.push({ kind: 'AppSend', partition: p });
   for (let n = 0; n < state.application.toResend.length; n++) candidates.push({ kind: 'AppResend', nth: n });
   candidates.push({ kind: 'ProducerResolve' });
   for (let b = 0; b < brokers; b++) {
-    const conn = state.network[b] ?? EMPTY_CONNECTION;
+    const conn = connectionAt(state, b);
     if (alive[b] === true) candidates.push({ kind: 'ProducerDrain', broker: b });
     const responses = reorder ? conn.toClient.length : Math.min(1, conn.toClient.length);
     for (let n = 0; n < responses; n++) candidates.push({ kind: 'ProducerReceive', broker: b, nth: n });
@@ -301,17 +113,17 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
     if (conn.pending !== null) candidates.push({ kind: 'BrokerCompleteProduce', broker: b });
   }
   for (let p = 0; p < partitions; p++) {
-    const leader = state.cluster.partitions[p]?.leader ?? -1;
+    const leader = partitionAt(state, p).leader;
     for (let r = 0; r < brokers; r++) if (leader >= 0 && leader !== r) candidates.push({ kind: 'ReplicaFetch', partition: p, replica: r });
   }
   // Faults.
   candidates.push({ kind: 'ProducerExpireBatches' });
-  if (has(setup, 'delivery-timeout')) for (let p = 0; p < partitions; p++) candidates.push({ kind: 'ProducerDeliveryTimeout', partition: p });
-  const disconnect = has(setup, 'disconnect');
-  const requestTimeout = has(setup, 'request-timeout');
-  const drop = lossy(setup) && has(setup, 'drop-message');
+  if (kindOn(setup, 'ProducerDeliveryTimeout')) for (let p = 0; p < partitions; p++) candidates.push({ kind: 'ProducerDeliveryTimeout', partition: p });
+  const disconnect = kindOn(setup, 'NetworkDisconnect');
+  const requestTimeout = kindOn(setup, 'ProducerRequestTimeout');
+  const drop = kindOn(setup, 'NetworkDrop');
   for (let b = 0; b < brokers; b++) {
-    const conn = state.network[b] ?? EMPTY_CONNECTION;
+    const conn = connectionAt(state, b);
     if (disconnect) candidates.push({ kind: 'NetworkDisconnect', broker: b });
     if (requestTimeout) {
       candidates.push({ kind: 'ProducerRequestTimeout', broker: b });
@@ -322,33 +134,29 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
       for (let n = 0; n < conn.toClient.length; n++) candidates.push({ kind: 'NetworkDrop', broker: b, direction: 'response', nth: n });
     }
   }
-  if (has(setup, 'producer-restart')) candidates.push({ kind: 'ProducerRestart' });
-  const crash = has(setup, 'broker-crash');
-  const shutdown = has(setup, 'broker-clean-shutdown');
+  if (kindOn(setup, 'ProducerRestart')) candidates.push({ kind: 'ProducerRestart' });
+  const crash = kindOn(setup, 'BrokerCrash');
+  const shutdown = kindOn(setup, 'BrokerShutdown');
   for (let b = 0; b < brokers; b++) {
     if (alive[b] === true) {
       if (crash) candidates.push({ kind: 'BrokerCrash', broker: b });
       if (shutdown) candidates.push({ kind: 'BrokerShutdown', broker: b });
     } else candidates.push({ kind: 'BrokerRestart', broker: b });
   }
-  const shrink = has(setup, 'isr-shrink');
-  const move = has(setup, 'leader-change');
-  const expire = has(setup, 'producer-state-loss');
+  const shrink = kindOn(setup, 'LeaderShrinkIsr');
+  const move = kindOn(setup, 'ControllerMoveLeader');
+  const expire = kindOn(setup, 'BrokerExpireProducer');
   for (let p = 0; p < partitions; p++) {
     for (let r = 0; r < brokers; r++) {
       if (shrink) candidates.push({ kind: 'LeaderShrinkIsr', partition: p, replica: r });
       if (move) candidates.push({ kind: 'ControllerMoveLeader', partition: p, replica: r });
       if (!expire) continue;
-      const producers = state.cluster.partitions[p]?.replicas[r]?.producers ?? [];
+      const producers = replicaAt(partitionAt(state, p), r).producers;
       for (let n = 0; n < producers.length; n++) candidates.push({ kind: 'BrokerExpireProducer', partition: p, replica: r, nth: n });
     }
   }
   return candidates.filter((event) => whyDisabled(setup, state, event) === null);
 }
-
-// ---------------------------------------------------------------------------------------------
-// State changes.
-// ---------------------------------------------------------------------------------------------
 
 export class EventNotEnabled extends Error {
   constructor(
@@ -357,350 +165,6 @@ export class EventNotEnabled extends Error {
   ) {
     super(`${event.kind} is not enabled: ${reason}`);
   }
-}
-
-/** Add `changes` to the counters in `base`: a copy built by `build`, or `base` itself when nothing changes. */
-function addTo<T extends object>(base: T, changes: Partial<Record<keyof T, number>>, build: (sum: T) => T): T {
-  let next: Record<string, number> | null = null;
-  for (const key in changes) {
-    const value = changes[key] ?? 0;
-    if (value === 0) continue;
-    next ??= { ...(base as Record<string, number>) };
-    next[key] = (next[key] ?? 0) + value;
-  }
-  return next === null ? base : build(next as T);
-}
-
-function bump(stats: Stats, changes: Partial<Stats>): Stats {
-  return addTo(stats, changes, make.stats);
-}
-
-function count(counters: Counters, changes: Partial<Counters>): Counters {
-  return addTo(counters, changes, make.counters);
-}
-
-function withStats(state: State, changes: Partial<Stats>): State {
-  const stats = bump(state.ghost.stats, changes);
-  return stats === state.ghost.stats ? state : make.state({ ...state, ghost: make.ghost({ ...state.ghost, stats }) });
-}
-
-function setConnection(state: State, broker: number, connection: Connection): State {
-  return make.state({ ...state, network: replaceAt(state.network, broker, connection) });
-}
-
-function setPartition(state: State, index: number, partition: PartitionState): State {
-  return make.state({ ...state, cluster: make.cluster({ ...state.cluster, partitions: replaceAt(state.cluster.partitions, index, partition) }) });
-}
-
-/** Errors after which the client knows the broker did not append this attempt (reference §3.4). */
-function definitelyRejected(error: ErrorCode): boolean {
-  return error === 'NOT_ENOUGH_REPLICAS' || error === 'INVALID_PRODUCER_EPOCH' || error === 'OUT_OF_ORDER_SEQUENCE_NUMBER';
-}
-
-function updateSends(ghost: Ghost, ids: readonly number[], change: (info: SendInfo, i: number) => SendInfo): Ghost {
-  if (ids.length === 0) return ghost;
-  const sends = ghost.sends.slice();
-  ids.forEach((id, i) => {
-    const info = sends[id];
-    if (info !== undefined) sends[id] = change(info, i);
-  });
-  return make.ghost({ ...ghost, sends });
-}
-
-/**
- * Deliver the producer's callbacks: ghost outcomes, and an at-least-once application's resend list.
- * A failure is `fail` (definitely not written) only when every attempt that reached the network was
- * definitely rejected; otherwise it is `info` (Jepsen's indeterminate).
- */
-function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): State {
-  let ghost = state.ghost;
-  let toResend = state.application.toResend;
-  for (const completion of out.completions) {
-    if (completion.kind === 'ok') {
-      ghost = updateSends(ghost, completion.sends, (info, i) =>
-        make.sendInfo({
-          ...info,
-          outcome: 'ok',
-          offset: completion.baseOffset < 0 ? -1 : completion.baseOffset + i,
-        }),
-      );
-    } else {
-      ghost = updateSends(ghost, completion.sends, (info) =>
-        make.sendInfo({
-          ...info,
-          outcome: info.transmitted === info.rejected ? 'fail' : 'info',
-          error: completion.error,
-        }),
-      );
-      if (setup.config.application !== 'at-least-once') continue;
-      for (const id of completion.sends) {
-        const record = ghost.sends[id]?.record;
-        if (record !== undefined && !toResend.includes(record)) toResend = [...toResend, record];
-      }
-    }
-  }
-  const stats = bump(ghost.stats, { retries: out.retries, epochBumps: out.epochBumps, deliveryTimeouts: out.expired, deadlineFailures: out.deadlineFailures });
-  if (stats !== ghost.stats) ghost = make.ghost({ ...ghost, stats });
-  if (ghost === state.ghost && toResend === state.application.toResend) return state;
-  return make.state({ ...state, ghost, application: toResend === state.application.toResend ? state.application : { toResend } });
-}
-
-/**
- * The connection to `broker` closes: unread requests and responses are gone, a parked produce
- * stays appended but will never be answered, and the producer fails its unanswered requests.
- */
-function breakConnection(setup: Setup, state: State, broker: number, error: ErrorCode): State {
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
-  let next = setConnection(state, broker, EMPTY_CONNECTION);
-  next = withStats(next, {
-    lostRequests: conn.toBroker.length,
-    lostResponses: conn.toClient.length + (conn.pending === null ? 0 : 1),
-  });
-  const out = newOutbox();
-  next = make.state({ ...next, producer: handleDisconnect(next.producer, setup.config, broker, error, out) });
-  return applyOutbox(setup, next, out);
-}
-
-function producerReceive(setup: Setup, state: State, broker: number, nth: number): State {
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
-  const response = conn.toClient[nth] as ProduceResponse;
-  let next = setConnection(state, broker, make.connection({ ...conn, toClient: conn.toClient.filter((_, i) => i !== nth) }));
-  const request = (state.producer.requests[broker] ?? []).find((r) => r.id === response.id);
-  if (request !== undefined) {
-    for (const result of response.partitions) {
-      if (!definitelyRejected(result.error)) continue;
-      const batchId = request.batches.find((id) => getBatch(state.producer, id).partition === result.partition);
-      if (batchId === undefined) continue;
-      next = make.state({ ...next, ghost: updateSends(next.ghost, getBatch(state.producer, batchId).sends, (info) => make.sendInfo({ ...info, rejected: info.rejected + 1 })) });
-    }
-  }
-  const out = newOutbox();
-  next = make.state({ ...next, producer: handleResponse(next.producer, setup.config, broker, response.id, response.partitions, out) });
-  return applyOutbox(setup, next, out);
-}
-
-function producerDrain(setup: Setup, state: State, broker: number): State {
-  const { producer, request } = drain(state.producer, setup.config, broker, leaders(state));
-  if (request === null) return state;
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
-  let next: State = setConnection(make.state({ ...state, producer }), broker, make.connection({ ...conn, toBroker: [...conn.toBroker, request] }));
-  const unanswered = (state.producer.requests[broker]?.length ?? 0) + 1;
-  if (unanswered > 1) next = withStats(next, { pipelinedDrains: 1, fullPipelines: unanswered === setup.config.producer.maxInFlight ? 1 : 0 });
-  const sent = request.batches.flatMap((b) => b.sends);
-  next = make.state({ ...next, ghost: updateSends(next.ghost, sent, (info) => make.sendInfo({ ...info, transmitted: info.transmitted + 1 })) });
-  if (request.acks !== 0) return next;
-  const out = newOutbox();
-  next = make.state({ ...next, producer: completeUnacknowledged(next.producer, setup.config, request, out) });
-  return applyOutbox(setup, next, out);
-}
-
-function appendRules(setup: Setup): AppendRules {
-  return { window: dedupWindow(setup.config), ignoreSequences: setup.config.mutant?.kind === 'ignore-sequences' };
-}
-
-/**
- * DP `tryComplete` for one partition of a parked produce: its answer once decided, or undefined
- * while it must wait. A decided answer is fixed (requiredOffset -1), as DelayedProduce fixes
- * `responseStatus` and clears `acksPending` (PART `checkEnoughReplicasReachOffset`).
- */
-function decide(state: State, broker: number, minIsr: number, entry: PendingPartition): PendingPartition | undefined {
-  if (entry.requiredOffset < 0) return entry;
-  const partition = state.cluster.partitions[entry.partition] as PartitionState;
-  if (partition.leader !== broker) return make.pendingPartition({ ...entry, error: 'NOT_LEADER_OR_FOLLOWER', baseOffset: -1, requiredOffset: -1 });
-  if ((partition.replicas[broker]?.hw ?? 0) < entry.requiredOffset) return undefined;
-  const error: ErrorCode = partition.isr.length >= minIsr ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
-  return make.pendingPartition({ ...entry, error, requiredOffset: -1 });
-}
-
-/** Could `tryComplete` decide something now that is still open? */
-function completable(state: State, broker: number, minIsr: number, pending: PendingPartition[] | readonly PendingPartition[]): boolean {
-  return pending.some((e) => e.requiredOffset >= 0 && decide(state, broker, minIsr, e) !== undefined);
-}
-
-/**
- * DelayedProduce.tryComplete on broker `broker`: decide every partition that can be decided, and
- * answer the request once all are (`forceComplete`). The broker then reads its next request.
- */
-function tryComplete(state: State, broker: number, minIsr: number): State {
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
-  const pending = conn.pending;
-  if (pending === null) return state;
-  const partitions = pending.partitions.map((e) => decide(state, broker, minIsr, e) ?? e);
-  if (partitions.some((e) => e.requiredOffset >= 0)) {
-    return setConnection(state, broker, make.connection({ ...conn, pending: make.pending({ ...pending, partitions }) }));
-  }
-  return answerParked(state, broker, make.pending({ ...pending, partitions }));
-}
-
-function answerParked(state: State, broker: number, pending: PendingProduce): State {
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
-  const partitions: PartitionResponse[] = pending.partitions.map((e) =>
-    e.requiredOffset >= 0
-      ? { partition: e.partition, error: 'REQUEST_TIMED_OUT', baseOffset: -1 }
-      : { partition: e.partition, error: e.error, baseOffset: e.error === 'NONE' || e.error === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' ? e.baseOffset : -1 },
-  );
-  const next = withStats(state, responseStats(partitions));
-  return setConnection(next, broker, make.connection({ ...conn, pending: null, toClient: [...conn.toClient, { id: pending.id, partitions }] }));
-}
-
-function responseStats(partitions: readonly PartitionResponse[]): Partial<Stats> {
-  return {
-    notLeader: partitions.filter((p) => p.error === 'NOT_LEADER_OR_FOLLOWER').length,
-    notEnoughReplicasAfterAppend: partitions.filter((p) => p.error === 'NOT_ENOUGH_REPLICAS_AFTER_APPEND').length,
-  };
-}
-
-type Tally = { -readonly [K in keyof Stats]?: number };
-
-function tally(stats: Tally, key: keyof Stats): void {
-  stats[key] = (stats[key] ?? 0) + 1;
-}
-
-/** A partition of a produce request answered with an error before anything was appended. */
-function rejectedEntry(partition: number, error: ErrorCode): PendingPartition {
-  return make.pendingPartition({ partition, error, baseOffset: -1, requiredOffset: -1 });
-}
-
-/**
- * A broker reads a produce request and handles each partition's batch: NOT_LEADER_OR_FOLLOWER if
- * it does not lead it, NOT_ENOUGH_REPLICAS for acks=all below min ISR with nothing appended
- * (PART `appendRecordsToLeader`), else the leader append with its idempotence checks. Then:
- * acks=0 answers nothing but closes the connection on any error (KafkaApis `handleProduceRequest`);
- * acks=1 answers at once; acks=all parks the request until the HW passes every appended batch
- * (RM `delayedProduceRequestRequired`, DP), answering at once when it already has.
- */
-function brokerReceive(setup: Setup, state: State, broker: number, nth: number): State {
-  const { config } = setup;
-  const minIsr = effectiveMinIsr(config.topic);
-  const conn = state.network[broker] ?? EMPTY_CONNECTION;
-  const request = conn.toBroker[nth];
-  if (request === undefined) return state;
-  let next = setConnection(state, broker, make.connection({ ...conn, toBroker: conn.toBroker.filter((_, i) => i !== nth) }));
-  const entries: PendingPartition[] = [];
-  const stats: Tally = {};
-  for (const wire of request.batches) {
-    const partition = next.cluster.partitions[wire.partition] as PartitionState;
-    if (partition.leader !== broker) {
-      tally(stats, 'notLeader');
-      entries.push(rejectedEntry(wire.partition, 'NOT_LEADER_OR_FOLLOWER'));
-      continue;
-    }
-    if (request.acks === -1 && partition.isr.length < minIsr) {
-      tally(stats, 'notEnoughReplicas');
-      entries.push(rejectedEntry(wire.partition, 'NOT_ENOUGH_REPLICAS'));
-      continue;
-    }
-    const leaderReplica = partition.replicas[broker];
-    if (leaderReplica === undefined) continue;
-    const result = appendAsLeader(leaderReplica, wire, partition.leaderEpoch, appendRules(setup));
-    if (result.kind === 'rejected') {
-      tally(stats, result.error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' ? 'outOfOrder' : 'invalidEpoch');
-      entries.push(rejectedEntry(wire.partition, result.error));
-      continue;
-    }
-    if (result.kind === 'duplicate') tally(stats, 'dedupHits');
-    if (result.kind === 'appended') {
-      const updated = make.partition({ ...partition, replicas: replaceAt(partition.replicas, broker, result.replica) });
-      next = setPartition(next, wire.partition, maybeIncrementLeaderHw(updated, minIsr));
-    }
-    entries.push(make.pendingPartition({ partition: wire.partition, error: 'NONE', baseOffset: result.baseOffset, requiredOffset: result.lastOffset + 1 }));
-  }
-  next = withStats(next, stats);
-  const after = next.network[broker] ?? EMPTY_CONNECTION;
-
-  if (request.acks === 0) {
-    const failed = entries.some((e) => e.error !== 'NONE');
-    return failed ? breakConnection(setup, next, broker, 'NETWORK_EXCEPTION') : next;
-  }
-  if (request.acks === 1) {
-    const partitions = entries.map((e) => ({ partition: e.partition, error: e.error, baseOffset: e.baseOffset }));
-    return setConnection(next, broker, make.connection({ ...after, toClient: [...after.toClient, { id: request.id, partitions }] }));
-  }
-  // acks=all: park the request and try to complete it at once (ReplicaManager tryCompleteElseWatch).
-  return tryComplete(setConnection(next, broker, make.connection({ ...after, pending: make.pending({ id: request.id, partitions: entries }) })), broker, minIsr);
-}
-
-/**
- * A broker stops, by a crash or a clean shutdown: the same here, since both restart from a
- * snapshot at the log end (broker.ts `reloadAfterRestart`). A controlled shutdown's leader moves
- * before the stop are ControllerMoveLeader events of their own.
- */
-function stopBroker(setup: Setup, state: State, broker: number): State {
-  const minIsr = effectiveMinIsr(setup.config.topic);
-  let next = breakConnection(setup, state, broker, 'NETWORK_EXCEPTION');
-  const alive = replaceAt(next.cluster.alive, broker, false);
-  const unclean = setup.config.topic.uncleanLeaderElection;
-  let elections = 0;
-  let uncleanElections = 0;
-  const partitions = next.cluster.partitions.map((partition, p) => {
-    const outcome = fenceBroker(partition, p, broker, alive, minIsr, unclean);
-    if (outcome.elected) elections += 1;
-    if (outcome.unclean) uncleanElections += 1;
-    return outcome.partition;
-  });
-  next = make.state({ ...next, cluster: make.cluster({ alive, partitions }) });
-  next = make.state({ ...next, counters: count(next.counters, { crashes: 1 }) });
-  return withStats(next, { brokerCrashes: 1, leaderElections: elections, uncleanElections });
-}
-
-function restartBroker(setup: Setup, state: State, broker: number): State {
-  const minIsr = effectiveMinIsr(setup.config.topic);
-  const window = dedupWindow(setup.config);
-  const unclean = setup.config.topic.uncleanLeaderElection;
-  let elections = 0;
-  let uncleanElections = 0;
-  const partitions = state.cluster.partitions.map((partition) => {
-    const replica = partition.replicas[broker];
-    const reloaded = replica === undefined ? partition : make.partition({ ...partition, replicas: replaceAt(partition.replicas, broker, reloadAfterRestart(replica, window)) });
-    const outcome = unfenceBroker(reloaded, broker, minIsr, unclean);
-    if (outcome.elected) elections += 1;
-    if (outcome.unclean) uncleanElections += 1;
-    return outcome.partition;
-  });
-  const next: State = make.state({ ...state, cluster: make.cluster({ alive: replaceAt(state.cluster.alive, broker, true), partitions }) });
-  return withStats(next, { leaderElections: elections, uncleanElections });
-}
-
-function producerRestart(setup: Setup, state: State): State {
-  const { config } = setup;
-  let next = state;
-  for (let b = 0; b < state.network.length; b++) {
-    const conn = next.network[b] ?? EMPTY_CONNECTION;
-    next = withStats(next, { lostRequests: conn.toBroker.length, lostResponses: conn.toClient.length + (conn.pending === null ? 0 : 1) });
-    next = setConnection(next, b, EMPTY_CONNECTION);
-  }
-  const out = newOutbox();
-  for (const batch of abandonedBatches(state.producer)) out.completions.push({ kind: 'failed', sends: batch.sends, error: 'producer restarted' });
-  next = applyOutbox(setup, next, out);
-  // A new producer instance: InitProducerId without transactional.id hands out a new PID with
-  // epoch 0 (TC `handleInitProducerId`, the `transactionalId == null` branch).
-  const producerId = state.nextProducerId;
-  next = make.state({
-    ...next,
-    producer: initialProducer(config, state.producer.session + 1, producerId),
-    nextProducerId: config.producer.idempotence ? producerId + 1 : producerId,
-    counters: count(next.counters, { restarts: 1 }),
-  });
-  return withStats(next, { producerRestarts: 1 });
-}
-
-function appSend(state: State, partition: number, record: number): State {
-  const send = state.ghost.sends.length;
-  const info: SendInfo = make.sendInfo({
-    record,
-    partition,
-    session: state.producer.session,
-    outcome: 'pending',
-    offset: -1,
-    error: null,
-    transmitted: 0,
-    rejected: 0,
-  });
-  return make.state({
-    ...state,
-    producer: appendRecord(state.producer, partition, send),
-    ghost: make.ghost({ ...state.ghost, sends: [...state.ghost.sends, info] }),
-  });
 }
 
 /**
@@ -719,109 +183,11 @@ export function step(setup: Setup, state: State, event: Event): State {
  * The explorer and the random runner use it in their hot loops.
  */
 export function stepEnabled(setup: Setup, state: State, event: Event): State {
-  const next = apply(setup, state, event);
-  return make.state({ ...next, counters: make.counters({ ...next.counters, events: next.counters.events + 1 }) });
+  const rule = ruleOf(event);
+  if (rule === undefined) throw new EventNotEnabled(event, `unknown event kind '${String(event.kind)}'`);
+  const next = rule.apply(setup, state, event);
+  const counters = { ...next.counters, events: next.counters.events + 1 };
+  const bound = KIND_GATES[event.kind]?.bound;
+  if (bound !== undefined && bound !== null) counters[BOUNDS[bound].counter] += 1;
+  return make.state({ ...next, counters: make.counters(counters) });
 }
-
-function apply(setup: Setup, state: State, event: Event): State {
-  const { config } = setup;
-  const minIsr = effectiveMinIsr(config.topic);
-  switch (event.kind) {
-    case 'AppSend': {
-      const next = appSend(state, event.partition, state.counters.records);
-      return make.state({ ...next, counters: count(next.counters, { records: 1 }) });
-    }
-    case 'AppResend': {
-      const record = state.application.toResend[event.nth] as number;
-      const first = state.ghost.sends.find((s) => s.record === record) as SendInfo;
-      const next = appSend(make.state({ ...state, application: { toResend: state.application.toResend.filter((_, i) => i !== event.nth) } }), first.partition, record);
-      return withStats(make.state({ ...next, counters: count(next.counters, { resends: 1 }) }), { resends: 1 });
-    }
-    case 'ProducerResolve': {
-      const out = newOutbox();
-      const resolved = resolveAndBump(state.producer, state.nextProducerId, out);
-      const next = make.state({ ...state, producer: resolved.producer, nextProducerId: state.nextProducerId + (resolved.usedProducerId ? 1 : 0) });
-      return applyOutbox(setup, next, out);
-    }
-    case 'ProducerDrain':
-      return producerDrain(setup, state, event.broker);
-    case 'ProducerReceive':
-      return producerReceive(setup, state, event.broker, event.nth);
-    case 'ProducerDeliveryTimeout':
-      return make.state({ ...state, producer: passDeadline(state.producer, event.partition) });
-    case 'ProducerExpireBatches': {
-      const out = newOutbox();
-      return applyOutbox(setup, make.state({ ...state, producer: expireBatches(state.producer, config, out) }), out);
-    }
-    case 'ProducerRequestTimeout': {
-      const next = breakConnection(setup, state, event.broker, 'REQUEST_TIMED_OUT');
-      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
-    }
-    case 'ProducerRestart':
-      return producerRestart(setup, state);
-    case 'NetworkDisconnect': {
-      const next = breakConnection(setup, state, event.broker, 'NETWORK_EXCEPTION');
-      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
-    }
-    case 'NetworkDrop': {
-      const conn = state.network[event.broker] ?? EMPTY_CONNECTION;
-      const dropped: Connection =
-        event.direction === 'request'
-          ? make.connection({ ...conn, toBroker: conn.toBroker.filter((_, i) => i !== event.nth) })
-          : make.connection({ ...conn, toClient: conn.toClient.filter((_, i) => i !== event.nth) });
-      const next = withStats(setConnection(state, event.broker, dropped), event.direction === 'request' ? { lostRequests: 1 } : { lostResponses: 1 });
-      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
-    }
-    case 'BrokerReceive':
-      return brokerReceive(setup, state, event.broker, event.nth);
-    case 'BrokerCompleteProduce':
-      return tryComplete(state, event.broker, minIsr);
-    case 'BrokerProduceTimeout': {
-      // DelayedProduce expires: partitions still waiting are answered REQUEST_TIMED_OUT.
-      const pending = state.network[event.broker]?.pending;
-      const next = pending === null || pending === undefined ? state : answerParked(state, event.broker, pending);
-      return make.state({ ...next, counters: count(next.counters, { lostMessages: 1 }) });
-    }
-    case 'ReplicaFetch': {
-      const partition = state.cluster.partitions[event.partition] as PartitionState;
-      const outcome = replicaFetch(partition, event.replica, minIsr, dedupWindow(config));
-      const next = setPartition(state, event.partition, outcome.partition);
-      return outcome.truncatedBatches > 0 ? withStats(next, { truncations: 1 }) : next;
-    }
-    case 'LeaderShrinkIsr': {
-      const partition = state.cluster.partitions[event.partition] as PartitionState;
-      const next = setPartition(state, event.partition, shrinkIsr(partition, event.replica, minIsr));
-      return withStats(make.state({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }), { isrShrinks: 1 });
-    }
-    case 'BrokerCrash':
-    case 'BrokerShutdown':
-      return stopBroker(setup, state, event.broker);
-    case 'BrokerRestart':
-      return restartBroker(setup, state, event.broker);
-    case 'ControllerMoveLeader': {
-      const partition = state.cluster.partitions[event.partition] as PartitionState;
-      // The old leader becomes a follower and completes its parked produce requests for the
-      // partition at once: NOT_LEADER_OR_FOLLOWER (ReplicaManager applyLocalFollowersDelta →
-      // completeDelayedFetchOrProduceRequests).
-      const moved = setPartition(state, event.partition, moveLeader(partition, event.replica, minIsr));
-      const next = tryComplete(moved, partition.leader, minIsr);
-      return withStats(make.state({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }), { leaderElections: 1 });
-    }
-    case 'BrokerExpireProducer': {
-      const partition = state.cluster.partitions[event.partition] as PartitionState;
-      const replica = partition.replicas[event.replica];
-      const entry = replica?.producers[event.nth];
-      if (replica === undefined || entry === undefined) return state;
-      const next = setPartition(
-        state,
-        event.partition,
-        make.partition({
-          ...partition,
-          replicas: replaceAt(partition.replicas, event.replica, expireProducer(replica, entry.producerId)),
-        }),
-      );
-      return withStats(make.state({ ...next, counters: count(next.counters, { clusterChanges: 1 }) }), { producerStateLosses: 1 });
-    }
-  }
-}
-

@@ -6,17 +6,17 @@
 
 import type { State } from './types.js';
 
-export interface Witness {
-  readonly name: string;
+export interface Witness<N extends string = string> {
+  readonly name: N;
   readonly claim: string;
   readonly holds: (state: State) => boolean;
 }
 
-function witness(name: string, claim: string, holds: (state: State) => boolean): Witness {
+function witness<N extends string>(name: N, claim: string, holds: (state: State) => boolean): Witness<N> {
   return { name, claim, holds };
 }
 
-export const WITNESSES: readonly Witness[] = [
+const ALL = [
   witness('RecordAcknowledged', 'some record was acknowledged', (s) => s.ghost.sends.some((x) => x.outcome === 'ok')),
   witness('RecordFailed', 'some send failed (definitely or not)', (s) => s.ghost.sends.some((x) => x.outcome === 'fail' || x.outcome === 'info')),
   witness('BatchRetried', 'a batch was re-enqueued after an error', (s) => s.ghost.stats.retries > 0),
@@ -45,7 +45,12 @@ export const WITNESSES: readonly Witness[] = [
   witness('LogTruncated', 'a replica truncated a diverged suffix of its log', (s) => s.ghost.stats.truncations > 0),
   witness('IsrShrunk', 'a lagging follower was dropped from the ISR', (s) => s.ghost.stats.isrShrinks > 0),
   witness('ProducerStateLost', 'a replica forgot a producer id', (s) => s.ghost.stats.producerStateLosses > 0),
-];
+] as const;
+
+/** The name of a witness: a suite that names one the model lacks does not compile. */
+export type WitnessName = (typeof ALL)[number]['name'];
+
+export const WITNESSES: readonly Witness[] = ALL;
 
 export function witnessByName(name: string): Witness | undefined {
   return WITNESSES.find((w) => w.name === name);

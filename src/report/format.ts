@@ -3,55 +3,9 @@
  * Markdown report and test failure messages.
  */
 
-import type { Event } from '../model/events.js';
 import type { LogBatch, Replica, State } from '../model/types.js';
 
-export function formatEvent(event: Event): string {
-  switch (event.kind) {
-    case 'AppSend':
-      return `AppSend(p${event.partition})`;
-    case 'AppResend':
-      return `AppResend(#${event.nth})`;
-    case 'ProducerResolve':
-      return 'ProducerResolve';
-    case 'ProducerDrain':
-      return `ProducerDrain(b${event.broker})`;
-    case 'ProducerReceive':
-      return event.nth === 0 ? `ProducerReceive(b${event.broker})` : `ProducerReceive(b${event.broker},#${event.nth})`;
-    case 'ProducerDeliveryTimeout':
-      return `ProducerDeliveryTimeout(p${event.partition})`;
-    case 'ProducerExpireBatches':
-      return 'ProducerExpireBatches';
-    case 'ProducerRequestTimeout':
-      return `ProducerRequestTimeout(b${event.broker})`;
-    case 'ProducerRestart':
-      return 'ProducerRestart';
-    case 'NetworkDisconnect':
-      return `NetworkDisconnect(b${event.broker})`;
-    case 'NetworkDrop':
-      return `NetworkDrop(b${event.broker},${event.direction},#${event.nth})`;
-    case 'BrokerReceive':
-      return event.nth === 0 ? `BrokerReceive(b${event.broker})` : `BrokerReceive(b${event.broker},#${event.nth})`;
-    case 'BrokerCompleteProduce':
-      return `BrokerCompleteProduce(b${event.broker})`;
-    case 'BrokerProduceTimeout':
-      return `BrokerProduceTimeout(b${event.broker})`;
-    case 'ReplicaFetch':
-      return `ReplicaFetch(p${event.partition},b${event.replica})`;
-    case 'LeaderShrinkIsr':
-      return `LeaderShrinkIsr(p${event.partition},b${event.replica})`;
-    case 'BrokerCrash':
-      return `BrokerCrash(b${event.broker})`;
-    case 'BrokerShutdown':
-      return `BrokerShutdown(b${event.broker})`;
-    case 'BrokerRestart':
-      return `BrokerRestart(b${event.broker})`;
-    case 'ControllerMoveLeader':
-      return `ControllerMoveLeader(p${event.partition},b${event.replica})`;
-    case 'BrokerExpireProducer':
-      return `BrokerExpireProducer(p${event.partition},b${event.replica},#${event.nth})`;
-  }
-}
+export { formatEvent } from '../model/event-text.js';
 
 /** Record label for a send: `r3`, or `r3'` / `r3''` for the second and third send of record 3. */
 export function sendLabel(state: State, send: number): string {

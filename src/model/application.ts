@@ -1,0 +1,86 @@
+/**
+ * The application: it sends records, receives the producer's callbacks, and, when it is
+ * at-least-once, resends a record whose send failed.
+ */
+
+import { at, badIndex, inRange } from './access.js';
+import type { EventRules, Setup } from './events.js';
+import { bump, recordSend, updateSends, withStats } from './ghost.js';
+import { appendRecord } from './producer.js';
+import type { ProducerOutbox } from './producer.js';
+import * as make from './records.js';
+import type { State } from './types.js';
+
+/** The application calls send(): the record joins the producer's accumulator and the ghost history. */
+export function appSend(state: State, partition: number, record: number): State {
+  const send = state.ghost.sends.length;
+  return make.state({
+    ...state,
+    producer: appendRecord(state.producer, partition, send),
+    ghost: recordSend(state.ghost, record, partition, state.producer.session),
+  });
+}
+
+/**
+ * Deliver the producer's callbacks: ghost outcomes, and an at-least-once application's resend list.
+ * A failure is `fail` (definitely not written) only when every attempt that reached the network was
+ * definitely rejected; otherwise it is `info` (Jepsen's indeterminate).
+ */
+export function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): State {
+  let ghost = state.ghost;
+  let toResend = state.application.toResend;
+  for (const completion of out.completions) {
+    if (completion.kind === 'ok') {
+      ghost = updateSends(ghost, completion.sends, (info, i) =>
+        make.sendInfo({
+          ...info,
+          outcome: 'ok',
+          offset: completion.baseOffset < 0 ? -1 : completion.baseOffset + i,
+        }),
+      );
+    } else {
+      ghost = updateSends(ghost, completion.sends, (info) =>
+        make.sendInfo({
+          ...info,
+          outcome: info.transmitted === info.rejected ? 'fail' : 'info',
+          error: completion.error,
+        }),
+      );
+      if (setup.config.application !== 'at-least-once') continue;
+      for (const id of completion.sends) {
+        const record = at(ghost.sends, id, 'send').record;
+        if (!toResend.includes(record)) toResend = [...toResend, record];
+      }
+    }
+  }
+  const stats = bump(ghost.stats, { retries: out.retries, epochBumps: out.epochBumps, deliveryTimeouts: out.expired, deadlineFailures: out.deadlineFailures });
+  if (stats !== ghost.stats) ghost = make.ghost({ ...ghost, stats });
+  if (ghost === state.ghost && toResend === state.application.toResend) return state;
+  return make.state({ ...state, ghost, application: toResend === state.application.toResend ? state.application : { toResend } });
+}
+
+export const APPLICATION_EVENTS: EventRules<'AppSend' | 'AppResend'> = {
+  AppSend: {
+    disabled: (setup, _state, event) => badIndex('partition', event.partition, setup.config.topic.partitions),
+    // The record's id is the number of records sent so far.
+    apply(_setup, state, event) {
+      return appSend(state, event.partition, state.counters.records);
+    },
+  },
+  AppResend: {
+    disabled(setup, state, event) {
+      if (setup.config.application !== 'at-least-once') return 'the application is not at-least-once';
+      if (!inRange(event.nth, state.application.toResend.length)) return 'no failed record waits for a resend at that index';
+      return null;
+    },
+    // The record goes to the partition of its first send.
+    apply(_setup, state, event) {
+      const toResend = state.application.toResend;
+      const record = at(toResend, event.nth, 'record to resend');
+      const first = state.ghost.sends.find((s) => s.record === record);
+      if (first === undefined) throw new Error(`model bug: record ${record} waits for a resend but was never sent`);
+      const next = appSend(make.state({ ...state, application: { toResend: toResend.filter((_, i) => i !== event.nth) } }), first.partition, record);
+      return withStats(next, { resends: 1 });
+    },
+  },
+};

@@ -1,0 +1,245 @@
+/**
+ * Faults and bounds: one table each. A fault names the events it enables, the bound its events
+ * use up, what it needs to fire at all, and its help text. The model's enabling and counting
+ * (system.ts), suite validation, the CLI's checks (idle bounds, faults that can never fire) and
+ * `idemcheck list` all read these tables.
+ */
+
+import type { Event, EventKind, Setup } from './events.js';
+import type { Counters } from './types.js';
+
+/** Explicit limits on one behaviour (qualifier last, as TigerStyle asks). */
+export interface Bounds {
+  /** New records the application sends. */
+  readonly recordsMax: number;
+  /** Resends by an at-least-once application. */
+  readonly resendsMax: number;
+  /** Steps in one behaviour. */
+  readonly eventsMax: number;
+  /** Disconnects, request timeouts, broker produce timeouts and dropped messages. */
+  readonly lostMessagesMax: number;
+  /** Producer restarts. */
+  readonly restartsMax: number;
+  /** Broker crashes and clean shutdowns (their restarts are free). */
+  readonly crashesMax: number;
+  /** ISR shrinks, leader moves and producer-state losses. */
+  readonly clusterChangesMax: number;
+}
+
+interface BoundRule {
+  /** The counter (State.counters) that the events using the bound raise. */
+  readonly counter: keyof Counters;
+  /** Its name in "the ... bound is reached". */
+  readonly name: string;
+  readonly help: string;
+}
+
+export const BOUNDS: { readonly [B in keyof Bounds]: BoundRule } = {
+  recordsMax: { counter: 'records', name: 'records', help: 'new records the application sends' },
+  resendsMax: { counter: 'resends', name: 'resends', help: 'resends by an at-least-once application' },
+  eventsMax: { counter: 'events', name: 'events', help: 'steps in one behaviour' },
+  lostMessagesMax: { counter: 'lostMessages', name: 'lost-messages', help: 'disconnects, request timeouts, broker produce timeouts and dropped messages' },
+  restartsMax: { counter: 'restarts', name: 'restarts', help: 'producer restarts' },
+  crashesMax: { counter: 'crashes', name: 'crashes', help: 'broker crashes and clean shutdowns (restarts are free)' },
+  clusterChangesMax: { counter: 'clusterChanges', name: 'cluster-changes', help: 'ISR shrinks, leader moves and producer-state losses' },
+};
+
+/** Bounds on progress rather than faults: the event kind that uses each up. */
+const PROGRESS_BOUNDS: Readonly<Partial<Record<EventKind, keyof Bounds>>> = { AppSend: 'recordsMax', AppResend: 'resendsMax' };
+
+interface FaultRule {
+  /** The event kinds the fault enables. */
+  readonly events: readonly EventKind[];
+  /** The fault enables only the out-of-order reads (nth above 0) of its kinds; in-order reads are progress. */
+  readonly outOfOrderOnly: boolean;
+  /** The bound each of its events uses up, or null when it has none. */
+  readonly bound: keyof Bounds | null;
+  /** It needs network=lossy: beyond what TCP allows. */
+  readonly lossyOnly: boolean;
+  /** Why it can never fire with replication.factor=1, or null when it can. */
+  readonly needsFollower: string | null;
+  readonly help: string;
+  /** Why its events are disabled while it is off (the default names the fault). */
+  readonly off?: string;
+}
+
+/**
+ * Faults a suite may allow. Normal protocol steps (sends, drains, deliveries, fetches, restarts of
+ * crashed brokers) are always allowed; each fault enables a family of events.
+ */
+export const FAULT_TABLE = {
+  disconnect: {
+    events: ['NetworkDisconnect'],
+    outOfOrderOnly: false,
+    bound: 'lostMessagesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    help: 'a connection breaks, losing every unread request and response on it (the "lost ack")',
+  },
+  'request-timeout': {
+    events: ['ProducerRequestTimeout', 'BrokerProduceTimeout'],
+    outOfOrderOnly: false,
+    bound: 'lostMessagesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    help: "the client's request timeout closes a connection; the broker's purgatory times out",
+  },
+  'delivery-timeout': {
+    events: ['ProducerDeliveryTimeout'],
+    outOfOrderOnly: false,
+    bound: null,
+    lossyOnly: false,
+    needsFollower: null,
+    help: 'delivery.timeout.ms runs out for a batch: the sender expires it, or a response after it fails it',
+  },
+  'producer-restart': {
+    events: ['ProducerRestart'],
+    outOfOrderOnly: false,
+    bound: 'restartsMax',
+    lossyOnly: false,
+    needsFollower: null,
+    help: 'the producer process restarts and gets a new producer id',
+  },
+  'broker-crash': {
+    events: ['BrokerCrash'],
+    outOfOrderOnly: false,
+    bound: 'crashesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    help: 'a broker crashes (crash-stop, log kept) and may restart; leaders fail over',
+  },
+  'broker-clean-shutdown': {
+    events: ['BrokerShutdown'],
+    outOfOrderOnly: false,
+    bound: 'crashesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    help: 'a broker shuts down cleanly, keeping one batch per producer in its snapshot',
+  },
+  'isr-shrink': {
+    events: ['LeaderShrinkIsr'],
+    outOfOrderOnly: false,
+    bound: 'clusterChangesMax',
+    lossyOnly: false,
+    needsFollower: 'it drops a lagging follower from the ISR',
+    help: 'a lagging follower is dropped from the ISR',
+  },
+  'leader-change': {
+    events: ['ControllerMoveLeader'],
+    outOfOrderOnly: false,
+    bound: 'clusterChangesMax',
+    lossyOnly: false,
+    needsFollower: 'it moves leadership to another live in-sync replica',
+    help: 'leadership moves between live in-sync replicas (NOT_LEADER_OR_FOLLOWER)',
+  },
+  'producer-state-loss': {
+    events: ['BrokerExpireProducer'],
+    outOfOrderOnly: false,
+    bound: 'clusterChangesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    help: 'a replica expires a producer id (producer.id.expiration.ms)',
+  },
+  'drop-message': {
+    events: ['NetworkDrop'],
+    outOfOrderOnly: false,
+    bound: 'lostMessagesMax',
+    lossyOnly: true,
+    needsFollower: null,
+    help: 'lossy network only: one message is dropped without breaking the connection',
+    off: 'dropping single messages needs network=lossy (and, in a suite, the drop-message fault)',
+  },
+  'reorder-message': {
+    events: ['ProducerReceive', 'BrokerReceive'],
+    outOfOrderOnly: true,
+    bound: null,
+    lossyOnly: true,
+    needsFollower: null,
+    help: 'lossy network only: a later message overtakes an earlier one',
+    off: 'reordering needs network=lossy and, in a suite, the reorder-message fault',
+  },
+} as const satisfies Readonly<Record<string, FaultRule>>;
+
+export type Fault = keyof typeof FAULT_TABLE;
+
+export const FAULTS: readonly Fault[] = Object.keys(FAULT_TABLE) as Fault[];
+
+export function faultRule(fault: Fault): FaultRule {
+  return FAULT_TABLE[fault];
+}
+
+export const FAULT_HELP: Readonly<Record<Fault, string>> = Object.fromEntries(FAULTS.map((f) => [f, faultRule(f).help])) as Record<Fault, string>;
+
+export const BOUND_HELP: Readonly<Record<keyof Bounds, string>> = Object.fromEntries(Object.entries(BOUNDS).map(([b, rule]) => [b, rule.help])) as Record<keyof Bounds, string>;
+
+/** The faults whose events use up each fault bound; with none of them injected the bound limits nothing. */
+export const FAULTS_OF_BOUND: Readonly<Partial<Record<keyof Bounds, readonly Fault[]>>> = (() => {
+  const out: Partial<Record<keyof Bounds, Fault[]>> = {};
+  for (const fault of FAULTS) {
+    const bound = faultRule(fault).bound;
+    if (bound !== null) (out[bound] ??= []).push(fault);
+  }
+  return out;
+})();
+
+/**
+ * Whether a bound limits anything in a setup: a fault bound needs one of its faults injected,
+ * resendsMax an application that resends (AppResend is enabled only for at-least-once).
+ */
+export function boundInUse(bound: keyof Bounds, faults: readonly Fault[], application: string): boolean {
+  if (bound === 'resendsMax') return application === 'at-least-once';
+  const using = FAULTS_OF_BOUND[bound];
+  return using === undefined || using.some((f) => faults.includes(f));
+}
+
+/** Whether `fault` can fire in a setup: it is injected, on a network it needs. */
+export function faultOn(setup: Setup, fault: Fault): boolean {
+  return setup.faults.includes(fault) && (!faultRule(fault).lossyOnly || setup.config.network === 'lossy');
+}
+
+/** Why the events of `fault` are disabled while it is off. */
+export function faultOffReason(fault: Fault): string {
+  return faultRule(fault).off ?? `the ${fault} fault is not enabled`;
+}
+
+/** The faults a network allows: all of them on a lossy one, the TCP ones otherwise. */
+export function faultsAllowedOn(network: string): readonly Fault[] {
+  return FAULTS.filter((f) => network === 'lossy' || !faultRule(f).lossyOnly);
+}
+
+/** Per event kind: the fault that enables every event of the kind, and the bound each uses up. */
+export interface KindGate {
+  readonly fault: Fault | null;
+  readonly bound: keyof Bounds | null;
+}
+
+export const KIND_GATES: Readonly<Partial<Record<EventKind, KindGate>>> = (() => {
+  const out: Partial<Record<EventKind, KindGate>> = {};
+  for (const [kind, bound] of Object.entries(PROGRESS_BOUNDS) as [EventKind, keyof Bounds][]) out[kind] = { fault: null, bound };
+  for (const fault of FAULTS) {
+    const rule = faultRule(fault);
+    if (rule.outOfOrderOnly) continue;
+    for (const kind of rule.events) out[kind] = { fault, bound: rule.bound };
+  }
+  return out;
+})();
+
+/** The kinds of which only the out-of-order reads are a fault (reorder-message). */
+const OUT_OF_ORDER_KINDS: readonly EventKind[] = FAULTS.flatMap((f) => (faultRule(f).outOfOrderOnly ? faultRule(f).events : []));
+
+/**
+ * Events that inject a fault (as opposed to the protocol making progress). Explorers draw them
+ * less often, so that runs make progress between faults. Reading a message out of order is a
+ * fault too (lossy network only).
+ */
+export function isFault(event: Event): boolean {
+  const gate = KIND_GATES[event.kind];
+  if (gate !== undefined && gate.fault !== null) return true;
+  return OUT_OF_ORDER_KINDS.includes(event.kind) && 'nth' in event && event.nth > 0;
+}
+
+/** Whether a setup's faults allow events of `kind` at all (kinds no fault gates always are). */
+export function kindOn(setup: Setup, kind: EventKind): boolean {
+  const gate = KIND_GATES[kind];
+  return gate === undefined || gate.fault === null || faultOn(setup, gate.fault);
+}
