@@ -21,23 +21,36 @@ import { formatEvent } from '../report/format.js';
 import { narrate } from '../report/narrate.js';
 import { REPORT_FORMAT, REPORT_VERSION } from '../report/report.js';
 import { describeViolation } from '../report/violations.js';
-import { seedFlag } from './selection.js';
-import { parseCommandArgs } from './args.js';
+import { COMMON_FLAGS, flagHelp, flags, parseFlags } from './args.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { readJsonFile } from './run.js';
+
+/** replay's flags: fast-check's coordinates of a counterexample, and the fingerprint to compare. */
+const FLAGS = flags({
+  suite: { kind: 'text', arg: 'NAME', wants: 'a suite name (see idemcheck list)', help: 'the suite whose counterexample to re-run' },
+  seed: { kind: 'seed', arg: 'N', help: "fast-check's seed, as the report gives it" },
+  path: { kind: 'text', arg: 'PATH', wants: "fast-check's path, as a report gives it", help: "fast-check's counterexample path, as the report gives it (12:0:3)" },
+  'replay-path': {
+    kind: 'text',
+    arg: 'R',
+    wants: "the commands' replay path, as a report gives it",
+    help: "the commands' replay log fast-check needs to walk a shrunk path\n(a path of one run, with no shrink, works without it)",
+  },
+  fingerprint: { kind: 'text', arg: 'F', wants: 'a trace fingerprint, as a report gives it', help: "compare the result with the report's trace fingerprint" },
+  help: COMMON_FLAGS.help,
+});
 
 export const REPLAY_HELP = `Usage: idemcheck replay REPORT.json
        idemcheck replay --suite NAME --seed N --path PATH [--replay-path R] [--fingerprint F]
 
 Reproduce a counterexample.
-  REPORT.json        a report written by 'idemcheck check' or 'idemcheck explore': its events are
-                     stepped through the model and the trace fingerprint compared with the report's
-  --suite/--seed/--path/--replay-path
-                     fast-check's coordinates (in every report 'check' writes for a named suite;
-                     an ad-hoc report replays from its .json): re-run that exact case;
-                     --replay-path is the commands' replay log fast-check needs to walk a
-                     shrunk path (a path of one run, with no shrink, works without it)
-  --fingerprint F    compare the result with the report's trace fingerprint
+
+  REPORT.json           a report written by 'idemcheck check' or 'idemcheck explore': its events are
+                        stepped through the model and every state compared with the report's
+
+fast-check's coordinates (in every report 'check' writes for a named suite; an ad-hoc report
+replays from its .json), to re-run that exact case:
+${flagHelp(FLAGS, Object.keys(FLAGS), 22)}
 
 Exit codes: 0 reproduced exactly, 1 not reproduced (the model or the report changed), 2 bad input.`;
 
@@ -183,27 +196,7 @@ function replayCoordinates(
 }
 
 export function replayCommand(argv: readonly string[], print: (line: string) => void): number {
-  const { values, positionals } = parseCommandArgs(
-    argv,
-    {
-      suite: { type: 'string' },
-      seed: { type: 'string' },
-      path: { type: 'string' },
-      'replay-path': { type: 'string' },
-      fingerprint: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-    {
-      allowPositionals: true,
-      wants: {
-        suite: 'a suite name (see idemcheck list)',
-        seed: 'a 32-bit integer',
-        path: "fast-check's path, as a report gives it",
-        'replay-path': "the commands' replay path, as a report gives it",
-        fingerprint: 'a trace fingerprint, as a report gives it',
-      },
-    },
-  );
+  const { values, positionals } = parseFlags(argv, FLAGS, { allowPositionals: true });
   if (values.help) {
     print(REPLAY_HELP);
     return EXIT_OK;
@@ -220,7 +213,7 @@ export function replayCommand(argv: readonly string[], print: (line: string) => 
     if (values.suite === undefined || values.seed === undefined || values.path === undefined) {
       throw new UsageError('replay from coordinates needs all of --suite, --seed and --path');
     }
-    return replayCoordinates(values.suite, seedFlag(values.seed), values.path, values['replay-path'], values.fingerprint?.toLowerCase(), print);
+    return replayCoordinates(values.suite, values.seed, values.path, values['replay-path'], values.fingerprint?.toLowerCase(), print);
   }
   if (positionals.length !== 1) throw new UsageError('give one REPORT.json (see idemcheck replay --help)');
   return replayFile(positionals[0] as string, print);

@@ -3,7 +3,7 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { parseCommandArgs } from './args.js';
+import { COMMON_FLAGS, flagHelp, flags, parseFlags } from './args.js';
 import { stepAll, verdicts } from '../checker/replay.js';
 import { parseTrace, TraceError } from '../checker/trace.js';
 import { describeConfig } from '../model/config.js';
@@ -15,13 +15,22 @@ import { narrate } from '../report/narrate.js';
 import { describeViolation } from '../report/violations.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 
+const FLAGS = flags({
+  trace: {
+    kind: 'text',
+    arg: 'FILE',
+    wants: 'a trace file, FILE.json',
+    help: 'a JSON file: {"config": {...Kafka settings...}, "events": [...]}\n(the README\'s "Trace files" section documents the format)',
+  },
+  json: { ...COMMON_FLAGS.json, help: 'print the full state after every step as JSON instead of the table' },
+  help: COMMON_FLAGS.help,
+});
+
 export const RUN_HELP = `Usage: idemcheck run --trace FILE.json [--json]
 
 Step a scenario through the model and print one line per step, then whether each invariant held.
 
-  --trace FILE   a JSON file: {"config": {...Kafka settings...}, "events": [...]}
-                 (the README's "Trace files" section documents the format)
-  --json         print the full state after every step as JSON instead of the table
+${flagHelp(FLAGS)}
 
 Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad input.`;
 
@@ -42,11 +51,7 @@ export function readJsonFile(path: string, flag: string | null): unknown {
 }
 
 export function runCommand(argv: readonly string[], print: (line: string) => void): number {
-  const { values } = parseCommandArgs(
-    argv,
-    { trace: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
-    { wants: { trace: 'a trace file, FILE.json' } },
-  );
+  const { values } = parseFlags(argv, FLAGS);
   if (values.help) {
     print(RUN_HELP);
     return EXIT_OK;
