@@ -12,6 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { BIN, idemcheck, ROOT, tempDir } from './cli-harness.js';
 import { renderClientMarkdown } from '../report/client-report.js';
 import { buildClientReport, javaRefusal, planFromArgs, runPlanned, settingNotes } from './clients.js';
+import { replayScenario } from '../checker/replay.js';
+import { applyPatch } from '../checker/state-diff.js';
+import type { PatchOp } from '../checker/state-diff.js';
+import type { ConfigInput } from '../model/config.js';
 
 describe('CLI: run', () => {
   it('steps an example trace, prints a line per step and the invariants, exit 1 on a violation', () => {
@@ -57,6 +61,62 @@ describe('CLI: run', () => {
     const { code, stderr } = idemcheck('run', '--trace', trace);
     expect(code).toBe(2);
     expect(stderr).toContain("unknown config key 'ack'");
+  });
+});
+
+describe('CLI: long traces', () => {
+  /** A trace of `cycles` send-and-acknowledge rounds (4 events each) on a non-idempotent acks=1 producer. */
+  function longTrace(dir: string, cycles: number): string {
+    const events = Array.from({ length: cycles }, () => ['AppSend(p0)', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'ProducerReceive(b0)']).flat();
+    const path = join(dir, `long-${cycles}.json`);
+    writeFileSync(path, JSON.stringify({ config: { acks: '1' }, events }));
+    return path;
+  }
+
+  it('run prints output linear in the trace, as text and as JSON (four times the events, about four times the bytes)', () => {
+    const dir = tempDir();
+    const [short, long] = [longTrace(dir, 100), longTrace(dir, 400)];
+    for (const json of [[], ['--json']]) {
+      const a = idemcheck('run', '--trace', short, ...json);
+      const b = idemcheck('run', '--trace', long, ...json);
+      expect(a.code).toBe(0);
+      expect(b.code).toBe(0);
+      // Quadratic output (every record's outcome, or every state whole, on every step) gave 14 times.
+      expect(Buffer.byteLength(b.stdout) / Buffer.byteLength(a.stdout)).toBeLessThan(4.6);
+      expect(Buffer.byteLength(b.stdout)).toBeLessThan(1600 * 1200);
+    }
+  });
+
+  it('run --json gives the initial state and each step\'s changes, which rebuild every state', () => {
+    const { code, stdout } = idemcheck('run', '--trace', 'examples/non-idempotent-retry-duplicate.json', '--json');
+    expect(code).toBe(1);
+    const doc = JSON.parse(stdout) as { steps: { step: number; state?: unknown; changes?: PatchOp[] }[] };
+    const trace = JSON.parse(readFileSync(join(ROOT, 'examples/non-idempotent-retry-duplicate.json'), 'utf8')) as { config: ConfigInput; events: string[] };
+    const { states } = replayScenario(trace.config, trace.events);
+    expect(doc.steps).toHaveLength(states.length);
+    let state = doc.steps[0]?.state;
+    expect(state).toEqual(states[0]);
+    for (let i = 1; i < states.length; i++) {
+      state = applyPatch(state, doc.steps[i]?.changes ?? []);
+      expect(state).toEqual(JSON.parse(JSON.stringify(states[i])));
+    }
+  });
+
+  it('a trace or report past 10000 events is refused with one line, exit 2', () => {
+    const dir = tempDir();
+    const path = join(dir, 'huge.json');
+    writeFileSync(path, JSON.stringify({ config: {}, events: Array.from({ length: 10_001 }, () => 'AppSend(p0)') }));
+    const run = idemcheck('run', '--trace', path);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(`${path}: events: 10001 events, more than the 10000 a trace may have`);
+    const report = JSON.parse(readFileSync(join(ROOT, 'reports/examples/restart.at-least-once-duplicates-seed20261125.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(path, JSON.stringify({ ...report, events: Array.from({ length: 10_001 }, () => 'AppSend(p0)') }));
+    const replay = idemcheck('replay', path);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr.trim().split('\n')).toHaveLength(1);
+    expect(replay.stderr).toContain('10001 events, more than the 10000 a trace may have');
   });
 });
 

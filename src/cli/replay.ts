@@ -6,9 +6,9 @@
 
 import { SUITES } from '../../properties/index.js';
 import { buildReport } from '../checker/build-report.js';
-import { fingerprint } from '../checker/fingerprint.js';
+import { fingerprinter } from '../checker/fingerprint.js';
 import { CLIENT_REPORT_FORMAT } from '../report/client-report.js';
-import { firstViolation, stepAll } from '../checker/replay.js';
+import { InvariantWatch, stepEach } from '../checker/replay.js';
 import { runSuite } from '../checker/run-suite.js';
 import { parseEvent, TraceError } from '../checker/trace.js';
 import { describeConfig, resolveConfig } from '../model/config.js';
@@ -17,13 +17,14 @@ import { BOUND_HELP, FAULTS } from '../model/events.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
 import { invariantByName } from '../model/invariants.js';
 import type { State } from '../model/types.js';
+import { initialState } from '../model/system.js';
 import { formatEvent } from '../report/format.js';
 import { narrate } from '../report/narrate.js';
 import { REPORT_FORMAT, REPORT_VERSION } from '../report/report.js';
 import { describeViolation } from '../report/violations.js';
 import { COMMON_FLAGS, flagHelp, flags, parseFlags } from './args.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
-import { readJsonFile } from './run.js';
+import { readJsonFile, refuseLongTrace } from './run.js';
 
 /** replay's flags: fast-check's coordinates of a counterexample, and the fingerprint to compare. */
 const FLAGS = flags({
@@ -120,29 +121,44 @@ function readReport(path: string, doc: unknown): CheckedReport {
 }
 
 function printTrace(print: (line: string) => void, states: readonly State[], events: readonly Event[]): void {
-  events.forEach((event, i) => {
-    print(`${String(i + 1).padStart(4)} ${formatEvent(event).padEnd(30)} ${narrate(states[i] as State, states[i + 1] as State, event)}`);
-  });
+  events.forEach((event, i) => printStep(print, i, states[i] as State, states[i + 1] as State, event));
+}
+
+function printStep(print: (line: string) => void, index: number, before: State, after: State, event: Event): void {
+  print(`${String(index + 1).padStart(4)} ${formatEvent(event).padEnd(30)} ${narrate(before, after, event)}`);
 }
 
 function replayFile(path: string, print: (line: string) => void): number {
-  const report = readReport(path, readJsonFile(path, null));
-  const stepped = stepAll(report.setup, report.events);
-  if (!stepped.ok) {
-    print(`not reproduced: step ${stepped.step} (${formatEvent(stepped.event)}) is not enabled: ${stepped.reason} (the model or the report changed)`);
+  const doc = readJsonFile(path, null);
+  refuseLongTrace(path, doc);
+  const report = readReport(path, doc);
+  // A first pass finds a step that is not enabled before anything is printed; each pass holds two
+  // states at a time, not the whole trace.
+  const checked = stepEach(report.setup, report.events);
+  if (!checked.ok) {
+    print(`not reproduced: step ${checked.step} (${formatEvent(checked.event)}) is not enabled: ${checked.reason} (the model or the report changed)`);
     return EXIT_VIOLATION;
   }
-  printTrace(print, stepped.states, report.events);
   const invariant = invariantByName(report.invariant);
-  const found = invariant === undefined ? null : firstViolation(stepped.states, [invariant]);
-  const print2 = found === null ? null : found.results[0]?.violations[0];
-  const fp = fingerprint(stepped.states);
+  const watch = new InvariantWatch(invariant === undefined ? [] : [invariant]);
+  const hash = fingerprinter();
+  const initial = initialState(report.setup);
+  watch.observe(0, initial);
+  hash.add(initial);
+  stepEach(report.setup, report.events, (i, before, after, event) => {
+    watch.observe(i + 1, after);
+    hash.add(after);
+    printStep(print, i, before, after, event);
+  });
+  const [verdict] = watch.verdicts();
+  const first = verdict?.at?.results[0]?.violations[0];
+  const fp = hash.digest();
   print('');
-  if (found === null || print2 === undefined || print2 === null) {
+  if (verdict?.at === null || verdict?.at === undefined || verdict.state === null || first === undefined) {
     print(`not reproduced: ${report.invariant} holds throughout the trace (fingerprint ${fp}, report has ${report.fingerprint})`);
     return EXIT_VIOLATION;
   }
-  print(`${report.invariant} violated at step ${found.step}: ${describeViolation(stepped.states[found.step] as State, print2)}.`);
+  print(`${report.invariant} violated at step ${verdict.at.step}: ${describeViolation(verdict.state, first)}.`);
   if (fp === report.fingerprint) {
     print(`reproduced exactly: same trace fingerprint ${fp}.`);
     return EXIT_OK;
