@@ -55,6 +55,13 @@ describe('CLI: bad input to check, explore, replay and run', () => {
     [['check', '--faults', 'leader-change', '--set', 'replication.factor=1'], '--faults: leader-change can never fire with replication.factor=1'],
     [['explore', '--faults', 'disconnect,isr-shrink', '--set', 'replication.factor=1'], '--faults: isr-shrink can never fire with replication.factor=1'],
     [['check', '--resends', '1'], '--resends has no effect: only an application that resends failed records uses it; add --set application=at-least-once'],
+    // A path is walked run by run: one past the suite's runs would only take time (100000000 took 31 s).
+    [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '99999999999999999999'], '--path: the run index 99999999999999999999 (the path\'s first number) must be below 300, the runs of suite restart.at-least-once-duplicates'],
+    [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '100000000'], '--path: the run index 100000000 (the path\'s first number) must be below 300'],
+    [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '5000', '--runs', '1000'], '--path: the run index 5000 (the path\'s first number) must be below 1000 (--runs)'],
+    [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '1:x'], "--path must be non-negative integers joined by ':', like 12:0:3"],
+    [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '1:99999999999999999999'], '--path: each number must be below 2^53'],
+    [['replay', 'reports/examples/restart.at-least-once-duplicates-seed20261125.json', '--runs', '5'], '--runs goes with --suite/--seed/--path'],
   ])('bad input %j is exit 2 with one line naming the problem', (args, message) => {
     const { code, stderr, stdout } = idemcheck(...args);
     expect(code).toBe(2);

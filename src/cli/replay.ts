@@ -23,6 +23,7 @@ import { narrate } from '../report/narrate.js';
 import { REPORT_FORMAT, REPORT_VERSION } from '../report/report.js';
 import { describeViolation } from '../report/violations.js';
 import { COMMON_FLAGS, flagHelp, flags, parseFlags } from './args.js';
+import { MAX_RUNS } from './selection.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
 import { readJsonFile, refuseLongTrace } from './run.js';
 
@@ -31,6 +32,13 @@ const FLAGS = flags({
   suite: { kind: 'text', arg: 'NAME', wants: 'a suite name (see idemcheck list)', help: 'the suite whose counterexample to re-run' },
   seed: { kind: 'seed', arg: 'N', help: "fast-check's seed, as the report gives it" },
   path: { kind: 'text', arg: 'PATH', wants: "fast-check's path, as a report gives it", help: "fast-check's counterexample path, as the report gives it (12:0:3)" },
+  runs: {
+    kind: 'integer',
+    arg: 'N',
+    min: 1,
+    max: MAX_RUNS,
+    help: "the runs the check made, when it was given --runs (default: the suite's own);\nthe path's first number, the run index, must be below it",
+  },
   'replay-path': {
     kind: 'text',
     arg: 'R',
@@ -42,7 +50,7 @@ const FLAGS = flags({
 });
 
 export const REPLAY_HELP = `Usage: idemcheck replay REPORT.json
-       idemcheck replay --suite NAME --seed N --path PATH [--replay-path R] [--fingerprint F]
+       idemcheck replay --suite NAME --seed N --path PATH [--runs N] [--replay-path R] [--fingerprint F]
 
 Reproduce a counterexample.
 
@@ -171,6 +179,7 @@ function replayCoordinates(
   suiteName: string,
   seed: number,
   path: string,
+  runsGiven: number | null,
   replayPath: string | undefined,
   expectedFingerprint: string | undefined,
   print: (line: string) => void,
@@ -178,10 +187,21 @@ function replayCoordinates(
   const suite = SUITES.find((s) => s.name === suiteName);
   if (suite === undefined && suiteName === 'ad-hoc') throw new UsageError("--suite ad-hoc: an ad-hoc check has no coordinates to re-run; replay its report's .json (idemcheck replay REPORT.json)");
   if (suite === undefined) throw new UsageError(`--suite: no suite named '${suiteName}' (idemcheck list shows the suites)`);
-  if (!/^\d+(:\d+)*$/.test(path)) throw new UsageError(`--path must look like 12:0:3 (fast-check's counterexample path), got '${path}'`);
+  if (!/^\d+(:\d+)*$/.test(path)) {
+    throw new UsageError(`--path must be non-negative integers joined by ':', like 12:0:3 (fast-check's counterexample path), got '${path}'`);
+  }
+  // fast-check walks to the path's first number, the run index, by generating every run before it:
+  // an index past the runs a check makes would only take time, and cannot come from a report.
+  const runs = runsGiven ?? suite.runs;
+  const [runIndex = ''] = path.split(':');
+  if (!(Number(runIndex) < runs)) {
+    const how = runsGiven === null ? `${runs}, the runs of suite ${suite.name} (a check run with --runs N replays with the same --runs N)` : `${runs} (--runs)`;
+    throw new UsageError(`--path: the run index ${runIndex} (the path's first number) must be below ${how}`);
+  }
+  if (path.split(':').some((n) => !Number.isSafeInteger(Number(n)))) throw new UsageError(`--path: each number must be below 2^53, got '${path}'`);
   let result;
   try {
-    result = runSuite(suite, { seed, runs: suite.runs, path, ...(replayPath === undefined ? {} : { replayPath }) });
+    result = runSuite(suite, { seed, runs, path, ...(replayPath === undefined ? {} : { replayPath }) });
   } catch (error) {
     // fast-check throws while walking a path or decoding a replay path that do not fit this suite.
     const fromFastCheck = error instanceof Error && (error.message.startsWith('Unable to replay') || (error.stack ?? '').includes('ReplayPath'));
@@ -218,6 +238,7 @@ export function replayCommand(argv: readonly string[], print: (line: string) => 
     return EXIT_OK;
   }
   const coordinates = values.suite !== undefined || values.seed !== undefined || values.path !== undefined;
+  if (!coordinates && values.runs !== undefined) throw new UsageError('--runs goes with --suite/--seed/--path; a REPORT.json carries its own');
   if (values.fingerprint !== undefined && !/^[0-9a-fA-F]{16}$/.test(values.fingerprint)) {
     throw new UsageError(`--fingerprint must be 16 hexadecimal digits, as a report gives it, got '${values.fingerprint}'`);
   }
@@ -229,7 +250,7 @@ export function replayCommand(argv: readonly string[], print: (line: string) => 
     if (values.suite === undefined || values.seed === undefined || values.path === undefined) {
       throw new UsageError('replay from coordinates needs all of --suite, --seed and --path');
     }
-    return replayCoordinates(values.suite, values.seed, values.path, values['replay-path'], values.fingerprint?.toLowerCase(), print);
+    return replayCoordinates(values.suite, values.seed, values.path, values.runs ?? null, values['replay-path'], values.fingerprint?.toLowerCase(), print);
   }
   if (positionals.length !== 1) throw new UsageError('give one REPORT.json (see idemcheck replay --help)');
   return replayFile(positionals[0] as string, print);
