@@ -4,7 +4,9 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { idemcheck } from './cli-harness.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { idemcheck, ROOT, tempDir } from './cli-harness.js';
 
 describe('CLI: bad input to check, explore, replay and run', () => {
   it.each([
@@ -62,12 +64,41 @@ describe('CLI: bad input to check, explore, replay and run', () => {
     [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '1:x'], "--path must be non-negative integers joined by ':', like 12:0:3"],
     [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '1:99999999999999999999'], '--path: each number must be below 2^53'],
     [['replay', 'reports/examples/restart.at-least-once-duplicates-seed20261125.json', '--runs', '5'], '--runs goes with --suite/--seed/--path'],
+    // An Object's own property names are settings, commands and flags like any other unknown one.
+    ...['__proto__', 'constructor', 'toString', 'hasOwnProperty'].flatMap((key) => [
+      [['check', '--set', `${key}=1`], `--set ${key}: unknown config key '${key}'`],
+      [['explore', '--set', `${key}=1`], `--set ${key}: unknown config key '${key}'`],
+    ]),
+    [['constructor'], "unknown command 'constructor'"],
+    [['help', '__proto__'], "unknown command '__proto__'"],
+    [['check', '--constructor', '1'], "Unknown option '--constructor'"],
   ])('bad input %j is exit 2 with one line naming the problem', (args, message) => {
     const { code, stderr, stdout } = idemcheck(...args);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(message);
     expect(stdout).toBe('');
+  });
+});
+
+describe('CLI: object-prototype keys in trace and report files', () => {
+  const report = (): Record<string, unknown> => JSON.parse(readFileSync(join(ROOT, 'reports/examples/restart.at-least-once-duplicates-seed20261125.json'), 'utf8')) as Record<string, unknown>;
+  it.each([
+    ['run', '{"config": {"__proto__": "1"}, "events": []}', "config.__proto__: unknown config key '__proto__'"],
+    ['run', '{"config": {"constructor": 1}, "events": []}', "config.constructor: unknown config key 'constructor'"],
+    ['run', '{"config": {}, "events": [{"kind": "AppSend", "partition": 0, "__proto__": 1}]}', "events[0]: unknown field '__proto__' for AppSend"],
+    ['run', '{"config": {}, "events": [{"kind": "toString"}]}', 'events[0]: unknown event kind "toString"'],
+    ['run', '{"config": {}, "events": [], "__proto__": {}}', "unknown top-level field '__proto__'"],
+    ['replay', () => JSON.stringify({ ...report(), configInput: JSON.parse('{"__proto__": "all"}') }), "configInput.__proto__: unknown config key '__proto__'"],
+    ['replay', () => JSON.stringify({ ...report(), bounds: { ...(report().bounds as object), constructor: 1 } }), 'bounds.constructor is not a bound'],
+  ])('%s of a file with a prototype key: exit 2 naming it', (command, text, message) => {
+    const path = join(tempDir(), 'file.json');
+    writeFileSync(path, typeof text === 'string' ? text : text());
+    const { code, stdout, stderr } = command === 'run' ? idemcheck('run', '--trace', path) : idemcheck('replay', path);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(message);
   });
 });
 

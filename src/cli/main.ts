@@ -40,6 +40,11 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   list: { run: listCommand, help: LIST_HELP },
 };
 
+/** The command of that name; `constructor` or `__proto__` is no command, whatever an Object has. */
+function commandNamed(name: string): { run: Command; help: string } | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
 /** Output piped into `head` closes early: stop quietly instead of crashing with EPIPE. */
 function exitQuietlyOnClosedPipe(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -53,7 +58,7 @@ export async function main(argv: readonly string[], print: (line: string) => voi
   const [name, ...given] = argv;
   // `idemcheck help check` is `idemcheck check --help`; `-h` is `--help` (before a `--`).
   if (name === 'help' && given[0] !== undefined) {
-    const asked = COMMANDS[given[0]];
+    const asked = commandNamed(given[0]);
     if (asked === undefined) {
       console.error(`idemcheck: unknown command '${given[0]}' (commands: ${Object.keys(COMMANDS).join(', ')}; see idemcheck --help)`);
       return EXIT_USAGE;
@@ -71,7 +76,7 @@ export async function main(argv: readonly string[], print: (line: string) => voi
     print(HELP);
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const command = COMMANDS[name];
+  const command = commandNamed(name);
   if (command === undefined) {
     console.error(`idemcheck: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')}; see idemcheck --help)`);
     return EXIT_USAGE;

@@ -103,6 +103,9 @@ function readReport(path: string, doc: unknown): CheckedReport {
   if (!Array.isArray(r.faults) || !r.faults.every((f) => FAULTS.includes(f as Fault))) throw damaged(path, "'faults' is not a list of known faults");
   const bounds = r.bounds as Record<string, unknown> | undefined;
   if (typeof bounds !== 'object' || bounds === null) throw damaged(path, "'bounds' is missing");
+  // The report's keys are read as own properties only: `constructor` or `__proto__` is not a bound.
+  const unknownBound = Object.keys(bounds).find((key) => !Object.hasOwn(BOUND_HELP, key));
+  if (unknownBound !== undefined) throw damaged(path, `bounds.${unknownBound} is not a bound (bounds: ${Object.keys(BOUND_HELP).join(', ')})`);
   for (const key of Object.keys(BOUND_HELP)) {
     const value = bounds[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw damaged(path, `bounds.${key} must be a non-negative integer`);

@@ -125,16 +125,22 @@ function parseExpect(value: string | undefined): Expectation | undefined {
   throw new UsageError(`--expect must be 'holds' or 'violated:INVARIANT' with one of ${names.join(', ')}; got '${value}'`);
 }
 
+/**
+ * The --set values as a config. Keys are the user's: a Map, so that `__proto__`, `constructor` or
+ * `toString` is a key like any other (resolveConfig then calls it unknown), never an Object's own.
+ */
 function parseSets(values: readonly string[] | undefined): Record<string, string> {
-  const config: Record<string, string> = {};
+  const config = new Map<string, string>();
   for (const raw of values ?? []) {
     const at = raw.indexOf('=');
     if (at <= 0) throw new UsageError(`--set must be KEY=VALUE, got '${raw}'`);
     const key = raw.slice(0, at).trim();
-    if (key in config) throw new UsageError(`--set ${key} is given twice ('${config[key]}' and '${raw.slice(at + 1).trim()}'); give it once`);
-    config[key] = raw.slice(at + 1).trim();
+    const before = config.get(key);
+    if (before !== undefined) throw new UsageError(`--set ${key} is given twice ('${before}' and '${raw.slice(at + 1).trim()}'); give it once`);
+    config.set(key, raw.slice(at + 1).trim());
   }
-  return config;
+  // Object.fromEntries defines own properties: a `__proto__` key stays a key.
+  return Object.fromEntries(config);
 }
 
 function adHocOptions(values: SelectionValues, runs: number | null): AdHocOptions {
