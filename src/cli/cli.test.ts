@@ -296,6 +296,30 @@ describe('CLI: check, reports and replay', () => {
   });
 });
 
+describe('CLI: replay compares what it says it compares', () => {
+  type Report = { states: { cluster: { partitions: { replicas: { hw: number }[] }[] }; producer: { partitions: { nextSequence: number }[] } }[]; suite: string | null; violation: { invariant: string }; fingerprint: string; faults: string[] };
+  const example = (): Report => JSON.parse(readFileSync(join(ROOT, 'reports/examples/restart.at-least-once-duplicates-seed20261125.json'), 'utf8')) as Report;
+  it.each<[string, (r: Report) => void, string]>([
+    ['a high watermark', (r) => { (r.states[3]?.cluster.partitions[0]?.replicas[0] ?? { hw: 0 }).hw = 9; }, "the state after step 3 differs from the report's at cluster.partitions[0].replicas[0].hw: the report has 9, the model gives 1"],
+    ['a sequence number', (r) => { (r.states[0]?.producer.partitions[0] ?? { nextSequence: 0 }).nextSequence = 4; }, "the initial state differs from the report's at producer.partitions[0].nextSequence: the report has 4, the model gives 0"],
+    ['the suite, to another suite', (r) => { r.suite = 'finding.clean-broker-restart-duplicates'; }, "the report names suite finding.clean-broker-restart-duplicates, but its 'configInput' {\"application\":\"at-least-once\"} is not the suite's {}"],
+    ['the suite, to no suite', (r) => { r.suite = 'no.such'; }, "the report names suite 'no.such', which is no shipped suite"],
+    ['the faults', (r) => { r.faults = ['disconnect']; }, "the report names suite restart.at-least-once-duplicates, but its 'faults' [\"disconnect\"] is not the suite's"],
+    ['the invariant', (r) => { r.violation.invariant = 'NoAckedRecordLost'; }, 'the report says NoAckedRecordLost is violated, but it holds in every state of the trace (the trace violates NoDuplicateRecord from step 7)'],
+    ['the fingerprint', (r) => { r.fingerprint = '0123456789abcdef'; }, "every state matches the report's, but its 'fingerprint' 0123456789abcdef is not theirs, feefaf6a8d21d756"],
+  ])('an edited report (%s) is not reproduced, exit 1, and the message names what differs', (_what, edit, message) => {
+    const report = example();
+    edit(report);
+    const path = join(tempDir(), 'edited.json');
+    writeFileSync(path, JSON.stringify(report));
+    const { code, stdout } = idemcheck('replay', path);
+    expect(code).toBe(1);
+    expect(stdout).toContain('not reproduced (the model or the report changed):');
+    expect(stdout).toContain(`  - ${message}`);
+    expect(stdout).not.toContain('reproduced exactly');
+  });
+});
+
 describe('CLI: explore', () => {
   it('a limit stops the search: exit 1, says up to which depth it visited everything, writes nothing', () => {
     const dir = tempDir();

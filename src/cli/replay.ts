@@ -9,13 +9,15 @@ import { buildReport } from '../checker/build-report.js';
 import { fingerprinter } from '../checker/fingerprint.js';
 import { CLIENT_REPORT_FORMAT } from '../report/client-report.js';
 import { InvariantWatch, stepEach } from '../checker/replay.js';
+import { diffStates, readablePath } from '../checker/state-diff.js';
 import { runSuite } from '../checker/run-suite.js';
+import { describeExpectation } from '../checker/suite.js';
 import { parseEvent, TraceError } from '../checker/trace.js';
 import { describeConfig, resolveConfig } from '../model/config.js';
 import type { ConfigInput } from '../model/config.js';
 import { BOUND_HELP, FAULTS } from '../model/events.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
-import { invariantByName } from '../model/invariants.js';
+import { INVARIANTS, invariantByName } from '../model/invariants.js';
 import type { State } from '../model/types.js';
 import { initialState } from '../model/system.js';
 import { formatEvent } from '../report/format.js';
@@ -69,6 +71,11 @@ interface CheckedReport {
   readonly invariant: string;
   readonly fingerprint: string;
   readonly suite: string | null;
+  readonly configInput: ConfigInput;
+  readonly invariants: unknown;
+  readonly expected: unknown;
+  /** The states the report stored: states[0] is the initial state, states[i] follows events[i-1]. */
+  readonly states: readonly unknown[];
 }
 
 function damaged(path: string, what: string): UsageError {
@@ -122,12 +129,20 @@ function readReport(path: string, doc: unknown): CheckedReport {
   const invariant = typeof violation?.invariant === 'string' ? violation.invariant : '';
   if (invariantByName(invariant) === undefined) throw damaged(path, "'violation.invariant' names no invariant");
   if (typeof r.fingerprint !== 'string') throw damaged(path, "'fingerprint' is missing");
+  if (!Array.isArray(r.states) || r.states.length !== events.length + 1) {
+    throw damaged(path, `'states' must hold the initial state and one per event, ${events.length + 1} in all${Array.isArray(r.states) ? `, not ${r.states.length}` : ''}`);
+  }
+  if (r.suite !== null && typeof r.suite !== 'string') throw damaged(path, "'suite' must be a suite name, or null for an ad-hoc check");
   return {
     setup: { config: resolved.config, faults: r.faults as Fault[], bounds: bounds as unknown as Bounds },
     events,
     invariant,
     fingerprint: r.fingerprint,
     suite: typeof r.suite === 'string' ? r.suite : null,
+    configInput: configInput as ConfigInput,
+    invariants: r.invariants,
+    expected: r.expected,
+    states: r.states,
   };
 }
 
@@ -139,42 +154,104 @@ function printStep(print: (line: string) => void, index: number, before: State, 
   print(`${String(index + 1).padStart(4)} ${formatEvent(event).padEnd(30)} ${narrate(before, after, event)}`);
 }
 
+/** A value for a one-line message: JSON, cut short. */
+function shown(value: unknown): string {
+  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * Where a report that names a shipped suite disagrees with that suite's definition: settings,
+ * faults, invariants, or a bound other than the events bound (--max-steps may change that one).
+ */
+function suiteMismatch(report: CheckedReport): string | null {
+  if (report.suite === null) return null;
+  const name = report.suite;
+  const suite = SUITES.find((s) => s.name === name);
+  if (suite === undefined) return `the report names suite '${name}', which is no shipped suite (idemcheck list shows them)`;
+  const { eventsMax: _events, ...bounds } = report.setup.bounds;
+  const { eventsMax: _suiteEvents, ...suiteBounds } = suite.bounds;
+  const fields: [string, unknown, unknown][] = [
+    ['configInput', report.configInput, suite.config],
+    ['faults', report.setup.faults, suite.faults],
+    ['invariants', report.invariants, suite.invariants],
+    ['bounds', bounds, suiteBounds],
+    ['expected', report.expected, describeExpectation(suite.expect)],
+  ];
+  for (const [field, ours, theirs] of fields) {
+    if (JSON.stringify(ours) !== JSON.stringify(theirs)) return `the report names suite ${name}, but its '${field}' ${shown(ours)} is not the suite's ${shown(theirs)}`;
+  }
+  return null;
+}
+
+/** The first difference between the report's state and the model's, in words. */
+function stateMismatch(step: number, stored: unknown, model: State): string {
+  const [first] = diffStates(stored, JSON.parse(JSON.stringify(model)) as unknown);
+  const at = first === undefined ? 'the whole state' : readablePath(first.path);
+  const storedValue = first === undefined || first.op === 'add' ? undefined : first.path.split('/').slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], stored);
+  const modelValue = first === undefined || first.op === 'remove' ? undefined : first.value;
+  return `${step === 0 ? 'the initial state' : `the state after step ${step}`} differs from the report's at ${at}: the report has ${shown(storedValue)}, the model gives ${shown(modelValue)}`;
+}
+
+/**
+ * Step a report's events and compare what the README says is compared: every state with the
+ * report's, the trace fingerprint, the suite it names, and its violated invariant. Each mismatch
+ * says what differs.
+ */
 function replayFile(path: string, print: (line: string) => void): number {
   const doc = readJsonFile(path, null);
   refuseLongTrace(path, doc);
   const report = readReport(path, doc);
   // A first pass finds a step that is not enabled before anything is printed; each pass holds two
   // states at a time, not the whole trace.
+  const mismatches: string[] = [];
+  const suite = suiteMismatch(report);
+  if (suite !== null) mismatches.push(suite);
   const checked = stepEach(report.setup, report.events);
   if (!checked.ok) {
-    print(`not reproduced: step ${checked.step} (${formatEvent(checked.event)}) is not enabled: ${checked.reason} (the model or the report changed)`);
-    return EXIT_VIOLATION;
+    mismatches.push(`step ${checked.step} (${formatEvent(checked.event)}) is not enabled: ${checked.reason}`);
+    return notReproduced(print, mismatches);
   }
-  const invariant = invariantByName(report.invariant);
-  const watch = new InvariantWatch(invariant === undefined ? [] : [invariant]);
+  const named = invariantByName(report.invariant);
+  // Every invariant is watched, so that a report naming the wrong one can say which one fails.
+  const watch = new InvariantWatch(INVARIANTS);
   const hash = fingerprinter();
-  const initial = initialState(report.setup);
-  watch.observe(0, initial);
-  hash.add(initial);
+  let stateDiffers: string | null = null;
+  const compare = (step: number, state: State): void => {
+    watch.observe(step, state);
+    hash.add(state);
+    if (stateDiffers === null && JSON.stringify(state) !== JSON.stringify(report.states[step])) stateDiffers = stateMismatch(step, report.states[step], state);
+  };
+  compare(0, initialState(report.setup));
   stepEach(report.setup, report.events, (i, before, after, event) => {
-    watch.observe(i + 1, after);
-    hash.add(after);
+    compare(i + 1, after);
     printStep(print, i, before, after, event);
   });
-  const [verdict] = watch.verdicts();
-  const first = verdict?.at?.results[0]?.violations[0];
+  if (stateDiffers !== null) mismatches.push(stateDiffers);
   const fp = hash.digest();
+  if (stateDiffers === null && fp !== report.fingerprint) {
+    mismatches.push(`every state matches the report's, but its 'fingerprint' ${report.fingerprint} is not theirs, ${fp}`);
+  }
+  const verdicts = watch.verdicts();
+  const verdict = verdicts.find((v) => v.invariant.name === named?.name);
+  const first = verdict?.at?.results[0]?.violations[0];
   print('');
   if (verdict?.at === null || verdict?.at === undefined || verdict.state === null || first === undefined) {
-    print(`not reproduced: ${report.invariant} holds throughout the trace (fingerprint ${fp}, report has ${report.fingerprint})`);
-    return EXIT_VIOLATION;
+    const others = verdicts.filter((v) => v.at !== null).map((v) => `${v.invariant.name} from step ${v.at?.step}`);
+    mismatches.push(`the report says ${report.invariant} is violated, but it holds in every state of the trace${others.length > 0 ? ` (the trace violates ${others.join(', ')})` : ''}`);
+  } else {
+    print(`${report.invariant} violated at step ${verdict.at.step}: ${describeViolation(verdict.state, first)}.`);
   }
-  print(`${report.invariant} violated at step ${verdict.at.step}: ${describeViolation(verdict.state, first)}.`);
-  if (fp === report.fingerprint) {
-    print(`reproduced exactly: same trace fingerprint ${fp}.`);
+  if (mismatches.length === 0) {
+    print(`reproduced exactly: same trace fingerprint ${fp}; every state, the suite and the violated invariant match the report's.`);
     return EXIT_OK;
   }
-  print(`reproduced the violation, but the states differ from the report's (fingerprint ${fp}, report has ${report.fingerprint}): the model or the report changed.`);
+  return notReproduced(print, mismatches);
+}
+
+function notReproduced(print: (line: string) => void, mismatches: readonly string[]): number {
+  print('not reproduced (the model or the report changed):');
+  for (const m of mismatches) print(`  - ${m}`);
   return EXIT_VIOLATION;
 }
 
