@@ -72,9 +72,14 @@ export async function main(argv: readonly string[], print: (line: string) => voi
     print(VERSION);
     return EXIT_OK;
   }
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  // No command is bad input: the usage goes to stderr, so stdout stays empty.
+  if (name === undefined) {
+    console.error(HELP);
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     print(HELP);
-    return name === undefined ? EXIT_USAGE : EXIT_OK;
+    return EXIT_OK;
   }
   const command = commandNamed(name);
   if (command === undefined) {

@@ -128,7 +128,10 @@ function readReport(path: string, doc: unknown): CheckedReport {
   const violation = r.violation as Record<string, unknown> | undefined;
   const invariant = typeof violation?.invariant === 'string' ? violation.invariant : '';
   if (invariantByName(invariant) === undefined) throw damaged(path, "'violation.invariant' names no invariant");
-  if (typeof r.fingerprint !== 'string') throw damaged(path, "'fingerprint' is missing");
+  if (r.fingerprint === undefined) throw damaged(path, "'fingerprint' is missing");
+  if (typeof r.fingerprint !== 'string' || !/^[0-9a-f]{16}$/i.test(r.fingerprint)) {
+    throw damaged(path, `'fingerprint' must be a string of 16 hex digits, got ${shown(r.fingerprint)}`);
+  }
   if (!Array.isArray(r.states) || r.states.length !== events.length + 1) {
     throw damaged(path, `'states' must hold the initial state and one per event, ${events.length + 1} in all${Array.isArray(r.states) ? `, not ${r.states.length}` : ''}`);
   }
@@ -137,7 +140,7 @@ function readReport(path: string, doc: unknown): CheckedReport {
     setup: { config: resolved.config, faults: r.faults as Fault[], bounds: bounds as unknown as Bounds },
     events,
     invariant,
-    fingerprint: r.fingerprint,
+    fingerprint: r.fingerprint.toLowerCase(),
     suite: typeof r.suite === 'string' ? r.suite : null,
     configInput: configInput as ConfigInput,
     invariants: r.invariants,

@@ -16,6 +16,7 @@ import { formatEvent, formatStateLine, logsCell, networkCell, outcomesCell, prod
 import { narrate } from '../report/narrate.js';
 import { describeViolation } from '../report/violations.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
+import { settingNotes } from './notes.js';
 
 const FLAGS = flags({
   trace: {
@@ -48,7 +49,10 @@ export function readJsonFile(path: string, flag: string | null): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new UsageError(`${where}: not valid JSON (${(error as Error).message})`);
+    // V8 quotes the text around the error, the file's own line breaks included: write them as
+    // \n and \r, so that the error stays one line.
+    const message = (error as Error).message.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    throw new UsageError(`${where}: not valid JSON (${message})`);
   }
 }
 
@@ -117,6 +121,7 @@ export function runCommand(argv: readonly string[], print: (line: string) => voi
         {
           config: describeConfig(trace.config),
           notes: trace.notes,
+          settingNotes: settingNotes(trace.config),
           steps,
           invariants: results.map((r) => ({
             name: r.invariant.name,
@@ -135,6 +140,7 @@ export function runCommand(argv: readonly string[], print: (line: string) => voi
   const config = describeConfig(trace.config);
   print(`config: ${Object.entries(config).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   for (const note of trace.notes) print(`note: Kafka logs: ${note}`);
+  for (const note of settingNotes(trace.config)) print(`note: ${note}`);
   print('');
   print(`legend: ${STATE_LEGEND}`);
   print('');

@@ -18,6 +18,7 @@ import type { Selection } from './check-worker.js';
 import { flagHelp, flags } from './args.js';
 import type { FlagValues } from './args.js';
 import { UsageError } from './errors.js';
+import { settingNotes } from './notes.js';
 import { ensureReportDir } from './write-report.js';
 
 /** Upper bounds for the ad-hoc bounds flags: beyond them a search only runs into its limits. */
@@ -335,6 +336,9 @@ export function startSuiteCommand(
   const kafkaLogs = configLogs(selection);
   // With --json they are a field of each suite's row instead, so that stdout stays one document.
   if (values.json !== true && selection.kind === 'ad-hoc') for (const note of kafkaLogs.get('ad-hoc') ?? []) print(`note: Kafka logs: ${note}`);
+  // Settings Kafka takes but does not use as written; on stderr with --json, as explore's notes are.
+  const resolved = selection.kind === 'ad-hoc' ? resolveConfig(selection.options.config) : null;
+  if (resolved?.ok === true) for (const note of settingNotes(resolved.config)) (values.json === true ? console.error : print)(`note: ${note}`);
   return { selection, names, expectations: expectationsOf(selection), reportDir, writeReports, width: Math.max(...names.map((n) => n.length), 5) + 2, kafkaLogs };
 }
 
