@@ -215,6 +215,9 @@ describe('CLI: check, reports and replay', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/ad-hoc\s+holds\s+violates NoDuplicateRecord/);
     expect(readdirSync(dir).some((f) => /^ad-hoc-[0-9a-f]{8}-seed20261125\.json$/.test(f))).toBe(true);
+    // An experiment's unexpected counterexample gets no regression test: one asserting the
+    // invariant holds would fail the regression command the README gives next.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.test.ts'))).toEqual([]);
   });
 
   it('a counterexample by a mechanism a shipped suite documents names that suite, in the table, the JSON and the report', () => {
@@ -366,6 +369,14 @@ describe('CLI: explore', () => {
     expect(idemcheck(...adHoc, '--expect', 'violated:NoDuplicateRecord').code).toBe(0);
     const stems = new Set(readdirSync(dir).map((f) => f.replace(/\.(json|md|html|test\.ts)$/, '')));
     expect(stems.size).toBe(2);
+    // Only the expected counterexample is pinned by a regression test, and that test passes.
+    const tests = readdirSync(dir).filter((f) => f.endsWith('.test.ts'));
+    expect(tests).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(dir, (tests[0] ?? '').replace(/\.test\.ts$/, '.json')), 'utf8')) as { expected: string };
+    expect(report.expected).toBe('violates NoDuplicateRecord');
+    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '-c', join(ROOT, 'vitest.report-dir.config.ts'), '--root', dir], { cwd: ROOT, encoding: 'utf8' });
+    expect(`${run.stdout}${run.stderr}`).toContain('1 passed');
+    expect(run.status).toBe(0);
   });
 });
 
