@@ -10,7 +10,7 @@ import { describeKnown, otherKnownMechanism } from '../report/known.js';
 import type { KnownMechanism } from '../report/known.js';
 import { COMMON_FLAGS, flagHelp, flags, helpWidth, parseFlags } from './args.js';
 import type { RunSettings, WorkerMessage } from './check-worker.js';
-import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
+import { EXIT_OK, EXIT_VIOLATION, RejectedConfigError, UsageError } from './errors.js';
 import { DEFAULT_SEED, MAX_RUNS, pad, SELECTION_FLAGS, selectionHelp, startSuiteCommand } from './selection.js';
 import { runInWorker } from './worker-run.js';
 import { REPORT_NOT_WRITTEN, tryWriteReport } from './write-report.js';
@@ -76,7 +76,16 @@ export async function checkCommand(argv: readonly string[], print: (line: string
     maxSteps: values['max-steps'] ?? null,
     shortestStates: values['shortest-states'] ?? DEFAULT_SHORTEST_STATES,
   };
-  const { selection, names, expectations, reportDir, writeReports, width, kafkaLogs } = startSuiteCommand(values, runs, print);
+  let command;
+  try {
+    command = startSuiteCommand(values, runs, print);
+  } catch (error) {
+    // An ad-hoc config Kafka refuses is still bad input (exit 2, the reason on stderr); with --json
+    // stdout also gets its row, as a named config suite's rejection does.
+    if (values.json && error instanceof RejectedConfigError) print(JSON.stringify([jsonRow(rejectedRow(error, settings.seed), [])], null, 2));
+    throw error;
+  }
+  const { selection, names, expectations, reportDir, writeReports, width, kafkaLogs } = command;
   let writeError: string | null = null;
   const rows: Row[] = [];
   let current: { suite: string; runs: number; done: number } | null = null;
@@ -167,6 +176,26 @@ function printRow(print: (line: string) => void, row: Row, width: number): void 
     print(`    ${cx.events.length} steps${shortest}: ${shown.join(' → ')}`);
     if (row.report !== null) print(`    report: ${row.report.markdown}`);
   }
+}
+
+/** The row of an ad-hoc check whose config Kafka refuses: nothing ran. */
+function rejectedRow(error: RejectedConfigError, seed: number): Row {
+  const result: SuiteResult = {
+    suite: 'ad-hoc',
+    seed,
+    runs: 0,
+    eventsMax: 0,
+    verdict: 'rejected',
+    counterexample: null,
+    configError: error.configError,
+    eventCounts: {},
+    witnessRuns: {},
+    steps: 0,
+    ms: 0,
+    msToFirstFailure: null,
+  };
+  const problem = 'Kafka refuses the config (ConfigException), so nothing ran';
+  return { suite: 'ad-hoc', expected: error.expected, result, asExpected: false, got: 'ConfigException', problem, shortest: null, shortestLimit: 0, shortestMs: 0, report: null, known: null };
 }
 
 function jsonRow(row: Row, logs: readonly string[]): unknown {

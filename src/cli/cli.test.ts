@@ -186,6 +186,23 @@ describe('CLI: check, reports and replay', () => {
     expect(replayed.stdout).toContain('found a counterexample at these coordinates');
   });
 
+  it('an ad-hoc config Kafka refuses: exit 2 with the reason on stderr, and with --json its row (verdict rejected, configError) as a named config suite gets', () => {
+    const { code, stdout, stderr } = idemcheck('check', '--set', 'acks=1', '--set', 'enable.idempotence=true', '--json', '--no-report');
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toEqual(['idemcheck check: --set acks: ConfigException: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.']);
+    const rows = JSON.parse(stdout) as Record<string, unknown>[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ suite: 'ad-hoc', verdict: 'rejected', got: 'ConfigException', asExpected: false, invariant: null, counterexample: null, runs: 0 });
+    expect(rows[0]?.configError).toBe('Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.');
+    // The same fields as a named config suite's row.
+    const named = JSON.parse(idemcheck('check', '--suite', 'config.explicit-idempotence-acks-1', '--json', '--no-report').stdout) as Record<string, unknown>[];
+    expect(Object.keys(rows[0] ?? {})).toEqual(Object.keys(named[0] ?? {}));
+    // A limit of the model is not Kafka refusing: no row.
+    const limit = idemcheck('check', '--set', 'partitions=3', '--json', '--no-report');
+    expect(limit.code).toBe(2);
+    expect(limit.stdout).toBe('');
+  });
+
   it("--json keeps what Kafka logs for the config (each row's kafkaLogs), which the table prints as a note", () => {
     const plain = idemcheck('check', '--set', 'retries=0', '--runs', '10', '--no-report');
     expect(plain.stdout).toContain('note: Kafka logs: INFO Idempotence will be disabled because retries is set to 0.');

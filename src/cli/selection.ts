@@ -17,7 +17,7 @@ import { WITNESSES } from '../model/witnesses.js';
 import type { Selection } from './check-worker.js';
 import { flagHelp, flags } from './args.js';
 import type { FlagValues } from './args.js';
-import { UsageError } from './errors.js';
+import { RejectedConfigError, UsageError } from './errors.js';
 import { settingNotes } from './notes.js';
 import { ensureReportDir } from './write-report.js';
 
@@ -163,7 +163,10 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
   const expect = parseExpect(values.expect);
   const config = parseSets(values.set);
   const resolved = resolveConfig(config);
-  if (!resolved.ok) throw new UsageError(`--set ${resolved.key}: ${resolved.configException ? 'ConfigException: ' : ''}${resolved.error}`);
+  if (!resolved.ok && resolved.configException) {
+    throw new RejectedConfigError(`--set ${resolved.key}: ConfigException: ${resolved.error}`, resolved.error, describeExpectation(expect ?? { verdict: 'holds' }));
+  }
+  if (!resolved.ok) throw new UsageError(`--set ${resolved.key}: ${resolved.error}`);
   refuseIdleBounds(values, faults ?? AD_HOC_DEFAULT_FAULTS, resolved.config.application);
   refuseDeadFaults(values, faults ?? AD_HOC_DEFAULT_FAULTS, bounds, resolved.config.topic.replicationFactor);
   const options: AdHocOptions = {
