@@ -205,7 +205,7 @@ export function helpWidth(table: FlagTable): number {
 
 /** The switches and the output flags several commands share. */
 export const COMMON_FLAGS = flags({
-  json: { kind: 'switch', help: 'print the results as JSON instead of the table' },
+  json: { kind: 'switch', help: 'print the results as JSON instead of text' },
   'report-dir': { kind: 'text', arg: 'DIR', wants: 'a directory', help: 'where counterexample reports go (default: reports)' },
   'no-report': { kind: 'switch', help: 'write no report files' },
   help: { kind: 'switch', help: '' },

@@ -1,7 +1,8 @@
 /**
  * `idemcheck replay REPORT.json` reproduces a counterexample from its event list and says whether
- * it reproduced exactly (the same trace fingerprint). `idemcheck replay --suite S --seed N --path P`
- * reproduces one from fast-check's coordinates alone.
+ * it reproduced exactly (every stored state, the trace fingerprint, the suite it names and its
+ * invariant). `idemcheck replay --suite S --seed N --path P` reproduces one from fast-check's
+ * coordinates alone.
  */
 
 import { SUITES } from '../../properties/index.js';
