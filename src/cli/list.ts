@@ -2,7 +2,7 @@
  * `idemcheck list`: everything a user can name on the command line, one line of explanation each.
  */
 
-import { parseCommandArgs } from './args.js';
+import { COMMON_FLAGS, flagHelp, flags, parseFlags } from './args.js';
 import { SUITES } from '../../properties/index.js';
 import { describeExpectation } from '../checker/suite.js';
 import { KEY_HELP } from '../model/config.js';
@@ -11,9 +11,13 @@ import { INVARIANTS } from '../model/invariants.js';
 import { WITNESSES } from '../model/witnesses.js';
 import { EXIT_OK } from './errors.js';
 
+const FLAGS = flags({ json: { ...COMMON_FLAGS.json, help: 'print the listing as JSON' }, help: COMMON_FLAGS.help });
+
 export const LIST_HELP = `Usage: idemcheck list [--json]
 
-List the suites, invariants, witnesses, faults, events, settings and bounds, one line each.`;
+List the suites, invariants, witnesses, faults, events, settings and bounds, one line each.
+
+${flagHelp(FLAGS)}`;
 
 const BOUND_FLAGS: Readonly<Record<string, string>> = {
   recordsMax: '--records',
@@ -45,7 +49,7 @@ export function listing(): Record<string, Item[]> {
 }
 
 export function listCommand(argv: readonly string[], print: (line: string) => void): number {
-  const { values } = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } });
+  const { values } = parseFlags(argv, FLAGS);
   if (values.help) {
     print(LIST_HELP);
     return EXIT_OK;

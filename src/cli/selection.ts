@@ -15,24 +15,11 @@ import { boundInUse, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND } from '../model/event
 import { INVARIANTS } from '../model/invariants.js';
 import { WITNESSES } from '../model/witnesses.js';
 import type { Selection } from './check-worker.js';
-import { UsageError } from './errors.js';
+import { flagHelp, flags } from './args.js';
+import type { FlagValues } from './args.js';
+import { RejectedConfigError, UsageError } from './errors.js';
+import { settingNotes } from './notes.js';
 import { ensureReportDir } from './write-report.js';
-
-/** parseArgs options for choosing suites or building an ad-hoc one. */
-export const SELECTION_OPTIONS = {
-  suite: { type: 'string', multiple: true },
-  set: { type: 'string', multiple: true },
-  faults: { type: 'string' },
-  invariants: { type: 'string' },
-  witnesses: { type: 'string' },
-  expect: { type: 'string' },
-  records: { type: 'string' },
-  resends: { type: 'string' },
-  lost: { type: 'string' },
-  restarts: { type: 'string' },
-  crashes: { type: 'string' },
-  'cluster-changes': { type: 'string' },
-} as const;
 
 /** Upper bounds for the ad-hoc bounds flags: beyond them a search only runs into its limits. */
 export const BOUND_LIMITS = { records: 20, resends: 20, lost: 20, restarts: 10, crashes: 10, 'cluster-changes': 10 } as const;
@@ -40,69 +27,65 @@ export const BOUND_LIMITS = { records: 20, resends: 20, lost: 20, restarts: 10, 
 /** More random runs than this would take hours; the explorer is the tool for every state. */
 export const MAX_RUNS = 10_000_000;
 
-/** What each selection flag's value should be, for the "needs a value" message. */
-export const SELECTION_WANTS: Readonly<Record<string, string>> = {
-  suite: "a suite name or 'prefix*' (see idemcheck list)",
-  set: 'KEY=VALUE, a Kafka or model setting (see idemcheck list)',
-  faults: "a comma-separated list of faults, or 'none' (see idemcheck list)",
-  invariants: 'a comma-separated list of invariants (see idemcheck list)',
-  witnesses: 'a comma-separated list of witnesses (see idemcheck list)',
-  expect: 'holds or violated:INVARIANT',
-  ...Object.fromEntries(Object.entries(BOUND_LIMITS).map(([flag, max]) => [flag, `an integer from ${flag === 'records' ? 1 : 0} to ${max}`])),
-  seed: 'a 32-bit integer',
-  runs: `an integer from 1 to ${MAX_RUNS}`,
-  'max-steps': 'an integer from 1 to 1000',
-  'report-dir': 'a directory',
-};
-
-export interface SelectionValues {
-  readonly suite?: string[] | undefined;
-  readonly set?: string[] | undefined;
-  readonly faults?: string | undefined;
-  readonly invariants?: string | undefined;
-  readonly witnesses?: string | undefined;
-  readonly expect?: string | undefined;
-  readonly records?: string | undefined;
-  readonly resends?: string | undefined;
-  readonly lost?: string | undefined;
-  readonly restarts?: string | undefined;
-  readonly crashes?: string | undefined;
-  readonly 'cluster-changes'?: string | undefined;
+/** A bound flag: an integer in its range, its help naming the range and the default. */
+function boundFlag<const Min extends number, const Max extends number>(what: string, min: Min, max: Max, fallback: number, wrap = false) {
+  return { kind: 'integer', arg: 'N', min, max, help: `bound: ${what},${wrap ? '\n' : ' '}${min} to ${max} (default ${fallback})` } as const;
 }
 
-export const SELECTION_HELP = `Ad-hoc suite (any of these replaces --suite):
-  --set KEY=VALUE      a Kafka or model setting (repeatable), e.g. --set acks=1 --set enable.idempotence=false
-  --faults A,B         faults to inject (default: ${AD_HOC_DEFAULT_FAULTS.join(',')}; 'none' for none)
-  --invariants A,B     invariants to check (default: all)
-  --witnesses A,B      witnesses that must be reached (default: RecordAcknowledged when expecting holds)
-  --expect E           holds | violated:INVARIANT (default: holds)
-  --records N          bound: new records, 1 to ${BOUND_LIMITS.records} (default ${AD_HOC_DEFAULT_BOUNDS.recordsMax})
-  --resends N          bound: application resends, 0 to ${BOUND_LIMITS.resends} (default ${AD_HOC_DEFAULT_BOUNDS.resendsMax})
-  --lost N             bound: lost messages, 0 to ${BOUND_LIMITS.lost} (default ${AD_HOC_DEFAULT_BOUNDS.lostMessagesMax})
-  --restarts N         bound: producer restarts, 0 to ${BOUND_LIMITS.restarts} (default ${AD_HOC_DEFAULT_BOUNDS.restartsMax})
-  --crashes N          bound: broker crashes, 0 to ${BOUND_LIMITS.crashes} (default ${AD_HOC_DEFAULT_BOUNDS.crashesMax})
-  --cluster-changes N  bound: ISR shrinks, leader moves, producer-state losses,
-                       0 to ${BOUND_LIMITS['cluster-changes']} (default ${AD_HOC_DEFAULT_BOUNDS.clusterChangesMax})
-  (--max-steps sets the events bound, default ${AD_HOC_DEFAULT_BOUNDS.eventsMax})`;
+/** Flags for choosing suites or building an ad-hoc one, shared by check and explore. */
+export const SELECTION_FLAGS = flags({
+  suite: {
+    kind: 'text',
+    arg: 'NAME',
+    repeatable: true,
+    wants: "a suite name or 'prefix*' (see idemcheck list)",
+    help: "this suite (repeatable; a trailing * matches a prefix, e.g. 'delivery.*')",
+  },
+  'max-steps': {
+    kind: 'integer',
+    arg: 'N',
+    min: 1,
+    max: 1000,
+    help: `events per run (explore: the depth bound), 1 to 1000\n(default: each suite's eventsMax; ad-hoc ${AD_HOC_DEFAULT_BOUNDS.eventsMax})`,
+  },
+  set: {
+    kind: 'text',
+    arg: 'KEY=VALUE',
+    repeatable: true,
+    wants: 'KEY=VALUE, a Kafka or model setting (see idemcheck list)',
+    help: 'a Kafka or model setting (repeatable), e.g. --set acks=1 --set enable.idempotence=false',
+  },
+  faults: {
+    kind: 'text',
+    arg: 'A,B',
+    wants: "a comma-separated list of faults, or 'none' (see idemcheck list)",
+    help: `faults to inject (default: ${AD_HOC_DEFAULT_FAULTS.join(',')}; 'none' for none)`,
+  },
+  invariants: { kind: 'text', arg: 'A,B', wants: 'a comma-separated list of invariants (see idemcheck list)', help: 'invariants to check (default: all)' },
+  witnesses: {
+    kind: 'text',
+    arg: 'A,B',
+    wants: 'a comma-separated list of witnesses (see idemcheck list)',
+    help: 'witnesses that must be reached (default: RecordAcknowledged when expecting holds)',
+  },
+  expect: { kind: 'text', arg: 'E', wants: 'holds or violated:INVARIANT', help: 'holds | violated:INVARIANT (default: holds)' },
+  records: boundFlag('new records', 1, BOUND_LIMITS.records, AD_HOC_DEFAULT_BOUNDS.recordsMax),
+  resends: boundFlag('application resends', 0, BOUND_LIMITS.resends, AD_HOC_DEFAULT_BOUNDS.resendsMax),
+  lost: boundFlag('lost messages', 0, BOUND_LIMITS.lost, AD_HOC_DEFAULT_BOUNDS.lostMessagesMax),
+  restarts: boundFlag('producer restarts', 0, BOUND_LIMITS.restarts, AD_HOC_DEFAULT_BOUNDS.restartsMax),
+  crashes: boundFlag('broker crashes', 0, BOUND_LIMITS.crashes, AD_HOC_DEFAULT_BOUNDS.crashesMax),
+  'cluster-changes': boundFlag('ISR shrinks, leader moves, producer-state losses', 0, BOUND_LIMITS['cluster-changes'], AD_HOC_DEFAULT_BOUNDS.clusterChangesMax, true),
+});
 
+/** The flags that make a check ad hoc, in the order --help lists them. */
 const AD_HOC_FLAGS = ['set', 'faults', 'invariants', 'witnesses', 'expect', 'records', 'resends', 'lost', 'restarts', 'crashes', 'cluster-changes'] as const;
 
-export function integerFlag(flag: string, value: string | undefined, min: number, max?: number): number | null {
-  if (value === undefined) return null;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min || !Number.isSafeInteger(n) || (max !== undefined && n > max)) {
-    throw new UsageError(`--${flag} must be an integer ${max === undefined ? `>= ${min}` : `from ${min} to ${max}`}, got '${value}'`);
-  }
-  return n;
-}
+export type SelectionValues = Partial<FlagValues<typeof SELECTION_FLAGS>>;
 
-export function seedFlag(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_SEED;
-  const n = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isInteger(n) || n < -2147483648 || n > 2147483647) {
-    throw new UsageError(`--seed must be a 32-bit integer (-2147483648 to 2147483647), got '${value}'`);
-  }
-  return n;
+/** The ad-hoc section of check's and explore's --help, in the column of the command's other flags. */
+export function selectionHelp(width: number): string {
+  return `Ad-hoc suite (any of these replaces --suite):
+${flagHelp(SELECTION_FLAGS, AD_HOC_FLAGS, width)}`;
 }
 
 function listFlag(flag: string, value: string | undefined, allowed: readonly string[]): string[] | undefined {
@@ -143,38 +126,47 @@ function parseExpect(value: string | undefined): Expectation | undefined {
   throw new UsageError(`--expect must be 'holds' or 'violated:INVARIANT' with one of ${names.join(', ')}; got '${value}'`);
 }
 
+/**
+ * The --set values as a config. Keys are the user's: a Map, so that `__proto__`, `constructor` or
+ * `toString` is a key like any other (resolveConfig then calls it unknown), never an Object's own.
+ */
 function parseSets(values: readonly string[] | undefined): Record<string, string> {
-  const config: Record<string, string> = {};
+  const config = new Map<string, string>();
   for (const raw of values ?? []) {
     const at = raw.indexOf('=');
     if (at <= 0) throw new UsageError(`--set must be KEY=VALUE, got '${raw}'`);
     const key = raw.slice(0, at).trim();
-    if (key in config) throw new UsageError(`--set ${key} is given twice ('${config[key]}' and '${raw.slice(at + 1).trim()}'); give it once`);
-    config[key] = raw.slice(at + 1).trim();
+    const before = config.get(key);
+    if (before !== undefined) throw new UsageError(`--set ${key} is given twice ('${before}' and '${raw.slice(at + 1).trim()}'); give it once`);
+    config.set(key, raw.slice(at + 1).trim());
   }
-  return config;
+  // Object.fromEntries defines own properties: a `__proto__` key stays a key.
+  return Object.fromEntries(config);
 }
 
 function adHocOptions(values: SelectionValues, runs: number | null): AdHocOptions {
   const bounds: Partial<Bounds> = {};
-  const put = (key: keyof Bounds, flag: keyof typeof BOUND_LIMITS, value: string | undefined): void => {
-    // At least one record: with none the producer does nothing and no check can mean anything.
-    const n = integerFlag(flag, value, flag === 'records' ? 1 : 0, BOUND_LIMITS[flag]);
-    if (n !== null) (bounds as Record<string, number>)[key] = n;
+  // Each bound's range is checked where it is parsed (SELECTION_FLAGS); at least one record, since
+  // with none the producer does nothing and no check can mean anything.
+  const put = (key: keyof Bounds, value: number | undefined): void => {
+    if (value !== undefined) (bounds as Record<string, number>)[key] = value;
   };
-  put('recordsMax', 'records', values.records);
-  put('resendsMax', 'resends', values.resends);
-  put('lostMessagesMax', 'lost', values.lost);
-  put('restartsMax', 'restarts', values.restarts);
-  put('crashesMax', 'crashes', values.crashes);
-  put('clusterChangesMax', 'cluster-changes', values['cluster-changes']);
+  put('recordsMax', values.records);
+  put('resendsMax', values.resends);
+  put('lostMessagesMax', values.lost);
+  put('restartsMax', values.restarts);
+  put('crashesMax', values.crashes);
+  put('clusterChangesMax', values['cluster-changes']);
   const faults = listFlag('faults', values.faults, FAULTS) as Fault[] | undefined;
   const invariants = listFlag('invariants', values.invariants, INVARIANTS.map((i) => i.name));
   const witnesses = listFlag('witnesses', values.witnesses, WITNESSES.map((w) => w.name));
   const expect = parseExpect(values.expect);
   const config = parseSets(values.set);
   const resolved = resolveConfig(config);
-  if (!resolved.ok) throw new UsageError(`--set ${resolved.key}: ${resolved.configException ? 'ConfigException: ' : ''}${resolved.error}`);
+  if (!resolved.ok && resolved.configException) {
+    throw new RejectedConfigError(`--set ${resolved.key}: ConfigException: ${resolved.error}`, resolved.error, describeExpectation(expect ?? { verdict: 'holds' }));
+  }
+  if (!resolved.ok) throw new UsageError(`--set ${resolved.key}: ${resolved.error}`);
   refuseIdleBounds(values, faults ?? AD_HOC_DEFAULT_FAULTS, resolved.config.application);
   refuseDeadFaults(values, faults ?? AD_HOC_DEFAULT_FAULTS, bounds, resolved.config.topic.replicationFactor);
   const options: AdHocOptions = {
@@ -342,6 +334,9 @@ export function startSuiteCommand(
   const kafkaLogs = configLogs(selection);
   // With --json they are a field of each suite's row instead, so that stdout stays one document.
   if (values.json !== true && selection.kind === 'ad-hoc') for (const note of kafkaLogs.get('ad-hoc') ?? []) print(`note: Kafka logs: ${note}`);
+  // Settings Kafka takes but does not use as written; on stderr with --json, as explore's notes are.
+  const resolved = selection.kind === 'ad-hoc' ? resolveConfig(selection.options.config) : null;
+  if (resolved?.ok === true) for (const note of settingNotes(resolved.config)) (values.json === true ? console.error : print)(`note: ${note}`);
   return { selection, names, expectations: expectationsOf(selection), reportDir, writeReports, width: Math.max(...names.map((n) => n.length), 5) + 2, kafkaLogs };
 }
 
