@@ -21,16 +21,48 @@ import { RejectedConfigError, UsageError } from './errors.js';
 import { settingNotes } from './notes.js';
 import { ensureReportDir } from './write-report.js';
 
-/** Upper bounds for the ad-hoc bounds flags: beyond them a search only runs into its limits. */
-export const BOUND_LIMITS = { records: 20, resends: 20, lost: 20, restarts: 10, crashes: 10, 'cluster-changes': 10 } as const;
-
 /** More random runs than this would take hours; the explorer is the tool for every state. */
 export const MAX_RUNS = 10_000_000;
 
-/** A bound flag: an integer in its range, its help naming the range and the default. */
-function boundFlag<const Min extends number, const Max extends number>(what: string, min: Min, max: Max, fallback: number, wrap = false) {
-  return { kind: 'integer', arg: 'N', min, max, help: `bound: ${what},${wrap ? '\n' : ' '}${min} to ${max} (default ${fallback})` } as const;
+interface BoundFlag {
+  /** The bound it sets. */
+  readonly bound: keyof Bounds;
+  /** Its range: beyond `max` a search only runs into its limits. */
+  readonly min: number;
+  readonly max: number;
+  /** What it counts, for --help. */
+  readonly what: string;
+  /** What its faults do, for the error when none of them is injected; null for progress bounds. */
+  readonly does: string | null;
 }
+
+/**
+ * The ad-hoc bound flags, each declared once: parsing and --help, the ad-hoc suite's bounds, the
+ * idle-bound and dead-fault errors, and `list` all read this table. `--max-steps` (eventsMax) is
+ * declared with the flags above, since it bounds named suites too.
+ */
+export const BOUND_FLAGS = {
+  records: { bound: 'recordsMax', min: 1, max: 20, what: 'new records', does: null },
+  resends: { bound: 'resendsMax', min: 0, max: 20, what: 'application resends', does: null },
+  lost: { bound: 'lostMessagesMax', min: 0, max: 20, what: 'lost messages', does: 'loses a message' },
+  restarts: { bound: 'restartsMax', min: 0, max: 10, what: 'producer restarts', does: 'restarts the producer' },
+  crashes: { bound: 'crashesMax', min: 0, max: 10, what: 'broker crashes', does: 'stops a broker' },
+  'cluster-changes': { bound: 'clusterChangesMax', min: 0, max: 10, what: 'ISR shrinks, leader moves, producer-state losses', does: 'changes the cluster' },
+} as const satisfies Readonly<Record<string, BoundFlag>>;
+
+type BoundFlagName = keyof typeof BOUND_FLAGS;
+const BOUND_FLAG_NAMES = Object.keys(BOUND_FLAGS) as BoundFlagName[];
+
+/** A bound flag as the flag table declares it: an integer in its range, its help naming the range and the default. */
+function boundFlag(flag: BoundFlag): { readonly kind: 'integer'; readonly arg: 'N'; readonly min: number; readonly max: number; readonly help: string } {
+  const help = `bound: ${flag.what}, ${flag.min} to ${flag.max} (default ${AD_HOC_DEFAULT_BOUNDS[flag.bound]})`;
+  // A long line wraps before its range, as the other help lines do.
+  return { kind: 'integer', arg: 'N', min: flag.min, max: flag.max, help: help.length > 60 ? help.replace(`, ${flag.min} to`, `,\n${flag.min} to`) : help };
+}
+
+const BOUND_FLAG_SPECS = Object.fromEntries(BOUND_FLAG_NAMES.map((name) => [name, boundFlag(BOUND_FLAGS[name])])) as {
+  readonly [F in BoundFlagName]: ReturnType<typeof boundFlag>;
+};
 
 /** Flags for choosing suites or building an ad-hoc one, shared by check and explore. */
 export const SELECTION_FLAGS = flags({
@@ -69,16 +101,11 @@ export const SELECTION_FLAGS = flags({
     help: 'witnesses that must be reached (default: RecordAcknowledged when expecting holds)',
   },
   expect: { kind: 'text', arg: 'E', wants: 'holds or violated:INVARIANT', help: 'holds | violated:INVARIANT (default: holds)' },
-  records: boundFlag('new records', 1, BOUND_LIMITS.records, AD_HOC_DEFAULT_BOUNDS.recordsMax),
-  resends: boundFlag('application resends', 0, BOUND_LIMITS.resends, AD_HOC_DEFAULT_BOUNDS.resendsMax),
-  lost: boundFlag('lost messages', 0, BOUND_LIMITS.lost, AD_HOC_DEFAULT_BOUNDS.lostMessagesMax),
-  restarts: boundFlag('producer restarts', 0, BOUND_LIMITS.restarts, AD_HOC_DEFAULT_BOUNDS.restartsMax),
-  crashes: boundFlag('broker crashes', 0, BOUND_LIMITS.crashes, AD_HOC_DEFAULT_BOUNDS.crashesMax),
-  'cluster-changes': boundFlag('ISR shrinks, leader moves, producer-state losses', 0, BOUND_LIMITS['cluster-changes'], AD_HOC_DEFAULT_BOUNDS.clusterChangesMax, true),
+  ...BOUND_FLAG_SPECS,
 });
 
 /** The flags that make a check ad hoc, in the order --help lists them. */
-const AD_HOC_FLAGS = ['set', 'faults', 'invariants', 'witnesses', 'expect', 'records', 'resends', 'lost', 'restarts', 'crashes', 'cluster-changes'] as const;
+const AD_HOC_FLAGS = ['set', 'faults', 'invariants', 'witnesses', 'expect', ...BOUND_FLAG_NAMES] as const;
 
 export type SelectionValues = Partial<FlagValues<typeof SELECTION_FLAGS>>;
 
@@ -148,15 +175,10 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
   const bounds: Partial<Bounds> = {};
   // Each bound's range is checked where it is parsed (SELECTION_FLAGS); at least one record, since
   // with none the producer does nothing and no check can mean anything.
-  const put = (key: keyof Bounds, value: number | undefined): void => {
-    if (value !== undefined) (bounds as Record<string, number>)[key] = value;
-  };
-  put('recordsMax', values.records);
-  put('resendsMax', values.resends);
-  put('lostMessagesMax', values.lost);
-  put('restartsMax', values.restarts);
-  put('crashesMax', values.crashes);
-  put('clusterChangesMax', values['cluster-changes']);
+  for (const name of BOUND_FLAG_NAMES) {
+    const value = values[name];
+    if (value !== undefined) (bounds as Record<string, number>)[BOUND_FLAGS[name].bound] = value;
+  }
   const faults = listFlag('faults', values.faults, FAULTS) as Fault[] | undefined;
   const invariants = listFlag('invariants', values.invariants, INVARIANTS.map((i) => i.name));
   const witnesses = listFlag('witnesses', values.witnesses, WITNESSES.map((w) => w.name));
@@ -194,31 +216,22 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
   return options;
 }
 
-/**
- * The bound each bound flag sets, and what its faults do (the model's FAULTS_OF_BOUND lists them).
- * A bound given for faults that are not injected changes nothing, and a user who gives --crashes
- * most likely thinks crashes are on: that is an error, not a silent no-op.
- */
-const BOUND_FLAGS: Readonly<Record<'lost' | 'restarts' | 'crashes' | 'cluster-changes', { readonly bound: keyof Bounds; readonly does: string }>> = {
-  lost: { bound: 'lostMessagesMax', does: 'loses a message' },
-  restarts: { bound: 'restartsMax', does: 'restarts the producer' },
-  crashes: { bound: 'crashesMax', does: 'stops a broker' },
-  'cluster-changes': { bound: 'clusterChangesMax', does: 'changes the cluster' },
-};
-
-const BOUND_FLAG_ENTRIES = Object.entries(BOUND_FLAGS) as [keyof typeof BOUND_FLAGS, (typeof BOUND_FLAGS)[keyof typeof BOUND_FLAGS]][];
-
 /** The faults that use up the bound a flag sets. */
-function faultsOfFlag(flag: keyof typeof BOUND_FLAGS): readonly Fault[] {
+function faultsOfFlag(flag: BoundFlagName): readonly Fault[] {
   return FAULTS_OF_BOUND[BOUND_FLAGS[flag].bound] ?? [];
 }
 
+/**
+ * A bound given for faults that are not injected changes nothing, and a user who gives --crashes
+ * most likely thinks crashes are on: that is an error, not a silent no-op.
+ */
 function refuseIdleBounds(values: SelectionValues, faults: readonly Fault[], application: string): void {
   if (values.resends !== undefined && !boundInUse('resendsMax', faults, application)) {
     throw new UsageError('--resends has no effect: only an application that resends failed records uses it; add --set application=at-least-once');
   }
-  for (const [flag, { bound, does }] of BOUND_FLAG_ENTRIES) {
-    if (values[flag] === undefined || boundInUse(bound, faults, application)) continue;
+  for (const flag of BOUND_FLAG_NAMES) {
+    const { bound, does } = BOUND_FLAGS[flag];
+    if (does === null || values[flag] === undefined || boundInUse(bound, faults, application)) continue;
     const injected =
       values.faults === undefined
         ? `none of the default faults (${AD_HOC_DEFAULT_FAULTS.join(',')}) ${does}`
@@ -236,7 +249,8 @@ function refuseIdleBounds(values: SelectionValues, faults: readonly Fault[], app
  */
 function refuseDeadFaults(values: SelectionValues, faults: readonly Fault[], bounds: Partial<Bounds>, replicationFactor: number): void {
   const given = (list: readonly Fault[]): string => (values.faults === undefined ? `the default fault${list.length === 1 ? '' : 's'} ${list.join(', ')}` : list.join(', '));
-  for (const [flag, { bound }] of BOUND_FLAG_ENTRIES) {
+  for (const flag of BOUND_FLAG_NAMES) {
+    const { bound } = BOUND_FLAGS[flag];
     const dead = faultsOfFlag(flag).filter((f) => faults.includes(f));
     if (bounds[bound] !== 0 || dead.length === 0) continue;
     const rest = faults.filter((f) => !dead.includes(f));
