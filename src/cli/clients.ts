@@ -36,7 +36,8 @@ const FLAGS = flags({
   runs: { kind: 'integer', arg: 'N', min: 1, max: 10000, help: 'runs (default 10)' },
   workload: { kind: 'choice', arg: 'W', choices: ['sequential', 'concurrent'], wants: 'sequential or concurrent', help: 'sequential | concurrent (default sequential)' },
   records: { kind: 'integer', arg: 'N', min: 1, max: 1000, help: 'sends per run (default 10)' },
-  keyed: { kind: 'switch', help: "keyed records (the client's partitioner picks the partition)" },
+  keyed: { kind: 'switch', help: "keyed records (the client's partitioner hashes the key); without it records\ncarry neither key nor partition and the client's default partitioner decides" },
+  'partition-by-harness': { kind: 'switch', help: 'the harness names partition i mod P on every record, so the client\'s\npartitioner never runs' },
   partitions: { kind: 'integer', arg: 'N', min: 1, max: 2, wants: '1 or 2', help: '1 or 2 (default 2)' },
   idempotent: { kind: 'choice', arg: 'B', choices: ['true', 'false'], wants: 'true or false', help: 'true | false (default true)' },
   acks: { kind: 'choice', arg: 'A', choices: ['all', '-1', '1', '0'], wants: 'all (or -1), 1 or 0', help: 'all (or -1) | 1 | 0 (default all)' },
@@ -122,7 +123,7 @@ export function planFrom(values: Values): ClientPlan {
     retries: values.retries ?? 1000,
     requestTimeoutMs: values['request-timeout'] ?? 300,
   };
-  const workload: Workload = { mode: values.workload ?? 'sequential', records: values.records ?? 10, keyed: values.keyed, partitions: values.partitions ?? 2 };
+  const workload: Workload = { mode: values.workload ?? 'sequential', records: values.records ?? 10, keyed: values.keyed, byHarness: values['partition-by-harness'], partitions: values.partitions ?? 2 };
   let wanted: readonly Fault[] = DEFAULT_CLIENT_FAULTS;
   if (values.faults !== undefined) {
     const items = values.faults.split(',').map((f) => f.trim()).filter((f) => f !== '');
@@ -176,7 +177,7 @@ export function commandFor(plan: ClientPlan, seed: number): string {
   const w = plan.workload;
   return [
     `npx idemcheck clients --client ${plan.client} --seed ${seed} --runs 1`,
-    `--workload ${w.mode} --records ${w.records}${w.keyed ? ' --keyed' : ''} --partitions ${w.partitions}`,
+    `--workload ${w.mode} --records ${w.records}${w.keyed ? ' --keyed' : ''}${w.byHarness ? ' --partition-by-harness' : ''} --partitions ${w.partitions}`,
     `${settingsFlags(plan)} --request-timeout ${s.requestTimeoutMs}`,
     `--faults ${plan.faults.length === 0 ? 'none' : plan.faults.join(',')} --fault-rate ${plan.faultRate}`,
   ].join(' ');

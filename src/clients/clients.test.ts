@@ -16,7 +16,7 @@ import { runClient } from './harness.js';
 import type { RunResult, Workload } from './harness.js';
 
 const SOUND: ClientSettings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300 };
-const SEQUENTIAL: Workload = { mode: 'sequential', records: 10, keyed: false, partitions: 2 };
+const SEQUENTIAL: Workload = { mode: 'sequential', records: 10, keyed: false, byHarness: true, partitions: 2 };
 const TRANSIENT: readonly Fault[] = ['lose-request', 'lose-response', 'error-after-append', 'error-without-append', 'hold-response'];
 
 function run(driver: ClientDriver, seed: number, options: { settings?: Partial<ClientSettings>; workload?: Partial<Workload>; faults: readonly Fault[]; rate: number }): Promise<RunResult> {
@@ -38,6 +38,23 @@ describe('the pinned clients are found', () => {
   it('kafkajs 2.2.4 and @platformatic/kafka 1.35.0 report their versions', () => {
     expect(DRIVERS.kafkajs.version()).toBe('2.2.4');
     expect(DRIVERS.platformatic.version()).toBe('1.35.0');
+  });
+});
+
+describe('records are sent as applications send them', () => {
+  it('kafkajs, no key and no partition: its own partitioner spreads the records over the partitions', async () => {
+    const r = await run(DRIVERS.kafkajs, 1, { workload: { byHarness: false }, faults: [], rate: 0 });
+    expect(r.error).toBeNull();
+    const written = new Set(r.trace.flatMap((t) => t.batches.map((b) => b.partition)));
+    expect(written.size).toBe(2);
+    // The partition each send reports is the one the broker stored it in.
+    for (const o of r.outcomes) expect(r.trace.flatMap((t) => t.batches).find((b) => b.sends.includes(o.send))?.partition).toBe(o.partition);
+    expect(names(r)).toEqual([]);
+  });
+
+  it('--partition-by-harness names partition i mod P on every record', async () => {
+    const r = await run(DRIVERS.kafkajs, 1, { workload: { byHarness: true, records: 4 }, faults: [], rate: 0 });
+    expect(r.trace.flatMap((t) => t.batches).map((b) => [b.sends[0], b.partition])).toEqual([[0, 0], [1, 1], [2, 0], [3, 1]]);
   });
 });
 

@@ -28,7 +28,7 @@ export interface ClientSettings {
 export interface OutgoingRecord {
   readonly value: Buffer;
   readonly key: Buffer | null;
-  /** An explicit partition, or null to let the client's partitioner choose (keyed records). */
+  /** An explicit partition, or null to let the client's partitioner choose. */
   readonly partition: number | null;
 }
 
@@ -219,7 +219,7 @@ export const platformaticDriver: ClientDriver = {
     });
     return {
       async send(record) {
-        // @platformatic/kafka needs a partition for keyless records; a key picks one by murmur2.
+        // Without a partition, @platformatic/kafka hashes the key (murmur2) or, keyless, goes round-robin.
         const partition = record.partition ?? undefined;
         const result = await producer.send({
           messages: [{ topic, value: record.value, ...(record.key === null ? {} : { key: record.key }), ...(partition === undefined ? {} : { partition }) }],

@@ -24,8 +24,14 @@ export interface Workload {
   /** sequential: each send awaited before the next; concurrent: all sends started together. */
   readonly mode: 'sequential' | 'concurrent';
   readonly records: number;
-  /** Keyed records let the client's partitioner choose; keyless ones name partition i mod P. */
+  /** Records carry a key (one of three), which the client's partitioner hashes. */
   readonly keyed: boolean;
+  /**
+   * The harness names partition i mod P on every record (the client's partitioner never runs).
+   * Without it, records carry no partition and the client's default partitioner decides, as
+   * most applications send.
+   */
+  readonly byHarness: boolean;
   readonly partitions: number;
 }
 
@@ -137,7 +143,7 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
   const started = performance.now();
   const outcomes: SendOutcome[] = Array.from({ length: spec.workload.records }, (_, send) => ({
     send,
-    partition: spec.workload.keyed ? -1 : send % spec.workload.partitions,
+    partition: spec.workload.byHarness ? send % spec.workload.partitions : -1,
     outcome: 'pending',
     offset: -1,
     error: null,
@@ -163,7 +169,7 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
       const record = {
         value: Buffer.from(`${VALUE_PREFIX}${i}`),
         key: spec.workload.keyed ? Buffer.from(`key-${i % 3}`) : null,
-        partition: spec.workload.keyed ? null : i % spec.workload.partitions,
+        partition: spec.workload.byHarness ? i % spec.workload.partitions : null,
       };
       try {
         const delivered = await open.send(record);
@@ -214,7 +220,8 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
 /**
  * The broker's model state with the client's outcomes as the ghost history. A failed send is
  * 'info' (a client error does not say whether the record was written); a keyed send that never
- * got an answer takes the partition where the broker stored it, if anywhere.
+ * got an answer, or whose client did not say where it went, takes the partition where the broker
+ * stored it, if anywhere.
  */
 function withOutcomes(state: State, outcomes: readonly SendOutcome[]): State {
   const storedIn = new Map<number, number>();
