@@ -42,6 +42,13 @@ const FLAGS = flags({
   idempotent: { kind: 'choice', arg: 'B', choices: ['true', 'false'], wants: 'true or false', help: 'true | false (default true)' },
   acks: { kind: 'choice', arg: 'A', choices: ['all', '-1', '1', '0'], wants: 'all (or -1), 1 or 0', help: 'all (or -1) | 1 | 0 (default all)' },
   'max-in-flight': { kind: 'integer', arg: 'N', min: 1, max: 100, help: 'requests in flight per connection, where the client has the setting (default 1)' },
+  batch: {
+    kind: 'choice',
+    arg: 'B',
+    choices: ['one', 'client'],
+    wants: 'one or client',
+    help: "one: each record its own batch, so concurrent sends fill the pipeline (librdkafka:\nbatch.num.messages=1, linger.ms=0); client: the client's own batching (default one)",
+  },
   retries: { kind: 'integer', arg: 'N', min: 0, max: 2147483647, help: 'client retries (default 1000)' },
   'request-timeout': { kind: 'integer', arg: 'MS', min: 50, max: 60000, wants: 'milliseconds, an integer from 50 to 60000', help: 'client request timeout (default 300)' },
   faults: {
@@ -64,8 +71,12 @@ on what the client reported and what the broker stored.
 
 ${flagHelp(FLAGS)}
 
-Exit codes: 0 no violation, 1 a violation (or a run that tested nothing or left sends unresolved), 2 bad input,
-130 interrupted.`;
+Each run's line ends ✓ (a pass), ✗ (a violation, a run that tested nothing, or sends left
+unresolved) or ○ (no violation, but not what was asked: no fault injected, or fewer requests in
+flight on the wire than --max-in-flight); a ○ run is not a pass.
+
+Exit codes: 0 every run passed, 1 a violation (or a run that tested nothing, left sends unresolved
+or was not tested as asked), 2 bad input, 130 interrupted.`;
 
 type Values = FlagValues<typeof FLAGS>;
 
@@ -122,6 +133,7 @@ export function planFrom(values: Values): ClientPlan {
     maxInFlight: values['max-in-flight'] ?? 1,
     retries: values.retries ?? 1000,
     requestTimeoutMs: values['request-timeout'] ?? 300,
+    oneRecordPerBatch: (values.batch ?? 'one') === 'one',
   };
   const workload: Workload = { mode: values.workload ?? 'sequential', records: values.records ?? 10, keyed: values.keyed, byHarness: values['partition-by-harness'], partitions: values.partitions ?? 2 };
   let wanted: readonly Fault[] = DEFAULT_CLIENT_FAULTS;
@@ -186,7 +198,7 @@ export function commandFor(plan: ClientPlan, seed: number): string {
 /** The client settings as the flags that set them, for an error about them. */
 function settingsFlags(plan: ClientPlan): string {
   const s = plan.settings;
-  return `--idempotent ${s.idempotent} --acks ${s.acks === -1 ? 'all' : s.acks} --max-in-flight ${s.maxInFlight} --retries ${s.retries}`;
+  return `--idempotent ${s.idempotent} --acks ${s.acks === -1 ? 'all' : s.acks} --max-in-flight ${s.maxInFlight} --batch ${s.oneRecordPerBatch ? 'one' : 'client'} --retries ${s.retries}`;
 }
 
 export async function runPlanned(plan: ClientPlan, seed: number): Promise<RunResult> {
@@ -252,7 +264,7 @@ function summary(result: RunResult): string {
   const failed = result.outcomes.filter((o) => o.outcome === 'failed').length;
   const pending = result.outcomes.length - ok - failed;
   const faults = result.trace.filter((t) => t.fault !== null).length;
-  return `${ok} ok, ${failed} failed, ${pending} pending; ${result.trace.length} produce request${result.trace.length === 1 ? '' : 's'}, ${faults} fault${faults === 1 ? '' : 's'}`;
+  return `${ok} ok, ${failed} failed, ${pending} pending; ${result.trace.length} produce request${result.trace.length === 1 ? '' : 's'}, ${faults} fault${faults === 1 ? '' : 's'}, at most ${result.maxInFlightSeen} in flight`;
 }
 
 export async function clientsCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
@@ -276,7 +288,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     stop = true;
   };
   process.once('SIGINT', onSigint);
-  const rows: { seed: number; result: RunResult; reproduced: ClientReport['reproduced'] | null; report: string | null; nothingTested: boolean; unresolved: number }[] = [];
+  const rows: { seed: number; result: RunResult; reproduced: ClientReport['reproduced'] | null; report: string | null; nothingTested: boolean; unresolved: number; notAsAsked: readonly string[] }[] = [];
   try {
     // The header goes out with the first run's line: a client that refuses the settings is bad
     // input (exit 2), with nothing on stdout.
@@ -316,7 +328,9 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
         }
         if (!values['no-report']) report = writeClientReport(reportDir, buildClientReport(plan, result, reproduced));
       }
-      rows.push({ seed, result, reproduced, report, nothingTested, unresolved });
+      // A clean run that did not test what was asked (no fault, a pipeline never filled) is not a pass either.
+      const notAsAsked = result.violations.length === 0 && !nothingTested && unresolved === 0 ? result.notAsAsked : [];
+      rows.push({ seed, result, reproduced, report, nothingTested, unresolved, notAsAsked });
       if (!values.json) {
         if (i === 0) header.forEach((line) => print(line));
         const verdict = nothingTested
@@ -325,7 +339,9 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
             ? `✗ ${result.violations.map((v) => v.invariant).join(', ')} (${reproduced === null || reproduced.reruns === 0 ? 'not rerun' : `reproduced ${reproduced.violating}/${reproduced.reruns}`})`
             : unresolved > 0
               ? `✗ unfinished: ${unresolved} send${unresolved === 1 ? '' : 's'} neither acknowledged nor failed, so not checked`
-              : '✓ no violation';
+              : notAsAsked.length > 0
+                ? `○ not tested as asked: ${notAsAsked.join('; ')} (no violation, not a pass)`
+                : '✓ no violation';
         const failure = firstFailure(result);
         print(`seed ${seed}: ${summary(result)} · ${verdict}${result.error === null ? '' : ` · ${result.error}`}${failure === null ? '' : ` · first ${failure}`}`);
         if (report !== null) print(`    report: ${report}`);
@@ -342,6 +358,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
   const violating = rows.filter((r) => r.result.violations.length > 0);
   const untested = rows.filter((r) => r.nothingTested);
   const unfinished = rows.filter((r) => !r.nothingTested && r.result.violations.length === 0 && r.unresolved > 0);
+  const notAsAsked = rows.filter((r) => r.notAsAsked.length > 0);
   if (values.json) {
     // The notes go to stderr, as explore's do with --json: stdout stays one JSON array, and each
     // row says what was run, so that it reads on its own.
@@ -366,6 +383,8 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
           error: r.result.error,
           nothingTested: r.nothingTested,
           unresolvedSends: r.unresolved,
+          notTestedAsAsked: r.notAsAsked,
+          maxInFlightSeen: r.result.maxInFlightSeen,
           produceRequests: r.result.trace.length,
           faultsInjected: r.result.trace.filter((t) => t.fault !== null).length,
           report: r.report,
@@ -380,7 +399,10 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     const parts = [violating.length === 0 ? 'no violation' : `violations in ${seeds(violating)}`];
     if (untested.length > 0) parts.push(`nothing tested in ${seeds(untested)}`);
     if (unfinished.length > 0) parts.push(`unfinished in ${seeds(unfinished)}`);
+    if (notAsAsked.length > 0) parts.push(`${notAsAsked.length} not tested as asked (${seeds(notAsAsked)})`);
+    const passed = rows.length - violating.length - untested.length - unfinished.length - notAsAsked.length;
+    parts.push(`${passed} passed`);
     print(`${rows.length} run${rows.length === 1 ? '' : 's'}: ${parts.join('; ')}.`);
   }
-  return violating.length === 0 && untested.length === 0 && unfinished.length === 0 ? EXIT_OK : EXIT_VIOLATION;
+  return violating.length === 0 && untested.length === 0 && unfinished.length === 0 && notAsAsked.length === 0 ? EXIT_OK : EXIT_VIOLATION;
 }

@@ -52,6 +52,12 @@ export interface TraceEntry {
   readonly apiVersion: number;
   readonly acks: number;
   readonly fault: Fault | null;
+  /**
+   * Produce requests on this connection awaiting an answer when this one arrived, itself
+   * included: the client sent them all before it could have read the earlier answers (a lower
+   * bound of what it had in flight; see server.ts).
+   */
+  readonly inFlight: number;
   readonly batches: readonly {
     readonly partition: number;
     readonly producerId: number;
@@ -138,7 +144,7 @@ export function errorName(code: number): string {
  * the nth produce request. Malformed input closes the connection with a reason; the model is only
  * ever given batches that decoded and verified.
  */
-export function handleFrame(core: BrokerCore, connection: number, payload: Buffer, faultFor: (ordinal: number) => Fault | null): Action {
+export function handleFrame(core: BrokerCore, connection: number, payload: Buffer, faultFor: (ordinal: number) => Fault | null, inFlight = 1): Action {
   let header: RequestHeader;
   const r = new Reader(payload);
   try {
@@ -162,7 +168,7 @@ export function handleFrame(core: BrokerCore, connection: number, payload: Buffe
         return initProducerId(core, header, r);
       case API.Produce:
         if (!supportedVersion(header.apiKey, header.apiVersion)) return { kind: 'close', reason: `Produce v${header.apiVersion} is not supported` };
-        return produce(core, connection, header, r, faultFor);
+        return produce(core, connection, header, r, faultFor, inFlight);
       default:
         return { kind: 'close', reason: `API key ${header.apiKey} v${header.apiVersion} is not served` };
     }
@@ -219,7 +225,7 @@ function forgetProducers(core: BrokerCore): void {
   });
 }
 
-function produce(core: BrokerCore, connection: number, header: RequestHeader, r: Reader, faultFor: (ordinal: number) => Fault | null): Action {
+function produce(core: BrokerCore, connection: number, header: RequestHeader, r: Reader, faultFor: (ordinal: number) => Fault | null, inFlight: number): Action {
   const request = decodeProduceRequest(r, header.apiVersion);
   const ordinal = core.produceCount++;
   const fault = faultFor(ordinal);
@@ -229,7 +235,7 @@ function produce(core: BrokerCore, connection: number, header: RequestHeader, r:
   }
   const entry: { batches: TraceEntry['batches'][number][] } = { batches: [] };
   const record = (answer: TraceEntry['answer']): void => {
-    core.trace.push({ ordinal, connection, apiVersion: header.apiVersion, acks, fault, batches: entry.batches, answer });
+    core.trace.push({ ordinal, connection, apiVersion: header.apiVersion, acks, fault, inFlight, batches: entry.batches, answer });
   };
 
   // Validate every partition's records; decodable batches go to the model. As in

@@ -12,10 +12,10 @@ import { clientViolations } from '../report/client-report.js';
 import type { Fault } from './broker-core.js';
 import { DRIVERS } from './drivers.js';
 import type { ClientDriver, ClientSettings } from './drivers.js';
-import { runClient } from './harness.js';
+import { notTestedAsAsked, runClient } from './harness.js';
 import type { RunResult, Workload } from './harness.js';
 
-const SOUND: ClientSettings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300 };
+const SOUND: ClientSettings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300, oneRecordPerBatch: true };
 const SEQUENTIAL: Workload = { mode: 'sequential', records: 10, keyed: false, byHarness: true, partitions: 2 };
 const TRANSIENT: readonly Fault[] = ['lose-request', 'lose-response', 'error-after-append', 'error-without-append', 'hold-response'];
 
@@ -55,6 +55,24 @@ describe('records are sent as applications send them', () => {
   it('--partition-by-harness names partition i mod P on every record', async () => {
     const r = await run(DRIVERS.kafkajs, 1, { workload: { byHarness: true, records: 4 }, faults: [], rate: 0 });
     expect(r.trace.flatMap((t) => t.batches).map((b) => [b.sends[0], b.partition])).toEqual([[0, 0], [1, 1], [2, 0], [3, 1]]);
+  });
+});
+
+describe('the pipeline, as seen on the wire', () => {
+  it('kafkajs without idempotence, 5 in flight, concurrent sends: several requests await answers on one connection; idempotent, one at a time, which is not what was asked', async () => {
+    const piped = await run(DRIVERS.kafkajs, 1, { settings: { idempotent: false, maxInFlight: 5 }, workload: { mode: 'concurrent', partitions: 1 }, faults: [], rate: 0 });
+    expect(piped.maxInFlightSeen).toBeGreaterThan(1);
+    expect(piped.maxInFlightSeen).toBeLessThanOrEqual(5);
+    const locked = await run(DRIVERS.kafkajs, 1, { settings: { maxInFlight: 5 }, workload: { mode: 'concurrent', partitions: 1 }, faults: ['lose-request'], rate: 0 });
+    expect(locked.maxInFlightSeen).toBe(1);
+    expect(locked.notAsAsked).toEqual(['at most 1 request in flight per connection on the wire, not the 5 asked for']);
+  });
+
+  it('faults asked for of which none was injected: not tested as asked', () => {
+    const entry = { ordinal: 0, connection: 0, apiVersion: 7, acks: -1, fault: null, inFlight: 1, batches: [], answer: 'sent' } as const;
+    expect(notTestedAsAsked(SOUND, SOUND, ['lose-request'], 0.25, [entry])).toEqual(['no fault injected']);
+    expect(notTestedAsAsked(SOUND, SOUND, ['lose-request'], 0.25, [{ ...entry, fault: 'lose-request' }])).toEqual([]);
+    expect(notTestedAsAsked(SOUND, SOUND, [], 0.25, [entry])).toEqual([]);
   });
 });
 

@@ -23,6 +23,12 @@ export interface ClientSettings {
   readonly maxInFlight: number;
   readonly retries: number;
   readonly requestTimeoutMs: number;
+  /**
+   * Each record its own batch (and so its own produce request when sends are concurrent), so that
+   * concurrent sends fill the pipeline instead of sharing a batch. False: the client's own
+   * batching.
+   */
+  readonly oneRecordPerBatch: boolean;
 }
 
 export interface OutgoingRecord {
@@ -54,6 +60,8 @@ export interface ClientDriver {
   open(options: { readonly port: number; readonly topic: string; readonly settings: ClientSettings; readonly partitions: number }): Promise<ClientProducer>;
   /** Where the library changes or ignores one of these settings (read from its source). */
   overrides(settings: ClientSettings): readonly Override[];
+  /** How the library batches records under these settings, in a sentence (read from its source). */
+  batching(settings: ClientSettings): string;
 }
 
 export interface Override {
@@ -141,6 +149,10 @@ export const kafkajsDriver: ClientDriver = {
           },
         ]
       : [],
+  // Producer.send (src/producer/index.js → sendMessages) builds one request per broker from the
+  // messages of that one call: records of different send() calls never share a batch, and
+  // there is no linger.
+  batching: () => 'kafkajs puts the records of one send() call, and only those, in a batch: one record per send is one record per batch',
   async open({ port, topic, settings }) {
     const { Kafka, logLevel } = (await importClient<{ readonly default: typeof import('kafkajs') }>('kafkajs')).default;
     const kafka = new Kafka({
@@ -202,6 +214,9 @@ export const platformaticDriver: ClientDriver = {
     }
     return notes;
   },
+  // Producer.send (dist/clients/producer/producer.js #produce) sends each call's messages as
+  // they come; batchSize and batchTime are options of ProducerStream only, not of Producer.
+  batching: () => '@platformatic/kafka sends the messages of one send() call in their own request (it batches only in ProducerStream): one record per send is one record per batch',
   async open({ port, topic, settings, partitions }) {
     const { Producer } = await importClient<typeof import('@platformatic/kafka')>('@platformatic/kafka');
     const producer = new Producer({
@@ -245,6 +260,10 @@ export const rdkafkaDriver: ClientDriver = {
   },
   // librdkafka takes every setting as given, and refuses the ones it does not accept when created.
   overrides: () => [],
+  batching: (settings) =>
+    settings.oneRecordPerBatch
+      ? 'librdkafka gets batch.num.messages=1 and linger.ms=0: one record per batch, each batch its own request'
+      : 'librdkafka batches concurrent records (batch.num.messages 10000, linger.ms=0): concurrent sends may share one request',
   version: () => {
     // node-rdkafka's package.json spells its version "v3.6.1". An install whose native build did
     // not run (npm 11 skips install scripts it was not told to allow) is not usable: null.
@@ -276,6 +295,7 @@ export const rdkafkaDriver: ClientDriver = {
         'request.timeout.ms': settings.requestTimeoutMs,
         'retry.backoff.ms': 5,
         'linger.ms': 0,
+        ...(settings.oneRecordPerBatch ? { 'batch.num.messages': 1 } : {}),
         'api.version.request': true,
       },
       { 'request.required.acks': settings.acks, 'message.timeout.ms': Math.max(2000, settings.requestTimeoutMs * 4) },

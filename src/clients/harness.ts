@@ -71,6 +71,28 @@ export interface RunResult {
   readonly violations: readonly InvariantResult[];
   readonly error: string | null;
   readonly ms: number;
+  /** The most produce requests seen awaiting an answer on one connection (TraceEntry.inFlight). */
+  readonly maxInFlightSeen: number;
+  /** Why the run did not test what was asked (the pipeline never filled, no fault injected): not a pass. */
+  readonly notAsAsked: readonly string[];
+}
+
+/**
+ * What a run did not test of what was asked: a pipeline deeper than the wire ever saw (with acks
+ * other than 0, where requests await answers), or faults asked for of which none was injected.
+ */
+export function notTestedAsAsked(asked: ClientSettings, inEffect: ClientSettings, faults: readonly Fault[], faultRate: number, trace: readonly TraceEntry[]): string[] {
+  const out: string[] = [];
+  const seen = maxInFlightOf(trace);
+  if (asked.maxInFlight > 1 && inEffect.acks !== 0 && seen < asked.maxInFlight) {
+    out.push(`at most ${seen} request${seen === 1 ? '' : 's'} in flight per connection on the wire, not the ${asked.maxInFlight} asked for`);
+  }
+  if (faults.length > 0 && faultRate > 0 && trace.every((t) => t.fault === null)) out.push('no fault injected');
+  return out;
+}
+
+export function maxInFlightOf(trace: readonly TraceEntry[]): number {
+  return trace.reduce((m, t) => (t.acks === 0 ? m : Math.max(m, t.inFlight)), 0);
 }
 
 export const TOPIC = 'idemcheck';
@@ -214,6 +236,8 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
     violations: violatedInvariants(state, INVARIANTS),
     error: runError,
     ms: performance.now() - started,
+    maxInFlightSeen: maxInFlightOf(broker.core.trace),
+    notAsAsked: notTestedAsAsked(spec.settings, settingsInEffect(spec.driver, spec.settings), spec.faults, spec.faultRate, broker.core.trace),
   };
 }
 

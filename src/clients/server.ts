@@ -44,6 +44,10 @@ export async function startWireBroker(options: WireBrokerOptions): Promise<WireB
     };
     socket.on('data', (chunk: Buffer) => {
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      // Requests in flight: every produce request in this read arrived before any of their
+      // answers was written (they are written as each is handled, below), and so did a held
+      // answer's; the client had sent them all without reading those answers.
+      let awaiting = held === null ? 0 : 1;
       while (buffered.length >= 4 && !socket.destroyed) {
         const size = buffered.readInt32BE(0);
         if (size < 0 || size > MAX_FRAME_BYTES) {
@@ -58,9 +62,12 @@ export async function startWireBroker(options: WireBrokerOptions): Promise<WireB
           socket.write(held);
           held = null;
         }
+        // The api key (int16 at the start of the request header): 0 is Produce.
+        const isProduce = payload.length >= 2 && payload.readInt16BE(0) === 0;
+        if (isProduce) awaiting += 1;
         let action;
         try {
-          action = handleFrame(core, connection, payload, options.faultFor);
+          action = handleFrame(core, connection, payload, options.faultFor, awaiting);
         } catch (error) {
           drop(`internal error: ${(error as Error).message}`);
           return;
