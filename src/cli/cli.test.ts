@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, idemcheck, ROOT, tempDir } from './cli-harness.js';
 import { renderClientMarkdown } from '../report/client-report.js';
-import { buildClientReport, javaRefusal, planFromArgs, runPlanned, settingNotes } from './clients.js';
+import { buildClientReport, headerLine, javaRefusal, planFromArgs, runPlanned, settingNotes } from './clients.js';
 import { replayScenario } from '../checker/replay.js';
 import { applyPatch } from '../checker/state-diff.js';
 import type { PatchOp } from '../checker/state-diff.js';
@@ -520,6 +520,13 @@ describe('CLI: clients', () => {
     expect(rows[0]).toMatchObject({ seed: 1, client: 'kafkajs', clientVersion: '2.2.4', settings: { idempotent: true, maxInFlight: 6 }, faults: [], faultsInjected: 0 });
     expect((rows[0] as { notes: string[] }).notes[0]).toMatch(/^the Java client refuses these settings/);
     expect(rows[0]).toMatchObject({ settingsInEffect: { idempotent: true, maxInFlight: 1 } });
+  });
+
+  it('the header names the workload, partitions, keyed or not, retries and batching', () => {
+    expect(headerLine(planFromArgs(['--client', 'kafkajs']))).toBe(
+      "kafkajs 2.2.4 · sequential, 10 records, 2 partitions, keyless (the client's partitioner) · idempotent true, acks=all, max in flight 1, retries 1000, one record per batch · faults lose-request, lose-response, error-after-append, error-without-append, hold-response at rate 0.25",
+    );
+    expect(headerLine(planFromArgs(['--client', 'kafkajs', '--keyed', '--batch', 'client', '--retries', '1', '--faults', 'none']))).toContain("keyed (the client's partitioner) · idempotent true, acks=all, max in flight 1, retries 1, the client's batching · no faults");
   });
 
   it('notes where a client changes or ignores a setting, and a pipeline sequential sends cannot fill', () => {

@@ -184,6 +184,19 @@ export function settingNotes(plan: ClientPlan): readonly string[] {
   return notes;
 }
 
+/** What is run, in one line: client, workload, partitioning, settings, batching and faults. */
+export function headerLine(plan: ClientPlan): string {
+  const w = plan.workload;
+  const s = plan.settings;
+  const partitioning = w.byHarness ? 'partition named by the harness' : w.keyed ? "keyed (the client's partitioner)" : "keyless (the client's partitioner)";
+  return [
+    `${plan.client} ${DRIVERS[plan.client].version()}`,
+    `${w.mode}, ${w.records} records, ${w.partitions} partition${w.partitions === 1 ? '' : 's'}, ${partitioning}${w.keyed && w.byHarness ? ', keyed' : ''}`,
+    `idempotent ${s.idempotent}, acks=${s.acks === -1 ? 'all' : s.acks}, max in flight ${s.maxInFlight}, retries ${s.retries}, ${s.oneRecordPerBatch ? 'one record per batch' : "the client's batching"}`,
+    plan.faults.length === 0 ? 'no faults' : `faults ${plan.faults.join(', ')} at rate ${plan.faultRate}`,
+  ].join(' · ');
+}
+
 export function commandFor(plan: ClientPlan, seed: number): string {
   const s = plan.settings;
   const w = plan.workload;
@@ -223,7 +236,9 @@ export function buildClientReport(plan: ClientPlan, result: RunResult, reproduce
     seed: result.seed,
     settings: { ...result.settings },
     settingsInEffect: { ...plan.inEffect },
-    notes: settingNotes(plan),
+    notes: [DRIVERS[plan.client].batching(plan.settings), ...settingNotes(plan)],
+    maxInFlightSeen: result.maxInFlightSeen,
+    notTestedAsAsked: result.notAsAsked,
     workload: { ...result.workload },
     faults: result.faults,
     faultRate: result.faultRate,
@@ -292,7 +307,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
   try {
     // The header goes out with the first run's line: a client that refuses the settings is bad
     // input (exit 2), with nothing on stdout.
-    const header = [`${plan.client} ${DRIVERS[plan.client].version()} · ${plan.faults.length === 0 ? 'no faults' : `faults ${plan.faults.join(', ')} at rate ${plan.faultRate}`}`];
+    const header = [headerLine(plan)];
     header.push(...settingNotes(plan).map((n) => `note: ${n}`));
     for (let i = 0; i < plan.runs && !stop; i++) {
       const seed = plan.seed + i;
@@ -379,6 +394,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
           notes,
           outcomes: r.result.outcomes,
           violations: r.result.violations.map((v) => v.invariant),
+          violationDetails: r.result.violations,
           reproduced: r.reproduced,
           error: r.result.error,
           nothingTested: r.nothingTested,
@@ -386,6 +402,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
           notTestedAsAsked: r.notAsAsked,
           maxInFlightSeen: r.result.maxInFlightSeen,
           produceRequests: r.result.trace.length,
+          trace: r.result.trace,
           faultsInjected: r.result.trace.filter((t) => t.fault !== null).length,
           report: r.report,
         })),

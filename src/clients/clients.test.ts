@@ -58,6 +58,29 @@ describe('records are sent as applications send them', () => {
   });
 });
 
+describe('what broke, by its name', () => {
+  it('kafkajs, keyless: a record retried after a lost answer is sent to another partition: a duplicate across partitions, not a phantom', async () => {
+    const r = await run(DRIVERS.kafkajs, 2, { workload: { byHarness: false }, faults: TRANSIENT, rate: 0.25 });
+    expect(names(r)).toContain('NoDuplicateAcrossPartitions');
+    expect(names(r)).not.toContain('NoPhantomRecord');
+    const twice = r.violations.find((v) => v.invariant === 'NoDuplicateAcrossPartitions')?.violations[0];
+    expect(twice?.code === 'record_in_two_partitions' && new Set(twice.copies.map((c) => c.partition)).size).toBe(2);
+  });
+
+  it('an acknowledgement without an offset under acks=all is reported as that', async () => {
+    // kafkajs with its answers' offsets dropped: what a client that acknowledges without reading them would report.
+    const noOffsets: ClientDriver = {
+      ...DRIVERS.kafkajs,
+      async open(options) {
+        const producer = await DRIVERS.kafkajs.open(options);
+        return { send: async (record) => ({ ...(await producer.send(record)), offset: -1 }), close: () => producer.close() };
+      },
+    };
+    const r = await run(noOffsets, 1, { workload: { records: 2 }, faults: [], rate: 0 });
+    expect(names(r)).toEqual(['NoAckWithoutOffset']);
+  });
+});
+
 describe('the pipeline, as seen on the wire', () => {
   it('kafkajs without idempotence, 5 in flight, concurrent sends: several requests await answers on one connection; idempotent, one at a time, which is not what was asked', async () => {
     const piped = await run(DRIVERS.kafkajs, 1, { settings: { idempotent: false, maxInFlight: 5 }, workload: { mode: 'concurrent', partitions: 1 }, faults: [], rate: 0 });

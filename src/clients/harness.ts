@@ -10,8 +10,8 @@
  */
 
 import seedrandom from 'seedrandom';
-import { INVARIANTS, violatedInvariants } from '../model/invariants.js';
-import type { InvariantResult } from '../model/invariants.js';
+import { clientChecks } from './client-invariants.js';
+import type { ClientInvariantResult } from './client-invariants.js';
 import { recordsOf } from '../model/invariants.js';
 import type { SendInfo, State } from '../model/types.js';
 import { CLIENT_FAULTS } from './broker-core.js';
@@ -68,7 +68,7 @@ export interface RunResult {
   readonly brokerLog: readonly string[];
   /** The broker's model state with the client's outcomes as its ghost history. */
   readonly state: State;
-  readonly violations: readonly InvariantResult[];
+  readonly violations: readonly ClientInvariantResult[];
   readonly error: string | null;
   readonly ms: number;
   /** The most produce requests seen awaiting an answer on one connection (TraceEntry.inFlight). */
@@ -233,7 +233,7 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
     trace: broker.core.trace,
     brokerLog: broker.log,
     state,
-    violations: violatedInvariants(state, INVARIANTS),
+    violations: clientChecks(state, settingsInEffect(spec.driver, spec.settings).acks),
     error: runError,
     ms: performance.now() - started,
     maxInFlightSeen: maxInFlightOf(broker.core.trace),
