@@ -524,7 +524,7 @@ describe('CLI: clients', () => {
 
   it('the header names the workload, partitions, keyed or not, retries and batching', () => {
     expect(headerLine(planFromArgs(['--client', 'kafkajs']))).toBe(
-      "kafkajs 2.2.4 · sequential, 10 records, 2 partitions, keyless (the client's partitioner) · idempotent true, acks=all, max in flight 1, retries 1000, one record per batch · faults lose-request, lose-response, error-after-append, error-without-append, hold-response at rate 0.25",
+      "kafkajs 2.2.4 · 3 brokers, sequential, 10 records, 2 partitions, keyless (the client's partitioner) · idempotent true, acks=all, max in flight 1, retries 1000, one record per batch · faults lose-request, lose-response, error-after-append, error-without-append, hold-response, move-leader, crash-leader, shrink-isr at rate 0.25",
     );
     expect(headerLine(planFromArgs(['--client', 'kafkajs', '--keyed', '--batch', 'client', '--retries', '1', '--faults', 'none']))).toContain("keyed (the client's partitioner) · idempotent true, acks=all, max in flight 1, retries 1, the client's batching · no faults");
   });
@@ -541,7 +541,8 @@ describe('CLI: clients', () => {
     // The faults follow the acks the library sends: all, so NOT_ENOUGH_REPLICAS_AFTER_APPEND is injected.
     expect(planFromArgs(['--client', 'platformatic', '--acks', '1']).faults).toContain('error-after-append');
     expect(planFromArgs(['--client', 'kafkajs', '--idempotent', 'false', '--acks', '1']).faults).not.toContain('error-after-append');
-    expect(notes('kafkajs', '--idempotent', 'false', '--acks', '1')).toEqual(['note: not injecting error-after-append: NOT_ENOUGH_REPLICAS_AFTER_APPEND needs acks=all']);
+    expect(notes('kafkajs', '--idempotent', 'false', '--acks', '1')).toEqual(['note: not injecting error-after-append, shrink-isr: NOT_ENOUGH_REPLICAS_AFTER_APPEND and a shrunk ISR show only under acks=all']);
+    expect(notes('kafkajs', '--brokers', '1')).toEqual(['note: not injecting move-leader, crash-leader, shrink-isr: a single broker has no leader to move, no follower to take over, no ISR to shrink']);
     expect(notes('kafkajs', '--max-in-flight', '3')).toEqual([
       'note: kafkajs sends an idempotent producer\'s requests to a broker one at a time (a lock per broker, released when a request is answered or times out), so --max-in-flight 3 has no effect',
     ]);
@@ -570,12 +571,12 @@ describe('CLI: clients', () => {
 
   it('a report that cannot be written is one line naming --report-dir, exit 2, and no partial report', () => {
     const dir = tempDir();
-    mkdirSync(join(dir, 'client-platformatic-seed1-00c8fa3f.html'));
+    mkdirSync(join(dir, 'client-platformatic-seed1-041dd732.html'));
     const args = ['--client', 'platformatic', '--workload', 'concurrent', '--partitions', '1', '--faults', 'none', '--runs', '1', '--reruns', '0'];
     const { code, stderr } = idemcheck('clients', ...args, '--report-dir', dir);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(`--report-dir ${dir}: writing the report failed`);
-    expect(readdirSync(dir)).toEqual(['client-platformatic-seed1-00c8fa3f.html']);
+    expect(readdirSync(dir)).toEqual(['client-platformatic-seed1-041dd732.html']);
   });
 });

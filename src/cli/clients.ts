@@ -6,7 +6,7 @@
 
 import { join } from 'node:path';
 import { TOOL } from '../package.js';
-import { CLIENT_FAULTS } from '../clients/broker-core.js';
+import { CLIENT_FAULTS, CLUSTER_FAULTS } from '../clients/broker-core.js';
 import type { Fault } from '../clients/broker-core.js';
 import { CLIENT_NAMES, ClientNotInstalled, DRIVERS, settingsInEffect } from '../clients/drivers.js';
 import type { ClientName, ClientSettings } from '../clients/drivers.js';
@@ -39,6 +39,7 @@ const FLAGS = flags({
   keyed: { kind: 'switch', help: "keyed records (the client's partitioner hashes the key); without it records\ncarry neither key nor partition and the client's default partitioner decides" },
   'partition-by-harness': { kind: 'switch', help: 'the harness names partition i mod P on every record, so the client\'s\npartitioner never runs' },
   partitions: { kind: 'integer', arg: 'N', min: 1, max: 2, wants: '1 or 2', help: '1 or 2 (default 2)' },
+  brokers: { kind: 'integer', arg: 'N', min: 1, max: 3, wants: '1, 2 or 3', help: 'brokers of the cluster on 127.0.0.1, each partition on all of them, min.insync.replicas 2\n(default 3; 1 is a single node without the cluster faults)' },
   idempotent: { kind: 'choice', arg: 'B', choices: ['true', 'false'], wants: 'true or false', help: 'true | false (default true)' },
   acks: { kind: 'choice', arg: 'A', choices: ['all', '-1', '1', '0'], wants: 'all (or -1), 1 or 0', help: 'all (or -1) | 1 | 0 (default all)' },
   'max-in-flight': { kind: 'integer', arg: 'N', min: 1, max: 100, help: 'requests in flight per connection, where the client has the setting (default 1)' },
@@ -135,7 +136,7 @@ export function planFrom(values: Values): ClientPlan {
     requestTimeoutMs: values['request-timeout'] ?? 300,
     oneRecordPerBatch: (values.batch ?? 'one') === 'one',
   };
-  const workload: Workload = { mode: values.workload ?? 'sequential', records: values.records ?? 10, keyed: values.keyed, byHarness: values['partition-by-harness'], partitions: values.partitions ?? 2 };
+  const workload: Workload = { mode: values.workload ?? 'sequential', records: values.records ?? 10, keyed: values.keyed, byHarness: values['partition-by-harness'], partitions: values.partitions ?? 2, brokers: values.brokers ?? 3 };
   let wanted: readonly Fault[] = DEFAULT_CLIENT_FAULTS;
   if (values.faults !== undefined) {
     const items = values.faults.split(',').map((f) => f.trim()).filter((f) => f !== '');
@@ -150,7 +151,7 @@ export function planFrom(values: Values): ClientPlan {
   if (seed + runs - 1 > 2147483647) throw new UsageError(`--seed ${seed} with --runs ${runs} would pass 2147483647, the largest 32-bit seed; use a smaller --seed or fewer --runs`);
   // Which faults make sense depends on the acks the library really sends.
   const inEffect = settingsInEffect(DRIVERS[client], settings);
-  const faults = applicableFaults(inEffect, wanted);
+  const faults = applicableFaults(inEffect, wanted, workload.brokers);
   return {
     client,
     seed,
@@ -179,7 +180,13 @@ export function settingNotes(plan: ClientPlan): readonly string[] {
     notes.push(`sequential sends wait for each answer, so no more than one request is in flight; --workload concurrent fills the pipeline`);
   }
   if (plan.skippedFaults.length > 0) {
-    notes.push(`not injecting ${plan.skippedFaults.join(', ')}: ${plan.inEffect.acks === 0 ? 'acks=0 gets no answer to lose, hold or fail' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND needs acks=all'}`);
+    const why =
+      plan.workload.brokers < 2 && plan.skippedFaults.every((f) => CLUSTER_FAULTS.includes(f))
+        ? 'a single broker has no leader to move, no follower to take over, no ISR to shrink'
+        : plan.inEffect.acks === 0
+          ? 'acks=0 gets no answer to lose, hold or fail'
+          : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND and a shrunk ISR show only under acks=all';
+    notes.push(`not injecting ${plan.skippedFaults.join(', ')}: ${why}`);
   }
   return notes;
 }
@@ -191,7 +198,7 @@ export function headerLine(plan: ClientPlan): string {
   const partitioning = w.byHarness ? 'partition named by the harness' : w.keyed ? "keyed (the client's partitioner)" : "keyless (the client's partitioner)";
   return [
     `${plan.client} ${DRIVERS[plan.client].version()}`,
-    `${w.mode}, ${w.records} records, ${w.partitions} partition${w.partitions === 1 ? '' : 's'}, ${partitioning}${w.keyed && w.byHarness ? ', keyed' : ''}`,
+    `${w.brokers} broker${w.brokers === 1 ? '' : 's'}, ${w.mode}, ${w.records} records, ${w.partitions} partition${w.partitions === 1 ? '' : 's'}, ${partitioning}${w.keyed && w.byHarness ? ', keyed' : ''}`,
     `idempotent ${s.idempotent}, acks=${s.acks === -1 ? 'all' : s.acks}, max in flight ${s.maxInFlight}, retries ${s.retries}, ${s.oneRecordPerBatch ? 'one record per batch' : "the client's batching"}`,
     plan.faults.length === 0 ? 'no faults' : `faults ${plan.faults.join(', ')} at rate ${plan.faultRate}`,
   ].join(' · ');
@@ -202,7 +209,7 @@ export function commandFor(plan: ClientPlan, seed: number): string {
   const w = plan.workload;
   return [
     `npx idemcheck clients --client ${plan.client} --seed ${seed} --runs 1`,
-    `--workload ${w.mode} --records ${w.records}${w.keyed ? ' --keyed' : ''}${w.byHarness ? ' --partition-by-harness' : ''} --partitions ${w.partitions}`,
+    `--workload ${w.mode} --records ${w.records}${w.keyed ? ' --keyed' : ''}${w.byHarness ? ' --partition-by-harness' : ''} --partitions ${w.partitions} --brokers ${w.brokers}`,
     `${settingsFlags(plan)} --request-timeout ${s.requestTimeoutMs}`,
     `--faults ${plan.faults.length === 0 ? 'none' : plan.faults.join(',')} --fault-rate ${plan.faultRate}`,
   ].join(' ');

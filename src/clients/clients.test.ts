@@ -16,7 +16,7 @@ import { notTestedAsAsked, runClient } from './harness.js';
 import type { RunResult, Workload } from './harness.js';
 
 const SOUND: ClientSettings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300, oneRecordPerBatch: true };
-const SEQUENTIAL: Workload = { mode: 'sequential', records: 10, keyed: false, byHarness: true, partitions: 2 };
+const SEQUENTIAL: Workload = { mode: 'sequential', records: 10, keyed: false, byHarness: true, partitions: 2, brokers: 1 };
 const TRANSIENT: readonly Fault[] = ['lose-request', 'lose-response', 'error-after-append', 'error-without-append', 'hold-response'];
 
 function run(driver: ClientDriver, seed: number, options: { settings?: Partial<ClientSettings>; workload?: Partial<Workload>; faults: readonly Fault[]; rate: number }): Promise<RunResult> {
@@ -58,6 +58,30 @@ describe('records are sent as applications send them', () => {
   });
 });
 
+describe('a cluster of three brokers on loopback', () => {
+  const CLUSTER: Partial<Workload> = { brokers: 3 };
+  it('a leader move: the old leader answers NOT_LEADER_OR_FOLLOWER, and kafkajs, reading the new leader from Metadata, sends to it', async () => {
+    // Seed 25 moves the leader at the first produce request and at none of the next three.
+    const r = await run(DRIVERS.kafkajs, 25, { workload: { ...CLUSTER, records: 3, partitions: 1 }, faults: ['move-leader'], rate: 0.3 });
+    const first = r.trace[0];
+    expect(first?.fault).toBe('move-leader');
+    expect(first?.batches[0]?.result).toBe('NOT_LEADER_OR_FOLLOWER');
+    expect(r.brokerLog).toContain('produce #0: leader of partition 0 moved from broker 0 to 1');
+    // The retry goes to broker 1, named leader by Metadata with a higher leader epoch.
+    expect(r.trace[1]?.broker).toBe(1);
+    expect(r.state.cluster.partitions[0]?.leaderEpoch).toBeGreaterThan(0);
+    expect(r.outcomes.every((o) => o.outcome === 'ok')).toBe(true);
+    expect(names(r)).toEqual([]);
+  });
+
+  it('kafkajs, partitions named by the harness, every default fault including leader moves, crashes and ISR shrinks: nothing flagged', async () => {
+    const r = await run(DRIVERS.kafkajs, 3, { workload: CLUSTER, faults: [...TRANSIENT, 'move-leader', 'crash-leader', 'shrink-isr'], rate: 0.25 });
+    expect(r.trace.some((t) => t.fault === 'move-leader' || t.fault === 'crash-leader')).toBe(true);
+    expect(r.error).toBeNull();
+    expect(names(r)).toEqual([]);
+  });
+});
+
 describe('what broke, by its name', () => {
   it('kafkajs, keyless: a record retried after a lost answer is sent to another partition: a duplicate across partitions, not a phantom', async () => {
     const r = await run(DRIVERS.kafkajs, 2, { workload: { byHarness: false }, faults: TRANSIENT, rate: 0.25 });
@@ -92,7 +116,7 @@ describe('the pipeline, as seen on the wire', () => {
   });
 
   it('faults asked for of which none was injected: not tested as asked', () => {
-    const entry = { ordinal: 0, connection: 0, apiVersion: 7, acks: -1, fault: null, inFlight: 1, batches: [], answer: 'sent' } as const;
+    const entry = { ordinal: 0, broker: 0, connection: 0, apiVersion: 7, acks: -1, fault: null, inFlight: 1, batches: [], answer: 'sent' } as const;
     expect(notTestedAsAsked(SOUND, SOUND, ['lose-request'], 0.25, [entry])).toEqual(['no fault injected']);
     expect(notTestedAsAsked(SOUND, SOUND, ['lose-request'], 0.25, [{ ...entry, fault: 'lose-request' }])).toEqual([]);
     expect(notTestedAsAsked(SOUND, SOUND, [], 0.25, [entry])).toEqual([]);

@@ -57,7 +57,7 @@ export interface ClientDriver {
   readonly install: string;
   /** Load the library: ClientNotInstalled when it is missing. */
   load(): Promise<unknown>;
-  open(options: { readonly port: number; readonly topic: string; readonly settings: ClientSettings; readonly partitions: number }): Promise<ClientProducer>;
+  open(options: { readonly bootstrap: readonly string[]; readonly topic: string; readonly settings: ClientSettings; readonly partitions: number }): Promise<ClientProducer>;
   /** Where the library changes or ignores one of these settings (read from its source). */
   overrides(settings: ClientSettings): readonly Override[];
   /** How the library batches records under these settings, in a sentence (read from its source). */
@@ -153,11 +153,11 @@ export const kafkajsDriver: ClientDriver = {
   // messages of that one call: records of different send() calls never share a batch, and
   // there is no linger.
   batching: () => 'kafkajs puts the records of one send() call, and only those, in a batch: one record per send is one record per batch',
-  async open({ port, topic, settings }) {
+  async open({ bootstrap, topic, settings }) {
     const { Kafka, logLevel } = (await importClient<{ readonly default: typeof import('kafkajs') }>('kafkajs')).default;
     const kafka = new Kafka({
       clientId: 'idemcheck',
-      brokers: [`127.0.0.1:${port}`],
+      brokers: [...bootstrap],
       logLevel: logLevel.NOTHING,
       requestTimeout: settings.requestTimeoutMs,
       connectionTimeout: settings.requestTimeoutMs,
@@ -217,11 +217,11 @@ export const platformaticDriver: ClientDriver = {
   // Producer.send (dist/clients/producer/producer.js #produce) sends each call's messages as
   // they come; batchSize and batchTime are options of ProducerStream only, not of Producer.
   batching: () => '@platformatic/kafka sends the messages of one send() call in their own request (it batches only in ProducerStream): one record per send is one record per batch',
-  async open({ port, topic, settings, partitions }) {
+  async open({ bootstrap, topic, settings, partitions }) {
     const { Producer } = await importClient<typeof import('@platformatic/kafka')>('@platformatic/kafka');
     const producer = new Producer({
       clientId: 'idemcheck',
-      bootstrapBrokers: [`127.0.0.1:${port}`],
+      bootstrapBrokers: [...bootstrap],
       idempotent: settings.idempotent,
       acks: settings.acks,
       timeout: settings.requestTimeoutMs,
@@ -276,7 +276,7 @@ export const rdkafkaDriver: ClientDriver = {
       return null;
     }
   },
-  async open({ port, topic, settings }) {
+  async open({ bootstrap, topic, settings }) {
     const Kafka = require('node-rdkafka') as {
       HighLevelProducer: new (config: Record<string, unknown>, topicConfig: Record<string, unknown>) => {
         connect(options: unknown, cb: (error: Error | null) => void): void;
@@ -287,7 +287,7 @@ export const rdkafkaDriver: ClientDriver = {
     };
     const producer = new Kafka.HighLevelProducer(
       {
-        'metadata.broker.list': `127.0.0.1:${port}`,
+        'metadata.broker.list': bootstrap.join(','),
         'enable.idempotence': settings.idempotent,
         'max.in.flight.requests.per.connection': settings.maxInFlight,
         'message.send.max.retries': settings.retries,

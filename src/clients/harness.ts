@@ -14,7 +14,7 @@ import { clientChecks } from './client-invariants.js';
 import type { ClientInvariantResult } from './client-invariants.js';
 import { recordsOf } from '../model/invariants.js';
 import type { SendInfo, State } from '../model/types.js';
-import { CLIENT_FAULTS } from './broker-core.js';
+import { CLIENT_FAULTS, CLUSTER_FAULTS, restartDue } from './broker-core.js';
 import type { Fault, TraceEntry } from './broker-core.js';
 import { settingsInEffect } from './drivers.js';
 import type { ClientDriver, ClientProducer, ClientSettings } from './drivers.js';
@@ -33,6 +33,8 @@ export interface Workload {
    */
   readonly byHarness: boolean;
   readonly partitions: number;
+  /** Brokers of the cluster on loopback (1 to 3), each partition replicated to all of them. */
+  readonly brokers: number;
 }
 
 export interface RunSpec {
@@ -109,8 +111,10 @@ export function faultSchedule(seed: number, rate: number, faults: readonly Fault
 }
 
 /** Faults that make sense for the client's settings (acks=0 has no answer to lose or hold). */
-export function applicableFaults(settings: ClientSettings, wanted: readonly Fault[] = CLIENT_FAULTS): Fault[] {
+export function applicableFaults(settings: ClientSettings, wanted: readonly Fault[] = CLIENT_FAULTS, brokers = 1): Fault[] {
   return wanted.filter((f) => {
+    if (CLUSTER_FAULTS.includes(f) && brokers < 2) return false;
+    if (f === 'shrink-isr') return settings.acks === -1;
     if (settings.acks === 0) return f === 'lose-request' || f === 'state-loss';
     if (f === 'error-after-append') return settings.acks === -1;
     return true;
@@ -179,13 +183,14 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
   const broker = await startWireBroker({
     topic: TOPIC,
     partitions: spec.workload.partitions,
+    brokers: spec.workload.brokers,
     sendIdOf,
     faultFor: faultSchedule(spec.seed, spec.faultRate, spec.faults),
   });
   let producer: ClientProducer | null = null;
   let runError: string | null = null;
   try {
-    producer = await withTimeout(spec.driver.open({ port: broker.port, topic: TOPIC, settings: spec.settings, partitions: spec.workload.partitions }), spec.deadlineMs, 'connecting');
+    producer = await withTimeout(spec.driver.open({ bootstrap: broker.ports.map((port) => `127.0.0.1:${port}`), topic: TOPIC, settings: spec.settings, partitions: spec.workload.partitions }), spec.deadlineMs, 'connecting');
     const open = producer;
     const sendOne = async (i: number): Promise<void> => {
       const record = {
@@ -219,6 +224,9 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
     if (producer !== null) await withTimeout(producer.close(), 2000, 'closing the producer').catch(() => undefined);
     await broker.close();
   }
+  // The cluster heals before the check: crashed brokers restart and followers catch up, so each
+  // partition has a leader whose log the invariants read.
+  restartDue(broker.core, Number.MAX_SAFE_INTEGER, true);
 
   const state = withOutcomes(broker.core.state, outcomes);
   return {
@@ -250,7 +258,7 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
 function withOutcomes(state: State, outcomes: readonly SendOutcome[]): State {
   const storedIn = new Map<number, number>();
   state.cluster.partitions.forEach((p, partition) => {
-    for (const r of recordsOf(p.replicas[0]?.log ?? [])) if (!storedIn.has(r.send)) storedIn.set(r.send, partition);
+    for (const r of recordsOf((p.replicas[p.leader] ?? p.replicas[0])?.log ?? [])) if (!storedIn.has(r.send)) storedIn.set(r.send, partition);
   });
   const sends: SendInfo[] = outcomes.map((o) => ({
     record: o.send,

@@ -152,7 +152,7 @@ function answerText(t: ClientReport['trace'][number]): string {
 }
 
 export function brokerLogs(state: State): ClientReport['logs'] {
-  return state.cluster.partitions.map((p) => recordsOf(p.replicas[0]?.log ?? []).map((r) => [r.offset, r.send] as const));
+  return state.cluster.partitions.map((p) => recordsOf((p.replicas[p.leader] ?? p.replicas[0])?.log ?? []).map((r) => [r.offset, r.send] as const));
 }
 
 
