@@ -251,10 +251,10 @@ export const platformaticDriver: ClientDriver = {
   },
 };
 
-/** node-rdkafka, only where it is installed (it builds librdkafka from source, about 100 s). */
+/** node-rdkafka, only where it is installed (it builds librdkafka from source, over 7 minutes on a busy 2-core machine). */
 export const rdkafkaDriver: ClientDriver = {
   name: 'rdkafka',
-  install: 'npm install --no-save node-rdkafka@3.6.1 && npm rebuild node-rdkafka (optional: it builds librdkafka from source, about 2 minutes)',
+  install: 'npm install --no-save node-rdkafka@3.6.1 && npm rebuild node-rdkafka (optional: it builds librdkafka from source, over 7 minutes on a busy 2-core machine)',
   load: async () => {
     if (rdkafkaDriver.version() === null) throw new ClientNotInstalled('node-rdkafka (installed and built)', rdkafkaDriver.install);
   },
