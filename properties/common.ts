@@ -29,4 +29,5 @@ export const SMALL: Bounds = {
   restartsMax: 0,
   crashesMax: 0,
   clusterChangesMax: 0,
+  powerLossesMax: 0,
 };

@@ -9,7 +9,7 @@
  */
 
 import fc from 'fast-check';
-import { EVENT_KINDS, isFault } from '../model/events.js';
+import { drawnRarely, EVENT_KINDS } from '../model/events.js';
 import type { Event, EventKind, Setup } from '../model/events.js';
 import { violatedInvariants } from '../model/invariants.js';
 import type { Invariant, InvariantResult } from '../model/invariants.js';
@@ -65,7 +65,7 @@ const swarmProfile: fc.Arbitrary<SwarmProfile> = fc.record(
 );
 
 function weightOf(event: Event, profile: SwarmProfile): number {
-  return (isFault(event) ? FAULT_WEIGHT : PROGRESS_WEIGHT) * profile[event.kind];
+  return (drawnRarely(event) ? FAULT_WEIGHT : PROGRESS_WEIGHT) * profile[event.kind];
 }
 
 /**

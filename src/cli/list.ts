@@ -23,6 +23,7 @@ const BOUND_FLAGS: Readonly<Record<string, string>> = {
   restartsMax: '--restarts',
   crashesMax: '--crashes',
   clusterChangesMax: '--cluster-changes',
+  powerLossesMax: '--power-losses',
 };
 
 /** One line of the listing; a suite's expected verdict is its own field (the text mode shows it in brackets). */

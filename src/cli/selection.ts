@@ -32,10 +32,11 @@ export const SELECTION_OPTIONS = {
   restarts: { type: 'string' },
   crashes: { type: 'string' },
   'cluster-changes': { type: 'string' },
+  'power-losses': { type: 'string' },
 } as const;
 
 /** Upper bounds for the ad-hoc bounds flags: beyond them a search only runs into its limits. */
-export const BOUND_LIMITS = { records: 20, resends: 20, lost: 20, restarts: 10, crashes: 10, 'cluster-changes': 10 } as const;
+export const BOUND_LIMITS = { records: 20, resends: 20, lost: 20, restarts: 10, crashes: 10, 'cluster-changes': 10, 'power-losses': 10 } as const;
 
 /** More random runs than this would take hours; the explorer is the tool for every state. */
 export const MAX_RUNS = 10_000_000;
@@ -68,6 +69,7 @@ export interface SelectionValues {
   readonly restarts?: string | undefined;
   readonly crashes?: string | undefined;
   readonly 'cluster-changes'?: string | undefined;
+  readonly 'power-losses'?: string | undefined;
 }
 
 export const SELECTION_HELP = `Ad-hoc suite (any of these replaces --suite):
@@ -83,9 +85,10 @@ export const SELECTION_HELP = `Ad-hoc suite (any of these replaces --suite):
   --crashes N          bound: broker crashes, 0 to ${BOUND_LIMITS.crashes} (default ${AD_HOC_DEFAULT_BOUNDS.crashesMax})
   --cluster-changes N  bound: ISR shrinks, leader moves, producer-state losses,
                        0 to ${BOUND_LIMITS['cluster-changes']} (default ${AD_HOC_DEFAULT_BOUNDS.clusterChangesMax})
+  --power-losses N     bound: broker power losses, 0 to ${BOUND_LIMITS['power-losses']} (default ${AD_HOC_DEFAULT_BOUNDS.powerLossesMax})
   (--max-steps sets the events bound, default ${AD_HOC_DEFAULT_BOUNDS.eventsMax})`;
 
-const AD_HOC_FLAGS = ['set', 'faults', 'invariants', 'witnesses', 'expect', 'records', 'resends', 'lost', 'restarts', 'crashes', 'cluster-changes'] as const;
+const AD_HOC_FLAGS = ['set', 'faults', 'invariants', 'witnesses', 'expect', 'records', 'resends', 'lost', 'restarts', 'crashes', 'cluster-changes', 'power-losses'] as const;
 
 export function integerFlag(flag: string, value: string | undefined, min: number, max?: number): number | null {
   if (value === undefined) return null;
@@ -168,6 +171,7 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
   put('restartsMax', 'restarts', values.restarts);
   put('crashesMax', 'crashes', values.crashes);
   put('clusterChangesMax', 'cluster-changes', values['cluster-changes']);
+  put('powerLossesMax', 'power-losses', values['power-losses']);
   const faults = listFlag('faults', values.faults, FAULTS) as Fault[] | undefined;
   const invariants = listFlag('invariants', values.invariants, INVARIANTS.map((i) => i.name));
   const witnesses = listFlag('witnesses', values.witnesses, WITNESSES.map((w) => w.name));
@@ -207,11 +211,12 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
  * A bound given for faults that are not injected changes nothing, and a user who gives --crashes
  * most likely thinks crashes are on: that is an error, not a silent no-op.
  */
-const BOUND_FLAGS: Readonly<Record<'lost' | 'restarts' | 'crashes' | 'cluster-changes', { readonly bound: keyof Bounds; readonly does: string }>> = {
+const BOUND_FLAGS: Readonly<Record<'lost' | 'restarts' | 'crashes' | 'cluster-changes' | 'power-losses', { readonly bound: keyof Bounds; readonly does: string }>> = {
   lost: { bound: 'lostMessagesMax', does: 'loses a message' },
   restarts: { bound: 'restartsMax', does: 'restarts the producer' },
   crashes: { bound: 'crashesMax', does: 'stops a broker' },
   'cluster-changes': { bound: 'clusterChangesMax', does: 'changes the cluster' },
+  'power-losses': { bound: 'powerLossesMax', does: 'cuts a broker\'s power' },
 };
 
 const BOUND_FLAG_ENTRIES = Object.entries(BOUND_FLAGS) as [keyof typeof BOUND_FLAGS, (typeof BOUND_FLAGS)[keyof typeof BOUND_FLAGS]][];

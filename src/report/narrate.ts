@@ -229,11 +229,25 @@ export function narrate(before: State, after: State, event: Event): string {
           return entries.length === 0 ? '' : `p${i}: ${entries.map((e) => `pid ${e.producerId} keeps ${batches(e.batches.length)}`).join(', ')}`;
         })
         .filter((s) => s !== '');
-      const leo = after.cluster.partitions.map((p) => logEndOffset(p.replicas[event.broker] ?? { log: [], hw: 0, producers: [], snapshots: [] }));
+      const leo = after.cluster.partitions.map((p) => logEndOffset(p.replicas[event.broker] ?? { log: [], hw: 0, flushed: 0, producers: [], snapshots: [] }));
       return sentence([`b${event.broker} restarts (log end ${leo.join('/')})`, ...cached, ...leaderChanges(before, after)]);
     }
     case 'ControllerMoveLeader':
       return sentence([`leadership of p${event.partition} moves to b${event.replica}`, ...leaderChanges(before, after)]);
+    case 'BrokerFlush': {
+      const ends = after.cluster.partitions.map((p) => p.replicas[event.broker]?.flushed ?? 0);
+      return `b${event.broker}'s page cache reaches the disk: its logs are flushed to offset ${ends.join('/')}`;
+    }
+    case 'BrokerPowerLoss': {
+      const lost = after.ghost.stats.unflushedBatchesLost - before.ghost.stats.unflushedBatchesLost;
+      return sentence([
+        `b${event.broker} loses power`,
+        lost > 0 ? `${batches(lost)} never flushed ${lost === 1 ? 'is' : 'are'} gone from its logs` : 'it had flushed everything',
+        lostOnConnection(before, after, event.broker),
+        ...outcomes,
+        ...leaderChanges(before, after),
+      ]);
+    }
     case 'BrokerExpireProducer': {
       const entry = before.cluster.partitions[event.partition]?.replicas[event.replica]?.producers[event.nth];
       return `b${event.replica} expires pid ${entry?.producerId} on p${event.partition} (producer.id.expiration.ms)`;
