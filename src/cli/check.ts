@@ -3,6 +3,7 @@
  * for every counterexample, and exit 0 when every suite behaved as expected.
  */
 
+import { DEFAULT_LIVENESS_BUDGET } from '../checker/liveness.js';
 import { AD_HOC_DEFAULT_BOUNDS, AD_HOC_DEFAULT_RUNS } from '../checker/ad-hoc.js';
 import type { SuiteResult } from '../checker/run-suite.js';
 import { SUITES } from '../../properties/index.js';
@@ -35,6 +36,8 @@ Suites:
   --no-report          write no report files
   --shortest-states N  states an exhaustive search may visit to find the shortest counterexample,
                        reported beside the one found (default ${DEFAULT_SHORTEST_STATES}; 0 skips it)
+  --liveness           also check bounded liveness (EventuallySettled): after each run, with no more
+                       faults and no new sends, every send resolves within ${DEFAULT_LIVENESS_BUDGET} steps
 
 ${SELECTION_HELP}
 
@@ -49,6 +52,7 @@ const OPTIONS = {
   'report-dir': { type: 'string' },
   'no-report': { type: 'boolean', default: false },
   'shortest-states': { type: 'string' },
+  liveness: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -80,6 +84,7 @@ export async function checkCommand(argv: readonly string[], print: (line: string
     runs,
     maxSteps: integerFlag('max-steps', values['max-steps'], 1, 1000),
     shortestStates: integerFlag('shortest-states', values['shortest-states'], 0) ?? DEFAULT_SHORTEST_STATES,
+    liveness: values.liveness,
   };
   const { selection, names, expectations, reportDir, writeReports, width, kafkaLogs } = startSuiteCommand(values, runs, print);
   let writeError: string | null = null;

@@ -5,6 +5,7 @@
  * when a limit stopped the search first.
  */
 
+import { DEFAULT_LIVENESS_BUDGET } from '../checker/liveness.js';
 import { judgeExploration, whileAt } from '../checker/explore.js';
 import type { ExploreResult } from '../checker/explore.js';
 import type { Suite } from '../checker/suite.js';
@@ -40,6 +41,8 @@ check the invariants in each. The verdict is "holds in all N states", a shortest
   --json               print results as JSON
   --report-dir DIR     where counterexample reports go (default: reports)
   --no-report          write no report files
+  --liveness           also check bounded liveness (EventuallySettled) from every state visited: with
+                       no more faults and no new sends, every send resolves within ${DEFAULT_LIVENESS_BUDGET} steps
 
 ${SELECTION_HELP}
 
@@ -54,6 +57,7 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   'report-dir': { type: 'string' },
   'no-report': { type: 'boolean', default: false },
+  liveness: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -83,6 +87,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
     maxStates: integerFlag('max-states', values['max-states'], 1) ?? DEFAULT_MAX_STATES,
     maxMemoryMb: integerFlag('max-memory', values['max-memory'], 64) ?? DEFAULT_MAX_MEMORY_MB,
     maxSteps: integerFlag('max-steps', values['max-steps'], 1, 1000),
+    liveness: values.liveness,
   };
   // Every suite at the default limit takes minutes and gigabytes: the user asks for it by name.
   if (!isAdHoc(values) && values.suite === undefined) throw new UsageError("explore needs --suite NAME ('prefix*' for several, '*' for every suite) or an ad-hoc suite (--set, --faults, ...)");

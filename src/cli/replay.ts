@@ -16,6 +16,7 @@ import type { ConfigInput } from '../model/config.js';
 import { BOUND_HELP, FAULTS } from '../model/events.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
 import { invariantByName } from '../model/invariants.js';
+import { LIVENESS_NAME, livenessInvariant } from '../checker/liveness.js';
 import type { State } from '../model/types.js';
 import { formatEvent } from '../report/format.js';
 import { narrate } from '../report/narrate.js';
@@ -95,7 +96,7 @@ function readReport(path: string, doc: unknown): CheckedReport {
   }
   const violation = r.violation as Record<string, unknown> | undefined;
   const invariant = typeof violation?.invariant === 'string' ? violation.invariant : '';
-  if (invariantByName(invariant) === undefined) throw damaged(path, "'violation.invariant' names no invariant");
+  if (invariantByName(invariant) === undefined && invariant !== LIVENESS_NAME) throw damaged(path, "'violation.invariant' names no invariant");
   if (typeof r.fingerprint !== 'string') throw damaged(path, "'fingerprint' is missing");
   return {
     setup: { config: resolved.config, faults: r.faults as Fault[], bounds: bounds as unknown as Bounds },
@@ -120,7 +121,7 @@ function replayFile(path: string, print: (line: string) => void): number {
     return EXIT_VIOLATION;
   }
   printTrace(print, stepped.states, report.events);
-  const invariant = invariantByName(report.invariant);
+  const invariant = invariantByName(report.invariant) ?? (report.invariant === LIVENESS_NAME ? livenessInvariant(report.setup) : undefined);
   const found = invariant === undefined ? null : firstViolation(stepped.states, [invariant]);
   const print2 = found === null ? null : found.results[0]?.violations[0];
   const fp = fingerprint(stepped.states);

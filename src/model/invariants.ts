@@ -58,6 +58,15 @@ export type Violation =
       readonly offsets: readonly number[];
     }
   | {
+      /** Liveness (src/checker/liveness.ts): with faults stopped, the system did not settle. */
+      readonly code: 'not_settled';
+      /** Sends still pending when it stopped. */
+      readonly pending: readonly number[];
+      /** No event was enabled (a deadlock), rather than the step budget running out. */
+      readonly stuck: boolean;
+      readonly steps: number;
+    }
+  | {
       readonly code: 'failed_record_present';
       readonly partition: number;
       readonly replica: number;
