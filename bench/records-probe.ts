@@ -11,7 +11,7 @@ import type { State } from '../src/model/types.js';
 // V8 intrinsics: only valid when node runs with --allow-natives-syntax.
 const sameShape = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
 
-const BOUNDS = { recordsMax: 3, resendsMax: 2, eventsMax: 40, lostMessagesMax: 3, restartsMax: 1, crashesMax: 2, clusterChangesMax: 2 };
+const BOUNDS = { recordsMax: 3, resendsMax: 2, eventsMax: 40, lostMessagesMax: 3, restartsMax: 1, crashesMax: 2, clusterChangesMax: 2, powerLossesMax: 0 };
 const SETUPS = [
   setupWithFaults({}, BOUNDS),
   setupWithFaults({ 'replication.factor': 3, 'min.insync.replicas': 2, partitions: 2, application: 'at-least-once', 'max.in.flight.requests.per.connection': 1 }, BOUNDS),

@@ -404,7 +404,7 @@ function benchGrowth(): GrowthRow[] {
       // No delivery timeouts: with 2 in flight they break the guarantee (KAFKA-14034), and a search
       // that stops at the first violation measures nothing about growth.
       faults: ['disconnect', 'request-timeout'],
-      bounds: { recordsMax: records, resendsMax: 0, eventsMax: 40, lostMessagesMax: 2, restartsMax: 0, crashesMax: 0, clusterChangesMax: 0 },
+      bounds: { recordsMax: records, resendsMax: 0, eventsMax: 40, lostMessagesMax: 2, restartsMax: 0, crashesMax: 0, clusterChangesMax: 0, powerLossesMax: 0 },
       invariants: ['NoDuplicateRecord', 'NoAckedRecordLost', 'SessionOrderKept'],
       witnesses: [],
       expect: { verdict: 'holds' },

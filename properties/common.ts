@@ -13,10 +13,12 @@ export const ALL_INVARIANTS = [
   'NoPhantomRecord',
   'AckedOffsetHoldsRecord',
   'FailedRecordAbsent',
+  'DistinctAckedOffsets',
+  'NoDuplicateAcrossPartitions',
 ] as const;
 
 /** The invariants about loss: acknowledged records stay, offsets hold, definite failures stay out. */
-export const LOSS_INVARIANTS = ['NoAckedRecordLost', 'AckedOffsetHoldsRecord', 'FailedRecordAbsent', 'NoPhantomRecord'] as const;
+export const LOSS_INVARIANTS = ['NoAckedRecordLost', 'AckedOffsetHoldsRecord', 'DistinctAckedOffsets', 'FailedRecordAbsent', 'NoPhantomRecord'] as const;
 
 /** A single producer, a few records, a few faults. */
 export const SMALL: Bounds = {
@@ -27,4 +29,5 @@ export const SMALL: Bounds = {
   restartsMax: 0,
   crashesMax: 0,
   clusterChangesMax: 0,
+  powerLossesMax: 0,
 };

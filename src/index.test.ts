@@ -11,7 +11,7 @@ import { check, defineSuite, enabledEvents, explore, formatEvent, initialState, 
 import type { Bounds, SuiteDefinition } from 'idemcheck';
 import { ROOT } from './cli/cli-harness.js';
 
-const bounds: Bounds = { recordsMax: 2, resendsMax: 0, eventsMax: 20, lostMessagesMax: 1, restartsMax: 0, crashesMax: 0, clusterChangesMax: 0 };
+const bounds: Bounds = { recordsMax: 2, resendsMax: 0, eventsMax: 20, lostMessagesMax: 1, restartsMax: 0, crashesMax: 0, clusterChangesMax: 0, powerLossesMax: 0 };
 
 // A producer with idempotence switched off, acks from the leader only, and lost answers.
 const retryDuplicates: SuiteDefinition = {

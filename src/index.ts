@@ -63,6 +63,7 @@ export function renderHtml(report: Report, jsonPath: string): string {
   return htmlOf(report, jsonPath, otherKnownMechanism(report, SUITES));
 }
 export { DEFAULT_SEED } from './checker/seed.js';
+export { DEFAULT_LIVENESS_BUDGET, LIVENESS_CLAIM, LIVENESS_NAME, livenessInvariant, settle } from './checker/liveness.js';
 export { PACKAGE_VERSION as VERSION } from './package.js';
 
 export interface CheckOptions {
@@ -72,6 +73,8 @@ export interface CheckOptions {
   readonly runs?: number;
   /** Longest run in events (default: the suite's bounds.eventsMax). */
   readonly maxSteps?: number;
+  /** Also check bounded liveness after each run (EventuallySettled). */
+  readonly liveness?: boolean;
 }
 
 export interface CheckOutcome {
@@ -89,6 +92,7 @@ export function check(suite: Suite | SuiteDefinition, options: CheckOptions = {}
     seed: options.seed ?? DEFAULT_SEED,
     runs: options.runs ?? defined.runs,
     ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+    ...(options.liveness === undefined ? {} : { liveness: options.liveness }),
   });
   return { result, judgement: judge(defined, result), report: buildReport(defined, result, false) };
 }
@@ -100,6 +104,8 @@ export interface ExploreOptions {
   readonly maxSteps?: number;
   /** Called now and then; return true to stop the search (incomplete). */
   readonly onProgress?: (progress: ExploreProgress) => boolean | void;
+  /** Also check bounded liveness from every state visited (EventuallySettled). */
+  readonly liveness?: boolean;
 }
 
 export interface ExploreOutcome {
@@ -125,6 +131,7 @@ export function explore(suite: Suite | SuiteDefinition, options: ExploreOptions 
     maxStates: options.maxStates ?? DEFAULT_MAX_STATES,
     ...(options.maxSteps === undefined ? {} : { maxDepth: options.maxSteps }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.liveness === undefined ? {} : { liveness: options.liveness }),
   });
   return { result, judgement: judgeExploration(defined, result), report: buildExploreReport(defined, result, options.maxSteps ?? defined.setup.bounds.eventsMax, false) };
 }

@@ -18,6 +18,7 @@ export const AD_HOC_DEFAULT_BOUNDS: Bounds = {
   restartsMax: 1,
   crashesMax: 1,
   clusterChangesMax: 1,
+  powerLossesMax: 1,
 };
 
 export const AD_HOC_DEFAULT_RUNS = 1000;

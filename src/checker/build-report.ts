@@ -6,6 +6,7 @@
 import { describeConfig } from '../model/config.js';
 import type { Event } from '../model/events.js';
 import { invariantByName } from '../model/invariants.js';
+import { LIVENESS_NAME, livenessInvariant } from './liveness.js';
 import type { InvariantResult } from '../model/invariants.js';
 import { REPORT_FORMAT, REPORT_VERSION } from '../report/report.js';
 import type { Report } from '../report/report.js';
@@ -34,7 +35,7 @@ export function buildReportFrom(suite: Suite, found: Found, adHoc: boolean): Rep
   const stepped = stepAll(setup, found.events);
   if (!stepped.ok) throw new Error(`checker bug: the counterexample does not replay (step ${stepped.step}: ${stepped.reason})`);
   const first = found.results[0];
-  const invariant = first === undefined ? undefined : invariantByName(first.invariant);
+  const invariant = first === undefined ? undefined : (invariantByName(first.invariant) ?? (first.invariant === LIVENESS_NAME ? livenessInvariant(setup) : undefined));
   const violation = first?.violations[0];
   const last = stepped.states[stepped.states.length - 1];
   if (first === undefined || invariant === undefined || violation === undefined || last === undefined) {

@@ -58,7 +58,7 @@ export function canonicalText(state: State): string {
   ]);
   const sends = state.ghost.sends.map((s) => [s.record, s.partition, s.session, s.outcome, s.offset, s.transmitted, s.rejected]);
   const c = state.counters;
-  const counters = [c.records, c.resends, c.lostMessages, c.restarts, c.crashes, c.clusterChanges];
+  const counters = [c.records, c.resends, c.lostMessages, c.restarts, c.crashes, c.clusterChanges, c.powerLosses];
   return JSON.stringify([producer, network, state.cluster, state.nextProducerId, state.application.toResend, sends, counters]);
 }
 
@@ -243,6 +243,7 @@ export function stateKey(state: State, extra: number): [number, number] {
         mixInts(batch.sends);
       }
       mix(replica.hw);
+      mix(replica.flushed);
       mixEntries(replica.producers);
       mix(replica.snapshots.length);
       for (const snap of replica.snapshots) {
@@ -270,6 +271,7 @@ export function stateKey(state: State, extra: number): [number, number] {
   mix(c.restarts);
   mix(c.crashes);
   mix(c.clusterChanges);
+  mix(c.powerLosses);
   mix(extra);
   return [(H[0] as number) >>> 0, (H[1] as number) >>> 0];
 }

@@ -18,6 +18,7 @@ import { enabledEvents, initialState, stepEnabled } from '../model/system.js';
 import type { State } from '../model/types.js';
 import type { Witness } from '../model/witnesses.js';
 import { FingerprintSet, stateKey } from './canonical.js';
+import { livenessInvariant } from './liveness.js';
 import type { Judgement } from './run-suite.js';
 import type { Suite } from './suite.js';
 
@@ -31,6 +32,8 @@ export interface ExploreOptions {
   readonly onProgress?: (progress: ExploreProgress) => boolean | void;
   /** Override the setup's eventsMax (the depth bound). */
   readonly maxDepth?: number;
+  /** Also check bounded liveness (liveness.ts) from every state visited: each is a possible last fault. */
+  readonly liveness?: boolean;
 }
 
 export interface ExploreProgress {
@@ -91,9 +94,10 @@ function rebuild(setup: Setup, parent: GrowingInt32, choice: GrowingInt32, id: n
   return events;
 }
 
-export function explore(setup0: Setup, invariants: readonly Invariant[], witnesses: readonly Witness[], options: ExploreOptions): ExploreResult {
+export function explore(setup0: Setup, safety: readonly Invariant[], witnesses: readonly Witness[], options: ExploreOptions): ExploreResult {
   const started = performance.now();
   const setup: Setup = options.maxDepth === undefined ? setup0 : { ...setup0, bounds: { ...setup0.bounds, eventsMax: options.maxDepth } };
+  const invariants = options.liveness === true ? [...safety, livenessInvariant(setup)] : safety;
   const seen = new FingerprintSet();
   const parent = new GrowingInt32();
   const choice = new GrowingInt32();

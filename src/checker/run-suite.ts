@@ -9,13 +9,14 @@
  */
 
 import fc from 'fast-check';
-import { EVENT_KINDS, isFault } from '../model/events.js';
+import { drawnRarely, EVENT_KINDS } from '../model/events.js';
 import type { Event, EventKind, Setup } from '../model/events.js';
 import { violatedInvariants } from '../model/invariants.js';
 import type { Invariant, InvariantResult } from '../model/invariants.js';
 import { enabledEvents, initialState, stepEnabled } from '../model/system.js';
 import type { State } from '../model/types.js';
 import { formatEvent } from '../model/event-text.js';
+import { livenessInvariant } from './liveness.js';
 import { minimizeEvents } from './minimize.js';
 import type { Suite } from './suite.js';
 
@@ -65,7 +66,7 @@ const swarmProfile: fc.Arbitrary<SwarmProfile> = fc.record(
 );
 
 function weightOf(event: Event, profile: SwarmProfile): number {
-  return (isFault(event) ? FAULT_WEIGHT : PROGRESS_WEIGHT) * profile[event.kind];
+  return (drawnRarely(event) ? FAULT_WEIGHT : PROGRESS_WEIGHT) * profile[event.kind];
 }
 
 /**
@@ -117,6 +118,11 @@ export interface RunOptions {
   /** fast-check's counterexample path, to replay a known failure. */
   readonly path?: string;
   readonly replayPath?: string;
+  /**
+   * Bounded liveness (liveness.ts), as TigerBeetle's simulator runs it: each run is the safety
+   * phase, and from its last state a liveness phase with no fault must settle.
+   */
+  readonly liveness?: boolean;
   /** Called after each exploratory run (not during shrinking) with the number of runs done. */
   readonly onRun?: (done: number) => void;
 }
@@ -214,6 +220,7 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
   }
   const setup = setupWithSteps(suite.setup, options.maxSteps);
   const eventsMax = setup.bounds.eventsMax;
+  const live = options.liveness === true ? livenessInvariant(setup) : null;
   const eventCounts: Partial<Record<EventKind, number>> = {};
   const witnessRuns: Record<string, number> = Object.fromEntries(suite.sought.map((w) => [w.name, 0]));
   let exploring = true;
@@ -247,6 +254,7 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
     const h = newHarness(setup, suite.checked, profile);
     try {
       fc.modelRun(() => ({ model: h, real: null }), cmds);
+      if (live !== null) livenessPhase(h, live);
     } catch (error) {
       record(h, error instanceof InvariantViolation ? error : null);
       throw error;
@@ -275,8 +283,8 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
     throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
   }
   const [profile, cmds] = details.counterexample;
-  const shrunk = eventsOf(setup, suite.checked, profile, cmds);
-  const minimal = minimizeEvents(setup, suite.checked, shrunk.events, shrunk.results[0]?.invariant ?? '');
+  const shrunk = eventsOf(setup, suite.checked, profile, cmds, live);
+  const minimal = minimizeEvents(setup, live === null ? suite.checked : [...suite.checked, live], shrunk.events, shrunk.results[0]?.invariant ?? '');
   return {
     ...base,
     verdict: 'violated',
@@ -296,22 +304,30 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
   };
 }
 
+/** The liveness phase after a run: throws InvariantViolation when it does not settle. */
+function livenessPhase(h: Harness, live: Invariant): void {
+  const violations = live.check(h.state);
+  if (violations.length > 0) throw new InvariantViolation([{ invariant: live.name, violations }]);
+}
+
 /** Re-run a command list (as fc.modelRun would) and return the events it takes and its violation. */
 function eventsOf(
   setup: Setup,
   invariants: readonly Invariant[],
   profile: SwarmProfile,
   cmds: Iterable<fc.Command<Harness, null>>,
+  live: Invariant | null,
 ): { events: readonly Event[]; results: readonly InvariantResult[] } {
   const h = newHarness(setup, invariants, profile);
-  for (const cmd of cmds) {
-    if (!cmd.check(h)) continue;
-    try {
+  try {
+    for (const cmd of cmds) {
+      if (!cmd.check(h)) continue;
       cmd.run(h, null);
-    } catch (error) {
-      if (error instanceof InvariantViolation) return { events: h.events, results: error.results };
-      throw error;
     }
+    if (live !== null) livenessPhase(h, live);
+  } catch (error) {
+    if (error instanceof InvariantViolation) return { events: h.events, results: error.results };
+    throw error;
   }
   throw new Error('checker bug: the shrunk counterexample does not fail when re-run');
 }

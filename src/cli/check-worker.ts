@@ -23,6 +23,8 @@ export interface RunSettings {
   readonly maxSteps: number | null;
   /** State budget of the breadth-first search that finds the shortest counterexample (0: skip). */
   readonly shortestStates: number;
+  /** Bounded liveness after each run (liveness.ts). */
+  readonly liveness: boolean;
 }
 
 export interface ExploreSettings {
@@ -34,6 +36,8 @@ export interface ExploreSettings {
    * the main thread and never falls back once a large suite has grown it.
    */
   readonly maxMemoryMb: number;
+  /** Bounded liveness from every state visited (liveness.ts). */
+  readonly liveness: boolean;
 }
 
 export type Selection = { readonly kind: 'suites'; readonly names: readonly string[] } | { readonly kind: 'ad-hoc'; readonly options: AdHocOptions };
@@ -86,6 +90,7 @@ function runChecks(selection: Selection, settings: RunSettings): void {
       seed: settings.seed,
       runs,
       ...(settings.maxSteps === null ? {} : { maxSteps: settings.maxSteps }),
+      liveness: settings.liveness,
       onRun: (done) => {
         if (done - last >= 250) {
           last = done;
@@ -105,6 +110,7 @@ function runExplorations(selection: Selection, settings: ExploreSettings): void 
     const result = explore(suite.setup, suite.checked, suite.sought, {
       maxStates: settings.maxStates,
       ...(settings.maxSteps === null ? {} : { maxDepth: settings.maxSteps }),
+      liveness: settings.liveness,
       onProgress: (progress) => {
         post({ type: 'explore-progress', suite: suite.name, progress });
         // The only effect here: the search's memory, against the user's limit. In a worker,

@@ -3,6 +3,7 @@
  * for every counterexample, and exit 0 when every suite behaved as expected.
  */
 
+import { DEFAULT_LIVENESS_BUDGET } from '../checker/liveness.js';
 import { AD_HOC_DEFAULT_RUNS } from '../checker/ad-hoc.js';
 import type { SuiteResult } from '../checker/run-suite.js';
 import { SUITES } from '../../properties/index.js';
@@ -32,6 +33,10 @@ const FLAGS = flags({
     min: 0,
     help: `states an exhaustive search may visit to find the shortest counterexample,\nreported beside the one found (default ${DEFAULT_SHORTEST_STATES}; 0 skips it)`,
   },
+  liveness: {
+    kind: 'switch',
+    help: `also check bounded liveness (EventuallySettled): after each run, with no more\nfaults and no new sends, every send resolves within ${DEFAULT_LIVENESS_BUDGET} steps`,
+  },
 });
 
 const WIDTH = helpWidth(FLAGS);
@@ -42,7 +47,7 @@ export const CHECK_HELP = `Usage: idemcheck check [--suite NAME ...] [options]
 Run property suites with fast-check and report every counterexample.
 
 Suites:
-${flagHelp(FLAGS, ['suite', 'runs', 'seed', 'max-steps', 'json', 'report-dir', 'no-report', 'shortest-states'], WIDTH)}
+${flagHelp(FLAGS, ['suite', 'runs', 'seed', 'max-steps', 'json', 'report-dir', 'no-report', 'shortest-states', 'liveness'], WIDTH)}
 
 ${selectionHelp(WIDTH)}
 
@@ -76,6 +81,7 @@ export async function checkCommand(argv: readonly string[], print: (line: string
     runs,
     maxSteps: values['max-steps'] ?? null,
     shortestStates: values['shortest-states'] ?? DEFAULT_SHORTEST_STATES,
+    liveness: values.liveness ?? false,
   };
   let command;
   try {

@@ -483,12 +483,12 @@ describe('CLI: clients', () => {
     const args = ['--client', 'platformatic', '--workload', 'concurrent', '--partitions', '1', '--faults', 'none', '--runs', '1', '--reruns', '1'];
     const { code, stdout } = idemcheck('clients', ...args, '--report-dir', dir);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/✗ NoAckedRecordLost \(reproduced 1\/1\)/);
+    expect(stdout).toMatch(/✗ NoAckedRecordLost, DistinctAckedOffsets \(reproduced 1\/1\)/);
     const files = readdirSync(dir).sort();
     expect(files).toHaveLength(3);
     expect(files.map((f) => f.replace(/^client-platformatic-seed1-[0-9a-f]{8}\./, ''))).toEqual(['html', 'json', 'md']);
     const md = readFileSync(join(dir, files.find((f) => f.endsWith('.md')) ?? ''), 'utf8');
-    expect(md).toContain('# NoAckedRecordLost violated: platformatic 1.35.0 (seed 1)');
+    expect(md).toContain('# NoAckedRecordLost, DistinctAckedOffsets violated: platformatic 1.35.0 (seed 1)');
     expect(md).toContain('duplicate@');
     const command = /npx idemcheck clients (.*)/.exec(md)?.[1] ?? '';
     const again = idemcheck('clients', ...command.split(' '), '--no-report');

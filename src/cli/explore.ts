@@ -5,6 +5,7 @@
  * when a limit stopped the search first.
  */
 
+import { DEFAULT_LIVENESS_BUDGET } from '../checker/liveness.js';
 import { judgeExploration, whileAt } from '../checker/explore.js';
 import type { ExploreResult } from '../checker/explore.js';
 import type { Suite } from '../checker/suite.js';
@@ -37,6 +38,10 @@ const FLAGS = flags({
     help: `stop a suite's search when it holds more memory than this: heap in use plus\nthe visited set (default ${DEFAULT_MAX_MEMORY_MB}, at least 64; each suite is measured alone)`,
   },
   ...COMMON_FLAGS,
+  liveness: {
+    kind: 'switch',
+    help: `also check bounded liveness (EventuallySettled) from every state visited: with\nno more faults and no new sends, every send resolves within ${DEFAULT_LIVENESS_BUDGET} steps`,
+  },
 });
 
 const WIDTH = helpWidth(FLAGS);
@@ -48,7 +53,7 @@ Visit every state reachable within a suite's bounds (breadth-first, each canonic
 check the invariants in each. The verdict is "holds in all N states", a shortest counterexample
 (written as a report, like check's), or "incomplete" when a limit stopped the search first.
 
-${flagHelp(FLAGS, ['suite', 'max-states', 'max-memory', 'max-steps', 'json', 'report-dir', 'no-report'], WIDTH)}
+${flagHelp(FLAGS, ['suite', 'max-states', 'max-memory', 'max-steps', 'json', 'report-dir', 'no-report', 'liveness'], WIDTH)}
 
 ${selectionHelp(WIDTH)}
 
@@ -81,6 +86,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
     maxStates: values['max-states'] ?? DEFAULT_MAX_STATES,
     maxMemoryMb: values['max-memory'] ?? DEFAULT_MAX_MEMORY_MB,
     maxSteps: values['max-steps'] ?? null,
+    liveness: values.liveness ?? false,
   };
   // Every suite at the default limit takes minutes and gigabytes: the user asks for it by name.
   if (!isAdHoc(values) && values.suite === undefined) throw new UsageError("explore needs --suite NAME ('prefix*' for several, '*' for every suite) or an ad-hoc suite (--set, --faults, ...)");

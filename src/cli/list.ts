@@ -2,6 +2,7 @@
  * `idemcheck list`: everything a user can name on the command line, one line of explanation each.
  */
 
+import { LIVENESS_CLAIM, LIVENESS_NAME } from '../checker/liveness.js';
 import { COMMON_FLAGS, flagHelp, flags, parseFlags } from './args.js';
 import { SUITES } from '../../properties/index.js';
 import { describeExpectation } from '../checker/suite.js';
@@ -16,7 +17,7 @@ const FLAGS = flags({ json: { ...COMMON_FLAGS.json, help: 'print the listing as 
 
 export const LIST_HELP = `Usage: idemcheck list [--json]
 
-List the suites, invariants, witnesses, faults, events, settings and bounds, one line each.
+List the suites, invariants, the liveness check, witnesses, faults, events, settings and bounds, one line each.
 
 ${flagHelp(FLAGS)}`;
 
@@ -38,6 +39,7 @@ export function listing(): Record<string, Item[]> {
   return {
     suites: SUITES.map((s) => ({ name: s.name, expect: describeExpectation(s.expect), text: s.claim })),
     invariants: INVARIANTS.map((i) => ({ name: i.name, text: i.claim })),
+    liveness: [{ name: LIVENESS_NAME, text: `${LIVENESS_CLAIM} (check and explore --liveness)` }],
     witnesses: WITNESSES.map((w) => ({ name: w.name, text: w.claim })),
     faults: FAULTS.map((f) => ({ name: f, text: FAULT_HELP[f] })),
     events: EVENT_KINDS.map((k) => ({ name: k, text: EVENT_HELP[k] })),

@@ -19,6 +19,7 @@ import type { ConfigInput } from '../model/config.js';
 import { BOUND_HELP, FAULTS } from '../model/events.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
 import { INVARIANTS, invariantByName } from '../model/invariants.js';
+import { LIVENESS_NAME, livenessInvariant } from '../checker/liveness.js';
 import type { State } from '../model/types.js';
 import { initialState } from '../model/system.js';
 import { formatEvent } from '../report/format.js';
@@ -128,7 +129,7 @@ function readReport(path: string, doc: unknown): CheckedReport {
   }
   const violation = r.violation as Record<string, unknown> | undefined;
   const invariant = typeof violation?.invariant === 'string' ? violation.invariant : '';
-  if (invariantByName(invariant) === undefined) throw damaged(path, "'violation.invariant' names no invariant");
+  if (invariantByName(invariant) === undefined && invariant !== LIVENESS_NAME) throw damaged(path, "'violation.invariant' names no invariant");
   if (r.fingerprint === undefined) throw damaged(path, "'fingerprint' is missing");
   if (typeof r.fingerprint !== 'string' || !/^[0-9a-f]{16}$/i.test(r.fingerprint)) {
     throw damaged(path, `'fingerprint' must be a string of 16 hex digits, got ${shown(r.fingerprint)}`);
@@ -216,9 +217,11 @@ function replayFile(path: string, print: (line: string) => void): number {
     mismatches.push(`step ${checked.step} (${formatEvent(checked.event)}) is not enabled: ${checked.reason}`);
     return notReproduced(print, mismatches);
   }
-  const named = invariantByName(report.invariant);
+  // Bounded liveness is checked from each state like an invariant (a report of `check --liveness`).
+  const liveness = report.invariant === LIVENESS_NAME ? livenessInvariant(report.setup) : undefined;
+  const named = invariantByName(report.invariant) ?? liveness;
   // Every invariant is watched, so that a report naming the wrong one can say which one fails.
-  const watch = new InvariantWatch(INVARIANTS);
+  const watch = new InvariantWatch(liveness === undefined ? INVARIANTS : [...INVARIANTS, liveness]);
   const hash = fingerprinter();
   let stateDiffers: string | null = null;
   const compare = (step: number, state: State): void => {

@@ -48,6 +48,7 @@ export const BOUND_FLAGS = {
   restarts: { bound: 'restartsMax', min: 0, max: 10, what: 'producer restarts', does: 'restarts the producer' },
   crashes: { bound: 'crashesMax', min: 0, max: 10, what: 'broker crashes', does: 'stops a broker' },
   'cluster-changes': { bound: 'clusterChangesMax', min: 0, max: 10, what: 'ISR shrinks, leader moves, producer-state losses', does: 'changes the cluster' },
+  'power-losses': { bound: 'powerLossesMax', min: 0, max: 10, what: 'broker power losses', does: "cuts a broker's power" },
 } as const satisfies Readonly<Record<string, BoundFlag>>;
 
 type BoundFlagName = keyof typeof BOUND_FLAGS;

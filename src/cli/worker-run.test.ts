@@ -17,7 +17,7 @@ describe('the worker entry', () => {
   it('runs a check job from source', async () => {
     const messages: WorkerMessage['type'][] = [];
     const outcome = await runInWorker(
-      { mode: 'check', selection: { kind: 'suites', names: ['delivery.acks1-retry-duplicates'] }, settings: { seed: 1, runs: 50, maxSteps: null, shortestStates: 0 } },
+      { mode: 'check', selection: { kind: 'suites', names: ['delivery.acks1-retry-duplicates'] }, settings: { seed: 1, runs: 50, maxSteps: null, shortestStates: 0, liveness: false } },
       { onMessage: (m) => (messages.push(m.type), null), interruptedSummary: () => 'interrupted', tty: false },
     );
     expect(outcome).toBeNull();

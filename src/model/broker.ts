@@ -31,7 +31,7 @@ import type {
   WireBatch,
 } from './types.js';
 
-export const EMPTY_REPLICA: Replica = make.replica({ log: [], hw: 0, producers: [], snapshots: [] });
+export const EMPTY_REPLICA: Replica = make.replica({ log: [], hw: 0, flushed: 0, producers: [], snapshots: [] });
 
 export function logEndOffset(replica: Replica): number {
   const last = replica.log[replica.log.length - 1];
@@ -197,7 +197,7 @@ function rebuildProducerState(replica: Replica, target: number, window: number, 
 export function truncateTo(replica: Replica, target: number, window: number): Replica {
   if (target >= logEndOffset(replica)) return replica;
   const log = replica.log.filter((b) => b.baseOffset < target);
-  const truncated: Replica = make.replica({ ...replica, log, hw: Math.min(replica.hw, target) });
+  const truncated: Replica = make.replica({ ...replica, log, hw: Math.min(replica.hw, target), flushed: Math.min(replica.flushed, target) });
   return rebuildProducerState(truncated, target, window, replica.producers.length === 0);
 }
 
@@ -229,6 +229,35 @@ export function reloadAfterRestart(replica: Replica, window: number): Replica {
   const kept = replayed.filter((entry) => findProducer(replica.producers, entry.producerId) !== undefined);
   const producers = snapshotEntries(kept);
   return make.replica({ ...replica, producers, snapshots: [make.snapshot({ offset: leo, entries: producers })] });
+}
+
+/**
+ * The page cache reaches the disk up to the log end (UL `flush`: `LocalLog.flush` forces the
+ * segments, and the recovery point moves there). Kafka calls it at a segment roll, at clean
+ * shutdown (LogManager `shutdown`: `log.flush(true)`) and, by default, never per message
+ * (`flush.messages` = Long.MAX_VALUE); the OS writes dirty pages back on its own as well. One
+ * event stands for any of these.
+ */
+export function flushLog(replica: Replica): Replica {
+  const leo = logEndOffset(replica);
+  return replica.flushed === leo ? replica : make.replica({ ...replica, flushed: leo });
+}
+
+/**
+ * Power loss: what was not flushed is gone. LogLoader's recovery after the unclean restart
+ * (`recoverLog`, `LogSegment.recover`) keeps the valid prefix on disk, which the model takes to
+ * be exactly the flushed one (the OS may have written more back: a BrokerFlush before the loss
+ * stands for that). The HW checkpoint (`replication-offset-checkpoint`, `CheckpointFile.write`
+ * fsyncs it) is loaded and bounded by the log end (UL `updateHighWatermark`); the model keeps the
+ * HW it had, bounded the same way (Kafka's checkpoint, every 5 s, may be older). Producer-state
+ * snapshots are fsynced when written (PSM `writeSnapshot` forces the file), but those above the
+ * recovered log end are deleted at load and the restart rebuilds one at the log end
+ * (`reloadAfterRestart`), so they need no handling here. Returns the replica and the batches lost.
+ */
+export function loseUnflushed(replica: Replica): { replica: Replica; lost: number } {
+  if (logEndOffset(replica) <= replica.flushed) return { replica, lost: 0 };
+  const log = replica.log.filter((b) => b.baseOffset < replica.flushed);
+  return { replica: make.replica({ ...replica, log, hw: Math.min(replica.hw, replica.flushed) }), lost: replica.log.length - log.length };
 }
 
 /** PSM `removeExpiredProducers` for one producer id: from memory and from snapshots (they are as old). */

@@ -5,15 +5,16 @@
  */
 
 import { badIndex, inRange, partitionAt, replicaAt, setPartition } from './access.js';
-import { expireProducer, reloadAfterRestart, replaceAt } from './broker.js';
+import { expireProducer, flushLog, loseUnflushed, reloadAfterRestart, replaceAt } from './broker.js';
 import { fenceBroker, fetchHasWork, isOutOfSync, moveLeader, replicaFetch, shrinkIsr, unfenceBroker } from './cluster.js';
 import { dedupWindow, effectiveMinIsr } from './config.js';
 import type { EventRules, Setup } from './events.js';
+import { faultOn } from './faults.js';
 import { withStats } from './ghost.js';
 import { breakConnection } from './network.js';
 import { tryComplete } from './produce.js';
 import * as make from './records.js';
-import type { State } from './types.js';
+import type { Replica, State } from './types.js';
 
 /** Why (partition, replica) names no replica of the topic, or null. */
 function badReplica(setup: Setup, partition: number, replica: number): string | null {
@@ -59,6 +60,32 @@ function restartBroker(setup: Setup, state: State, broker: number): State {
   return withStats(next, { leaderElections: elections, uncleanElections });
 }
 
+/** Apply `change` to every replica `broker` hosts. */
+function onBroker(state: State, broker: number, change: (replica: Replica) => Replica): State {
+  const partitions = state.cluster.partitions.map((partition) => {
+    const replica = replicaAt(partition, broker);
+    const changed = change(replica);
+    return changed === replica ? partition : make.partition({ ...partition, replicas: replaceAt(partition.replicas, broker, changed) });
+  });
+  return make.state({ ...state, cluster: make.cluster({ ...state.cluster, partitions }) });
+}
+
+/**
+ * Power loss: the broker stops as after a crash (the controller fences it), and each of its
+ * replicas keeps only the log it had flushed (broker.ts `loseUnflushed`); it restarts through the
+ * same unclean-restart path as after a crash (BrokerRestart, `reloadAfterRestart`).
+ */
+function powerLoss(setup: Setup, state: State, broker: number): State {
+  let lost = 0;
+  const stopped = stopBroker(setup, state, broker);
+  const next = onBroker(stopped, broker, (replica) => {
+    const outcome = loseUnflushed(replica);
+    lost += outcome.lost;
+    return outcome.replica;
+  });
+  return withStats(next, { powerLosses: 1, unflushedBatchesLost: lost });
+}
+
 /** BrokerCrash and BrokerShutdown: the same stop, each enabled by its own fault (faults.ts). */
 function stopDisabled(setup: Setup, state: State, broker: number): string | null {
   const bad = badIndex('broker', broker, setup.config.topic.replicationFactor);
@@ -67,7 +94,16 @@ function stopDisabled(setup: Setup, state: State, broker: number): string | null
   return null;
 }
 
-type ClusterEventKind = 'ReplicaFetch' | 'LeaderShrinkIsr' | 'BrokerCrash' | 'BrokerShutdown' | 'BrokerRestart' | 'ControllerMoveLeader' | 'BrokerExpireProducer';
+type ClusterEventKind =
+  | 'ReplicaFetch'
+  | 'LeaderShrinkIsr'
+  | 'BrokerCrash'
+  | 'BrokerShutdown'
+  | 'BrokerRestart'
+  | 'ControllerMoveLeader'
+  | 'BrokerExpireProducer'
+  | 'BrokerFlush'
+  | 'BrokerPowerLoss';
 
 export const CLUSTER_EVENTS: EventRules<ClusterEventKind> = {
   ReplicaFetch: {
@@ -106,7 +142,8 @@ export const CLUSTER_EVENTS: EventRules<ClusterEventKind> = {
   },
   BrokerShutdown: {
     disabled: (setup, state, event) => stopDisabled(setup, state, event.broker),
-    apply: (setup, state, event) => stopBroker(setup, state, event.broker),
+    // LogManager `shutdown` flushes every log before closing it (`log.flush(true)`).
+    apply: (setup, state, event) => stopBroker(setup, onBroker(state, event.broker, flushLog), event.broker),
   },
   BrokerRestart: {
     disabled(setup, state, event) {
@@ -138,6 +175,25 @@ export const CLUSTER_EVENTS: EventRules<ClusterEventKind> = {
       const next = tryComplete(moved, partition.leader, minIsr);
       return withStats(next, { leaderElections: 1 });
     },
+  },
+  BrokerFlush: {
+    disabled(setup, state, event) {
+      const bad = badIndex('broker', event.broker, setup.config.topic.replicationFactor);
+      if (bad !== null) return bad;
+      // Flushes change what a power loss keeps and nothing else: without that fault they are left out.
+      if (!faultOn(setup, 'power-loss')) return 'flushes matter only with the power-loss fault';
+      if (state.cluster.alive[event.broker] !== true) return `broker ${event.broker} is down`;
+      const unflushed = state.cluster.partitions.some((p) => {
+        const replica = replicaAt(p, event.broker);
+        return flushLog(replica) !== replica;
+      });
+      return unflushed ? null : `broker ${event.broker} has nothing unflushed`;
+    },
+    apply: (_setup, state, event) => onBroker(state, event.broker, flushLog),
+  },
+  BrokerPowerLoss: {
+    disabled: (setup, state, event) => stopDisabled(setup, state, event.broker),
+    apply: (setup, state, event) => powerLoss(setup, state, event.broker),
   },
   BrokerExpireProducer: {
     disabled(setup, state, event) {

@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { logRecords, play, replicaOf } from '../checker/fixtures.js';
+import { truncateTo } from './broker.js';
 import { isEnabled } from './system.js';
 
 const rf2 = { 'replication.factor': 2 };
@@ -206,5 +207,33 @@ describe('Cluster: elections (ReplicationControlManager, PartitionChangeBuilder)
     expect(logRecords(last, 0, 1)).toEqual([0]);
     expect(last.ghost.sends[0]).toMatchObject({ outcome: 'ok', offset: 0 });
     expect(last.ghost.stats.dedupHits).toBe(1);
+  });
+});
+
+describe('Power loss (flush.messages = Long.MAX_VALUE: durability rests on replication)', () => {
+  const rf1 = { 'replication.factor': 1 };
+  const acked = ['AppSend(p0)', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'ProducerReceive(b0)'];
+
+  it('a power loss drops what the broker had not flushed; the restart loads the shorter log (LogLoader recovery)', () => {
+    const { last } = play(rf1, [...acked, 'BrokerPowerLoss(b0)', 'BrokerRestart(b0)']);
+    expect(last.ghost.sends[0]?.outcome).toBe('ok');
+    expect(logRecords(last, 0, 0)).toEqual([]);
+    expect(last.cluster.partitions[0]?.replicas[0]).toMatchObject({ hw: 0, flushed: 0, producers: [] });
+    expect(last.ghost.stats).toMatchObject({ powerLosses: 1, unflushedBatchesLost: 1 });
+  });
+
+  it('what was flushed survives, and a clean shutdown flushes (LogManager.shutdown: log.flush)', () => {
+    const flushed = play(rf1, [...acked, 'BrokerFlush(b0)', 'AppSend(p0)', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'BrokerPowerLoss(b0)', 'BrokerRestart(b0)']).last;
+    expect(logRecords(flushed, 0, 0)).toEqual([0]);
+    expect(flushed.ghost.stats.unflushedBatchesLost).toBe(1);
+    const shutdown = play(rf1, [...acked, 'BrokerShutdown(b0)']).last;
+    expect(shutdown.cluster.partitions[0]?.replicas[0]?.flushed).toBe(1);
+  });
+
+  it('a truncation lowers the flushed offset with the log end: records written after it are unflushed', () => {
+    const { last } = play(rf1, [...acked, 'BrokerFlush(b0)']);
+    const replica = last.cluster.partitions[0]?.replicas[0];
+    if (replica === undefined) throw new Error('no replica');
+    expect(truncateTo(replica, 0, 5).flushed).toBe(0);
   });
 });

@@ -12,7 +12,7 @@ import type { ConfigInput } from './config.js';
 import type { Setup } from './events.js';
 import { initialState, step } from './system.js';
 
-const BOUNDS = { recordsMax: 3, resendsMax: 2, eventsMax: 40, lostMessagesMax: 3, restartsMax: 1, crashesMax: 2, clusterChangesMax: 2 };
+const BOUNDS = { recordsMax: 3, resendsMax: 2, eventsMax: 40, lostMessagesMax: 3, restartsMax: 1, crashesMax: 2, clusterChangesMax: 2, powerLossesMax: 0 };
 
 function setupFor(input: ConfigInput): Setup {
   return setupWithFaults(input, BOUNDS);

@@ -13,7 +13,7 @@ import type { Event, EventKind, Setup } from './events.js';
 import { canDrain, drain } from './producer.js';
 import { enabledEvents, whyDisabled } from './system.js';
 
-const BOUNDS = { recordsMax: 4, resendsMax: 2, eventsMax: 40, lostMessagesMax: 3, restartsMax: 1, crashesMax: 2, clusterChangesMax: 2 };
+const BOUNDS = { recordsMax: 4, resendsMax: 2, eventsMax: 40, lostMessagesMax: 3, restartsMax: 1, crashesMax: 2, clusterChangesMax: 2, powerLossesMax: 0 };
 
 function setupFor(input: ConfigInput): Setup {
   return setupWithFaults(input, BOUNDS);
@@ -60,6 +60,8 @@ function everyEvent(setup: Setup, nthMax: number): Event[] {
     ControllerMoveLeader: () => ps.flatMap((partition) => bs.map((replica) => ({ kind: 'ControllerMoveLeader', partition, replica }) as Event)),
     BrokerExpireProducer: () =>
       ps.flatMap((partition) => bs.flatMap((replica) => nths.map((nth) => ({ kind: 'BrokerExpireProducer', partition, replica, nth }) as Event))),
+    BrokerFlush: () => bs.map((broker) => ({ kind: 'BrokerFlush', broker })),
+    BrokerPowerLoss: () => bs.map((broker) => ({ kind: 'BrokerPowerLoss', broker })),
   };
   for (const kind of EVENT_KINDS) all.push(...byKind[kind]());
   return all;

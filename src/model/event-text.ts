@@ -52,6 +52,10 @@ export function formatEvent(event: Event): string {
       return `ControllerMoveLeader(p${event.partition},b${event.replica})`;
     case 'BrokerExpireProducer':
       return `BrokerExpireProducer(p${event.partition},b${event.replica},#${event.nth})`;
+    case 'BrokerFlush':
+      return `BrokerFlush(b${event.broker})`;
+    case 'BrokerPowerLoss':
+      return `BrokerPowerLoss(b${event.broker})`;
   }
 }
 
@@ -78,6 +82,8 @@ const FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   BrokerRestart: ['broker'],
   ControllerMoveLeader: ['partition', 'replica'],
   BrokerExpireProducer: ['partition', 'replica', 'nth'],
+  BrokerFlush: ['broker'],
+  BrokerPowerLoss: ['broker'],
 };
 
 /** An event that cannot be read; the message names `where` it is. */

@@ -34,12 +34,14 @@ export type Event =
   | { readonly kind: 'BrokerShutdown'; readonly broker: number }
   | { readonly kind: 'BrokerRestart'; readonly broker: number }
   | { readonly kind: 'ControllerMoveLeader'; readonly partition: number; readonly replica: number }
-  | { readonly kind: 'BrokerExpireProducer'; readonly partition: number; readonly replica: number; readonly nth: number };
+  | { readonly kind: 'BrokerExpireProducer'; readonly partition: number; readonly replica: number; readonly nth: number }
+  | { readonly kind: 'BrokerFlush'; readonly broker: number }
+  | { readonly kind: 'BrokerPowerLoss'; readonly broker: number };
 
 export type EventKind = Event['kind'];
 
 // The fault and bound vocabulary, declared in faults.ts, also under this module's name.
-export { BOUND_HELP, BOUNDS, boundInUse, FAULT_HELP, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND, isFault } from './faults.js';
+export { BOUND_HELP, BOUNDS, boundInUse, FAULT_HELP, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND, drawnRarely, isFault } from './faults.js';
 export type { Bounds, Fault } from './faults.js';
 
 /** The events of one kind. */
@@ -83,17 +85,19 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'BrokerRestart',
   'ControllerMoveLeader',
   'BrokerExpireProducer',
+  'BrokerFlush',
+  'BrokerPowerLoss',
 ];
 
 /** One line of explanation per event kind. */
 export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   AppSend: 'the application sends a new record to a partition (it joins the open batch or starts one)',
   AppResend: 'an at-least-once application resends a record whose send failed',
-  ProducerResolve: "Sender.runOnce's prologue: resolve unresolved sequences, then bump the epoch if one was requested",
-  ProducerDrain: 'the sender drains one batch per ready partition led by a broker into a produce request',
+  ProducerResolve: "Sender.runOnce's prologue: resolve unresolved sequences, then bump the epoch if one was requested (with a batch past its deadline, the prologue runs inside the next drain or expiry)",
+  ProducerDrain: 'the sender drains one batch per ready partition led by a broker into a produce request, then expires the batches past delivery.timeout.ms (Sender.sendProducerData)',
   ProducerReceive: 'the producer reads a produce response and completes, retries or fails each batch',
   ProducerDeliveryTimeout: "time passes: delivery.timeout.ms runs out for a partition's oldest batch still within it",
-  ProducerExpireBatches: 'the sender fails the batches past delivery.timeout.ms with TimeoutException (Sender.sendProducerData)',
+  ProducerExpireBatches: 'a sendProducerData that drains nothing: the sender fails the batches past delivery.timeout.ms with TimeoutException',
   ProducerRequestTimeout: 'request.timeout.ms: the producer closes its connection to a broker',
   ProducerRestart: 'the producer process restarts: new PID, unsent and in-flight batches gone',
   NetworkDisconnect: 'the TCP connection to a broker breaks: unread requests and unread responses are lost',
@@ -108,6 +112,8 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   BrokerRestart: 'a stopped broker restarts from a producer snapshot at its log end (one batch per producer) and rejoins',
   ControllerMoveLeader: 'leadership moves to another in-sync replica while the old leader lives',
   BrokerExpireProducer: "a replica forgets a producer id (producer.id.expiration.ms)",
+  BrokerFlush: "a broker's page cache reaches the disk: every replica's log is flushed to its end (a segment roll, or the OS writing back; only with the power-loss fault)",
+  BrokerPowerLoss: 'a broker loses power: it stops as after a crash, and each of its replicas loses the log past its last flush',
 };
 
 /** Everything the model needs besides the state: what is simulated and within which limits. */
@@ -126,6 +132,7 @@ export const UNBOUNDED: Bounds = {
   restartsMax: Number.POSITIVE_INFINITY,
   crashesMax: Number.POSITIVE_INFINITY,
   clusterChangesMax: Number.POSITIVE_INFINITY,
+  powerLossesMax: Number.POSITIVE_INFINITY,
 };
 
 /** A setup for stepping a hand-written trace: every fault the network mode allows, no bounds. */

@@ -9,7 +9,7 @@ import type { Bounds, Fault } from './faults.js';
 import { BOUNDS, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND, faultOffReason, isFault } from './faults.js';
 import { whyDisabled } from './system.js';
 
-const BOUNDS_SMALL: Bounds = { recordsMax: 3, resendsMax: 2, eventsMax: 40, lostMessagesMax: 2, restartsMax: 1, crashesMax: 1, clusterChangesMax: 2 };
+const BOUNDS_SMALL: Bounds = { recordsMax: 3, resendsMax: 2, eventsMax: 40, lostMessagesMax: 2, restartsMax: 1, crashesMax: 1, clusterChangesMax: 2, powerLossesMax: 1 };
 
 describe('Faults: the table', () => {
   it('each fault bound lists the faults whose events use it up, in table order', () => {
@@ -18,6 +18,7 @@ describe('Faults: the table', () => {
       restartsMax: ['producer-restart'],
       crashesMax: ['broker-crash', 'broker-clean-shutdown'],
       clusterChangesMax: ['isr-shrink', 'leader-change', 'producer-state-loss'],
+      powerLossesMax: ['power-loss'],
     });
   });
 

@@ -24,6 +24,8 @@ export interface Bounds {
   readonly crashesMax: number;
   /** ISR shrinks, leader moves and producer-state losses. */
   readonly clusterChangesMax: number;
+  /** Broker power losses (their restarts are free). */
+  readonly powerLossesMax: number;
 }
 
 interface BoundRule {
@@ -42,6 +44,7 @@ export const BOUNDS: { readonly [B in keyof Bounds]: BoundRule } = {
   restartsMax: { counter: 'restarts', name: 'restarts', help: 'producer restarts' },
   crashesMax: { counter: 'crashes', name: 'crashes', help: 'broker crashes and clean shutdowns (restarts are free)' },
   clusterChangesMax: { counter: 'clusterChanges', name: 'cluster-changes', help: 'ISR shrinks, leader moves and producer-state losses' },
+  powerLossesMax: { counter: 'powerLosses', name: 'power-losses', help: 'broker power losses (restarts are free)' },
 };
 
 /** Bounds on progress rather than faults: the event kind that uses each up. */
@@ -131,6 +134,14 @@ export const FAULT_TABLE = {
     lossyOnly: false,
     needsFollower: 'it moves leadership to another live in-sync replica',
     help: 'leadership moves between live in-sync replicas (NOT_LEADER_OR_FOLLOWER)',
+  },
+  'power-loss': {
+    events: ['BrokerPowerLoss'],
+    outOfOrderOnly: false,
+    bound: 'powerLossesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    help: 'a broker loses power and restarts without what it had not flushed to disk (BrokerFlush events flush)',
   },
   'producer-state-loss': {
     events: ['BrokerExpireProducer'],
@@ -236,6 +247,15 @@ export function isFault(event: Event): boolean {
   const gate = KIND_GATES[event.kind];
   if (gate !== undefined && gate.fault !== null) return true;
   return OUT_OF_ORDER_KINDS.includes(event.kind) && 'nth' in event && event.nth > 0;
+}
+
+/**
+ * Events the random explorer draws as seldom as a fault: the faults, and a page-cache flush, which
+ * stands for seconds passing (a segment roll, the OS writing dirty pages back); drawn as often as
+ * a protocol step it would close almost every window a power loss needs.
+ */
+export function drawnRarely(event: Event): boolean {
+  return isFault(event) || event.kind === 'BrokerFlush';
 }
 
 /** Whether a setup's faults allow events of `kind` at all (kinds no fault gates always are). */

@@ -8,9 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { play } from '../checker/fixtures.js';
 import {
   AckedOffsetHoldsRecord,
+  DistinctAckedOffsets,
   FailedRecordAbsent,
   INVARIANTS,
   NoAckedRecordLost,
+  NoDuplicateAcrossPartitions,
   NoDuplicateRecord,
   NoPhantomRecord,
   SessionOrderKept,
@@ -104,6 +106,61 @@ describe('invariants', () => {
       { code: 'failed_record_present', partition: 0, replica: 0, send: 1, offset: 1 },
     ]);
     expect(FailedRecordAbsent.check(withSend(ACKED, 1, { outcome: 'info' }))).toEqual([]);
+  });
+
+  it('DistinctAckedOffsets: two different records acknowledged at one offset of a partition; the same record twice, or another partition, is not', () => {
+    expect(DistinctAckedOffsets.check(ACKED)).toEqual([]);
+    // After an unclean election the new leader appends r1 where r0 was acknowledged.
+    expect(DistinctAckedOffsets.check(withSend(ACKED, 1, { offset: 0 }))).toEqual([
+      { code: 'acked_offset_shared', partition: 0, offset: 0, sends: [0, 1], records: [0, 1] },
+    ]);
+    expect(DistinctAckedOffsets.check(withSend(ACKED, 1, { offset: 0, record: 0 }))).toEqual([]);
+    expect(DistinctAckedOffsets.check(withSend(ACKED, 1, { offset: 0, partition: 1 }))).toEqual([]);
+    expect(DistinctAckedOffsets.check(withSend(ACKED, 1, { offset: 0, outcome: 'info' }))).toEqual([]);
+  });
+
+  it('DistinctAckedOffsets: after an unclean election the new leader acknowledges r1 at the offset where r0 was acknowledged', () => {
+    const config = { 'replication.factor': 2, 'unclean.leader.election.enable': true };
+    const { last } = play(config, [
+      'AppSend(p0)',
+      'ProducerDrain(b0)',
+      'BrokerReceive(b0)',
+      'LeaderShrinkIsr(p0,b1)',
+      'AppSend(p0)',
+      'BrokerCompleteProduce(b0)',
+      'ProducerReceive(b0)',
+      'BrokerCrash(b0)',
+      'ProducerDrain(b1)',
+      'BrokerReceive(b1)',
+      'ProducerReceive(b1)',
+    ]);
+    expect(last.ghost.stats.uncleanElections).toBe(1);
+    expect(DistinctAckedOffsets.check(last)).toEqual([{ code: 'acked_offset_shared', partition: 0, offset: 0, sends: [0, 1], records: [0, 1] }]);
+    // AckedOffsetHoldsRecord sees nothing wrong: r0 is gone and r1 is where its ack says.
+    expect(AckedOffsetHoldsRecord.check(last)).toEqual([]);
+  });
+
+  it('NoDuplicateAcrossPartitions: a record committed in two partitions; uncommitted copies do not count', () => {
+    // r0 to p0 and r1 to p1, each appended, acknowledged and committed.
+    const two = play({ partitions: 2 }, ['AppSend(p0)', 'AppSend(p1)', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'ProducerReceive(b0)']).last;
+    expect(two.ghost.sends.map((s) => [s.partition, s.outcome])).toEqual([
+      [0, 'ok'],
+      [1, 'ok'],
+    ]);
+    expect(NoDuplicateAcrossPartitions.check(two)).toEqual([]);
+    // The second send was a resend of r0 that went to p1.
+    const resentElsewhere = withSend(two, 1, { record: 0 });
+    expect(NoDuplicateAcrossPartitions.check(resentElsewhere)).toEqual([
+      { code: 'duplicate_across_partitions', record: 0, partitions: [0, 1], offsets: [0, 0] },
+    ]);
+    // Within one partition it is NoDuplicateRecord's, not this one's.
+    expect(NoDuplicateRecord.check(resentElsewhere)).toEqual([]);
+    const p1 = resentElsewhere.cluster.partitions[1] as State['cluster']['partitions'][number];
+    const uncommitted = {
+      ...resentElsewhere,
+      cluster: { ...resentElsewhere.cluster, partitions: [resentElsewhere.cluster.partitions[0], { ...p1, replicas: [{ ...p1.replicas[0], hw: 0 }] }] },
+    } as State;
+    expect(NoDuplicateAcrossPartitions.check(uncommitted)).toEqual([]);
   });
 
   it('violatedInvariants names each violated invariant with its violations, in the order given', () => {

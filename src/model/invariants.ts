@@ -43,6 +43,30 @@ export type Violation =
       readonly offsets: readonly number[];
     }
   | {
+      readonly code: 'acked_offset_shared';
+      readonly partition: number;
+      readonly offset: number;
+      /** The two sends acknowledged at that offset, earlier send first, and their records. */
+      readonly sends: readonly [number, number];
+      readonly records: readonly [number, number];
+    }
+  | {
+      readonly code: 'duplicate_across_partitions';
+      readonly record: number;
+      /** Each partition whose committed log holds the record, with the offset of its first copy there. */
+      readonly partitions: readonly number[];
+      readonly offsets: readonly number[];
+    }
+  | {
+      /** Liveness (src/checker/liveness.ts): with faults stopped, the system did not settle. */
+      readonly code: 'not_settled';
+      /** Sends still pending when it stopped. */
+      readonly pending: readonly number[];
+      /** No event was enabled (a deadlock), rather than the step budget running out. */
+      readonly stuck: boolean;
+      readonly steps: number;
+    }
+  | {
       readonly code: 'failed_record_present';
       readonly partition: number;
       readonly replica: number;
@@ -330,7 +354,102 @@ export const FailedRecordAbsent: Invariant<'FailedRecordAbsent'> = {
   },
 };
 
-const ALL = [NoAckedRecordLost, NoDuplicateRecord, SessionOrderKept, NoPhantomRecord, AckedOffsetHoldsRecord, FailedRecordAbsent] as const;
+/**
+ * INV: DistinctAckedOffsets.
+ */
+export const DistinctAckedOffsets: Invariant<'DistinctAckedOffsets'> = {
+  name: 'DistinctAckedOffsets',
+  claim: 'Two different records are never acknowledged at the same offset of a partition.',
+  why:
+    'An offset names one record for good: applications store acknowledged offsets and consumers commit them. ' +
+    'Two acknowledgements for one offset mean the log was rewritten under an acknowledged record (an unclean ' +
+    'election truncates it, `UnifiedLog.truncateTo`) or a batch was taken for a retry of another ' +
+    '(`ProducerStateEntry.findDuplicateBatch`); AckedOffsetHoldsRecord sees only the record that is still there.',
+  check(state) {
+    let violations: Violation[] | null = null;
+    const sends = state.ghost.sends;
+    for (let id = 0; id < sends.length; id++) {
+      const info = sends[id] as SendInfo;
+      if (info.outcome !== 'ok' || info.offset < 0) continue;
+      for (let other = 0; other < id; other++) {
+        const earlier = sends[other] as SendInfo;
+        if (earlier.outcome !== 'ok' || earlier.partition !== info.partition || earlier.offset !== info.offset || earlier.record === info.record) continue;
+        (violations ??= []).push({ code: 'acked_offset_shared', partition: info.partition, offset: info.offset, sends: [other, id], records: [earlier.record, info.record] });
+        break;
+      }
+    }
+    return violations ?? NONE;
+  },
+};
+
+/** The offset of the first copy of `record` in a replica's committed log, or -1. */
+function committedOffsetOf(state: State, replica: Replica, record: number): number {
+  for (const batch of replica.log) {
+    for (let i = 0; i < batch.sends.length && batch.baseOffset + i < replica.hw; i++) {
+      if (recordOf(state, batch.sends[i] as number) === record) return batch.baseOffset + i;
+    }
+  }
+  return -1;
+}
+
+/**
+ * INV: NoDuplicateAcrossPartitions (Jepsen `:duplicate`, topic-wide).
+ */
+export const NoDuplicateAcrossPartitions: Invariant<'NoDuplicateAcrossPartitions'> = {
+  name: 'NoDuplicateAcrossPartitions',
+  claim: 'No application record is in the committed logs of two partitions of the topic.',
+  why:
+    'A consumer of the topic reads every partition, so a record written to two of them is processed twice. ' +
+    'Idempotence is per partition (sequences live in `TxnPartitionEntry`, dedup in each partition\'s ' +
+    '`ProducerStateManager`): nothing in Kafka recognises a resend that the partitioner sends elsewhere. ' +
+    'NoDuplicateRecord stays per partition, where the idempotent producer makes its promise.',
+  check(state) {
+    const partitions = state.cluster.partitions.length;
+    if (partitions < 2) return NONE;
+    let violations: Violation[] | null = null;
+    for (let p = 0; p < partitions; p++) {
+      const replica = leaderReplica(state, p);
+      if (replica === undefined) continue;
+      const n = loadCommitted(replica);
+      for (let k = 0; k < n; k++) {
+        const record = recordOf(state, committedSends[k] as number);
+        if (record < 0) continue;
+        let repeated = false;
+        for (let j = 0; j < k && !repeated; j++) repeated = recordOf(state, committedSends[j] as number) === record;
+        if (repeated) continue;
+        // Reported once, from the first partition that holds it; earlier partitions were checked already.
+        let inEarlier = false;
+        for (let q = 0; q < p && !inEarlier; q++) {
+          const other = leaderReplica(state, q);
+          inEarlier = other !== undefined && committedOffsetOf(state, other, record) >= 0;
+        }
+        if (inEarlier) continue;
+        let found: { partitions: number[]; offsets: number[] } | null = null;
+        for (let q = p + 1; q < partitions; q++) {
+          const other = leaderReplica(state, q);
+          const offset = other === undefined ? -1 : committedOffsetOf(state, other, record);
+          if (offset < 0) continue;
+          found ??= { partitions: [p], offsets: [committedOffsets[k] as number] };
+          found.partitions.push(q);
+          found.offsets.push(offset);
+        }
+        if (found !== null) (violations ??= []).push({ code: 'duplicate_across_partitions', record, ...found });
+      }
+    }
+    return violations ?? NONE;
+  },
+};
+
+const ALL = [
+  NoAckedRecordLost,
+  NoDuplicateRecord,
+  SessionOrderKept,
+  NoPhantomRecord,
+  AckedOffsetHoldsRecord,
+  FailedRecordAbsent,
+  DistinctAckedOffsets,
+  NoDuplicateAcrossPartitions,
+] as const;
 
 /** The name of an invariant: a suite that names one the model lacks does not compile. */
 export type InvariantName = (typeof ALL)[number]['name'];

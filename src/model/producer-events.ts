@@ -27,6 +27,7 @@ import {
   resolveAndBump,
   resolveNeeded,
 } from './producer.js';
+import type { ProducerOutbox } from './producer.js';
 import * as make from './records.js';
 import type { State } from './types.js';
 
@@ -35,19 +36,60 @@ function leaders(state: State): readonly number[] {
 }
 
 const RESOLVE_FIRST = 'the sender must first resolve sequences or bump the epoch (ProducerResolve)';
+const PROLOGUE_WITH_EXPIRY =
+  'a batch is past delivery.timeout.ms: the sendProducerData right after this prologue expires it, so the prologue runs in ProducerDrain or ProducerExpireBatches';
 
-function producerDrain(setup: Setup, state: State, broker: number): State {
-  const { producer, request } = drain(state.producer, setup.config, broker, leaders(state));
+/*
+ * One Sender loop (SND `runOnce`, 3.8.0) is: the prologue (TM `maybeResolveSequences`, then
+ * `bumpIdempotentEpochAndResetIdIfNeeded`), then `sendProducerData` (RA `drain`, then, in the same
+ * call, `getExpiredInflightBatches` and RA `expiredBatches` fail every batch past its deadline with
+ * TimeoutException, then the drained requests are sent), then `client.poll`, which handles the
+ * responses, disconnects and request timeouts. Time passing (ProducerDeliveryTimeout) can happen
+ * anywhere; a poll event that follows it is in the poll where the deadline passed, which is when
+ * Kafka lets a response see a batch past its deadline (SND `canRetry`, KAFKA-14034/KAFKA-14397).
+ *
+ * So the model keeps the expiry in the same step as the drain (ProducerDrain = sendProducerData for
+ * one broker; ProducerExpireBatches = a sendProducerData that drains nothing), and the prologue may
+ * not stand alone while a batch is past its deadline: the prologue ends the poll, and the
+ * sendProducerData right after it expires that batch before any later poll could see it. Then the
+ * prologue runs inside ProducerDrain or ProducerExpireBatches, first, as in `runOnce`: it does see
+ * the batch past its deadline (a bump rewrites its sequence too) before the expiry fails it.
+ */
+
+/** The prologue is due and must run in the same step as the sendProducerData after it. */
+function prologueWithExpiry(setup: Setup, state: State): boolean {
+  return resolveNeeded(state.producer, setup.config) && expirableBatches(state.producer).length > 0;
+}
+
+/** SND `runOnce`'s prologue (ProducerResolve's rule), into `out`. */
+function prologue(state: State, out: ProducerOutbox): State {
+  const resolved = resolveAndBump(state.producer, state.nextProducerId, out);
+  return make.state({ ...state, producer: resolved.producer, nextProducerId: state.nextProducerId + (resolved.usedProducerId ? 1 : 0) });
+}
+
+/** The state a sendProducerData starts from: after the prologue when it is due with an expiry. */
+function beforeSend(setup: Setup, state: State, out: ProducerOutbox): State {
+  return prologueWithExpiry(setup, state) ? prologue(state, out) : state;
+}
+
+function producerDrain(setup: Setup, state0: State, broker: number): State {
+  const out = newOutbox();
+  const state = beforeSend(setup, state0, out);
+  const drained = drain(state.producer, setup.config, broker, leaders(state));
+  const request = drained.request;
   if (request === null) throw new Error(`model bug: an enabled ProducerDrain drained nothing for broker ${broker}`);
+  // SND `sendProducerData`: expire after draining; a batch drained past its deadline is expired in
+  // flight and still sent (`sendProduceRequests` sends every drained batch).
+  const justDrained = request.acks === 0 ? request.batches.map((b) => b.batch) : [];
+  const producer = expireBatches(drained.producer, setup.config, out, justDrained);
   const conn = connectionAt(state, broker);
   let next: State = setConnection(make.state({ ...state, producer }), broker, make.connection({ ...conn, toBroker: [...conn.toBroker, request] }));
   const unanswered = requestsTo(state.producer, broker).length + 1;
   if (unanswered > 1) next = withStats(next, { pipelinedDrains: 1, fullPipelines: unanswered === setup.config.producer.maxInFlight ? 1 : 0 });
   const sent = request.batches.flatMap((b) => b.sends);
   next = make.state({ ...next, ghost: markTransmitted(next.ghost, sent) });
-  if (request.acks !== 0) return next;
-  const out = newOutbox();
-  next = make.state({ ...next, producer: completeUnacknowledged(next.producer, setup.config, request, out) });
+  // acks=0: the poll after the send completes the batches (NetworkClient `handleCompletedSends`).
+  if (request.acks === 0) next = make.state({ ...next, producer: completeUnacknowledged(next.producer, setup.config, request, out) });
   return applyOutbox(setup, next, out);
 }
 
@@ -103,12 +145,14 @@ type ProducerEventKind =
 
 export const PRODUCER_EVENTS: EventRules<ProducerEventKind> = {
   ProducerResolve: {
-    disabled: (setup, state) => (resolveNeeded(state.producer, setup.config) ? null : 'there is no unresolved sequence or epoch bump to handle'),
+    disabled(setup, state) {
+      if (!resolveNeeded(state.producer, setup.config)) return 'there is no unresolved sequence or epoch bump to handle';
+      if (expirableBatches(state.producer).length > 0) return PROLOGUE_WITH_EXPIRY;
+      return null;
+    },
     apply(setup, state) {
       const out = newOutbox();
-      const resolved = resolveAndBump(state.producer, state.nextProducerId, out);
-      const next = make.state({ ...state, producer: resolved.producer, nextProducerId: state.nextProducerId + (resolved.usedProducerId ? 1 : 0) });
-      return applyOutbox(setup, next, out);
+      return applyOutbox(setup, prologue(state, out), out);
     },
   },
   ProducerDrain: {
@@ -116,12 +160,16 @@ export const PRODUCER_EVENTS: EventRules<ProducerEventKind> = {
       const { config } = setup;
       const bad = badIndex('broker', event.broker, config.topic.replicationFactor);
       if (bad !== null) return bad;
-      if (resolveNeeded(state.producer, config)) return RESOLVE_FIRST;
+      let producer = state.producer;
+      if (resolveNeeded(producer, config)) {
+        if (expirableBatches(producer).length === 0) return RESOLVE_FIRST;
+        producer = prologue(state, newOutbox()).producer;
+      }
       if (state.cluster.alive[event.broker] !== true) return `broker ${event.broker} is down`;
-      if (requestsTo(state.producer, event.broker).length >= config.producer.maxInFlight) {
+      if (requestsTo(producer, event.broker).length >= config.producer.maxInFlight) {
         return `max.in.flight.requests.per.connection (${config.producer.maxInFlight}) requests are unanswered`;
       }
-      return canDrain(state.producer, config, event.broker, leaders(state)) ? null : `no batch can be drained for broker ${event.broker}`;
+      return canDrain(producer, config, event.broker, leaders(state)) ? null : `no batch can be drained for broker ${event.broker}`;
     },
     apply: (setup, state, event) => producerDrain(setup, state, event.broker),
   },
@@ -145,12 +193,11 @@ export const PRODUCER_EVENTS: EventRules<ProducerEventKind> = {
     apply: (_setup, state, event) => make.state({ ...state, producer: passDeadline(state.producer, event.partition) }),
   },
   ProducerExpireBatches: {
-    disabled(setup, state) {
-      if (resolveNeeded(state.producer, setup.config)) return RESOLVE_FIRST;
-      return expirableBatches(state.producer).length === 0 ? 'no batch is past delivery.timeout.ms' : null;
-    },
-    apply(setup, state) {
+    // A sendProducerData that drains nothing; the loop's prologue first when it is due.
+    disabled: (_setup, state) => (expirableBatches(state.producer).length === 0 ? 'no batch is past delivery.timeout.ms' : null),
+    apply(setup, state0) {
       const out = newOutbox();
+      const state = beforeSend(setup, state0, out);
       return applyOutbox(setup, make.state({ ...state, producer: expireBatches(state.producer, setup.config, out) }), out);
     },
   },

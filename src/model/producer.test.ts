@@ -305,6 +305,51 @@ describe('Producer: delivery timeout and unresolved sequences (SND sendProducerD
     expect(logRecords(last, 0, 0)).toEqual([0, 1, 1]);
   });
 
+  it('a drain expires in the same step what is past its deadline, so a later response cannot fail it after the deadline (SND sendProducerData: drain, then expire)', () => {
+    // Deadline passes -> the next loop drains the second batch -> its response is read. In Kafka the
+    // sendProducerData that drains also expires the first batch (TimeoutException, no sequence
+    // adjustment), before any later poll: its response finds it done, with no epoch bump.
+    const { last, setup } = play({}, [
+      'AppSend(p0)',
+      'ProducerDrain(b0)',
+      'AppSend(p0)',
+      'BrokerReceive(b0)',
+      'ProducerDeliveryTimeout(p0)',
+      'ProducerDrain(b0)',
+    ]);
+    expect(last.ghost.sends[0]).toMatchObject({ outcome: 'info', error: 'TimeoutException' });
+    expect(last.ghost.stats.deliveryTimeouts).toBe(1);
+    const after = step(setup, last, { kind: 'ProducerReceive', broker: 0, nth: 0 });
+    expect(after.ghost.stats).toMatchObject({ deadlineFailures: 0, epochBumps: 0 });
+    expect(after.producer.epochBumpRequired).toBe(false);
+  });
+
+  it('with a batch past its deadline the prologue does not stand alone: it runs first inside the next sendProducerData, which expires the batch (SND runOnce)', () => {
+    // Two batches in flight; the first passes its deadline and the disconnect (in that poll) fails
+    // it with adjustSequences, requesting a bump, and queues the second for retry; then the second
+    // passes its deadline too. The loop after that poll runs the prologue and then expires it, so
+    // no poll can read anything between them.
+    const { last, setup } = play({}, [
+      ...drainTwice,
+      'ProducerDeliveryTimeout(p0)',
+      'NetworkDisconnect(b0)',
+      'ProducerDeliveryTimeout(p0)',
+    ]);
+    expect(last.producer.epochBumpRequired).toBe(true);
+    expect(isEnabled(setup, last, { kind: 'ProducerResolve' })).toBe(false);
+    const next = step(setup, last, { kind: 'ProducerExpireBatches' });
+    expect(next.producer).toMatchObject({ epoch: 1, epochBumpRequired: false });
+    expect(next.ghost.sends.map((s) => s.error)).toEqual(['NETWORK_EXCEPTION', 'TimeoutException']);
+    // The expired batch had been retried: its partition waits, unresolved (TM markSequenceUnresolved).
+    expect(next.producer.unresolved).toEqual([1]);
+  });
+
+  it('acks=0: a batch drained past its deadline is expired before the poll completes it (SND sendProducerData, then handleCompletedSends)', () => {
+    const { last } = play({ acks: '0', 'enable.idempotence': false }, ['AppSend(p0)', 'ProducerDeliveryTimeout(p0)', 'ProducerDrain(b0)']);
+    expect(last.ghost.sends[0]).toMatchObject({ outcome: 'info', error: 'TimeoutException' });
+    expect(last.network[0]?.toBroker).toHaveLength(1);
+  });
+
   it('new batches are not drained while a sequence is unresolved', () => {
     const { last, setup } = play({}, [...drainTwice, 'NetworkDisconnect(b0)', 'ProducerDeliveryTimeout(p0)', 'ProducerExpireBatches', 'AppSend(p0)']);
     // Batch seq 1 is still in flight (queued for retry), so the unresolved partition waits.

@@ -14,9 +14,11 @@
  * - the KIP-360 local epoch bump and sequence rewrite (TM `bumpIdempotentProducerEpoch`,
  *   TPE `startSequencesAtBeginning`), lazily moving other partitions to the new epoch
  *   (TM `maybeUpdateProducerIdAndEpoch`);
- * - delivery timeout in two steps, as in Kafka: time passes (a batch's deadline), then the Sender
- *   expires it (SND `sendProducerData`, TM `markSequenceUnresolved`, `maybeResolveSequences`); a
- *   response handled after the deadline fails the batch with adjustSequences (SND `canRetry`).
+ * - delivery timeout in two steps, as in Kafka: time passes (a batch's deadline), then the Sender's
+ *   next sendProducerData expires it right after its drain (SND `sendProducerData`, TM
+ *   `markSequenceUnresolved`, `maybeResolveSequences`; producer-events.ts says how the loop's steps
+ *   are kept together); a response handled in the poll where the deadline passed fails the batch
+ *   with adjustSequences (SND `canRetry`).
  *
  * Not modelled: transactions, MESSAGE_TOO_LARGE splits (the model has no sizes), retry backoff
  * and linger timing (timers are events that may fire whenever the protocol allows; a partition in
@@ -348,7 +350,12 @@ export function drain(producer: ProducerState, config: ModelConfig, broker: numb
  */
 export function completeUnacknowledged(producer: ProducerState, config: ModelConfig, request: ProduceRequest, out: ProducerOutbox): ProducerState {
   let p = producer;
-  for (const wire of request.batches) p = completeBatch(p, config, wire.batch, 'NONE', -1, out);
+  for (const wire of request.batches) {
+    // A batch the same sendProducerData expired is gone: `batch.complete` is false for it, and
+    // acks=0 has no TransactionManager (idempotence needs acks=all).
+    if (!p.batches.some((b) => b.id === wire.batch)) continue;
+    p = completeBatch(p, config, wire.batch, 'NONE', -1, out);
+  }
   return collectBatches(p);
 }
 
@@ -544,7 +551,7 @@ export function passDeadline(producer: ProducerState, partition: number): Produc
  * each stopping at the first batch still within its deadline. Accumulator batches come first
  * (`expiredBatches.addAll(expiredInflightBatches)`).
  */
-export function expirableBatches(producer: ProducerState): Batch[] {
+export function expirableBatches(producer: ProducerState, justDrained: readonly number[] = []): Batch[] {
   const fromQueues: Batch[] = [];
   const inFlight: Batch[] = [];
   producer.partitions.forEach((part, partition) => {
@@ -563,6 +570,12 @@ export function expirableBatches(producer: ProducerState): Batch[] {
       }
     }
     sent.sort((x, y) => x.request - y.request);
+    // acks=0 batches are in the Sender's in-flight list from their drain to the next poll, which
+    // completes them (SND `addToInflightBatches`, `handleProduceResponse`'s no-response branch).
+    for (const id of justDrained) {
+      const batch = getBatch(producer, id);
+      if (batch.partition === partition && !batch.done) sent.push({ batch, request: Number.POSITIVE_INFINITY });
+    }
     for (const { batch } of sent) {
       if (!batch.deadlinePassed) break;
       inFlight.push(batch);
@@ -576,9 +589,9 @@ export function expirableBatches(producer: ProducerState): Batch[] {
  * without adjusting sequences; one that had been retried marks its partition unresolved
  * (TM `markSequenceUnresolved`). A batch still in flight stays referenced by its request.
  */
-export function expireBatches(producer: ProducerState, config: ModelConfig, out: ProducerOutbox): ProducerState {
+export function expireBatches(producer: ProducerState, config: ModelConfig, out: ProducerOutbox, justDrained: readonly number[] = []): ProducerState {
   let p = producer;
-  for (const batch of expirableBatches(producer)) {
+  for (const batch of expirableBatches(producer, justDrained)) {
     const part = partitionOf(p, batch.partition);
     p = putPartition(p, batch.partition, make.producerPartition({ ...part, queue: part.queue.filter((id) => id !== batch.id) }));
     p = failBatch(p, config, batch.id, 'TimeoutException', false, out);

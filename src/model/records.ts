@@ -112,7 +112,7 @@ export function partition(p: PartitionState): PartitionState {
 }
 
 export function replica(r: Replica): Replica {
-  return { log: r.log, hw: r.hw, producers: r.producers, snapshots: r.snapshots };
+  return { log: r.log, hw: r.hw, flushed: r.flushed, producers: r.producers, snapshots: r.snapshots };
 }
 
 export function producerEntry(e: ProducerEntry): ProducerEntry {
@@ -172,6 +172,8 @@ export function stats(s: Stats): Stats {
     brokerCrashes: s.brokerCrashes,
     isrShrinks: s.isrShrinks,
     resends: s.resends,
+    powerLosses: s.powerLosses,
+    unflushedBatchesLost: s.unflushedBatchesLost,
   };
 }
 
@@ -184,5 +186,6 @@ export function counters(c: Counters): Counters {
     restarts: c.restarts,
     crashes: c.crashes,
     clusterChanges: c.clusterChanges,
+    powerLosses: c.powerLosses,
   };
 }

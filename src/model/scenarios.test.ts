@@ -28,7 +28,7 @@ function failsAt(config: Record<string, string | number | boolean>, events: read
   return firstViolation(play(config, events).states, [invariant(name)])?.step ?? null;
 }
 
-const bounds = { recordsMax: 2, resendsMax: 1, eventsMax: 30, lostMessagesMax: 2, restartsMax: 1, crashesMax: 1, clusterChangesMax: 1 };
+const bounds = { recordsMax: 2, resendsMax: 1, eventsMax: 30, lostMessagesMax: 2, restartsMax: 1, crashesMax: 1, clusterChangesMax: 1, powerLossesMax: 0 };
 
 /** The invariants hold in every state reachable within the bounds: breadth-first search, not a sample. */
 function holdsUnder(def: Omit<SuiteDefinition, 'name' | 'claim' | 'witnesses' | 'expect' | 'runs'>): void {

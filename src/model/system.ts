@@ -10,7 +10,7 @@
  *   producer-events.ts  Producer*: the Sender's loop, its timers, a restart (rules in producer.ts)
  *   network.ts          NetworkDisconnect, NetworkDrop
  *   produce.ts          BrokerReceive, BrokerCompleteProduce, BrokerProduceTimeout
- *   cluster-events.ts   replication, broker stops and restarts, the controller (rules in cluster.ts, broker.ts)
+ *   cluster-events.ts   replication, broker stops, power losses, flushes and restarts, the controller (rules in cluster.ts, broker.ts)
  *
  * A new actor adds its kinds to the Event union (events.ts), a file exporting their EventRules,
  * one line in EVENTS below, and its candidates at the end of `enabledEvents`.
@@ -153,6 +153,13 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
       if (!expire) continue;
       const producers = replicaAt(partitionAt(state, p), r).producers;
       for (let n = 0; n < producers.length; n++) candidates.push({ kind: 'BrokerExpireProducer', partition: p, replica: r, nth: n });
+    }
+  }
+  if (kindOn(setup, 'BrokerPowerLoss')) {
+    for (let b = 0; b < brokers; b++) {
+      if (alive[b] !== true) continue;
+      candidates.push({ kind: 'BrokerFlush', broker: b });
+      candidates.push({ kind: 'BrokerPowerLoss', broker: b });
     }
   }
   return candidates.filter((event) => whyDisabled(setup, state, event) === null);

@@ -199,6 +199,12 @@ export interface ProducerSnapshot {
 export interface Replica {
   readonly log: readonly LogBatch[];
   readonly hw: number;
+  /**
+   * The log below this offset is on disk (fsynced); the rest is only in the page cache and a
+   * power loss drops it. Kafka leaves flushing to the OS by default (`flush.messages` and
+   * `log.flush.interval.messages` are Long.MAX_VALUE).
+   */
+  readonly flushed: number;
   /** ProducerStateManager's in-memory entries, sorted by producer id. */
   readonly producers: readonly ProducerEntry[];
   readonly snapshots: readonly ProducerSnapshot[];
@@ -276,6 +282,9 @@ export interface Stats {
   readonly brokerCrashes: number;
   readonly isrShrinks: number;
   readonly resends: number;
+  readonly powerLosses: number;
+  /** Batches a power loss dropped from a replica's log (written, never flushed). */
+  readonly unflushedBatchesLost: number;
 }
 
 export interface Ghost {
@@ -293,6 +302,7 @@ export interface Counters {
   readonly restarts: number;
   readonly crashes: number;
   readonly clusterChanges: number;
+  readonly powerLosses: number;
 }
 
 export interface State {

@@ -45,6 +45,7 @@ const ALL = [
   witness('LogTruncated', 'a replica truncated a diverged suffix of its log', (s) => s.ghost.stats.truncations > 0),
   witness('IsrShrunk', 'a lagging follower was dropped from the ISR', (s) => s.ghost.stats.isrShrinks > 0),
   witness('ProducerStateLost', 'a replica forgot a producer id', (s) => s.ghost.stats.producerStateLosses > 0),
+  witness('UnflushedTailLost', 'a power loss dropped written but unflushed batches from a replica\'s log', (s) => s.ghost.stats.unflushedBatchesLost > 0),
 ] as const;
 
 /** The name of a witness: a suite that names one the model lacks does not compile. */

@@ -91,6 +91,18 @@ function newRequest(before: State, after: State, broker: number): ProduceRequest
   return (after.network[broker]?.toBroker ?? []).find((r) => !old.has(r.id));
 }
 
+/** What the Sender loop's prologue did (ProducerResolve, or the start of a drain or expiry step). */
+function prologue(before: State, after: State): string[] {
+  const parts: string[] = [];
+  if (after.producer.epoch !== before.producer.epoch || after.producer.producerId !== before.producer.producerId) {
+    parts.push(`the producer bumps its epoch to ${after.producer.epoch} (pid ${after.producer.producerId}) and rewrites in-flight sequences of p${before.producer.partitionsToRewrite.join(', p')} from 0`);
+  }
+  before.producer.unresolved.forEach((u, i) => {
+    if (u >= 0 && (after.producer.unresolved[i] ?? -1) < 0 && after.producer.epoch === before.producer.epoch) parts.push(`p${i}'s sequence is resolved: a later batch was acknowledged`);
+  });
+  return parts;
+}
+
 export function narrate(before: State, after: State, event: Event): string {
   const outcomes = outcomeChanges(before, after);
   switch (event.kind) {
@@ -102,22 +114,20 @@ export function narrate(before: State, after: State, event: Event): string {
       const id = after.ghost.sends.length - 1;
       return `the application resends record r${after.ghost.sends[id]?.record} as ${sendLabel(after, id)}`;
     }
-    case 'ProducerResolve': {
-      const parts: string[] = [];
-      if (after.producer.epoch !== before.producer.epoch || after.producer.producerId !== before.producer.producerId) {
-        parts.push(`the producer bumps its epoch to ${after.producer.epoch} (pid ${after.producer.producerId}) and rewrites in-flight sequences of p${before.producer.partitionsToRewrite.join(', p')} from 0`);
-      }
-      before.producer.unresolved.forEach((u, i) => {
-        if (u >= 0 && (after.producer.unresolved[i] ?? -1) < 0 && after.producer.epoch === before.producer.epoch) parts.push(`p${i}'s sequence is resolved: a later batch was acknowledged`);
-      });
-      return sentence(parts) || 'the sender resolves sequences';
-    }
+    case 'ProducerResolve':
+      return sentence(prologue(before, after)) || 'the sender resolves sequences';
     case 'ProducerDrain': {
       const request = newRequest(before, after, event.broker);
       if (request === undefined) return 'the sender drains nothing';
       const retry = request.batches.some((w) => (before.producer.batches.find((b) => b.id === w.batch)?.attempts ?? 0) > 0);
       const what = request.batches.map((w) => wireLabel(after, w)).join(', ');
-      return sentence([`the producer sends request #${request.id} to b${event.broker}: ${what}${retry ? ' (a retry)' : ''}`, ...outcomes]);
+      const expired = after.ghost.stats.deliveryTimeouts - before.ghost.stats.deliveryTimeouts;
+      return sentence([
+        ...prologue(before, after),
+        `the producer sends request #${request.id} to b${event.broker}: ${what}${retry ? ' (a retry)' : ''}`,
+        expired > 0 ? `then expires ${batches(expired)} past the delivery deadline` : '',
+        ...outcomes,
+      ]);
     }
     case 'ProducerReceive': {
       const response = before.network[event.broker]?.toClient[event.nth];
@@ -136,7 +146,7 @@ export function narrate(before: State, after: State, event: Event): string {
       return `delivery.timeout.ms runs out for p${event.partition}'s batch [${batch === undefined ? '?' : records(after, batch.sends)}]`;
     }
     case 'ProducerExpireBatches':
-      return sentence(['the sender expires the batches past their deadline', ...outcomes]);
+      return sentence([...prologue(before, after), 'the sender expires the batches past their deadline', ...outcomes]);
     case 'ProducerRequestTimeout':
       return sentence([`request.timeout.ms: the producer closes its connection to b${event.broker}`, lostOnConnection(before, after, event.broker), ...outcomes, bumpRequested(before, after)]);
     case 'ProducerRestart': {
@@ -219,11 +229,25 @@ export function narrate(before: State, after: State, event: Event): string {
           return entries.length === 0 ? '' : `p${i}: ${entries.map((e) => `pid ${e.producerId} keeps ${batches(e.batches.length)}`).join(', ')}`;
         })
         .filter((s) => s !== '');
-      const leo = after.cluster.partitions.map((p) => logEndOffset(p.replicas[event.broker] ?? { log: [], hw: 0, producers: [], snapshots: [] }));
+      const leo = after.cluster.partitions.map((p) => logEndOffset(p.replicas[event.broker] ?? { log: [], hw: 0, flushed: 0, producers: [], snapshots: [] }));
       return sentence([`b${event.broker} restarts (log end ${leo.join('/')})`, ...cached, ...leaderChanges(before, after)]);
     }
     case 'ControllerMoveLeader':
       return sentence([`leadership of p${event.partition} moves to b${event.replica}`, ...leaderChanges(before, after)]);
+    case 'BrokerFlush': {
+      const ends = after.cluster.partitions.map((p) => p.replicas[event.broker]?.flushed ?? 0);
+      return `b${event.broker}'s page cache reaches the disk: its logs are flushed to offset ${ends.join('/')}`;
+    }
+    case 'BrokerPowerLoss': {
+      const lost = after.ghost.stats.unflushedBatchesLost - before.ghost.stats.unflushedBatchesLost;
+      return sentence([
+        `b${event.broker} loses power`,
+        lost > 0 ? `${batches(lost)} never flushed ${lost === 1 ? 'is' : 'are'} gone from its logs` : 'it had flushed everything',
+        lostOnConnection(before, after, event.broker),
+        ...outcomes,
+        ...leaderChanges(before, after),
+      ]);
+    }
     case 'BrokerExpireProducer': {
       const entry = before.cluster.partitions[event.partition]?.replicas[event.replica]?.producers[event.nth];
       return `b${event.replica} expires pid ${entry?.producerId} on p${event.partition} (producer.id.expiration.ms)`;

@@ -7,6 +7,7 @@
  * to the source).
  */
 
+import { LIVENESS_NAME } from '../checker/liveness.js';
 import { formatEvent } from './format.js';
 import type { Report } from './report.js';
 import { describeOrigin } from './report.js';
@@ -31,7 +32,7 @@ export function renderRegressionTest(report: Report, jsonName: string, runComman
 // Run it with: ${runCommand}
 // ${expected ? 'The suite expects this violation: the test checks that it still reproduces.' : 'It fails while the bug exists and passes once it is fixed.'}
 import { expect, it } from 'vitest';
-import { invariantByName, replay } from 'idemcheck';
+import { ${report.violation.invariant === LIVENESS_NAME ? 'livenessInvariant, resolveConfig, traceSetup, ' : ''}invariantByName, replay } from 'idemcheck';
 
 const config = ${JSON.stringify(report.configInput, null, 2)};
 
@@ -39,7 +40,7 @@ const events = [
 ${events}
 ];
 
-const found = invariantByName(${invariant});
+const found = ${report.violation.invariant === LIVENESS_NAME ? `livenessInvariant(traceSetup((resolveConfig(config) as { config: Parameters<typeof traceSetup>[0] }).config))` : `invariantByName(${invariant})`};
 if (found === undefined) throw new Error('unknown invariant ${report.violation.invariant}');
 const invariant = found;
 

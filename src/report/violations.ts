@@ -23,6 +23,14 @@ export function describeViolation(state: State, v: Violation): string {
       return `offset ${v.offset} of partition ${v.partition} holds send ${v.send}, which the application never sent to that partition`;
     case 'acked_offset_mismatch':
       return `${label(v.send)} was acknowledged at offset ${v.ackedOffset} of partition ${v.partition}, but the log has it at ${v.offsets.join(', ')}`;
+    case 'acked_offset_shared':
+      return `${label(v.sends[0])} and ${label(v.sends[1])} were both acknowledged at offset ${v.offset} of partition ${v.partition}: records r${v.records[0]} and r${v.records[1]} at one offset`;
+    case 'duplicate_across_partitions':
+      return `record r${v.record} is in the committed logs of ${v.partitions.map((p, i) => `partition ${p} (offset ${v.offsets[i]})`).join(' and ')}`;
+    case 'not_settled': {
+      const what = v.pending.length > 0 ? `${v.pending.map(label).join(', ')} still pending` : 'an unresolved sequence or epoch bump left';
+      return `with faults stopped, the system ${v.stuck ? 'got stuck (no event enabled)' : `did not settle within ${v.steps} steps`}: ${what}`;
+    }
     case 'failed_record_present':
       return `${label(v.send)} failed definitely, yet broker ${v.replica}'s log of partition ${v.partition} has it at offset ${v.offset}`;
   }
