@@ -88,7 +88,7 @@ describe('what broke, by its name', () => {
     expect(names(r)).toContain('NoDuplicateAcrossPartitions');
     expect(names(r)).not.toContain('NoPhantomRecord');
     const twice = r.violations.find((v) => v.invariant === 'NoDuplicateAcrossPartitions')?.violations[0];
-    expect(twice?.code === 'record_in_two_partitions' && new Set(twice.copies.map((c) => c.partition)).size).toBe(2);
+    expect(twice?.code === 'duplicate_across_partitions' && new Set(twice.partitions).size).toBe(2);
   });
 
   it('an acknowledgement without an offset under acks=all is reported as that', async () => {

@@ -110,9 +110,10 @@ const records = (sends: readonly number[]): string => sends.map((s) => `r${s}`).
  * appended twice under different sequences.
  */
 export function causeOf(trace: ClientReport['trace'], v: ClientViolation): string | null {
-  if (v.code === 'record_in_two_partitions') {
-    const where = trace.flatMap((t) => t.batches.filter((b) => b.sends.includes(v.send)).map((b) => `request #${t.ordinal} to partition ${b.partition}${t.fault === null ? '' : ` (${t.fault})`}: ${b.result}`));
-    return where.length === 0 ? null : `r${v.send} was sent in ${where.join('; ')}: the client sent it again to another partition.`;
+  if (v.code === 'duplicate_across_partitions') {
+    // The harness makes each send its own record.
+    const where = trace.flatMap((t) => t.batches.filter((b) => b.sends.includes(v.record)).map((b) => `request #${t.ordinal} to partition ${b.partition}${t.fault === null ? '' : ` (${t.fault})`}: ${b.result}`));
+    return where.length === 0 ? null : `r${v.record} was sent in ${where.join('; ')}: the client sent it again to another partition.`;
   }
   if (v.code === 'ack_without_offset') return null;
   if (v.code === 'acked_record_lost') {
