@@ -8,6 +8,16 @@ import type { State } from '../model/types.js';
 
 export function fingerprint(states: readonly State[]): string {
   const hash = createHash('sha256');
-  for (const state of states) hash.update(JSON.stringify(state)).update('\n');
+  for (const state of states) hash.update(stateJson(state)).update('\n');
   return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * A state's JSON, leaving out a null consumer side: a run without `consumer=` hashes exactly as it
+ * did before the model had consumers, so the fingerprints of existing reports still match.
+ */
+function stateJson(state: State): string {
+  if (state.consumers !== null) return JSON.stringify(state);
+  const { consumers: _none, ...producerOnly } = state;
+  return JSON.stringify(producerOnly);
 }

@@ -13,7 +13,7 @@ import { runSuite } from '../checker/run-suite.js';
 import { parseEvent, TraceError } from '../checker/trace.js';
 import { describeConfig, resolveConfig } from '../model/config.js';
 import type { ConfigInput } from '../model/config.js';
-import { BOUND_HELP, FAULTS } from '../model/events.js';
+import { BOUND_HELP, CONSUMER_BOUNDS, FAULTS } from '../model/events.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
 import { invariantByName } from '../model/invariants.js';
 import type { State } from '../model/types.js';
@@ -83,6 +83,8 @@ function readReport(path: string, doc: unknown): CheckedReport {
   if (typeof bounds !== 'object' || bounds === null) throw damaged(path, "'bounds' is missing");
   for (const key of Object.keys(BOUND_HELP)) {
     const value = bounds[key];
+    // A report of a run without a consumer group leaves the consumer bounds out.
+    if (value === undefined && (CONSUMER_BOUNDS as readonly string[]).includes(key)) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw damaged(path, `bounds.${key} must be a non-negative integer`);
   }
   if (!Array.isArray(r.events)) throw damaged(path, r.events === undefined ? "'events' is missing" : "'events' must be a list of events");

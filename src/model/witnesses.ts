@@ -4,12 +4,35 @@
  * lost acks. Witnesses read the ghost's counters only.
  */
 
+import type { ConsumerStats } from './consumer-types.js';
 import type { State } from './types.js';
 
 export interface Witness<N extends string = string> {
   readonly name: N;
   readonly claim: string;
   readonly holds: (state: State) => boolean;
+}
+
+/** A consumer-side count (0 without a consumer side). */
+function consumerStat(s: State, key: keyof ConsumerStats): number {
+  return s.consumers?.stats[key] ?? 0;
+}
+
+/** Some application record is twice in a partition's leader log: a resend reached the log. */
+function duplicateInLog(s: State): boolean {
+  return s.cluster.partitions.some((p) => {
+    const leader = p.replicas[p.leader];
+    if (leader === undefined) return false;
+    const seen = new Set<number>();
+    for (const batch of leader.log) {
+      for (const send of batch.sends) {
+        const record = s.ghost.sends[send]?.record ?? -1;
+        if (seen.has(record)) return true;
+        seen.add(record);
+      }
+    }
+    return false;
+  });
 }
 
 function witness<N extends string>(name: N, claim: string, holds: (state: State) => boolean): Witness<N> {
@@ -45,6 +68,16 @@ const ALL = [
   witness('LogTruncated', 'a replica truncated a diverged suffix of its log', (s) => s.ghost.stats.truncations > 0),
   witness('IsrShrunk', 'a lagging follower was dropped from the ISR', (s) => s.ghost.stats.isrShrinks > 0),
   witness('ProducerStateLost', 'a replica forgot a producer id', (s) => s.ghost.stats.producerStateLosses > 0),
+  // The consumer side (consumer=).
+  witness('RecordProcessed', 'the application processed a record into the sink', (s) => (s.consumers?.sink.effects.length ?? 0) > 0),
+  witness('ConsumerCrashed', 'a consumer crashed', (s) => consumerStat(s, 'consumerCrashes') > 0),
+  witness('CommitResponseLost', 'an OffsetCommit was stored but its response lost, and commitSync retried it', (s) => consumerStat(s, 'lostCommitResponses') > 0),
+  witness('CommitRejected', 'the coordinator (or the client) rejected a commit: the member or its generation was gone', (s) => consumerStat(s, 'commitsRejected') > 0),
+  witness('ProcessedAfterPartitionLost', 'a consumer processed a record of a partition it no longer owned in the group', (s) => consumerStat(s, 'processedAfterLoss') > 0),
+  witness('RebalanceCompleted', 'the group completed a rebalance after its first one', (s) => consumerStat(s, 'rebalances') > 1),
+  witness('DuplicateReachedLog', "an application record is twice in a partition's log (a resend written again)", duplicateInLog),
+  witness('DuplicateSkippedByDedup', 'a deduplicating sink skipped a record whose id it already held', (s) => consumerStat(s, 'dedupSkips') > 0),
+  witness('TruncationDetected', 'a consumer found, validating its position with a new leader, that the log it read was truncated', (s) => consumerStat(s, 'truncationsDetected') > 0),
 ] as const;
 
 /** The name of a witness: a suite that names one the model lacks does not compile. */
