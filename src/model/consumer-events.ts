@@ -109,6 +109,12 @@ function autoCommitDue(side: ConsumerSide, c: number): boolean {
   return member && side.group.phase === 'Stable' && consumer.generation === side.group.generation && allConsumed(consumer).length > 0;
 }
 
+/** Did a rebalance give a partition the group had committed progress on to another consumer? (For a witness.) */
+function handedOver(before: ConsumerSide, after: ConsumerSide): boolean {
+  const owner = (side: ConsumerSide, p: number): number => side.group.members.find((m) => m.assignment.includes(p))?.consumer ?? -1;
+  return after.group.committed.some((e) => e.offset > 0 && owner(before, e.partition) >= 0 && owner(after, e.partition) !== owner(before, e.partition));
+}
+
 /** Member `nth` of the group, and whether the process that joined as it still runs. */
 function memberAt(state: State, nth: number): { readonly live: boolean } | null {
   const side = state.consumers;
@@ -172,7 +178,11 @@ export const CONSUMER_EVENTS: EventRules<ConsumerKind> = {
     disabled: (setup, state, event) => notAt(setup, state, event.consumer, 'process', 'process a record'),
     // The dedup-forgets-ids mutant (not Kafka): a dedup sink that never keeps the ids it wrote.
     apply(setup, state, event) {
-      const side = processStep(sideOf(state), event.consumer, modeOf(setup));
+      const before = sideOf(state);
+      const record = consumerOf(before, event.consumer).returned[0];
+      let side = processStep(before, event.consumer, modeOf(setup));
+      const skipped = side.stats.dedupSkips > before.stats.dedupSkips;
+      if (skipped && record !== undefined && side.sink.effects.some((e) => e.key === record.key && e.send !== record.send)) side = bumpStats(side, 'resentCopySkips');
       const forget = setup.config.mutant?.kind === 'dedup-forgets-ids';
       return withSide(state, forget ? { ...side, sink: { ...side.sink, processedIds: [] } } : side);
     },
@@ -212,14 +222,18 @@ export const CONSUMER_EVENTS: EventRules<ConsumerKind> = {
       if (state.consumers === null || setup.config.consumer === null) return NO_CONSUMER;
       return canCompleteRebalance(state.consumers.group) ? null : 'the group is not rebalancing, or a member has not rejoined';
     },
-    apply: (setup, state) => withSide(state, completeRebalance(sideOf(state), setup.config.topic.partitions)),
+    apply(setup, state) {
+      const before = sideOf(state);
+      const after = completeRebalance(before, setup.config.topic.partitions);
+      return withSide(state, handedOver(before, after) ? bumpStats(after, 'handovers') : after);
+    },
   },
   GroupExpireSession: {
     disabled(setup, state, event) {
       if (state.consumers === null || setup.config.consumer === null) return NO_CONSUMER;
       const member = memberAt(state, event.nth);
       if (member === null) return `the group has no member at index ${event.nth}`;
-      return member.live ? 'the member is alive and heartbeating (evicting it is the rebalance fault, GroupEvictMember)' : null;
+      return member.live ? 'the member is alive and heartbeating (evicting it is the poll-timeout fault, GroupEvictMember)' : null;
     },
     apply: (_setup, state, event) => withSide(state, evictMember(sideOf(state), event.nth)),
   },

@@ -215,6 +215,10 @@ export interface ConsumerStats {
   readonly processedAfterLoss: number;
   readonly truncationsDetected: number;
   readonly offsetResets: number;
+  /** Dedup skips of a record whose id the sink holds from another send: a resent copy in the log. */
+  readonly resentCopySkips: number;
+  /** Rebalances that gave a partition with committed progress to another consumer. */
+  readonly handovers: number;
 }
 
 /**

@@ -56,6 +56,8 @@ export const ZERO_CONSUMER_STATS: ConsumerStats = {
   processedAfterLoss: 0,
   truncationsDetected: 0,
   offsetResets: 0,
+  resentCopySkips: 0,
+  handovers: 0,
 };
 
 export const ZERO_CONSUMER_COUNTERS: ConsumerCounters = { consumerCrashes: 0, lostCommitResponses: 0, rebalances: 0 };

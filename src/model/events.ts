@@ -112,6 +112,11 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'GroupPrepareRebalance',
 ];
 
+/** The consumer side's kinds (consumer-events.ts): they act only with `consumer=`. */
+export function isConsumerKind(kind: EventKind): boolean {
+  return kind.startsWith('Consumer') || kind.startsWith('Group');
+}
+
 /** One line of explanation per event kind. */
 export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   AppSend: 'the application sends a new record to a partition (it joins the open batch or starts one)',

@@ -38,7 +38,7 @@ describe('Faults: the table', () => {
       clusterChangesMax: ['isr-shrink', 'leader-change', 'producer-state-loss'],
       consumerCrashesMax: ['consumer-crash'],
       lostCommitResponsesMax: ['lost-commit-response'],
-      rebalancesMax: ['rebalance'],
+      rebalancesMax: ['rebalance', 'poll-timeout'],
     });
   });
 

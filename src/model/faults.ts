@@ -199,13 +199,22 @@ export const FAULT_TABLE = {
     help: 'the coordinator stores an OffsetCommit but its response is lost; commitSync retries the same offsets',
   },
   rebalance: {
-    events: ['GroupPrepareRebalance', 'GroupEvictMember'],
+    events: ['GroupPrepareRebalance'],
     outOfOrderOnly: false,
     bound: 'rebalancesMax',
     lossyOnly: false,
     needsFollower: null,
     needsConsumer: true,
-    help: 'the group rebalances while its members live, or evicts a live member whose poll() is late',
+    help: 'the stable group rebalances while its members live (e.g. a metadata change): each rejoins at its next poll()',
+  },
+  'poll-timeout': {
+    events: ['GroupEvictMember'],
+    outOfOrderOnly: false,
+    bound: 'rebalancesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    needsConsumer: true,
+    help: "a live member's poll() is late (max.poll.interval.ms): the group evicts it while it still processes what poll returned",
   },
 } as const satisfies Readonly<Record<string, FaultRule>>;
 

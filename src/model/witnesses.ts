@@ -1,7 +1,8 @@
 /**
  * Witnesses ("sometimes" properties): moments a suite must reach at least once, so that no
  * invariant passes vacuously. An invariant never tested under a lost ack proves nothing about
- * lost acks. Witnesses read the ghost's counters only.
+ * lost acks. Witnesses read the ghost (its counters and sends), the consumer side's statistics and
+ * sink, and, for a duplicate in the log, the leaders' logs; no protocol rule reads what they return.
  */
 
 import type { ConsumerStats } from './consumer-types.js';
@@ -19,7 +20,7 @@ function consumerStat(s: State, key: keyof ConsumerStats): number {
 }
 
 /** Some application record is twice in a partition's leader log: a resend reached the log. */
-function duplicateInLog(s: State): boolean {
+export function duplicateInLog(s: State): boolean {
   return s.cluster.partitions.some((p) => {
     const leader = p.replicas[p.leader];
     if (leader === undefined) return false;
@@ -76,7 +77,8 @@ const ALL = [
   witness('ProcessedAfterPartitionLost', 'a consumer processed a record of a partition it no longer owned in the group', (s) => consumerStat(s, 'processedAfterLoss') > 0),
   witness('RebalanceCompleted', 'the group completed a rebalance after its first one', (s) => consumerStat(s, 'rebalances') > 1),
   witness('DuplicateReachedLog', "an application record is twice in a partition's log (a resend written again)", duplicateInLog),
-  witness('DuplicateSkippedByDedup', 'a deduplicating sink skipped a record whose id it already held', (s) => consumerStat(s, 'dedupSkips') > 0),
+  witness('DuplicateSkippedByDedup', 'a deduplicating sink skipped a record whose id it held from another send: the resent copy in the log', (s) => consumerStat(s, 'resentCopySkips') > 0),
+  witness('PartitionHandedOver', 'a rebalance gave a partition with committed progress to another consumer', (s) => consumerStat(s, 'handovers') > 0),
   witness('TruncationDetected', 'a consumer found, validating its position with a new leader, that the log it read was truncated', (s) => consumerStat(s, 'truncationsDetected') > 0),
 ] as const;
 

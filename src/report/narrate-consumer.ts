@@ -4,6 +4,7 @@
  */
 
 import type { ConsumedRecord, ConsumerSide, ConsumerState } from '../model/consumer-types.js';
+import { isConsumerKind } from '../model/events.js';
 import type { Event, EventOf } from '../model/events.js';
 import type { State } from '../model/types.js';
 import { sendLabel } from './format.js';
@@ -24,24 +25,10 @@ export type ConsumerEvent = EventOf<
   | 'GroupPrepareRebalance'
 >;
 
-const CONSUMER_KINDS: ReadonlySet<string> = new Set([
-  'ConsumerPoll',
-  'ConsumerPollAutoCommit',
-  'ConsumerFetch',
-  'ConsumerProcess',
-  'ConsumerWriteId',
-  'ConsumerCommit',
-  'ConsumerCommitResponseLost',
-  'ConsumerCrash',
-  'ConsumerRestart',
-  'GroupCompleteRebalance',
-  'GroupExpireSession',
-  'GroupEvictMember',
-  'GroupPrepareRebalance',
-]);
+
 
 export function isConsumerEvent(event: Event): event is ConsumerEvent {
-  return CONSUMER_KINDS.has(event.kind);
+  return isConsumerKind(event.kind);
 }
 
 function sentence(parts: readonly string[]): string {
