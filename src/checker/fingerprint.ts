@@ -7,9 +7,20 @@ import { createHash } from 'node:crypto';
 import type { State } from '../model/types.js';
 
 export function fingerprint(states: readonly State[]): string {
+  const print = fingerprinter();
+  for (const state of states) print.add(state);
+  return print.digest();
+}
+
+/** The same fingerprint, fed one state at a time (so that a long trace need not be held whole). */
+export function fingerprinter(): { add(state: State): void; digest(): string } {
   const hash = createHash('sha256');
-  for (const state of states) hash.update(stateJson(state)).update('\n');
-  return hash.digest('hex').slice(0, 16);
+  return {
+    add: (state) => {
+      hash.update(stateJson(state)).update('\n');
+    },
+    digest: () => hash.digest('hex').slice(0, 16),
+  };
 }
 
 /**

@@ -19,16 +19,59 @@ export type Stepped =
 
 /** Step `events` from the initial state; states[0] is the initial state, states[i] follows events[i-1]. */
 export function stepAll(setup: Setup, events: readonly Event[]): Stepped {
+  const states: State[] = [];
+  const stepped = stepEach(setup, events, (_i, before, after) => {
+    if (states.length === 0) states.push(before);
+    states.push(after);
+  });
+  if (states.length === 0) states.push(initialState(setup));
+  return stepped.ok ? { ok: true, states } : { ...stepped, states };
+}
+
+export type SteppedEach =
+  | { readonly ok: true; readonly last: State }
+  | { readonly ok: false; readonly step: number; readonly event: Event; readonly reason: string };
+
+/**
+ * Step `events` one at a time, calling `visit` with the 0-based index, the state before and the
+ * state after each; only those two states are held, so a long trace costs memory for one state.
+ */
+export function stepEach(setup: Setup, events: readonly Event[], visit: (index: number, before: State, after: State, event: Event) => void = () => {}): SteppedEach {
   let state = initialState(setup);
-  const states: State[] = [state];
   for (let i = 0; i < events.length; i++) {
     const event = events[i] as Event;
     const reason = whyDisabled(setup, state, event);
-    if (reason !== null) return { ok: false, step: i + 1, event, reason, states };
-    state = step(setup, state, event);
-    states.push(state);
+    if (reason !== null) return { ok: false, step: i + 1, event, reason };
+    const after = step(setup, state, event);
+    visit(i, state, after, event);
+    state = after;
   }
-  return { ok: true, states };
+  return { ok: true, last: state };
+}
+
+/**
+ * The first violation of each invariant, watched one state at a time: each violated invariant
+ * keeps the state it failed in (to describe it), and nothing else is held.
+ */
+export class InvariantWatch {
+  private readonly first = new Map<string, { readonly at: FirstViolation; readonly state: State }>();
+
+  constructor(readonly invariants: readonly Invariant[]) {}
+
+  /** Check state number `index` (0: the initial state). */
+  observe(index: number, state: State): void {
+    const open = this.invariants.filter((i) => !this.first.has(i.name));
+    if (open.length === 0) return;
+    for (const result of violatedInvariants(state, open)) this.first.set(result.invariant, { at: { step: index, results: [result] }, state });
+  }
+
+  /** For each invariant in order, its first violation and the state it failed in, or null. */
+  verdicts(): { readonly invariant: Invariant; readonly at: FirstViolation | null; readonly state: State | null }[] {
+    return this.invariants.map((invariant) => {
+      const found = this.first.get(invariant.name);
+      return { invariant, at: found?.at ?? null, state: found?.state ?? null };
+    });
+  }
 }
 
 export interface FirstViolation {

@@ -3,21 +3,38 @@
  * for every counterexample, and exit 0 when every suite behaved as expected.
  */
 
-import { AD_HOC_DEFAULT_BOUNDS, AD_HOC_DEFAULT_RUNS } from '../checker/ad-hoc.js';
+import { AD_HOC_DEFAULT_RUNS } from '../checker/ad-hoc.js';
 import type { SuiteResult } from '../checker/run-suite.js';
 import { SUITES } from '../../properties/index.js';
 import { formatEvent } from '../report/format.js';
 import { describeKnown, otherKnownMechanism } from '../report/known.js';
 import type { KnownMechanism } from '../report/known.js';
-import { parseCommandArgs } from './args.js';
+import { COMMON_FLAGS, flagHelp, flags, helpWidth, parseFlags } from './args.js';
 import type { RunSettings, WorkerMessage } from './check-worker.js';
-import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
-import { DEFAULT_SEED, integerFlag, MAX_RUNS, pad, seedFlag, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, startSuiteCommand } from './selection.js';
+import { EXIT_OK, EXIT_VIOLATION, RejectedConfigError, UsageError } from './errors.js';
+import { DEFAULT_SEED, MAX_RUNS, pad, SELECTION_FLAGS, selectionHelp, startSuiteCommand } from './selection.js';
 import { runInWorker } from './worker-run.js';
 import { REPORT_NOT_WRITTEN, tryWriteReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
 
 export const DEFAULT_SHORTEST_STATES = 100_000;
+
+/** check's flags: its own, the output flags, and the suite selection (SELECTION_FLAGS). */
+const FLAGS = flags({
+  ...SELECTION_FLAGS,
+  suite: { ...SELECTION_FLAGS.suite, help: `run ${SELECTION_FLAGS.suite.help};\ndefault: every suite (idemcheck list shows them)` },
+  runs: { kind: 'integer', arg: 'N', min: 1, max: MAX_RUNS, help: `random runs per suite, at most ${MAX_RUNS} (default: each suite's own; ad-hoc ${AD_HOC_DEFAULT_RUNS})` },
+  seed: { kind: 'seed', arg: 'N', help: `fast-check seed (default ${DEFAULT_SEED})` },
+  ...COMMON_FLAGS,
+  'shortest-states': {
+    kind: 'integer',
+    arg: 'N',
+    min: 0,
+    help: `states an exhaustive search may visit to find the shortest counterexample,\nreported beside the one found (default ${DEFAULT_SHORTEST_STATES}; 0 skips it)`,
+  },
+});
+
+const WIDTH = helpWidth(FLAGS);
 
 export const CHECK_HELP = `Usage: idemcheck check [--suite NAME ...] [options]
        idemcheck check --set KEY=VALUE ... [ad-hoc options]
@@ -25,32 +42,11 @@ export const CHECK_HELP = `Usage: idemcheck check [--suite NAME ...] [options]
 Run property suites with fast-check and report every counterexample.
 
 Suites:
-  --suite NAME         run this suite (repeatable; a trailing * matches a prefix, e.g. 'delivery.*');
-                       default: every suite (idemcheck list shows them)
-  --runs N             random runs per suite, at most ${MAX_RUNS} (default: each suite's own; ad-hoc ${AD_HOC_DEFAULT_RUNS})
-  --seed N             fast-check seed (default ${DEFAULT_SEED})
-  --max-steps N        events per run, 1 to 1000 (default: each suite's eventsMax; ad-hoc ${AD_HOC_DEFAULT_BOUNDS.eventsMax})
-  --json               print results as JSON instead of the table
-  --report-dir DIR     where counterexample reports go (default: reports)
-  --no-report          write no report files
-  --shortest-states N  states an exhaustive search may visit to find the shortest counterexample,
-                       reported beside the one found (default ${DEFAULT_SHORTEST_STATES}; 0 skips it)
+${flagHelp(FLAGS, ['suite', 'runs', 'seed', 'max-steps', 'json', 'report-dir', 'no-report', 'shortest-states'], WIDTH)}
 
-${SELECTION_HELP}
+${selectionHelp(WIDTH)}
 
 Exit codes: 0 every suite behaved as expected, 1 some did not, 2 bad input, 130 interrupted.`;
-
-const OPTIONS = {
-  ...SELECTION_OPTIONS,
-  runs: { type: 'string' },
-  seed: { type: 'string' },
-  'max-steps': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  'report-dir': { type: 'string' },
-  'no-report': { type: 'boolean', default: false },
-  'shortest-states': { type: 'string' },
-  help: { type: 'boolean', default: false },
-} as const;
 
 interface Row {
   readonly suite: string;
@@ -69,19 +65,28 @@ interface Row {
 }
 
 export async function checkCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
-  const { values } = parseCommandArgs(argv, OPTIONS, { wants: { ...SELECTION_WANTS, 'shortest-states': 'an integer >= 0' } });
+  const { values } = parseFlags(argv, FLAGS);
   if (values.help) {
     print(CHECK_HELP);
     return EXIT_OK;
   }
-  const runs = integerFlag('runs', values.runs, 1, MAX_RUNS);
+  const runs = values.runs ?? null;
   const settings: RunSettings = {
-    seed: seedFlag(values.seed),
+    seed: values.seed ?? DEFAULT_SEED,
     runs,
-    maxSteps: integerFlag('max-steps', values['max-steps'], 1, 1000),
-    shortestStates: integerFlag('shortest-states', values['shortest-states'], 0) ?? DEFAULT_SHORTEST_STATES,
+    maxSteps: values['max-steps'] ?? null,
+    shortestStates: values['shortest-states'] ?? DEFAULT_SHORTEST_STATES,
   };
-  const { selection, names, expectations, reportDir, writeReports, width, kafkaLogs } = startSuiteCommand(values, runs, print);
+  let command;
+  try {
+    command = startSuiteCommand(values, runs, print);
+  } catch (error) {
+    // An ad-hoc config Kafka refuses is still bad input (exit 2, the reason on stderr); with --json
+    // stdout also gets its row, as a named config suite's rejection does.
+    if (values.json && error instanceof RejectedConfigError) print(JSON.stringify([jsonRow(rejectedRow(error, settings.seed), [])], null, 2));
+    throw error;
+  }
+  const { selection, names, expectations, reportDir, writeReports, width, kafkaLogs } = command;
   let writeError: string | null = null;
   const rows: Row[] = [];
   let current: { suite: string; runs: number; done: number } | null = null;
@@ -172,6 +177,26 @@ function printRow(print: (line: string) => void, row: Row, width: number): void 
     print(`    ${cx.events.length} steps${shortest}: ${shown.join(' → ')}`);
     if (row.report !== null) print(`    report: ${row.report.markdown}`);
   }
+}
+
+/** The row of an ad-hoc check whose config Kafka refuses: nothing ran. */
+function rejectedRow(error: RejectedConfigError, seed: number): Row {
+  const result: SuiteResult = {
+    suite: 'ad-hoc',
+    seed,
+    runs: 0,
+    eventsMax: 0,
+    verdict: 'rejected',
+    counterexample: null,
+    configError: error.configError,
+    eventCounts: {},
+    witnessRuns: {},
+    steps: 0,
+    ms: 0,
+    msToFirstFailure: null,
+  };
+  const problem = 'Kafka refuses the config (ConfigException), so nothing ran';
+  return { suite: 'ad-hoc', expected: error.expected, result, asExpected: false, got: 'ConfigException', problem, shortest: null, shortestLimit: 0, shortestMs: 0, report: null, known: null };
 }
 
 function jsonRow(row: Row, logs: readonly string[]): unknown {

@@ -12,7 +12,7 @@ export const ROOT = new URL('../..', import.meta.url).pathname;
 export const BIN = join(ROOT, 'bin', 'idemcheck.js');
 
 export function idemcheck(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FC_SEED: '' } });
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FC_SEED: '' } });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -4,7 +4,9 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { idemcheck } from './cli-harness.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { idemcheck, ROOT, tempDir } from './cli-harness.js';
 
 describe('CLI: bad input to check, explore, replay and run', () => {
   it.each([
@@ -61,6 +63,108 @@ describe('CLI: bad input to check, explore, replay and run', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(message);
     expect(stdout).toBe('');
+  });
+});
+
+/**
+ * The malformed invocations of issue 17, each with the exit code and the first line it must give
+ * (on stderr for bad input, exit 2; on stdout otherwise), or how it begins. `files` are written to a fresh directory
+ * first; `{dir}` in an argument names it.
+ */
+const EXAMPLE_REPORT = 'reports/examples/restart.at-least-once-duplicates-seed20261125.json';
+const exampleReport = (): Record<string, unknown> => JSON.parse(readFileSync(join(ROOT, EXAMPLE_REPORT), 'utf8')) as Record<string, unknown>;
+const FUZZ: readonly { readonly args: readonly string[]; readonly files?: () => Record<string, string>; readonly code: number; readonly first: string }[] = [
+  // Object-prototype keys are unknown settings, commands and options like any other.
+  ...['__proto__', 'constructor', 'toString', 'hasOwnProperty'].flatMap((key) =>
+    ['check', 'explore'].map((command) => ({ args: [command, '--set', `${key}=1`], code: 2, first: `idemcheck ${command}: --set ${key}: unknown config key '${key}'; known keys: acks,` })),
+  ),
+  { args: ['constructor'], code: 2, first: "idemcheck: unknown command 'constructor' (commands: check, explore, replay, run, clients, list; see idemcheck --help)" },
+  { args: ['help', '__proto__'], code: 2, first: "idemcheck: unknown command '__proto__'" },
+  { args: ['check', '--constructor', '1'], code: 2, first: "idemcheck check: Unknown option '--constructor' (see idemcheck check --help)" },
+  // A path is walked run by run: one past the suite's runs only takes time (100000000 took 31 s).
+  ...['99999999999999999999', '100000000'].map((path) => ({
+    args: ['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', path],
+    code: 2,
+    first: `idemcheck replay: --path: the run index ${path} (the path's first number) must be below 300, the runs of suite restart.at-least-once-duplicates (a check run with --runs N replays with the same --runs N)`,
+  })),
+  { args: ['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '5000', '--runs', '1000'], code: 2, first: "idemcheck replay: --path: the run index 5000 (the path's first number) must be below 1000 (--runs)" },
+  { args: ['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '1:x'], code: 2, first: "idemcheck replay: --path must be non-negative integers joined by ':', like 12:0:3 (fast-check's counterexample path), got '1:x'" },
+  { args: ['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '1:99999999999999999999'], code: 2, first: "idemcheck replay: --path: each number must be below 2^53, got '1:99999999999999999999'" },
+  { args: ['replay', EXAMPLE_REPORT, '--runs', '5'], code: 2, first: 'idemcheck replay: --runs goes with --suite/--seed/--path; a REPORT.json carries its own' },
+  // No command: the usage, on stderr.
+  { args: [], code: 2, first: 'idemcheck: a property-based model checker for Kafka producer delivery guarantees' },
+  // A fingerprint that is not a string of 16 hex digits.
+  {
+    args: ['replay', '{dir}/r.json'],
+    files: () => ({ 'r.json': JSON.stringify({ ...exampleReport(), fingerprint: 1234567890123456 }) }),
+    code: 2,
+    first: "idemcheck replay: {dir}/r.json: not a usable idemcheck report ('fingerprint' must be a string of 16 hex digits, got 1234567890123456)",
+  },
+  // The file's own line break is not echoed into the one-line error.
+  { args: ['run', '--trace', '{dir}/t.json'], files: () => ({ 't.json': 'x\n' }), code: 2, first: `idemcheck run: --trace {dir}/t.json: not valid JSON (Unexpected token 'x', "x\\n" is not valid JSON)` },
+  // Past 10,000 events: refused before anything runs.
+  {
+    args: ['run', '--trace', '{dir}/t.json'],
+    files: () => ({ 't.json': JSON.stringify({ config: {}, events: Array.from({ length: 30_000 }, () => 'AppSend(p0)') }) }),
+    code: 2,
+    first: 'idemcheck run: {dir}/t.json: events: 30000 events, more than the 10000 a trace may have; split the scenario into shorter traces',
+  },
+  // min.insync.replicas above the replication factor: Kafka uses the replication factor.
+  {
+    args: ['run', '--trace', '{dir}/t.json'],
+    files: () => ({ 't.json': JSON.stringify({ config: { 'min.insync.replicas': 4 }, events: ['AppSend(p0)'] }) }),
+    code: 0,
+    first: 'config: acks=all enable.idempotence=true retries=2147483647 max.in.flight.requests.per.connection=5 delivery.timeout.ms=120000 request.timeout.ms=30000 partitions=1 replication.factor=1 min.insync.replicas=4 unclean.leader.election.enable=false application=fire-and-forget network=tcp',
+  },
+  {
+    args: ['check', '--set', 'min.insync.replicas=4', '--faults', 'none', '--runs', '5', '--no-report'],
+    code: 0,
+    first: 'note: min.insync.replicas=4 is more than replication.factor=1: Kafka accepts it and uses min(min.insync.replicas, replication factor) = 1 (Partition.effectiveMinIsr), so acks=all needs 1 in-sync replica, not 4',
+  },
+];
+
+describe('CLI: fuzz cases, each with its exit code and first line', () => {
+  it.each(FUZZ.map((c) => [c.args.join(' ') || '(no arguments)', c] as const))('%s', (_name, c) => {
+    const dir = tempDir();
+    for (const [name, text] of Object.entries(c.files?.() ?? {})) writeFileSync(join(dir, name), text);
+    const { code, stdout, stderr } = idemcheck(...c.args.map((a) => a.replace('{dir}', dir)));
+    expect(code).toBe(c.code);
+    const out = code === 2 ? stderr : stdout;
+    // The first line begins with the text given (a long list of allowed values may follow).
+    const first = c.first.replace('{dir}', dir).replace('{dir}', dir);
+    expect(out.split('\n')[0]?.slice(0, first.length)).toBe(first);
+    if (code === 2) {
+      expect(stdout).toBe('');
+      if (c.args.length > 0) expect(stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('min.insync.replicas above the replication factor gets the note in run, after the config line', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 't.json'), JSON.stringify({ config: { 'min.insync.replicas': 4 }, events: ['AppSend(p0)'] }));
+    const { stdout } = idemcheck('run', '--trace', join(dir, 't.json'));
+    expect(stdout.split('\n')[1]).toBe('note: min.insync.replicas=4 is more than replication.factor=1: Kafka accepts it and uses min(min.insync.replicas, replication factor) = 1 (Partition.effectiveMinIsr), so acks=all needs 1 in-sync replica, not 4');
+  });
+});
+
+describe('CLI: object-prototype keys in trace and report files', () => {
+  const report = (): Record<string, unknown> => JSON.parse(readFileSync(join(ROOT, 'reports/examples/restart.at-least-once-duplicates-seed20261125.json'), 'utf8')) as Record<string, unknown>;
+  it.each([
+    ['run', '{"config": {"__proto__": "1"}, "events": []}', "config.__proto__: unknown config key '__proto__'"],
+    ['run', '{"config": {"constructor": 1}, "events": []}', "config.constructor: unknown config key 'constructor'"],
+    ['run', '{"config": {}, "events": [{"kind": "AppSend", "partition": 0, "__proto__": 1}]}', "events[0]: unknown field '__proto__' for AppSend"],
+    ['run', '{"config": {}, "events": [{"kind": "toString"}]}', 'events[0]: unknown event kind "toString"'],
+    ['run', '{"config": {}, "events": [], "__proto__": {}}', "unknown top-level field '__proto__'"],
+    ['replay', () => JSON.stringify({ ...report(), configInput: JSON.parse('{"__proto__": "all"}') }), "configInput.__proto__: unknown config key '__proto__'"],
+    ['replay', () => JSON.stringify({ ...report(), bounds: { ...(report().bounds as object), constructor: 1 } }), 'bounds.constructor is not a bound'],
+  ])('%s of a file with a prototype key: exit 2 naming it', (command, text, message) => {
+    const path = join(tempDir(), 'file.json');
+    writeFileSync(path, typeof text === 'string' ? text : text());
+    const { code, stdout, stderr } = command === 'run' ? idemcheck('run', '--trace', path) : idemcheck('replay', path);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(message);
   });
 });
 

@@ -12,6 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { BIN, idemcheck, ROOT, tempDir } from './cli-harness.js';
 import { renderClientMarkdown } from '../report/client-report.js';
 import { buildClientReport, javaRefusal, planFromArgs, runPlanned, settingNotes } from './clients.js';
+import { replayScenario } from '../checker/replay.js';
+import { applyPatch } from '../checker/state-diff.js';
+import type { PatchOp } from '../checker/state-diff.js';
+import type { ConfigInput } from '../model/config.js';
 
 describe('CLI: run', () => {
   it('steps an example trace, prints a line per step and the invariants, exit 1 on a violation', () => {
@@ -57,6 +61,62 @@ describe('CLI: run', () => {
     const { code, stderr } = idemcheck('run', '--trace', trace);
     expect(code).toBe(2);
     expect(stderr).toContain("unknown config key 'ack'");
+  });
+});
+
+describe('CLI: long traces', () => {
+  /** A trace of `cycles` send-and-acknowledge rounds (4 events each) on a non-idempotent acks=1 producer. */
+  function longTrace(dir: string, cycles: number): string {
+    const events = Array.from({ length: cycles }, () => ['AppSend(p0)', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'ProducerReceive(b0)']).flat();
+    const path = join(dir, `long-${cycles}.json`);
+    writeFileSync(path, JSON.stringify({ config: { acks: '1' }, events }));
+    return path;
+  }
+
+  it('run prints output linear in the trace, as text and as JSON (four times the events, about four times the bytes)', () => {
+    const dir = tempDir();
+    const [short, long] = [longTrace(dir, 100), longTrace(dir, 400)];
+    for (const json of [[], ['--json']]) {
+      const a = idemcheck('run', '--trace', short, ...json);
+      const b = idemcheck('run', '--trace', long, ...json);
+      expect(a.code).toBe(0);
+      expect(b.code).toBe(0);
+      // Quadratic output (every record's outcome, or every state whole, on every step) gave 14 times.
+      expect(Buffer.byteLength(b.stdout) / Buffer.byteLength(a.stdout)).toBeLessThan(4.6);
+      expect(Buffer.byteLength(b.stdout)).toBeLessThan(1600 * 1200);
+    }
+  });
+
+  it('run --json gives the initial state and each step\'s changes, which rebuild every state', () => {
+    const { code, stdout } = idemcheck('run', '--trace', 'examples/non-idempotent-retry-duplicate.json', '--json');
+    expect(code).toBe(1);
+    const doc = JSON.parse(stdout) as { steps: { step: number; state?: unknown; changes?: PatchOp[] }[] };
+    const trace = JSON.parse(readFileSync(join(ROOT, 'examples/non-idempotent-retry-duplicate.json'), 'utf8')) as { config: ConfigInput; events: string[] };
+    const { states } = replayScenario(trace.config, trace.events);
+    expect(doc.steps).toHaveLength(states.length);
+    let state = doc.steps[0]?.state;
+    expect(state).toEqual(states[0]);
+    for (let i = 1; i < states.length; i++) {
+      state = applyPatch(state, doc.steps[i]?.changes ?? []);
+      expect(state).toEqual(JSON.parse(JSON.stringify(states[i])));
+    }
+  });
+
+  it('a trace or report past 10000 events is refused with one line, exit 2', () => {
+    const dir = tempDir();
+    const path = join(dir, 'huge.json');
+    writeFileSync(path, JSON.stringify({ config: {}, events: Array.from({ length: 10_001 }, () => 'AppSend(p0)') }));
+    const run = idemcheck('run', '--trace', path);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(`${path}: events: 10001 events, more than the 10000 a trace may have`);
+    const report = JSON.parse(readFileSync(join(ROOT, 'reports/examples/restart.at-least-once-duplicates-seed20261125.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(path, JSON.stringify({ ...report, events: Array.from({ length: 10_001 }, () => 'AppSend(p0)') }));
+    const replay = idemcheck('replay', path);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr.trim().split('\n')).toHaveLength(1);
+    expect(replay.stderr).toContain('10001 events, more than the 10000 a trace may have');
   });
 });
 
@@ -126,6 +186,23 @@ describe('CLI: check, reports and replay', () => {
     expect(replayed.stdout).toContain('found a counterexample at these coordinates');
   });
 
+  it('an ad-hoc config Kafka refuses: exit 2 with the reason on stderr, and with --json its row (verdict rejected, configError) as a named config suite gets', () => {
+    const { code, stdout, stderr } = idemcheck('check', '--set', 'acks=1', '--set', 'enable.idempotence=true', '--json', '--no-report');
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toEqual(['idemcheck check: --set acks: ConfigException: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.']);
+    const rows = JSON.parse(stdout) as Record<string, unknown>[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ suite: 'ad-hoc', verdict: 'rejected', got: 'ConfigException', asExpected: false, invariant: null, counterexample: null, runs: 0 });
+    expect(rows[0]?.configError).toBe('Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.');
+    // The same fields as a named config suite's row.
+    const named = JSON.parse(idemcheck('check', '--suite', 'config.explicit-idempotence-acks-1', '--json', '--no-report').stdout) as Record<string, unknown>[];
+    expect(Object.keys(rows[0] ?? {})).toEqual(Object.keys(named[0] ?? {}));
+    // A limit of the model is not Kafka refusing: no row.
+    const limit = idemcheck('check', '--set', 'partitions=3', '--json', '--no-report');
+    expect(limit.code).toBe(2);
+    expect(limit.stdout).toBe('');
+  });
+
   it("--json keeps what Kafka logs for the config (each row's kafkaLogs), which the table prints as a note", () => {
     const plain = idemcheck('check', '--set', 'retries=0', '--runs', '10', '--no-report');
     expect(plain.stdout).toContain('note: Kafka logs: INFO Idempotence will be disabled because retries is set to 0.');
@@ -155,6 +232,9 @@ describe('CLI: check, reports and replay', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/ad-hoc\s+holds\s+violates NoDuplicateRecord/);
     expect(readdirSync(dir).some((f) => /^ad-hoc-[0-9a-f]{8}-seed20261125\.json$/.test(f))).toBe(true);
+    // An experiment's unexpected counterexample gets no regression test: one asserting the
+    // invariant holds would fail the regression command the README gives next.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.test.ts'))).toEqual([]);
   });
 
   it('a counterexample by a mechanism a shipped suite documents names that suite, in the table, the JSON and the report', () => {
@@ -236,6 +316,30 @@ describe('CLI: check, reports and replay', () => {
   });
 });
 
+describe('CLI: replay compares what it says it compares', () => {
+  type Report = { states: { cluster: { partitions: { replicas: { hw: number }[] }[] }; producer: { partitions: { nextSequence: number }[] } }[]; suite: string | null; violation: { invariant: string }; fingerprint: string; faults: string[] };
+  const example = (): Report => JSON.parse(readFileSync(join(ROOT, 'reports/examples/restart.at-least-once-duplicates-seed20261125.json'), 'utf8')) as Report;
+  it.each<[string, (r: Report) => void, string]>([
+    ['a high watermark', (r) => { (r.states[3]?.cluster.partitions[0]?.replicas[0] ?? { hw: 0 }).hw = 9; }, "the state after step 3 differs from the report's at cluster.partitions[0].replicas[0].hw: the report has 9, the model gives 1"],
+    ['a sequence number', (r) => { (r.states[0]?.producer.partitions[0] ?? { nextSequence: 0 }).nextSequence = 4; }, "the initial state differs from the report's at producer.partitions[0].nextSequence: the report has 4, the model gives 0"],
+    ['the suite, to another suite', (r) => { r.suite = 'finding.clean-broker-restart-duplicates'; }, "the report names suite finding.clean-broker-restart-duplicates, but its 'configInput' {\"application\":\"at-least-once\"} is not the suite's {}"],
+    ['the suite, to no suite', (r) => { r.suite = 'no.such'; }, "the report names suite 'no.such', which is no shipped suite"],
+    ['the faults', (r) => { r.faults = ['disconnect']; }, "the report names suite restart.at-least-once-duplicates, but its 'faults' [\"disconnect\"] is not the suite's"],
+    ['the invariant', (r) => { r.violation.invariant = 'NoAckedRecordLost'; }, 'the report says NoAckedRecordLost is violated, but it holds in every state of the trace (the trace violates NoDuplicateRecord from step 7)'],
+    ['the fingerprint', (r) => { r.fingerprint = '0123456789abcdef'; }, "every state matches the report's, but its 'fingerprint' 0123456789abcdef is not theirs, feefaf6a8d21d756"],
+  ])('an edited report (%s) is not reproduced, exit 1, and the message names what differs', (_what, edit, message) => {
+    const report = example();
+    edit(report);
+    const path = join(tempDir(), 'edited.json');
+    writeFileSync(path, JSON.stringify(report));
+    const { code, stdout } = idemcheck('replay', path);
+    expect(code).toBe(1);
+    expect(stdout).toContain('not reproduced (the model or the report changed):');
+    expect(stdout).toContain(`  - ${message}`);
+    expect(stdout).not.toContain('reproduced exactly');
+  });
+});
+
 describe('CLI: explore', () => {
   it('a limit stops the search: exit 1, says up to which depth it visited everything, writes nothing', () => {
     const dir = tempDir();
@@ -282,6 +386,14 @@ describe('CLI: explore', () => {
     expect(idemcheck(...adHoc, '--expect', 'violated:NoDuplicateRecord').code).toBe(0);
     const stems = new Set(readdirSync(dir).map((f) => f.replace(/\.(json|md|html|test\.ts)$/, '')));
     expect(stems.size).toBe(2);
+    // Only the expected counterexample is pinned by a regression test, and that test passes.
+    const tests = readdirSync(dir).filter((f) => f.endsWith('.test.ts'));
+    expect(tests).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(dir, (tests[0] ?? '').replace(/\.test\.ts$/, '.json')), 'utf8')) as { expected: string };
+    expect(report.expected).toBe('violates NoDuplicateRecord');
+    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '-c', join(ROOT, 'vitest.report-dir.config.ts'), '--root', dir], { cwd: ROOT, encoding: 'utf8' });
+    expect(`${run.stdout}${run.stderr}`).toContain('1 passed');
+    expect(run.status).toBe(0);
   });
 });
 

@@ -16,12 +16,44 @@ import type { ClientReport } from '../report/client-report.js';
 import { shortHash } from '../report/report.js';
 import { brokerLogs, CLIENT_REPORT_FORMAT, clientViolations, renderClientHtml, renderClientMarkdown } from '../report/client-report.js';
 import { resolveConfig } from '../model/config.js';
-import { parseCommandArgs } from './args.js';
+import { COMMON_FLAGS, flagHelp, flags, parseFlags, wantsOf } from './args.js';
+import type { FlagValues } from './args.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
-import { integerFlag, refuseReportDirWithNoReport, seedFlag } from './selection.js';
+import { refuseReportDirWithNoReport } from './selection.js';
 import { ensureReportDir, reportWriteFailed, writeFilesWhole } from './write-report.js';
 
 export const DEFAULT_CLIENT_FAULTS: readonly Fault[] = CLIENT_FAULTS.filter((f) => f !== 'state-loss');
+
+/** clients' flags; the numeric bounds are where a run tests nothing more, or breaks the client's timers. */
+const FLAGS = flags({
+  client: {
+    kind: 'choice',
+    arg: 'NAME',
+    choices: CLIENT_NAMES,
+    help: 'kafkajs (2.2.4), platformatic (@platformatic/kafka 1.35.0), or rdkafka\n(node-rdkafka 3.6.1, librdkafka 2.12, only where it is installed and built)',
+  },
+  seed: { kind: 'seed', arg: 'N', help: 'first seed (default 1); runs use N, N+1, ...' },
+  runs: { kind: 'integer', arg: 'N', min: 1, max: 10000, help: 'runs (default 10)' },
+  workload: { kind: 'choice', arg: 'W', choices: ['sequential', 'concurrent'], wants: 'sequential or concurrent', help: 'sequential | concurrent (default sequential)' },
+  records: { kind: 'integer', arg: 'N', min: 1, max: 1000, help: 'sends per run (default 10)' },
+  keyed: { kind: 'switch', help: "keyed records (the client's partitioner picks the partition)" },
+  partitions: { kind: 'integer', arg: 'N', min: 1, max: 2, wants: '1 or 2', help: '1 or 2 (default 2)' },
+  idempotent: { kind: 'choice', arg: 'B', choices: ['true', 'false'], wants: 'true or false', help: 'true | false (default true)' },
+  acks: { kind: 'choice', arg: 'A', choices: ['all', '-1', '1', '0'], wants: 'all (or -1), 1 or 0', help: 'all (or -1) | 1 | 0 (default all)' },
+  'max-in-flight': { kind: 'integer', arg: 'N', min: 1, max: 100, help: 'requests in flight per connection, where the client has the setting (default 1)' },
+  retries: { kind: 'integer', arg: 'N', min: 0, max: 2147483647, help: 'client retries (default 1000)' },
+  'request-timeout': { kind: 'integer', arg: 'MS', min: 50, max: 60000, wants: 'milliseconds, an integer from 50 to 60000', help: 'client request timeout (default 300)' },
+  faults: {
+    kind: 'text',
+    arg: 'A,B',
+    wants: `a comma-separated list of ${CLIENT_FAULTS.join(', ')}, or 'none'`,
+    help: `${CLIENT_FAULTS.join(', ')}\n(default: all but state-loss, a broker caveat that breaks every client; 'none')`,
+  },
+  'fault-rate': { kind: 'number', arg: 'R', min: 0, max: 1, help: 'probability that a produce request gets a fault (default 0.25)' },
+  reruns: { kind: 'integer', arg: 'K', min: 0, max: 100, help: 'rerun a violating seed K times to see how often it reproduces (default 3)' },
+  ...COMMON_FLAGS,
+  'report-dir': { ...COMMON_FLAGS['report-dir'], help: 'where reports go (default: reports)' },
+});
 
 export const CLIENTS_HELP = `Usage: idemcheck clients --client kafkajs|platformatic|rdkafka [options]
 
@@ -29,82 +61,15 @@ Run a real producer client against a broker on 127.0.0.1 that speaks Kafka's wir
 decides every append with idemcheck's model, inject faults from a seed, and check the invariants
 on what the client reported and what the broker stored.
 
-  --client NAME          kafkajs (2.2.4), platformatic (@platformatic/kafka 1.35.0), or rdkafka
-                         (node-rdkafka 3.6.1, librdkafka 2.12, only where it is installed and built)
-  --seed N               first seed (default 1); runs use N, N+1, ...
-  --runs N               runs (default 10)
-  --workload W           sequential | concurrent (default sequential)
-  --records N            sends per run (default 10)
-  --keyed                keyed records (the client's partitioner picks the partition)
-  --partitions N         1 or 2 (default 2)
-  --idempotent B         true | false (default true)
-  --acks A               all (or -1) | 1 | 0 (default all)
-  --max-in-flight N      requests in flight per connection, where the client has the setting (default 1)
-  --retries N            client retries (default 1000)
-  --request-timeout MS   client request timeout (default 300)
-  --faults A,B           ${CLIENT_FAULTS.join(', ')}
-                         (default: all but state-loss, a broker caveat that breaks every client; 'none')
-  --fault-rate R         probability that a produce request gets a fault (default 0.25)
-  --reruns K             rerun a violating seed K times to see how often it reproduces (default 3)
-  --report-dir DIR       where reports go (default: reports); --no-report to write none
-  --json                 results as JSON
+${flagHelp(FLAGS)}
 
 Exit codes: 0 no violation, 1 a violation (or a run that tested nothing or left sends unresolved), 2 bad input,
 130 interrupted.`;
 
-const OPTIONS = {
-  client: { type: 'string' },
-  seed: { type: 'string' },
-  runs: { type: 'string' },
-  workload: { type: 'string' },
-  records: { type: 'string' },
-  keyed: { type: 'boolean', default: false },
-  partitions: { type: 'string' },
-  idempotent: { type: 'string' },
-  acks: { type: 'string' },
-  'max-in-flight': { type: 'string' },
-  retries: { type: 'string' },
-  'request-timeout': { type: 'string' },
-  faults: { type: 'string' },
-  'fault-rate': { type: 'string' },
-  reruns: { type: 'string' },
-  'report-dir': { type: 'string' },
-  'no-report': { type: 'boolean', default: false },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', default: false },
-} as const;
-
-/** Bounds on the numeric flags: beyond them a run tests nothing more, or breaks the client's timers. */
-const LIMITS = { runs: 10000, records: 1000, partitions: 2, 'max-in-flight': 100, retries: 2147483647, 'request-timeout': 60000, reruns: 100 } as const;
-
-const WANTS: Readonly<Record<string, string>> = {
-  client: `one of ${CLIENT_NAMES.join(', ')}`,
-  seed: 'a 32-bit integer',
-  runs: `an integer from 1 to ${LIMITS.runs}`,
-  workload: 'sequential or concurrent',
-  records: `an integer from 1 to ${LIMITS.records}`,
-  partitions: '1 or 2',
-  idempotent: 'true or false',
-  acks: 'all (or -1), 1 or 0',
-  'max-in-flight': `an integer from 1 to ${LIMITS['max-in-flight']}`,
-  retries: `an integer from 0 to ${LIMITS.retries}`,
-  'request-timeout': `milliseconds, an integer from 50 to ${LIMITS['request-timeout']}`,
-  faults: `a comma-separated list of ${CLIENT_FAULTS.join(', ')}, or 'none'`,
-  'fault-rate': 'a number from 0 to 1',
-  reruns: `an integer from 0 to ${LIMITS.reruns}`,
-  'report-dir': 'a directory',
-};
-
-type Values = ReturnType<typeof parse>['values'];
+type Values = FlagValues<typeof FLAGS>;
 
 function parse(argv: readonly string[]) {
-  return parseCommandArgs(argv, OPTIONS, { wants: WANTS });
-}
-
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
-  return value as T;
+  return parseFlags(argv, FLAGS);
 }
 
 export interface ClientPlan {
@@ -146,32 +111,29 @@ export function planFromArgs(argv: readonly string[]): ClientPlan {
 
 export function planFrom(values: Values): ClientPlan {
   if (values.client === undefined) throw new UsageError(`--client is required (one of ${CLIENT_NAMES.join(', ')})`);
-  const client = oneOf('client', values.client, CLIENT_NAMES, 'kafkajs');
+  const client = values.client;
   if (DRIVERS[client].version() === null) throw new UsageError(`--client ${client}: the library is not installed; install it with: ${DRIVERS[client].install}`);
-  const acksText = oneOf('acks', values.acks, ['all', '-1', '1', '0'], 'all');
+  const acksText = values.acks ?? 'all';
   const acks = acksText === 'all' || acksText === '-1' ? -1 : acksText === '1' ? 1 : 0;
-  const idempotent = oneOf('idempotent', values.idempotent, ['true', 'false'], 'true') === 'true';
   const settings: ClientSettings = {
-    idempotent,
+    idempotent: (values.idempotent ?? 'true') === 'true',
     acks,
-    maxInFlight: integerFlag('max-in-flight', values['max-in-flight'], 1, LIMITS['max-in-flight']) ?? 1,
-    retries: integerFlag('retries', values.retries, 0, LIMITS.retries) ?? 1000,
-    requestTimeoutMs: integerFlag('request-timeout', values['request-timeout'], 50, LIMITS['request-timeout']) ?? 300,
+    maxInFlight: values['max-in-flight'] ?? 1,
+    retries: values.retries ?? 1000,
+    requestTimeoutMs: values['request-timeout'] ?? 300,
   };
-  const partitions = integerFlag('partitions', values.partitions, 1, LIMITS.partitions) ?? 2;
-  const records = integerFlag('records', values.records, 1, LIMITS.records) ?? 10;
-  const workload: Workload = { mode: oneOf('workload', values.workload, ['sequential', 'concurrent'], 'sequential'), records, keyed: values.keyed, partitions };
+  const workload: Workload = { mode: values.workload ?? 'sequential', records: values.records ?? 10, keyed: values.keyed, partitions: values.partitions ?? 2 };
   let wanted: readonly Fault[] = DEFAULT_CLIENT_FAULTS;
   if (values.faults !== undefined) {
     const items = values.faults.split(',').map((f) => f.trim()).filter((f) => f !== '');
-    if (items.length === 0) throw new UsageError(`--faults needs ${WANTS.faults}`);
-    wanted = values.faults.trim() === 'none' ? [] : items.map((f) => oneOf('faults', f, CLIENT_FAULTS, 'lose-request'));
+    if (items.length === 0) throw new UsageError(`--faults needs ${wantsOf(FLAGS.faults)}`);
+    const unknown = items.find((f) => !(CLIENT_FAULTS as readonly string[]).includes(f));
+    if (unknown !== undefined && values.faults.trim() !== 'none') throw new UsageError(`--faults must be one of ${CLIENT_FAULTS.join(', ')}, got '${unknown}'`);
+    wanted = values.faults.trim() === 'none' ? [] : (items as Fault[]);
   }
-  const rateText = values['fault-rate'];
-  const faultRate = rateText === undefined ? 0.25 : Number(rateText);
-  if (!Number.isFinite(faultRate) || faultRate < 0 || faultRate > 1) throw new UsageError(`--fault-rate must be a number from 0 to 1, got '${rateText}'`);
-  const runs = integerFlag('runs', values.runs, 1, LIMITS.runs) ?? 10;
-  const seed = values.seed === undefined ? 1 : seedFlag(values.seed);
+  const faultRate = values['fault-rate'] ?? 0.25;
+  const runs = values.runs ?? 10;
+  const seed = values.seed ?? 1;
   if (seed + runs - 1 > 2147483647) throw new UsageError(`--seed ${seed} with --runs ${runs} would pass 2147483647, the largest 32-bit seed; use a smaller --seed or fewer --runs`);
   // Which faults make sense depends on the acks the library really sends.
   const inEffect = settingsInEffect(DRIVERS[client], settings);
@@ -186,7 +148,7 @@ export function planFrom(values: Values): ClientPlan {
     faults,
     skippedFaults: wanted.filter((f) => !faults.includes(f)),
     faultRate,
-    reruns: integerFlag('reruns', values.reruns, 0, LIMITS.reruns) ?? 3,
+    reruns: values.reruns ?? 3,
     javaRefuses: javaRefusal(settings),
   };
 }

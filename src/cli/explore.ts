@@ -12,17 +12,34 @@ import { SUITES, suiteByName } from '../../properties/index.js';
 import { formatEvent } from '../report/format.js';
 import { describeKnown, otherKnownMechanism } from '../report/known.js';
 import type { KnownMechanism } from '../report/known.js';
-import { parseCommandArgs } from './args.js';
+import { COMMON_FLAGS, flagHelp, flags, helpWidth, parseFlags } from './args.js';
 import { suitesOf } from './check-worker.js';
 import type { ExploreSettings, Selection, WorkerMessage } from './check-worker.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
-import { integerFlag, isAdHoc, pad, SELECTION_HELP, SELECTION_OPTIONS, SELECTION_WANTS, startSuiteCommand } from './selection.js';
+import { isAdHoc, pad, SELECTION_FLAGS, selectionHelp, startSuiteCommand } from './selection.js';
 import { EXIT_INTERRUPTED, isWorkerOutOfMemory, runInWorker } from './worker-run.js';
 import { REPORT_NOT_WRITTEN, tryWriteReport } from './write-report.js';
 import type { WrittenReport } from './write-report.js';
 
 export const DEFAULT_MAX_STATES = 2_000_000;
 export const DEFAULT_MAX_MEMORY_MB = 4096;
+
+/** explore's flags: its limits, the output flags, and the suite selection (SELECTION_FLAGS). */
+const FLAGS = flags({
+  ...SELECTION_FLAGS,
+  suite: { ...SELECTION_FLAGS.suite, help: `explore this suite (repeatable; 'prefix*' matches several, '*' all of them;\nrequired unless the suite is ad hoc)` },
+  'max-states': { kind: 'integer', arg: 'N', min: 1, help: `stop after N unique states (default ${DEFAULT_MAX_STATES})` },
+  'max-memory': {
+    kind: 'integer',
+    arg: 'MB',
+    min: 64,
+    wants: 'megabytes, an integer >= 64',
+    help: `stop a suite's search when it holds more memory than this: heap in use plus\nthe visited set (default ${DEFAULT_MAX_MEMORY_MB}, at least 64; each suite is measured alone)`,
+  },
+  ...COMMON_FLAGS,
+});
+
+const WIDTH = helpWidth(FLAGS);
 
 export const EXPLORE_HELP = `Usage: idemcheck explore --suite NAME [options]
        idemcheck explore --set KEY=VALUE ... [ad-hoc options]
@@ -31,31 +48,12 @@ Visit every state reachable within a suite's bounds (breadth-first, each canonic
 check the invariants in each. The verdict is "holds in all N states", a shortest counterexample
 (written as a report, like check's), or "incomplete" when a limit stopped the search first.
 
-  --suite NAME         explore this suite (repeatable; 'prefix*' matches several, '*' all of them;
-                       required unless the suite is ad hoc)
-  --max-states N       stop after N unique states (default ${DEFAULT_MAX_STATES})
-  --max-memory MB      stop a suite's search when it holds more memory than this: heap in use plus
-                       the visited set (default ${DEFAULT_MAX_MEMORY_MB}, at least 64; each suite is measured alone)
-  --max-steps N        depth bound: events per behaviour, 1 to 1000 (default: the suite's eventsMax)
-  --json               print results as JSON
-  --report-dir DIR     where counterexample reports go (default: reports)
-  --no-report          write no report files
+${flagHelp(FLAGS, ['suite', 'max-states', 'max-memory', 'max-steps', 'json', 'report-dir', 'no-report'], WIDTH)}
 
-${SELECTION_HELP}
+${selectionHelp(WIDTH)}
 
 Exit codes: 0 every suite got its expected verdict, 1 some did not (or a limit stopped the search),
 2 bad input, 130 interrupted.`;
-
-const OPTIONS = {
-  ...SELECTION_OPTIONS,
-  'max-states': { type: 'string' },
-  'max-memory': { type: 'string' },
-  'max-steps': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  'report-dir': { type: 'string' },
-  'no-report': { type: 'boolean', default: false },
-  help: { type: 'boolean', default: false },
-} as const;
 
 interface Row {
   readonly suite: string;
@@ -74,15 +72,15 @@ function perSecond(count: number, ms: number): string {
 }
 
 export async function exploreCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
-  const { values } = parseCommandArgs(argv, OPTIONS, { wants: { ...SELECTION_WANTS, 'max-states': 'an integer >= 1', 'max-memory': 'megabytes, an integer >= 64' } });
+  const { values } = parseFlags(argv, FLAGS);
   if (values.help) {
     print(EXPLORE_HELP);
     return EXIT_OK;
   }
   const settings: ExploreSettings = {
-    maxStates: integerFlag('max-states', values['max-states'], 1) ?? DEFAULT_MAX_STATES,
-    maxMemoryMb: integerFlag('max-memory', values['max-memory'], 64) ?? DEFAULT_MAX_MEMORY_MB,
-    maxSteps: integerFlag('max-steps', values['max-steps'], 1, 1000),
+    maxStates: values['max-states'] ?? DEFAULT_MAX_STATES,
+    maxMemoryMb: values['max-memory'] ?? DEFAULT_MAX_MEMORY_MB,
+    maxSteps: values['max-steps'] ?? null,
   };
   // Every suite at the default limit takes minutes and gigabytes: the user asks for it by name.
   if (!isAdHoc(values) && values.suite === undefined) throw new UsageError("explore needs --suite NAME ('prefix*' for several, '*' for every suite) or an ad-hoc suite (--set, --faults, ...)");

@@ -2,7 +2,7 @@
  * `idemcheck list`: everything a user can name on the command line, one line of explanation each.
  */
 
-import { parseCommandArgs } from './args.js';
+import { COMMON_FLAGS, flagHelp, flags, parseFlags } from './args.js';
 import { SUITES } from '../../properties/index.js';
 import { describeExpectation } from '../checker/suite.js';
 import { KEY_HELP } from '../model/config.js';
@@ -10,20 +10,22 @@ import { BOUND_HELP, EVENT_HELP, EVENT_KINDS, FAULT_HELP, FAULTS } from '../mode
 import { INVARIANTS } from '../model/invariants.js';
 import { WITNESSES } from '../model/witnesses.js';
 import { EXIT_OK } from './errors.js';
+import { BOUND_FLAGS } from './selection.js';
+
+const FLAGS = flags({ json: { ...COMMON_FLAGS.json, help: 'print the listing as JSON' }, help: COMMON_FLAGS.help });
 
 export const LIST_HELP = `Usage: idemcheck list [--json]
 
-List the suites, invariants, witnesses, faults, events, settings and bounds, one line each.`;
+List the suites, invariants, witnesses, faults, events, settings and bounds, one line each.
 
-const BOUND_FLAGS: Readonly<Record<string, string>> = {
-  recordsMax: '--records',
-  resendsMax: '--resends',
-  eventsMax: '--max-steps',
-  lostMessagesMax: '--lost',
-  restartsMax: '--restarts',
-  crashesMax: '--crashes',
-  clusterChangesMax: '--cluster-changes',
-};
+${flagHelp(FLAGS)}`;
+
+/** The flag that sets each bound: an ad-hoc bound flag, or --max-steps for the events bound. */
+function flagOfBound(bound: string): string | undefined {
+  if (bound === 'eventsMax') return '--max-steps';
+  const flag = Object.entries(BOUND_FLAGS).find(([, b]) => b.bound === bound)?.[0];
+  return flag === undefined ? undefined : `--${flag}`;
+}
 
 /** One line of the listing; a suite's expected verdict is its own field (the text mode shows it in brackets). */
 interface Item {
@@ -40,12 +42,12 @@ export function listing(): Record<string, Item[]> {
     faults: FAULTS.map((f) => ({ name: f, text: FAULT_HELP[f] })),
     events: EVENT_KINDS.map((k) => ({ name: k, text: EVENT_HELP[k] })),
     settings: Object.entries(KEY_HELP).map(([k, text]) => ({ name: k, text })),
-    bounds: Object.entries(BOUND_HELP).map(([k, text]) => ({ name: `${BOUND_FLAGS[k] ?? k} (${k})`, text })),
+    bounds: Object.entries(BOUND_HELP).map(([k, text]) => ({ name: `${flagOfBound(k) ?? k} (${k})`, text })),
   };
 }
 
 export function listCommand(argv: readonly string[], print: (line: string) => void): number {
-  const { values } = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } });
+  const { values } = parseFlags(argv, FLAGS);
   if (values.help) {
     print(LIST_HELP);
     return EXIT_OK;

@@ -38,6 +38,11 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run: Command; help: stri
   list: async () => import('./list.js').then((m) => ({ run: m.listCommand, help: m.LIST_HELP })),
 };
 
+/** The command of that name; `constructor` or `__proto__` is no command, whatever an Object has. */
+function commandNamed(name: string): (() => Promise<{ run: Command; help: string }>) | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
 /** Output piped into `head` closes early: stop quietly instead of crashing with EPIPE. */
 function exitQuietlyOnClosedPipe(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -51,7 +56,7 @@ export async function main(argv: readonly string[], print: (line: string) => voi
   const [name, ...given] = argv;
   // `idemcheck help check` is `idemcheck check --help`; `-h` is `--help` (before a `--`).
   if (name === 'help' && given[0] !== undefined) {
-    const asked = COMMANDS[given[0]];
+    const asked = commandNamed(given[0]);
     if (asked === undefined) {
       console.error(`idemcheck: unknown command '${given[0]}' (commands: ${Object.keys(COMMANDS).join(', ')}; see idemcheck --help)`);
       return EXIT_USAGE;
@@ -65,11 +70,16 @@ export async function main(argv: readonly string[], print: (line: string) => voi
     print(VERSION);
     return EXIT_OK;
   }
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    print(HELP);
-    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  // No command is bad input: the usage goes to stderr, so stdout stays empty.
+  if (name === undefined) {
+    console.error(HELP);
+    return EXIT_USAGE;
   }
-  const load = COMMANDS[name];
+  if (name === '--help' || name === '-h' || name === 'help') {
+    print(HELP);
+    return EXIT_OK;
+  }
+  const load = commandNamed(name);
   if (load === undefined) {
     console.error(`idemcheck: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')}; see idemcheck --help)`);
     return EXIT_USAGE;

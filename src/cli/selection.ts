@@ -15,94 +15,104 @@ import { boundInUse, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND } from '../model/event
 import { INVARIANTS } from '../model/invariants.js';
 import { WITNESSES } from '../model/witnesses.js';
 import type { Selection } from './check-worker.js';
-import { UsageError } from './errors.js';
+import { flagHelp, flags } from './args.js';
+import type { FlagValues } from './args.js';
+import { RejectedConfigError, UsageError } from './errors.js';
+import { settingNotes } from './notes.js';
 import { ensureReportDir } from './write-report.js';
-
-/** parseArgs options for choosing suites or building an ad-hoc one. */
-export const SELECTION_OPTIONS = {
-  suite: { type: 'string', multiple: true },
-  set: { type: 'string', multiple: true },
-  faults: { type: 'string' },
-  invariants: { type: 'string' },
-  witnesses: { type: 'string' },
-  expect: { type: 'string' },
-  records: { type: 'string' },
-  resends: { type: 'string' },
-  lost: { type: 'string' },
-  restarts: { type: 'string' },
-  crashes: { type: 'string' },
-  'cluster-changes': { type: 'string' },
-} as const;
-
-/** Upper bounds for the ad-hoc bounds flags: beyond them a search only runs into its limits. */
-export const BOUND_LIMITS = { records: 20, resends: 20, lost: 20, restarts: 10, crashes: 10, 'cluster-changes': 10 } as const;
 
 /** More random runs than this would take hours; the explorer is the tool for every state. */
 export const MAX_RUNS = 10_000_000;
 
-/** What each selection flag's value should be, for the "needs a value" message. */
-export const SELECTION_WANTS: Readonly<Record<string, string>> = {
-  suite: "a suite name or 'prefix*' (see idemcheck list)",
-  set: 'KEY=VALUE, a Kafka or model setting (see idemcheck list)',
-  faults: "a comma-separated list of faults, or 'none' (see idemcheck list)",
-  invariants: 'a comma-separated list of invariants (see idemcheck list)',
-  witnesses: 'a comma-separated list of witnesses (see idemcheck list)',
-  expect: 'holds or violated:INVARIANT',
-  ...Object.fromEntries(Object.entries(BOUND_LIMITS).map(([flag, max]) => [flag, `an integer from ${flag === 'records' ? 1 : 0} to ${max}`])),
-  seed: 'a 32-bit integer',
-  runs: `an integer from 1 to ${MAX_RUNS}`,
-  'max-steps': 'an integer from 1 to 1000',
-  'report-dir': 'a directory',
+interface BoundFlag {
+  /** The bound it sets. */
+  readonly bound: keyof Bounds;
+  /** Its range: beyond `max` a search only runs into its limits. */
+  readonly min: number;
+  readonly max: number;
+  /** What it counts, for --help. */
+  readonly what: string;
+  /** What its faults do, for the error when none of them is injected; null for progress bounds. */
+  readonly does: string | null;
+}
+
+/**
+ * The ad-hoc bound flags, each declared once: parsing and --help, the ad-hoc suite's bounds, the
+ * idle-bound and dead-fault errors, and `list` all read this table. `--max-steps` (eventsMax) is
+ * declared with the flags above, since it bounds named suites too.
+ */
+export const BOUND_FLAGS = {
+  records: { bound: 'recordsMax', min: 1, max: 20, what: 'new records', does: null },
+  resends: { bound: 'resendsMax', min: 0, max: 20, what: 'application resends', does: null },
+  lost: { bound: 'lostMessagesMax', min: 0, max: 20, what: 'lost messages', does: 'loses a message' },
+  restarts: { bound: 'restartsMax', min: 0, max: 10, what: 'producer restarts', does: 'restarts the producer' },
+  crashes: { bound: 'crashesMax', min: 0, max: 10, what: 'broker crashes', does: 'stops a broker' },
+  'cluster-changes': { bound: 'clusterChangesMax', min: 0, max: 10, what: 'ISR shrinks, leader moves, producer-state losses', does: 'changes the cluster' },
+} as const satisfies Readonly<Record<string, BoundFlag>>;
+
+type BoundFlagName = keyof typeof BOUND_FLAGS;
+const BOUND_FLAG_NAMES = Object.keys(BOUND_FLAGS) as BoundFlagName[];
+
+/** A bound flag as the flag table declares it: an integer in its range, its help naming the range and the default. */
+function boundFlag(flag: BoundFlag): { readonly kind: 'integer'; readonly arg: 'N'; readonly min: number; readonly max: number; readonly help: string } {
+  const help = `bound: ${flag.what}, ${flag.min} to ${flag.max} (default ${AD_HOC_DEFAULT_BOUNDS[flag.bound]})`;
+  // A long line wraps before its range, as the other help lines do.
+  return { kind: 'integer', arg: 'N', min: flag.min, max: flag.max, help: help.length > 60 ? help.replace(`, ${flag.min} to`, `,\n${flag.min} to`) : help };
+}
+
+const BOUND_FLAG_SPECS = Object.fromEntries(BOUND_FLAG_NAMES.map((name) => [name, boundFlag(BOUND_FLAGS[name])])) as {
+  readonly [F in BoundFlagName]: ReturnType<typeof boundFlag>;
 };
 
-export interface SelectionValues {
-  readonly suite?: string[] | undefined;
-  readonly set?: string[] | undefined;
-  readonly faults?: string | undefined;
-  readonly invariants?: string | undefined;
-  readonly witnesses?: string | undefined;
-  readonly expect?: string | undefined;
-  readonly records?: string | undefined;
-  readonly resends?: string | undefined;
-  readonly lost?: string | undefined;
-  readonly restarts?: string | undefined;
-  readonly crashes?: string | undefined;
-  readonly 'cluster-changes'?: string | undefined;
-}
+/** Flags for choosing suites or building an ad-hoc one, shared by check and explore. */
+export const SELECTION_FLAGS = flags({
+  suite: {
+    kind: 'text',
+    arg: 'NAME',
+    repeatable: true,
+    wants: "a suite name or 'prefix*' (see idemcheck list)",
+    help: "this suite (repeatable; a trailing * matches a prefix, e.g. 'delivery.*')",
+  },
+  'max-steps': {
+    kind: 'integer',
+    arg: 'N',
+    min: 1,
+    max: 1000,
+    help: `events per run (explore: the depth bound), 1 to 1000\n(default: each suite's eventsMax; ad-hoc ${AD_HOC_DEFAULT_BOUNDS.eventsMax})`,
+  },
+  set: {
+    kind: 'text',
+    arg: 'KEY=VALUE',
+    repeatable: true,
+    wants: 'KEY=VALUE, a Kafka or model setting (see idemcheck list)',
+    help: 'a Kafka or model setting (repeatable), e.g. --set acks=1 --set enable.idempotence=false',
+  },
+  faults: {
+    kind: 'text',
+    arg: 'A,B',
+    wants: "a comma-separated list of faults, or 'none' (see idemcheck list)",
+    help: `faults to inject (default: ${AD_HOC_DEFAULT_FAULTS.join(',')}; 'none' for none)`,
+  },
+  invariants: { kind: 'text', arg: 'A,B', wants: 'a comma-separated list of invariants (see idemcheck list)', help: 'invariants to check (default: all)' },
+  witnesses: {
+    kind: 'text',
+    arg: 'A,B',
+    wants: 'a comma-separated list of witnesses (see idemcheck list)',
+    help: 'witnesses that must be reached (default: RecordAcknowledged when expecting holds)',
+  },
+  expect: { kind: 'text', arg: 'E', wants: 'holds or violated:INVARIANT', help: 'holds | violated:INVARIANT (default: holds)' },
+  ...BOUND_FLAG_SPECS,
+});
 
-export const SELECTION_HELP = `Ad-hoc suite (any of these replaces --suite):
-  --set KEY=VALUE      a Kafka or model setting (repeatable), e.g. --set acks=1 --set enable.idempotence=false
-  --faults A,B         faults to inject (default: ${AD_HOC_DEFAULT_FAULTS.join(',')}; 'none' for none)
-  --invariants A,B     invariants to check (default: all)
-  --witnesses A,B      witnesses that must be reached (default: RecordAcknowledged when expecting holds)
-  --expect E           holds | violated:INVARIANT (default: holds)
-  --records N          bound: new records, 1 to ${BOUND_LIMITS.records} (default ${AD_HOC_DEFAULT_BOUNDS.recordsMax})
-  --resends N          bound: application resends, 0 to ${BOUND_LIMITS.resends} (default ${AD_HOC_DEFAULT_BOUNDS.resendsMax})
-  --lost N             bound: lost messages, 0 to ${BOUND_LIMITS.lost} (default ${AD_HOC_DEFAULT_BOUNDS.lostMessagesMax})
-  --restarts N         bound: producer restarts, 0 to ${BOUND_LIMITS.restarts} (default ${AD_HOC_DEFAULT_BOUNDS.restartsMax})
-  --crashes N          bound: broker crashes, 0 to ${BOUND_LIMITS.crashes} (default ${AD_HOC_DEFAULT_BOUNDS.crashesMax})
-  --cluster-changes N  bound: ISR shrinks, leader moves, producer-state losses,
-                       0 to ${BOUND_LIMITS['cluster-changes']} (default ${AD_HOC_DEFAULT_BOUNDS.clusterChangesMax})
-  (--max-steps sets the events bound, default ${AD_HOC_DEFAULT_BOUNDS.eventsMax})`;
+/** The flags that make a check ad hoc, in the order --help lists them. */
+const AD_HOC_FLAGS = ['set', 'faults', 'invariants', 'witnesses', 'expect', ...BOUND_FLAG_NAMES] as const;
 
-const AD_HOC_FLAGS = ['set', 'faults', 'invariants', 'witnesses', 'expect', 'records', 'resends', 'lost', 'restarts', 'crashes', 'cluster-changes'] as const;
+export type SelectionValues = Partial<FlagValues<typeof SELECTION_FLAGS>>;
 
-export function integerFlag(flag: string, value: string | undefined, min: number, max?: number): number | null {
-  if (value === undefined) return null;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min || !Number.isSafeInteger(n) || (max !== undefined && n > max)) {
-    throw new UsageError(`--${flag} must be an integer ${max === undefined ? `>= ${min}` : `from ${min} to ${max}`}, got '${value}'`);
-  }
-  return n;
-}
-
-export function seedFlag(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_SEED;
-  const n = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isInteger(n) || n < -2147483648 || n > 2147483647) {
-    throw new UsageError(`--seed must be a 32-bit integer (-2147483648 to 2147483647), got '${value}'`);
-  }
-  return n;
+/** The ad-hoc section of check's and explore's --help, in the column of the command's other flags. */
+export function selectionHelp(width: number): string {
+  return `Ad-hoc suite (any of these replaces --suite):
+${flagHelp(SELECTION_FLAGS, AD_HOC_FLAGS, width)}`;
 }
 
 function listFlag(flag: string, value: string | undefined, allowed: readonly string[]): string[] | undefined {
@@ -143,38 +153,42 @@ function parseExpect(value: string | undefined): Expectation | undefined {
   throw new UsageError(`--expect must be 'holds' or 'violated:INVARIANT' with one of ${names.join(', ')}; got '${value}'`);
 }
 
+/**
+ * The --set values as a config. Keys are the user's: a Map, so that `__proto__`, `constructor` or
+ * `toString` is a key like any other (resolveConfig then calls it unknown), never an Object's own.
+ */
 function parseSets(values: readonly string[] | undefined): Record<string, string> {
-  const config: Record<string, string> = {};
+  const config = new Map<string, string>();
   for (const raw of values ?? []) {
     const at = raw.indexOf('=');
     if (at <= 0) throw new UsageError(`--set must be KEY=VALUE, got '${raw}'`);
     const key = raw.slice(0, at).trim();
-    if (key in config) throw new UsageError(`--set ${key} is given twice ('${config[key]}' and '${raw.slice(at + 1).trim()}'); give it once`);
-    config[key] = raw.slice(at + 1).trim();
+    const before = config.get(key);
+    if (before !== undefined) throw new UsageError(`--set ${key} is given twice ('${before}' and '${raw.slice(at + 1).trim()}'); give it once`);
+    config.set(key, raw.slice(at + 1).trim());
   }
-  return config;
+  // Object.fromEntries defines own properties: a `__proto__` key stays a key.
+  return Object.fromEntries(config);
 }
 
 function adHocOptions(values: SelectionValues, runs: number | null): AdHocOptions {
   const bounds: Partial<Bounds> = {};
-  const put = (key: keyof Bounds, flag: keyof typeof BOUND_LIMITS, value: string | undefined): void => {
-    // At least one record: with none the producer does nothing and no check can mean anything.
-    const n = integerFlag(flag, value, flag === 'records' ? 1 : 0, BOUND_LIMITS[flag]);
-    if (n !== null) (bounds as Record<string, number>)[key] = n;
-  };
-  put('recordsMax', 'records', values.records);
-  put('resendsMax', 'resends', values.resends);
-  put('lostMessagesMax', 'lost', values.lost);
-  put('restartsMax', 'restarts', values.restarts);
-  put('crashesMax', 'crashes', values.crashes);
-  put('clusterChangesMax', 'cluster-changes', values['cluster-changes']);
+  // Each bound's range is checked where it is parsed (SELECTION_FLAGS); at least one record, since
+  // with none the producer does nothing and no check can mean anything.
+  for (const name of BOUND_FLAG_NAMES) {
+    const value = values[name];
+    if (value !== undefined) (bounds as Record<string, number>)[BOUND_FLAGS[name].bound] = value;
+  }
   const faults = listFlag('faults', values.faults, FAULTS) as Fault[] | undefined;
   const invariants = listFlag('invariants', values.invariants, INVARIANTS.map((i) => i.name));
   const witnesses = listFlag('witnesses', values.witnesses, WITNESSES.map((w) => w.name));
   const expect = parseExpect(values.expect);
   const config = parseSets(values.set);
   const resolved = resolveConfig(config);
-  if (!resolved.ok) throw new UsageError(`--set ${resolved.key}: ${resolved.configException ? 'ConfigException: ' : ''}${resolved.error}`);
+  if (!resolved.ok && resolved.configException) {
+    throw new RejectedConfigError(`--set ${resolved.key}: ConfigException: ${resolved.error}`, resolved.error, describeExpectation(expect ?? { verdict: 'holds' }));
+  }
+  if (!resolved.ok) throw new UsageError(`--set ${resolved.key}: ${resolved.error}`);
   refuseIdleBounds(values, faults ?? AD_HOC_DEFAULT_FAULTS, resolved.config.application);
   refuseDeadFaults(values, faults ?? AD_HOC_DEFAULT_FAULTS, bounds, resolved.config.topic.replicationFactor);
   const options: AdHocOptions = {
@@ -202,31 +216,22 @@ function adHocOptions(values: SelectionValues, runs: number | null): AdHocOption
   return options;
 }
 
-/**
- * The bound each bound flag sets, and what its faults do (the model's FAULTS_OF_BOUND lists them).
- * A bound given for faults that are not injected changes nothing, and a user who gives --crashes
- * most likely thinks crashes are on: that is an error, not a silent no-op.
- */
-const BOUND_FLAGS: Readonly<Record<'lost' | 'restarts' | 'crashes' | 'cluster-changes', { readonly bound: keyof Bounds; readonly does: string }>> = {
-  lost: { bound: 'lostMessagesMax', does: 'loses a message' },
-  restarts: { bound: 'restartsMax', does: 'restarts the producer' },
-  crashes: { bound: 'crashesMax', does: 'stops a broker' },
-  'cluster-changes': { bound: 'clusterChangesMax', does: 'changes the cluster' },
-};
-
-const BOUND_FLAG_ENTRIES = Object.entries(BOUND_FLAGS) as [keyof typeof BOUND_FLAGS, (typeof BOUND_FLAGS)[keyof typeof BOUND_FLAGS]][];
-
 /** The faults that use up the bound a flag sets. */
-function faultsOfFlag(flag: keyof typeof BOUND_FLAGS): readonly Fault[] {
+function faultsOfFlag(flag: BoundFlagName): readonly Fault[] {
   return FAULTS_OF_BOUND[BOUND_FLAGS[flag].bound] ?? [];
 }
 
+/**
+ * A bound given for faults that are not injected changes nothing, and a user who gives --crashes
+ * most likely thinks crashes are on: that is an error, not a silent no-op.
+ */
 function refuseIdleBounds(values: SelectionValues, faults: readonly Fault[], application: string): void {
   if (values.resends !== undefined && !boundInUse('resendsMax', faults, application)) {
     throw new UsageError('--resends has no effect: only an application that resends failed records uses it; add --set application=at-least-once');
   }
-  for (const [flag, { bound, does }] of BOUND_FLAG_ENTRIES) {
-    if (values[flag] === undefined || boundInUse(bound, faults, application)) continue;
+  for (const flag of BOUND_FLAG_NAMES) {
+    const { bound, does } = BOUND_FLAGS[flag];
+    if (does === null || values[flag] === undefined || boundInUse(bound, faults, application)) continue;
     const injected =
       values.faults === undefined
         ? `none of the default faults (${AD_HOC_DEFAULT_FAULTS.join(',')}) ${does}`
@@ -244,7 +249,8 @@ function refuseIdleBounds(values: SelectionValues, faults: readonly Fault[], app
  */
 function refuseDeadFaults(values: SelectionValues, faults: readonly Fault[], bounds: Partial<Bounds>, replicationFactor: number): void {
   const given = (list: readonly Fault[]): string => (values.faults === undefined ? `the default fault${list.length === 1 ? '' : 's'} ${list.join(', ')}` : list.join(', '));
-  for (const [flag, { bound }] of BOUND_FLAG_ENTRIES) {
+  for (const flag of BOUND_FLAG_NAMES) {
+    const { bound } = BOUND_FLAGS[flag];
     const dead = faultsOfFlag(flag).filter((f) => faults.includes(f));
     if (bounds[bound] !== 0 || dead.length === 0) continue;
     const rest = faults.filter((f) => !dead.includes(f));
@@ -342,6 +348,9 @@ export function startSuiteCommand(
   const kafkaLogs = configLogs(selection);
   // With --json they are a field of each suite's row instead, so that stdout stays one document.
   if (values.json !== true && selection.kind === 'ad-hoc') for (const note of kafkaLogs.get('ad-hoc') ?? []) print(`note: Kafka logs: ${note}`);
+  // Settings Kafka takes but does not use as written; on stderr with --json, as explore's notes are.
+  const resolved = selection.kind === 'ad-hoc' ? resolveConfig(selection.options.config) : null;
+  if (resolved?.ok === true) for (const note of settingNotes(resolved.config)) (values.json === true ? console.error : print)(`note: ${note}`);
   return { selection, names, expectations: expectationsOf(selection), reportDir, writeReports, width: Math.max(...names.map((n) => n.length), 5) + 2, kafkaLogs };
 }
 

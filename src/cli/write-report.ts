@@ -20,7 +20,8 @@ export interface WrittenReport {
   readonly json: string;
   readonly markdown: string;
   readonly html: string;
-  readonly test: string;
+  /** The regression test, or null: an ad-hoc check's unexpected counterexample gets none (see writeReport). */
+  readonly test: string | null;
 }
 
 /**
@@ -74,14 +75,28 @@ function regressionRunCommand(dir: string): string {
   return `cd ${JSON.stringify(project)} && npx vitest run -c ${JSON.stringify(join(project, 'vitest.report-dir.config.ts'))} --root ${JSON.stringify(target)}`;
 }
 
+/**
+ * Whether a report gets a regression test. A shipped suite's always does: it asserts the anomaly
+ * the suite expects still reproduces, or, for an unexpected one, that the invariant holds (failing
+ * while the model or Kafka's rule is broken, which is the point). An ad-hoc check's gets one only
+ * when the counterexample is the one it expected (--expect violated:X), pinning it: an unexpected
+ * one is an experiment's result, and a test asserting it away would fail the regression command
+ * (npx vitest run -c vitest.regressions.config.ts) for every later run, as following the README's
+ * examples in order did.
+ */
+export function writesRegressionTest(report: Report): boolean {
+  return report.suite !== null || report.expected === `violates ${report.violation.invariant}`;
+}
+
 export function writeReport(dir: string, report: Report): WrittenReport {
   ensureReportDir(dir);
   const stem = reportStem(report);
+  const testPath = join(dir, `${stem}.test.ts`);
   const paths: WrittenReport = {
     json: join(dir, `${stem}.json`),
     markdown: join(dir, `${stem}.md`),
     html: join(dir, `${stem}.html`),
-    test: join(dir, `${stem}.test.ts`),
+    test: writesRegressionTest(report) ? testPath : null,
   };
   // The replay command in the report names the JSON as the user named the directory.
   const shownJson = isAbsolute(dir) ? paths.json : relative(process.cwd(), paths.json) || paths.json;
@@ -90,9 +105,11 @@ export function writeReport(dir: string, report: Report): WrittenReport {
     [paths.json, `${JSON.stringify(report, null, 1)}\n`],
     [paths.markdown, renderMarkdown(report, shownJson, known)],
     [paths.html, renderHtml(report, shownJson, known)],
-    [paths.test, renderRegressionTest(report, `${stem}.json`, regressionRunCommand(dir))],
   ];
+  if (paths.test !== null) contents.push([paths.test, renderRegressionTest(report, `${stem}.json`, regressionRunCommand(dir))]);
   writeFilesWhole(contents);
+  // A test an older run left under this name would no longer match the report beside it.
+  if (paths.test === null) rmSync(testPath, { force: true });
   return paths;
 }
 

@@ -54,10 +54,12 @@ export function logsCell(state: State): string {
     .join(' ‖ ');
 }
 
-export function outcomesCell(state: State): string {
-  if (state.ghost.sends.length === 0) return '-';
-  return state.ghost.sends
-    .map((info, id) => {
+/** Each send's outcome; `only` picks some of them (run prints those a step changed). */
+export function outcomesCell(state: State, only: (send: number) => boolean = () => true): string {
+  const shown = state.ghost.sends.map((info, id) => ({ info, id })).filter(({ id }) => only(id));
+  if (shown.length === 0) return '-';
+  return shown
+    .map(({ info, id }) => {
       const label = sendLabel(state, id);
       switch (info.outcome) {
         case 'pending':
