@@ -104,7 +104,7 @@ export function defineSuite(def: SuiteDefinition<string, string>): Suite {
     if (FAULT_TABLE[fault].lossyOnly && resolved.config.network !== 'lossy') {
       throw new SuiteError(`${where}: the ${fault} fault needs network=lossy`, 'faults');
     }
-    if (needsConsumer(fault) && resolved.config.consumer === null) throw new SuiteError(`${where}: the ${fault} fault needs a consumer group (config consumer=...)`, 'faults');
+    if (needsConsumer(fault) && resolved.config.consumer === null) throw new SuiteError(`${where}: the ${fault} fault needs a consumer group: set consumer=... (e.g. consumer=process-then-commit)`, 'faults');
   }
   for (const key of Object.keys(BOUND_HELP) as (keyof Bounds)[]) {
     const value = def.bounds[key];

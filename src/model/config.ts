@@ -403,7 +403,8 @@ function resolveConsumer(
   let consumer: ConsumerMode | null = null;
   if (consumerText !== 'none') {
     const parsed = parseConsumerMode(consumerText);
-    if (!parsed.ok) throw modelLimit('consumer', parsed.ok === false && parsed.error.startsWith('consumer must') ? `${parsed.error} or none, got '${consumerText}'` : parsed.error);
+    // parseConsumerMode's list leaves out 'none', which only the setting has.
+    if (!parsed.ok) throw modelLimit('consumer', parsed.error.startsWith('consumer must') ? `${parsed.error} or none, got '${consumerText}'` : parsed.error);
     consumer = parsed.mode;
   }
   const consumers = parseInt32('consumers', raw('consumers') ?? CONFIG_DEFAULTS.consumers);
