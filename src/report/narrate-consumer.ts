@@ -85,6 +85,7 @@ export function narrateConsumer(before: State, after: State, event: ConsumerEven
       const now = consumerAt(a, event.consumer)?.assigned.find((p) => p.partition === event.partition);
       const who = `c${event.consumer}`;
       if (stat('truncationsDetected') > 0) return `${who} validates its position on p${event.partition} with the new leader: the log it read was truncated; it seeks back to ${now?.position.offset ?? 'the earliest offset'}`;
+      if (stat('offsetResets') > 0 && now?.fetchState === 'FETCHING') return `${who} has no committed offset on p${event.partition}: it resets to the earliest offset, ${now.position.offset} (ListOffsets)`;
       if (now?.buffered !== null && now?.buffered !== undefined) return `${who} fetches p${event.partition} up to the HW: ${now.buffered.records.map((r) => recordText(after, r)).join(' ')}`;
       if (now?.fetchState === 'AWAIT_RESET') return `${who}'s position on p${event.partition} is out of range; it will reset to the earliest offset`;
       if (now?.fetchState === 'AWAIT_VALIDATION') return `${who} learns p${event.partition} has a new leader; its position awaits validation`;
