@@ -55,7 +55,7 @@ export const commitThenProcessLoses: Suite = defineSuite({
   runs: 300,
   mechanism: {
     how: "a consumer committed the offsets after the records poll() returned, then crashed before processing them; the group resumes after them",
-    shows: (trace) => consumerFacts(trace).crashBetweenCommitAndEffect,
+    shows: (trace) => trace.config.consumer?.kind === 'commit-then-process' && consumerFacts(trace).crashBetweenCommitAndEffect,
   },
 });
 
@@ -160,7 +160,7 @@ export const offsetsInSinkVsResend: Suite = defineSuite({
   runs: 1000,
   mechanism: {
     how: 'the application resent a record after a producer restart; the second copy in the log has its own offset, so offset tracking processed it again',
-    shows: (trace) => consumerFacts(trace).duplicateInLog && !consumerFacts(trace).consumerCrashed,
+    shows: (trace) => trace.config.consumer?.kind === 'offsets-in-sink' && consumerFacts(trace).duplicateInLog && !consumerFacts(trace).consumerCrashed,
   },
 });
 
@@ -247,7 +247,7 @@ export const failoverUnclean: Suite = defineSuite({
   runs: 4000,
   mechanism: {
     how: 'the ISR shrank to the leader, a consumer processed what the leader alone held, and an out-of-sync replica was elected without it',
-    shows: (trace) => consumerFacts(trace).uncleanElection,
+    shows: (trace) => trace.violations.some((v) => v.code === 'effect_of_lost_record') && consumerFacts(trace).uncleanElection,
   },
 });
 

@@ -25,9 +25,10 @@ export function fingerprinter(): { add(state: State): void; digest(): string } {
 
 /**
  * A state's JSON, leaving out a null consumer side: a run without `consumer=` hashes exactly as it
- * did before the model had consumers, so the fingerprints of existing reports still match.
+ * did before the model had consumers, so the fingerprints of existing reports still match (and
+ * replay compares a report's states with the model's in this form).
  */
-function stateJson(state: State): string {
+export function stateJson(state: State): string {
   if (state.consumers !== null) return JSON.stringify(state);
   const { consumers: _none, ...producerOnly } = state;
   return JSON.stringify(producerOnly);

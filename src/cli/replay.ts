@@ -7,7 +7,7 @@
 
 import { SUITES } from '../../properties/index.js';
 import { buildReport } from '../checker/build-report.js';
-import { fingerprinter } from '../checker/fingerprint.js';
+import { fingerprinter, stateJson } from '../checker/fingerprint.js';
 import { CLIENT_REPORT_FORMAT } from '../report/client-report.js';
 import { InvariantWatch, stepEach } from '../checker/replay.js';
 import { diffStates, readablePath } from '../checker/state-diff.js';
@@ -192,7 +192,7 @@ function suiteMismatch(report: CheckedReport): string | null {
 
 /** The first difference between the report's state and the model's, in words. */
 function stateMismatch(step: number, stored: unknown, model: State): string {
-  const [first] = diffStates(stored, JSON.parse(JSON.stringify(model)) as unknown);
+  const [first] = diffStates(stored, JSON.parse(stateJson(model)) as unknown);
   const at = first === undefined ? 'the whole state' : readablePath(first.path);
   const storedValue = first === undefined || first.op === 'add' ? undefined : first.path.split('/').slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], stored);
   const modelValue = first === undefined || first.op === 'remove' ? undefined : first.value;
@@ -226,7 +226,7 @@ function replayFile(path: string, print: (line: string) => void): number {
   const compare = (step: number, state: State): void => {
     watch.observe(step, state);
     hash.add(state);
-    if (stateDiffers === null && JSON.stringify(state) !== JSON.stringify(report.states[step])) stateDiffers = stateMismatch(step, report.states[step], state);
+    if (stateDiffers === null && stateJson(state) !== JSON.stringify(report.states[step])) stateDiffers = stateMismatch(step, report.states[step], state);
   };
   compare(0, initialState(report.setup));
   stepEach(report.setup, report.events, (i, before, after, event) => {
