@@ -173,7 +173,7 @@ describe('CLI: bad input to clients', () => {
     [[], '--client is required (one of kafkajs, platformatic, rdkafka)'],
     [['--client', 'java'], "--client must be one of kafkajs, platformatic, rdkafka, got 'java'"],
     [['--client', 'kafkajs', '--fault-rate', '2'], "--fault-rate must be a number from 0 to 1, got '2'"],
-    [['--client', 'kafkajs', '--faults', 'lose-request,fire'], "--faults must be one of lose-request, lose-response, error-after-append, error-without-append, hold-response, state-loss, got 'fire'"],
+    [['--client', 'kafkajs', '--faults', 'lose-request,fire'], "--faults must be one of lose-request, lose-response, error-after-append, error-without-append, hold-response, state-loss, move-leader, crash-leader, shrink-isr, got 'fire'"],
     [['--client', 'kafkajs', '--partitions', '3'], "--partitions must be an integer from 1 to 2, got '3'"],
     [['--client', 'kafkajs', '--request-timeout', '999999999999'], "--request-timeout must be an integer from 50 to 60000, got '999999999999'"],
     [['--client', '--runs', '1'], '--client needs a value: one of kafkajs, platformatic, rdkafka'],
@@ -181,7 +181,7 @@ describe('CLI: bad input to clients', () => {
     [['--client', 'kafkajs', '--fault-rate', ''], '--fault-rate needs a value: a number from 0 to 1'],
     [['--client', 'kafkajs', '--keyed', 'true'], "--keyed is a switch and takes no value, got 'true'"],
     [['--client', 'kafkajs', '--seed', '2147483647', '--runs', '2'], '--seed 2147483647 with --runs 2 would pass 2147483647'],
-    [['--client', 'kafkajs', '--acks', '1'], "kafkajs sent no produce request with these settings (--idempotent true --acks 1 --max-in-flight 1 --retries 1000): KafkaJSNonRetriableError: Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees"],
+    [['--client', 'kafkajs', '--acks', '1'], "kafkajs sent no produce request with these settings (--idempotent true --acks 1 --max-in-flight 1 --batch one --retries 1000): KafkaJSNonRetriableError: Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees"],
   ])('bad input %j is exit 2 with one line naming the flag', (args, message) => {
     const { code, stdout, stderr } = idemcheck('clients', ...args);
     expect(code).toBe(2);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, idemcheck, ROOT, tempDir } from './cli-harness.js';
 import { renderClientMarkdown } from '../report/client-report.js';
-import { buildClientReport, javaRefusal, planFromArgs, runPlanned, settingNotes } from './clients.js';
+import { buildClientReport, headerLine, javaRefusal, planFromArgs, runPlanned, settingNotes } from './clients.js';
 import { replayScenario } from '../checker/replay.js';
 import { applyPatch } from '../checker/state-diff.js';
 import type { PatchOp } from '../checker/state-diff.js';
@@ -469,11 +469,12 @@ describe('CLI: list and help', () => {
 describe('CLI: clients', () => {
   it('a sound kafkajs setup under transient faults: exit 0, one line per run, no report', () => {
     const dir = tempDir();
-    const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--runs', '2', '--report-dir', dir);
+    // Partitions named by the harness: keyless records left to kafkajs's partitioner are not safe (clients.test.ts).
+    const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--partition-by-harness', '--runs', '2', '--report-dir', dir);
     expect(code).toBe(0);
     expect(stdout).toContain('kafkajs 2.2.4');
-    expect(stdout).toMatch(/seed 1: 10 ok, 0 failed, 0 pending; \d+ produce requests, \d+ faults? · ✓ no violation/);
-    expect(stdout).toContain('2 runs: no violation.');
+    expect(stdout).toMatch(/seed 1: 10 ok, 0 failed, 0 pending; \d+ produce requests, \d+ faults?, at most 1 in flight · ✓ no violation/);
+    expect(stdout).toContain('2 runs: no violation; 2 passed.');
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -496,12 +497,15 @@ describe('CLI: clients', () => {
   });
 
   it('settings the Java client refuses but this client runs get a note with ConfigException\'s reason', () => {
-    const settings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300 } as const;
+    const settings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300, oneRecordPerBatch: true } as const;
     expect(javaRefusal(settings)).toBeNull();
     expect(javaRefusal({ ...settings, maxInFlight: 6 })).toBe('Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.');
     expect(javaRefusal({ ...settings, maxInFlight: 6, idempotent: false })).toBeNull();
     const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--max-in-flight', '6', '--faults', 'none', '--no-report');
-    expect(code).toBe(0);
+    // Not a pass: the wire never saw 6 requests in flight.
+    expect(code).toBe(1);
+    expect(stdout).toContain('○ not tested as asked: at most 1 request in flight per connection on the wire, not the 6 asked for (no violation, not a pass)');
+    expect(stdout).toContain('1 run: no violation; 1 not tested as asked (seed 1); 0 passed.');
     expect(stdout).toContain('note: the Java client refuses these settings (ConfigException: Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.); kafkajs accepts them');
     // And that kafkajs does not use it: an idempotent producer sends one request per broker at a time.
     expect(stdout).toContain('note: kafkajs sends an idempotent producer\'s requests to a broker one at a time (a lock per broker, released when a request is answered or times out), so --max-in-flight 6 has no effect');
@@ -518,6 +522,13 @@ describe('CLI: clients', () => {
     expect(rows[0]).toMatchObject({ settingsInEffect: { idempotent: true, maxInFlight: 1 } });
   });
 
+  it('the header names the workload, partitions, keyed or not, retries and batching', () => {
+    expect(headerLine(planFromArgs(['--client', 'kafkajs']))).toBe(
+      "kafkajs 2.2.4 · 3 brokers, sequential, 10 records, 2 partitions, keyless (the client's partitioner) · idempotent true, acks=all, max in flight 1, retries 1000, one record per batch · faults lose-request, lose-response, error-after-append, error-without-append, hold-response, move-leader, crash-leader, shrink-isr at rate 0.25",
+    );
+    expect(headerLine(planFromArgs(['--client', 'kafkajs', '--keyed', '--batch', 'client', '--retries', '1', '--faults', 'none']))).toContain("keyed (the client's partitioner) · idempotent true, acks=all, max in flight 1, retries 1, the client's batching · no faults");
+  });
+
   it('notes where a client changes or ignores a setting, and a pipeline sequential sends cannot fill', () => {
     const notes = (...args: string[]): readonly string[] => settingNotes(planFromArgs(['--client', ...args])).map((n) => `note: ${n}`);
     expect(notes('kafkajs')).toEqual([]);
@@ -530,7 +541,8 @@ describe('CLI: clients', () => {
     // The faults follow the acks the library sends: all, so NOT_ENOUGH_REPLICAS_AFTER_APPEND is injected.
     expect(planFromArgs(['--client', 'platformatic', '--acks', '1']).faults).toContain('error-after-append');
     expect(planFromArgs(['--client', 'kafkajs', '--idempotent', 'false', '--acks', '1']).faults).not.toContain('error-after-append');
-    expect(notes('kafkajs', '--idempotent', 'false', '--acks', '1')).toEqual(['note: not injecting error-after-append: NOT_ENOUGH_REPLICAS_AFTER_APPEND needs acks=all']);
+    expect(notes('kafkajs', '--idempotent', 'false', '--acks', '1')).toEqual(['note: not injecting error-after-append, shrink-isr: NOT_ENOUGH_REPLICAS_AFTER_APPEND and a shrunk ISR show only under acks=all']);
+    expect(notes('kafkajs', '--brokers', '1')).toEqual(['note: not injecting move-leader, crash-leader, shrink-isr: a single broker has no leader to move, no follower to take over, no ISR to shrink']);
     expect(notes('kafkajs', '--max-in-flight', '3')).toEqual([
       'note: kafkajs sends an idempotent producer\'s requests to a broker one at a time (a lock per broker, released when a request is answered or times out), so --max-in-flight 3 has no effect',
     ]);
@@ -554,17 +566,17 @@ describe('CLI: clients', () => {
     const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--faults', 'lose-request', '--fault-rate', '1', '--no-report');
     expect(code).toBe(1);
     expect(stdout).toContain('✗ unfinished: 2 sends neither acknowledged nor failed, so not checked');
-    expect(stdout).toContain('1 run: no violation; unfinished in seed 1.');
+    expect(stdout).toContain('1 run: no violation; unfinished in seed 1; 0 passed.');
   });
 
   it('a report that cannot be written is one line naming --report-dir, exit 2, and no partial report', () => {
     const dir = tempDir();
-    mkdirSync(join(dir, 'client-platformatic-seed1-08b31501.html'));
+    mkdirSync(join(dir, 'client-platformatic-seed1-041dd732.html'));
     const args = ['--client', 'platformatic', '--workload', 'concurrent', '--partitions', '1', '--faults', 'none', '--runs', '1', '--reruns', '0'];
     const { code, stderr } = idemcheck('clients', ...args, '--report-dir', dir);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(`--report-dir ${dir}: writing the report failed`);
-    expect(readdirSync(dir)).toEqual(['client-platformatic-seed1-08b31501.html']);
+    expect(readdirSync(dir)).toEqual(['client-platformatic-seed1-041dd732.html']);
   });
 });

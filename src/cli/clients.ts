@@ -6,7 +6,7 @@
 
 import { join } from 'node:path';
 import { TOOL } from '../package.js';
-import { CLIENT_FAULTS } from '../clients/broker-core.js';
+import { CLIENT_FAULTS, CLUSTER_FAULTS } from '../clients/broker-core.js';
 import type { Fault } from '../clients/broker-core.js';
 import { CLIENT_NAMES, ClientNotInstalled, DRIVERS, settingsInEffect } from '../clients/drivers.js';
 import type { ClientName, ClientSettings } from '../clients/drivers.js';
@@ -36,11 +36,20 @@ const FLAGS = flags({
   runs: { kind: 'integer', arg: 'N', min: 1, max: 10000, help: 'runs (default 10)' },
   workload: { kind: 'choice', arg: 'W', choices: ['sequential', 'concurrent'], wants: 'sequential or concurrent', help: 'sequential | concurrent (default sequential)' },
   records: { kind: 'integer', arg: 'N', min: 1, max: 1000, help: 'sends per run (default 10)' },
-  keyed: { kind: 'switch', help: "keyed records (the client's partitioner picks the partition)" },
+  keyed: { kind: 'switch', help: "keyed records (the client's partitioner hashes the key); without it records\ncarry neither key nor partition and the client's default partitioner decides" },
+  'partition-by-harness': { kind: 'switch', help: 'the harness names partition i mod P on every record, so the client\'s\npartitioner never runs' },
   partitions: { kind: 'integer', arg: 'N', min: 1, max: 2, wants: '1 or 2', help: '1 or 2 (default 2)' },
+  brokers: { kind: 'integer', arg: 'N', min: 1, max: 3, wants: '1, 2 or 3', help: 'brokers of the cluster on 127.0.0.1, each partition on all of them, min.insync.replicas 2\n(default 3; 1 is a single node without the cluster faults)' },
   idempotent: { kind: 'choice', arg: 'B', choices: ['true', 'false'], wants: 'true or false', help: 'true | false (default true)' },
   acks: { kind: 'choice', arg: 'A', choices: ['all', '-1', '1', '0'], wants: 'all (or -1), 1 or 0', help: 'all (or -1) | 1 | 0 (default all)' },
   'max-in-flight': { kind: 'integer', arg: 'N', min: 1, max: 100, help: 'requests in flight per connection, where the client has the setting (default 1)' },
+  batch: {
+    kind: 'choice',
+    arg: 'B',
+    choices: ['one', 'client'],
+    wants: 'one or client',
+    help: "one: each record its own batch, so concurrent sends fill the pipeline (librdkafka:\nbatch.num.messages=1, linger.ms=0); client: the client's own batching (default one)",
+  },
   retries: { kind: 'integer', arg: 'N', min: 0, max: 2147483647, help: 'client retries (default 1000)' },
   'request-timeout': { kind: 'integer', arg: 'MS', min: 50, max: 60000, wants: 'milliseconds, an integer from 50 to 60000', help: 'client request timeout (default 300)' },
   faults: {
@@ -63,8 +72,12 @@ on what the client reported and what the broker stored.
 
 ${flagHelp(FLAGS)}
 
-Exit codes: 0 no violation, 1 a violation (or a run that tested nothing or left sends unresolved), 2 bad input,
-130 interrupted.`;
+Each run's line ends ✓ (a pass), ✗ (a violation, a run that tested nothing, or sends left
+unresolved) or ○ (no violation, but not what was asked: no fault injected, or fewer requests in
+flight on the wire than --max-in-flight); a ○ run is not a pass.
+
+Exit codes: 0 every run passed, 1 a violation (or a run that tested nothing, left sends unresolved
+or was not tested as asked), 2 bad input, 130 interrupted.`;
 
 type Values = FlagValues<typeof FLAGS>;
 
@@ -121,8 +134,9 @@ export function planFrom(values: Values): ClientPlan {
     maxInFlight: values['max-in-flight'] ?? 1,
     retries: values.retries ?? 1000,
     requestTimeoutMs: values['request-timeout'] ?? 300,
+    oneRecordPerBatch: (values.batch ?? 'one') === 'one',
   };
-  const workload: Workload = { mode: values.workload ?? 'sequential', records: values.records ?? 10, keyed: values.keyed, partitions: values.partitions ?? 2 };
+  const workload: Workload = { mode: values.workload ?? 'sequential', records: values.records ?? 10, keyed: values.keyed, byHarness: values['partition-by-harness'], partitions: values.partitions ?? 2, brokers: values.brokers ?? 3 };
   let wanted: readonly Fault[] = DEFAULT_CLIENT_FAULTS;
   if (values.faults !== undefined) {
     const items = values.faults.split(',').map((f) => f.trim()).filter((f) => f !== '');
@@ -137,7 +151,7 @@ export function planFrom(values: Values): ClientPlan {
   if (seed + runs - 1 > 2147483647) throw new UsageError(`--seed ${seed} with --runs ${runs} would pass 2147483647, the largest 32-bit seed; use a smaller --seed or fewer --runs`);
   // Which faults make sense depends on the acks the library really sends.
   const inEffect = settingsInEffect(DRIVERS[client], settings);
-  const faults = applicableFaults(inEffect, wanted);
+  const faults = applicableFaults(inEffect, wanted, workload.brokers);
   return {
     client,
     seed,
@@ -166,9 +180,28 @@ export function settingNotes(plan: ClientPlan): readonly string[] {
     notes.push(`sequential sends wait for each answer, so no more than one request is in flight; --workload concurrent fills the pipeline`);
   }
   if (plan.skippedFaults.length > 0) {
-    notes.push(`not injecting ${plan.skippedFaults.join(', ')}: ${plan.inEffect.acks === 0 ? 'acks=0 gets no answer to lose, hold or fail' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND needs acks=all'}`);
+    const why =
+      plan.workload.brokers < 2 && plan.skippedFaults.every((f) => CLUSTER_FAULTS.includes(f))
+        ? 'a single broker has no leader to move, no follower to take over, no ISR to shrink'
+        : plan.inEffect.acks === 0
+          ? 'acks=0 gets no answer to lose, hold or fail'
+          : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND and a shrunk ISR show only under acks=all';
+    notes.push(`not injecting ${plan.skippedFaults.join(', ')}: ${why}`);
   }
   return notes;
+}
+
+/** What is run, in one line: client, workload, partitioning, settings, batching and faults. */
+export function headerLine(plan: ClientPlan): string {
+  const w = plan.workload;
+  const s = plan.settings;
+  const partitioning = w.byHarness ? 'partition named by the harness' : w.keyed ? "keyed (the client's partitioner)" : "keyless (the client's partitioner)";
+  return [
+    `${plan.client} ${DRIVERS[plan.client].version()}`,
+    `${w.brokers} broker${w.brokers === 1 ? '' : 's'}, ${w.mode}, ${w.records} records, ${w.partitions} partition${w.partitions === 1 ? '' : 's'}, ${partitioning}${w.keyed && w.byHarness ? ', keyed' : ''}`,
+    `idempotent ${s.idempotent}, acks=${s.acks === -1 ? 'all' : s.acks}, max in flight ${s.maxInFlight}, retries ${s.retries}, ${s.oneRecordPerBatch ? 'one record per batch' : "the client's batching"}`,
+    plan.faults.length === 0 ? 'no faults' : `faults ${plan.faults.join(', ')} at rate ${plan.faultRate}`,
+  ].join(' · ');
 }
 
 export function commandFor(plan: ClientPlan, seed: number): string {
@@ -176,7 +209,7 @@ export function commandFor(plan: ClientPlan, seed: number): string {
   const w = plan.workload;
   return [
     `npx idemcheck clients --client ${plan.client} --seed ${seed} --runs 1`,
-    `--workload ${w.mode} --records ${w.records}${w.keyed ? ' --keyed' : ''} --partitions ${w.partitions}`,
+    `--workload ${w.mode} --records ${w.records}${w.keyed ? ' --keyed' : ''}${w.byHarness ? ' --partition-by-harness' : ''} --partitions ${w.partitions} --brokers ${w.brokers}`,
     `${settingsFlags(plan)} --request-timeout ${s.requestTimeoutMs}`,
     `--faults ${plan.faults.length === 0 ? 'none' : plan.faults.join(',')} --fault-rate ${plan.faultRate}`,
   ].join(' ');
@@ -185,7 +218,7 @@ export function commandFor(plan: ClientPlan, seed: number): string {
 /** The client settings as the flags that set them, for an error about them. */
 function settingsFlags(plan: ClientPlan): string {
   const s = plan.settings;
-  return `--idempotent ${s.idempotent} --acks ${s.acks === -1 ? 'all' : s.acks} --max-in-flight ${s.maxInFlight} --retries ${s.retries}`;
+  return `--idempotent ${s.idempotent} --acks ${s.acks === -1 ? 'all' : s.acks} --max-in-flight ${s.maxInFlight} --batch ${s.oneRecordPerBatch ? 'one' : 'client'} --retries ${s.retries}`;
 }
 
 export async function runPlanned(plan: ClientPlan, seed: number): Promise<RunResult> {
@@ -210,7 +243,9 @@ export function buildClientReport(plan: ClientPlan, result: RunResult, reproduce
     seed: result.seed,
     settings: { ...result.settings },
     settingsInEffect: { ...plan.inEffect },
-    notes: settingNotes(plan),
+    notes: [DRIVERS[plan.client].batching(plan.settings), ...settingNotes(plan)],
+    maxInFlightSeen: result.maxInFlightSeen,
+    notTestedAsAsked: result.notAsAsked,
     workload: { ...result.workload },
     faults: result.faults,
     faultRate: result.faultRate,
@@ -251,7 +286,7 @@ function summary(result: RunResult): string {
   const failed = result.outcomes.filter((o) => o.outcome === 'failed').length;
   const pending = result.outcomes.length - ok - failed;
   const faults = result.trace.filter((t) => t.fault !== null).length;
-  return `${ok} ok, ${failed} failed, ${pending} pending; ${result.trace.length} produce request${result.trace.length === 1 ? '' : 's'}, ${faults} fault${faults === 1 ? '' : 's'}`;
+  return `${ok} ok, ${failed} failed, ${pending} pending; ${result.trace.length} produce request${result.trace.length === 1 ? '' : 's'}, ${faults} fault${faults === 1 ? '' : 's'}, at most ${result.maxInFlightSeen} in flight`;
 }
 
 export async function clientsCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
@@ -275,11 +310,11 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     stop = true;
   };
   process.once('SIGINT', onSigint);
-  const rows: { seed: number; result: RunResult; reproduced: ClientReport['reproduced'] | null; report: string | null; nothingTested: boolean; unresolved: number }[] = [];
+  const rows: { seed: number; result: RunResult; reproduced: ClientReport['reproduced'] | null; report: string | null; nothingTested: boolean; unresolved: number; notAsAsked: readonly string[] }[] = [];
   try {
     // The header goes out with the first run's line: a client that refuses the settings is bad
     // input (exit 2), with nothing on stdout.
-    const header = [`${plan.client} ${DRIVERS[plan.client].version()} · ${plan.faults.length === 0 ? 'no faults' : `faults ${plan.faults.join(', ')} at rate ${plan.faultRate}`}`];
+    const header = [headerLine(plan)];
     header.push(...settingNotes(plan).map((n) => `note: ${n}`));
     for (let i = 0; i < plan.runs && !stop; i++) {
       const seed = plan.seed + i;
@@ -315,7 +350,9 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
         }
         if (!values['no-report']) report = writeClientReport(reportDir, buildClientReport(plan, result, reproduced));
       }
-      rows.push({ seed, result, reproduced, report, nothingTested, unresolved });
+      // A clean run that did not test what was asked (no fault, a pipeline never filled) is not a pass either.
+      const notAsAsked = result.violations.length === 0 && !nothingTested && unresolved === 0 ? result.notAsAsked : [];
+      rows.push({ seed, result, reproduced, report, nothingTested, unresolved, notAsAsked });
       if (!values.json) {
         if (i === 0) header.forEach((line) => print(line));
         const verdict = nothingTested
@@ -324,7 +361,9 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
             ? `✗ ${result.violations.map((v) => v.invariant).join(', ')} (${reproduced === null || reproduced.reruns === 0 ? 'not rerun' : `reproduced ${reproduced.violating}/${reproduced.reruns}`})`
             : unresolved > 0
               ? `✗ unfinished: ${unresolved} send${unresolved === 1 ? '' : 's'} neither acknowledged nor failed, so not checked`
-              : '✓ no violation';
+              : notAsAsked.length > 0
+                ? `○ not tested as asked: ${notAsAsked.join('; ')} (no violation, not a pass)`
+                : '✓ no violation';
         const failure = firstFailure(result);
         print(`seed ${seed}: ${summary(result)} · ${verdict}${result.error === null ? '' : ` · ${result.error}`}${failure === null ? '' : ` · first ${failure}`}`);
         if (report !== null) print(`    report: ${report}`);
@@ -341,6 +380,7 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
   const violating = rows.filter((r) => r.result.violations.length > 0);
   const untested = rows.filter((r) => r.nothingTested);
   const unfinished = rows.filter((r) => !r.nothingTested && r.result.violations.length === 0 && r.unresolved > 0);
+  const notAsAsked = rows.filter((r) => r.notAsAsked.length > 0);
   if (values.json) {
     // The notes go to stderr, as explore's do with --json: stdout stays one JSON array, and each
     // row says what was run, so that it reads on its own.
@@ -361,11 +401,15 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
           notes,
           outcomes: r.result.outcomes,
           violations: r.result.violations.map((v) => v.invariant),
+          violationDetails: r.result.violations,
           reproduced: r.reproduced,
           error: r.result.error,
           nothingTested: r.nothingTested,
           unresolvedSends: r.unresolved,
+          notTestedAsAsked: r.notAsAsked,
+          maxInFlightSeen: r.result.maxInFlightSeen,
           produceRequests: r.result.trace.length,
+          trace: r.result.trace,
           faultsInjected: r.result.trace.filter((t) => t.fault !== null).length,
           report: r.report,
         })),
@@ -379,7 +423,10 @@ export async function clientsCommand(argv: readonly string[], print: (line: stri
     const parts = [violating.length === 0 ? 'no violation' : `violations in ${seeds(violating)}`];
     if (untested.length > 0) parts.push(`nothing tested in ${seeds(untested)}`);
     if (unfinished.length > 0) parts.push(`unfinished in ${seeds(unfinished)}`);
+    if (notAsAsked.length > 0) parts.push(`${notAsAsked.length} not tested as asked (${seeds(notAsAsked)})`);
+    const passed = rows.length - violating.length - untested.length - unfinished.length - notAsAsked.length;
+    parts.push(`${passed} passed`);
     print(`${rows.length} run${rows.length === 1 ? '' : 's'}: ${parts.join('; ')}.`);
   }
-  return violating.length === 0 && untested.length === 0 && unfinished.length === 0 ? EXIT_OK : EXIT_VIOLATION;
+  return violating.length === 0 && untested.length === 0 && unfinished.length === 0 && notAsAsked.length === 0 ? EXIT_OK : EXIT_VIOLATION;
 }

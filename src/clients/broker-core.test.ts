@@ -14,10 +14,11 @@ import type { Action, BrokerCore, Fault } from './broker-core.js';
 
 const TOPIC = 'idemcheck';
 
-function core(partitions = 2): BrokerCore {
+function core(partitions = 2, brokers = 1): BrokerCore {
   return createBrokerCore({
     topic: TOPIC,
     partitions,
+    brokers,
     sendIdOf: (value) => {
       const n = Number(value?.toString('utf8'));
       return Number.isInteger(n) && n >= 0 && n < 1000 ? n : 1000;
@@ -99,11 +100,11 @@ const logs = (c: BrokerCore): string => JSON.stringify(c.state.cluster.partition
 describe('the wire broker answers as Kafka does, with the model deciding', () => {
   it('ApiVersions, Metadata and InitProducerId', () => {
     const c = core();
-    const versions = handleFrame(c, 0, request(API.ApiVersions, 0, 1, () => undefined), noFault);
+    const versions = handleFrame(c, 0, 0, request(API.ApiVersions, 0, 1, () => undefined), noFault);
     expect(versions.kind).toBe('respond');
-    const metadata = handleFrame(c, 0, request(API.Metadata, 1, 2, (w) => w.int32(-1)), noFault);
+    const metadata = handleFrame(c, 0, 0, request(API.Metadata, 1, 2, (w) => w.int32(-1)), noFault);
     expect(metadata.kind).toBe('respond');
-    const init = handleFrame(c, 0, request(API.InitProducerId, 0, 3, (w) => w.nullableString(null).int32(60_000)), noFault);
+    const init = handleFrame(c, 0, 0, request(API.InitProducerId, 0, 3, (w) => w.nullableString(null).int32(60_000)), noFault);
     if (init.kind !== 'respond') throw new Error('no answer');
     const r = new Reader(init.frame);
     r.int32();
@@ -112,28 +113,28 @@ describe('the wire broker answers as Kafka does, with the model deciding', () =>
     expect(r.int16()).toBe(ERROR.NONE);
     const pid = r.int64();
     expect(r.int16()).toBe(0);
-    const again = handleFrame(c, 0, request(API.InitProducerId, 0, 4, (w) => w.nullableString(null).int32(60_000)), noFault);
+    const again = handleFrame(c, 0, 0, request(API.InitProducerId, 0, 4, (w) => w.nullableString(null).int32(60_000)), noFault);
     if (again.kind !== 'respond') throw new Error('no answer');
     expect(again.frame.readBigInt64BE(14)).toBe(BigInt(pid + 1));
   });
 
   it('a resent batch is acknowledged at its first offset and not written again (ProducerStateManager duplicate check)', () => {
     const c = core();
-    const first = readProduceResponse(handleFrame(c, 0, produce(1, -1, [{ partition: 0, producerId: 0, epoch: 0, baseSequence: 0, sends: [0, 1] }]), noFault));
+    const first = readProduceResponse(handleFrame(c, 0, 0, produce(1, -1, [{ partition: 0, producerId: 0, epoch: 0, baseSequence: 0, sends: [0, 1] }]), noFault));
     expect(first.partitions).toEqual([{ index: 0, errorCode: ERROR.NONE, baseOffset: 0 }]);
-    const resent = readProduceResponse(handleFrame(c, 0, produce(2, -1, [{ partition: 0, producerId: 0, epoch: 0, baseSequence: 0, sends: [0, 1] }]), noFault));
+    const resent = readProduceResponse(handleFrame(c, 0, 0, produce(2, -1, [{ partition: 0, producerId: 0, epoch: 0, baseSequence: 0, sends: [0, 1] }]), noFault));
     expect(resent.partitions).toEqual([{ index: 0, errorCode: ERROR.NONE, baseOffset: 0 }]);
     expect(c.state.cluster.partitions[0]?.replicas[0]?.log).toHaveLength(1);
-    const gap = readProduceResponse(handleFrame(c, 0, produce(3, -1, [{ partition: 0, producerId: 0, epoch: 0, baseSequence: 5, sends: [2] }]), noFault));
+    const gap = readProduceResponse(handleFrame(c, 0, 0, produce(3, -1, [{ partition: 0, producerId: 0, epoch: 0, baseSequence: 5, sends: [2] }]), noFault));
     expect(gap.partitions[0]?.errorCode).toBe(ERROR.OUT_OF_ORDER_SEQUENCE_NUMBER);
   });
 
   it('faults act around the model: a lost request is never appended, error-after-append is', () => {
     const c = core();
-    const lost = handleFrame(c, 0, produce(1, -1, [{ partition: 0, producerId: 0, epoch: 0, baseSequence: 0, sends: [0] }]), () => 'lose-request');
+    const lost = handleFrame(c, 0, 0, produce(1, -1, [{ partition: 0, producerId: 0, epoch: 0, baseSequence: 0, sends: [0] }]), () => 'lose-request');
     expect(lost.kind).toBe('close');
     expect(logs(c)).toBe(logs(core()));
-    const after = readProduceResponse(handleFrame(c, 0, produce(2, -1, [{ partition: 1, producerId: 0, epoch: 0, baseSequence: 0, sends: [1] }]), () => 'error-after-append'));
+    const after = readProduceResponse(handleFrame(c, 0, 0, produce(2, -1, [{ partition: 1, producerId: 0, epoch: 0, baseSequence: 0, sends: [1] }]), () => 'error-after-append'));
     expect(after.partitions[0]?.errorCode).toBe(ERROR.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
     expect(c.state.cluster.partitions[1]?.replicas[0]?.log).toHaveLength(1);
     expect(c.trace.map((t) => t.answer)).toEqual(['lost', 'sent']);
@@ -144,6 +145,7 @@ describe('the wire broker answers as Kafka does, with the model deciding', () =>
     const answer = readProduceResponse(
       handleFrame(
         c,
+        0,
         0,
         produce(1, -1, [
           { partition: 0, producerId: -1, epoch: -1, baseSequence: -1, sends: [0] },
@@ -158,9 +160,9 @@ describe('the wire broker answers as Kafka does, with the model deciding', () =>
 
   it('acks=0 gets no answer; acks=2 gets INVALID_REQUIRED_ACKS and nothing is written', () => {
     const c = core();
-    expect(handleFrame(c, 0, produce(1, 0, [{ partition: 0, producerId: -1, epoch: -1, baseSequence: -1, sends: [0] }]), noFault)).toEqual({ kind: 'none' });
+    expect(handleFrame(c, 0, 0, produce(1, 0, [{ partition: 0, producerId: -1, epoch: -1, baseSequence: -1, sends: [0] }]), noFault)).toEqual({ kind: 'none' });
     const before = logs(c);
-    const bad = readProduceResponse(handleFrame(c, 0, produce(2, 2, [{ partition: 0, producerId: -1, epoch: -1, baseSequence: -1, sends: [1] }]), noFault));
+    const bad = readProduceResponse(handleFrame(c, 0, 0, produce(2, 2, [{ partition: 0, producerId: -1, epoch: -1, baseSequence: -1, sends: [1] }]), noFault));
     expect(bad.partitions[0]?.errorCode).toBe(ERROR.INVALID_REQUIRED_ACKS);
     expect(logs(c)).toBe(before);
   });
@@ -227,7 +229,7 @@ describe('fuzzing handleFrame', () => {
         const c = core();
         for (const [payload, fault] of frames) {
           const before = logs(c);
-          const action = handleFrame(c, 0, payload, () => fault);
+          const action = handleFrame(c, 0, 0, payload, () => fault);
           expect(['respond', 'hold', 'none', 'close']).toContain(action.kind);
           // A refused request changes nothing. (Injected faults and an acks=0 request with a failed
           // partition close the connection after the valid partitions were appended, as Kafka does.)
@@ -256,7 +258,7 @@ describe('fuzzing handleFrame', () => {
         const bad = Buffer.from(good);
         const i = from + (at % (bad.length - from));
         bad[i] = (bad[i] as number) ^ (1 << bit);
-        const answer = readProduceResponse(handleFrame(c, 0, bad, noFault));
+        const answer = readProduceResponse(handleFrame(c, 0, 0, bad, noFault));
         expect(answer.partitions).toEqual([{ index: b.partition, errorCode: ERROR.CORRUPT_MESSAGE, baseOffset: -1 }]);
         expect(logs(c)).toBe(logs(core()));
       }),

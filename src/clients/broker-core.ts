@@ -1,20 +1,27 @@
 /**
  * The wire broker's logic, without sockets: decode a request frame, answer it, and for Produce
  * hand every batch to the model (src/model) so that partition state and every idempotence
- * decision are the model's own: one specification, not two. The broker is a single node
- * (broker 0, leader of every partition, replication factor 1).
+ * decision are the model's own: one specification, not two. The cluster is the model's: N
+ * brokers (1 to 3, one listener each), every partition replicated to all of them, its leader,
+ * ISR and high watermark the model's, min.insync.replicas 2 when there are several brokers.
+ * Followers fetch as the model's ReplicaFetch, after each produce request; acks=all is answered
+ * when the model's DelayedProduce completes (BrokerCompleteProduce), or times out.
  *
  * Faults come from outside (a schedule keyed to the order of produce requests) and change only
  * what happens around the model's decision: lose the request, lose the answer (close the
- * connection), answer an error with or without the append, hold the answer, or forget producer
- * state first.
+ * connection), answer an error with or without the append, hold the answer, forget producer
+ * state first; and on a cluster: move the partition's leader (ControllerMoveLeader), crash the
+ * leader (BrokerCrash; it restarts two produce requests later), or let the followers fall behind
+ * so that the leader shrinks the ISR below min.insync.replicas (LeaderShrinkIsr).
  */
 
 import { resolveConfig } from '../model/config.js';
 import type { ConfigInput } from '../model/config.js';
 import { traceSetup } from '../model/events.js';
 import type { Setup } from '../model/events.js';
-import { initialState, step } from '../model/system.js';
+import { assignment } from '../model/cluster.js';
+import { initialState, step, whyDisabled } from '../model/system.js';
+import type { Event } from '../model/events.js';
 import type { ErrorCode, ProduceRequest, State, WireBatch } from '../model/types.js';
 import { ProtocolError, Reader, Writer } from '../wire/codec.js';
 import {
@@ -34,9 +41,24 @@ import {
 import type { ProducePartitionResult, RequestHeader } from '../wire/messages.js';
 import { decodeRecordBatches, RecordBatchError } from '../wire/records.js';
 
-export type Fault = 'lose-request' | 'lose-response' | 'error-after-append' | 'error-without-append' | 'hold-response' | 'state-loss';
+export type Fault =
+  | 'lose-request'
+  | 'lose-response'
+  | 'error-after-append'
+  | 'error-without-append'
+  | 'hold-response'
+  | 'state-loss'
+  | 'move-leader'
+  | 'crash-leader'
+  | 'shrink-isr';
 
-export const CLIENT_FAULTS: readonly Fault[] = ['lose-request', 'lose-response', 'error-after-append', 'error-without-append', 'hold-response', 'state-loss'];
+export const CLIENT_FAULTS: readonly Fault[] = ['lose-request', 'lose-response', 'error-after-append', 'error-without-append', 'hold-response', 'state-loss', 'move-leader', 'crash-leader', 'shrink-isr'];
+
+/** Faults that need a cluster of several brokers. */
+export const CLUSTER_FAULTS: readonly Fault[] = ['move-leader', 'crash-leader', 'shrink-isr'];
+
+/** A crashed broker restarts when this many later produce requests have arrived. */
+const RESTART_AFTER = 2;
 
 /** What the connection should do with a frame's answer. */
 export type Action =
@@ -48,10 +70,18 @@ export type Action =
 /** One produce request as the broker saw it: the trace a report is drawn from. */
 export interface TraceEntry {
   readonly ordinal: number;
+  /** The broker (listener) the request came to. */
+  readonly broker: number;
   readonly connection: number;
   readonly apiVersion: number;
   readonly acks: number;
   readonly fault: Fault | null;
+  /**
+   * Produce requests on this connection awaiting an answer when this one arrived, itself
+   * included: the client sent them all before it could have read the earlier answers (a lower
+   * bound of what it had in flight; see server.ts).
+   */
+  readonly inFlight: number;
   readonly batches: readonly {
     readonly partition: number;
     readonly producerId: number;
@@ -74,22 +104,30 @@ export interface BrokerCore {
   readonly sendIdOf: (value: Buffer | null) => number;
   produceCount: number;
   nextModelRequest: number;
-  readonly port: () => number;
+  /** broker → the produce ordinal at which it crashed (while it is down). */
+  readonly crashedAt: Map<number, number>;
+  readonly port: (broker: number) => number;
   readonly log: (line: string) => void;
 }
 
 export interface CoreOptions {
   readonly topic: string;
   readonly partitions: number;
-  /** min.insync.replicas and the like; the broker is one node, so replication.factor is 1. */
+  /** Brokers in the cluster (1 to 3); every partition has a replica on each. */
+  readonly brokers: number;
   readonly config?: ConfigInput;
   readonly sendIdOf: (value: Buffer | null) => number;
-  readonly port: () => number;
+  readonly port: (broker: number) => number;
   readonly log: (line: string) => void;
 }
 
 export function createBrokerCore(options: CoreOptions): BrokerCore {
-  const resolved = resolveConfig({ ...options.config, partitions: options.partitions, 'replication.factor': 1 });
+  const resolved = resolveConfig({
+    'min.insync.replicas': Math.min(2, options.brokers),
+    ...options.config,
+    partitions: options.partitions,
+    'replication.factor': options.brokers,
+  });
   if (!resolved.ok) throw new Error(`broker config: ${resolved.error}`);
   const setup = traceSetup(resolved.config);
   return {
@@ -100,6 +138,7 @@ export function createBrokerCore(options: CoreOptions): BrokerCore {
     sendIdOf: options.sendIdOf,
     produceCount: 0,
     nextModelRequest: 0,
+    crashedAt: new Map(),
     port: options.port,
     log: options.log,
   };
@@ -138,7 +177,8 @@ export function errorName(code: number): string {
  * the nth produce request. Malformed input closes the connection with a reason; the model is only
  * ever given batches that decoded and verified.
  */
-export function handleFrame(core: BrokerCore, connection: number, payload: Buffer, faultFor: (ordinal: number) => Fault | null): Action {
+export function handleFrame(core: BrokerCore, broker: number, connection: number, payload: Buffer, faultFor: (ordinal: number) => Fault | null, inFlight = 1): Action {
+  if (core.state.cluster.alive[broker] !== true) return { kind: 'close', reason: `broker ${broker} is down` };
   let header: RequestHeader;
   const r = new Reader(payload);
   try {
@@ -162,7 +202,7 @@ export function handleFrame(core: BrokerCore, connection: number, payload: Buffe
         return initProducerId(core, header, r);
       case API.Produce:
         if (!supportedVersion(header.apiKey, header.apiVersion)) return { kind: 'close', reason: `Produce v${header.apiVersion} is not supported` };
-        return produce(core, connection, header, r, faultFor);
+        return produce(core, broker, connection, header, r, faultFor, inFlight);
       default:
         return { kind: 'close', reason: `API key ${header.apiKey} v${header.apiVersion} is not served` };
     }
@@ -175,29 +215,82 @@ export function handleFrame(core: BrokerCore, connection: number, payload: Buffe
 function metadata(core: BrokerCore, header: RequestHeader, r: Reader): Buffer {
   const request = decodeMetadataRequest(r, header.apiVersion);
   const names = request.topics ?? [core.topic];
+  const { alive, partitions } = core.state.cluster;
   const topics = names.map((name) => {
     if (name !== core.topic) return { errorCode: ERROR.UNKNOWN_TOPIC_OR_PARTITION, name, partitions: [] };
     return {
       errorCode: ERROR.NONE,
       name,
-      partitions: core.state.cluster.partitions.map((p, index) => ({
-        errorCode: ERROR.NONE,
+      // The model's cluster: leader (or none: LEADER_NOT_AVAILABLE), leader epoch, replicas and ISR.
+      partitions: partitions.map((p, index) => ({
+        errorCode: p.leader < 0 ? ERROR.LEADER_NOT_AVAILABLE : ERROR.NONE,
         index,
-        leader: 0,
+        leader: p.leader,
         leaderEpoch: p.leaderEpoch,
-        replicas: [0],
-        isr: [0],
+        replicas: [...assignment(index, alive.length)],
+        isr: [...p.isr],
       })),
     };
   });
+  // Metadata lists the live brokers; the controller is the first of them.
+  const live = alive.flatMap((up, b) => (up ? [b] : []));
   return frame(header, (w) =>
     encodeMetadataResponse(w, header.apiVersion, {
-      brokers: [{ nodeId: 0, host: '127.0.0.1', port: core.port() }],
+      brokers: live.map((b) => ({ nodeId: b, host: '127.0.0.1', port: core.port(b) })),
       clusterId: 'idemcheck',
-      controllerId: 0,
+      controllerId: live[0] ?? -1,
       topics,
     }),
   );
+}
+
+/** Step the model if `event` is enabled; whether it was. */
+function tryStep(core: BrokerCore, event: Event): boolean {
+  if (whyDisabled(core.setup, core.state, event) !== null) return false;
+  core.state = step(core.setup, core.state, event);
+  return true;
+}
+
+/**
+ * Follower fetch, as the model's ReplicaFetch: every live follower of `partitions` fetches until
+ * it has nothing more to do (caught up, knows the HW, back in the ISR).
+ */
+export function replicate(core: BrokerCore, partitions: readonly number[] = core.state.cluster.partitions.map((_, p) => p)): void {
+  const brokers = core.state.cluster.alive.length;
+  for (let round = 0; round < 4; round++) {
+    let moved = false;
+    for (const partition of partitions) for (let replica = 0; replica < brokers; replica++) moved = tryStep(core, { kind: 'ReplicaFetch', partition, replica }) || moved;
+    if (!moved) return;
+  }
+}
+
+/** Restart the brokers that crashed at least RESTART_AFTER produce requests ago (all of them with `all`), then let followers catch up. */
+export function restartDue(core: BrokerCore, ordinal: number, all = false): void {
+  for (const [broker, at] of [...core.crashedAt]) {
+    if (!all && ordinal - at < RESTART_AFTER) continue;
+    core.crashedAt.delete(broker);
+    tryStep(core, { kind: 'BrokerRestart', broker });
+    core.log(`broker ${broker} restarted`);
+  }
+  replicate(core);
+}
+
+/** A cluster fault on `partition` before the request is handled; what it did, or null when it could not apply. */
+function clusterFault(core: BrokerCore, fault: Fault, partition: number, ordinal: number): string | null {
+  const p = core.state.cluster.partitions[partition];
+  if (p === undefined || p.leader < 0) return null;
+  const others = p.isr.filter((r) => r !== p.leader && core.state.cluster.alive[r] === true);
+  if (fault === 'move-leader') {
+    const to = others[0];
+    if (to === undefined || !tryStep(core, { kind: 'ControllerMoveLeader', partition, replica: to })) return null;
+    return `leader of partition ${partition} moved from broker ${p.leader} to ${to}`;
+  }
+  if (fault === 'crash-leader') {
+    if (others.length === 0 || !tryStep(core, { kind: 'BrokerCrash', broker: p.leader })) return null;
+    core.crashedAt.set(p.leader, ordinal);
+    return `broker ${p.leader} (leader of partition ${partition}) crashed`;
+  }
+  return null;
 }
 
 function initProducerId(core: BrokerCore, header: RequestHeader, r: Reader): Action {
@@ -209,27 +302,28 @@ function initProducerId(core: BrokerCore, header: RequestHeader, r: Reader): Act
   return { kind: 'respond', frame: frame(header, (w) => encodeInitProducerIdResponse(w, header.apiVersion, ERROR.NONE, producerId, 0)) };
 }
 
-/** Expire every producer id on every partition of the broker (producer-state loss). */
+/** Expire every producer id on every replica of every partition (producer-state loss). */
 function forgetProducers(core: BrokerCore): void {
   core.state.cluster.partitions.forEach((partition, p) => {
-    const replica = partition.replicas[0];
-    for (let n = (replica?.producers.length ?? 0) - 1; n >= 0; n--) {
-      core.state = step(core.setup, core.state, { kind: 'BrokerExpireProducer', partition: p, replica: 0, nth: n });
-    }
+    partition.replicas.forEach((replica, r) => {
+      for (let n = replica.producers.length - 1; n >= 0; n--) tryStep(core, { kind: 'BrokerExpireProducer', partition: p, replica: r, nth: n });
+    });
   });
 }
 
-function produce(core: BrokerCore, connection: number, header: RequestHeader, r: Reader, faultFor: (ordinal: number) => Fault | null): Action {
+function produce(core: BrokerCore, broker: number, connection: number, header: RequestHeader, r: Reader, faultFor: (ordinal: number) => Fault | null, inFlight: number): Action {
   const request = decodeProduceRequest(r, header.apiVersion);
   const ordinal = core.produceCount++;
   const fault = faultFor(ordinal);
+  // Before each request: crashed brokers due back restart, and followers catch up (ReplicaFetch).
+  restartDue(core, ordinal);
   const acks = request.acks;
   if (acks !== 0 && acks !== 1 && acks !== -1) {
     return answerProduce(header, request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ index: p.index, errorCode: ERROR.INVALID_REQUIRED_ACKS, baseOffset: -1 })) })));
   }
   const entry: { batches: TraceEntry['batches'][number][] } = { batches: [] };
   const record = (answer: TraceEntry['answer']): void => {
-    core.trace.push({ ordinal, connection, apiVersion: header.apiVersion, acks, fault, batches: entry.batches, answer });
+    core.trace.push({ ordinal, broker, connection, apiVersion: header.apiVersion, acks, fault, inFlight, batches: entry.batches, answer });
   };
 
   // Validate every partition's records; decodable batches go to the model. As in
@@ -277,6 +371,17 @@ function produce(core: BrokerCore, connection: number, header: RequestHeader, r:
     return { kind: 'close', reason: `fault: request #${ordinal} lost` };
   }
   if (fault === 'state-loss') forgetProducers(core);
+  const first = wires[0];
+  if ((fault === 'move-leader' || fault === 'crash-leader') && first !== undefined) {
+    const did = clusterFault(core, fault, first.partition, ordinal);
+    if (did !== null) core.log(`produce #${ordinal}: ${did}`);
+    if (core.state.cluster.alive[broker] !== true) {
+      // This broker crashed under the request: nothing is read, the connection goes with it.
+      for (const w of wires) entry.batches.push({ partition: w.partition, producerId: w.producerId, epoch: w.epoch, baseSequence: w.baseSequence, sends: w.sends, result: 'lost' });
+      record('lost');
+      return { kind: 'close', reason: `fault: broker ${broker} crashed` };
+    }
+  }
 
   if (fault === 'error-without-append') {
     const code = acks === -1 ? ERROR.NOT_ENOUGH_REPLICAS : ERROR.NOT_LEADER_OR_FOLLOWER;
@@ -285,27 +390,38 @@ function produce(core: BrokerCore, connection: number, header: RequestHeader, r:
       entry.batches.push({ partition: w.partition, producerId: w.producerId, epoch: w.epoch, baseSequence: w.baseSequence, sends: w.sends, result: errorName(code) });
     }
   } else if (wires.length > 0) {
-    // The model's broker handles the batches: BrokerReceive on its connection to broker 0.
+    // The model's broker handles the batches: BrokerReceive on its connection to this broker.
     const id = core.nextModelRequest++;
     const modelRequest: ProduceRequest = { id, acks: acks as -1 | 0 | 1, batches: wires };
-    const conn = core.state.network[0];
-    if (conn === undefined) throw new Error('broker core: no model connection');
-    core.state = { ...core.state, network: [{ ...conn, toBroker: [modelRequest], toClient: [], pending: null }] };
-    const logsBefore = core.state.cluster.partitions.map((p) => p.replicas[0]?.log.length ?? 0);
-    core.state = step(core.setup, core.state, { kind: 'BrokerReceive', broker: 0, nth: 0 });
-    const after = core.state.network[0];
+    const network = [...core.state.network];
+    network[broker] = { toBroker: [modelRequest], toClient: [], pending: null };
+    core.state = { ...core.state, network };
+    const logsBefore = core.state.cluster.partitions.map((p) => p.replicas[broker]?.log.length ?? 0);
+    core.state = step(core.setup, core.state, { kind: 'BrokerReceive', broker, nth: 0 });
+    const touched = wires.map((w) => w.partition);
+    if (fault === 'shrink-isr') {
+      // The followers fall behind: they do not fetch, and the leader drops them from the ISR.
+      for (const partition of touched) for (let replica = 0; replica < core.state.cluster.alive.length; replica++) tryStep(core, { kind: 'LeaderShrinkIsr', partition, replica });
+    } else {
+      replicate(core, touched);
+    }
+    // acks=all: the parked request completes once the HW passes it, else it times out (REQUEST_TIMED_OUT).
+    if (core.state.network[broker]?.pending != null && !tryStep(core, { kind: 'BrokerCompleteProduce', broker })) tryStep(core, { kind: 'BrokerProduceTimeout', broker });
+    const after = core.state.network[broker];
     const response = after?.toClient.find((x) => x.id === id);
     for (const w of wires) {
       const answer = response?.partitions.find((p) => p.partition === w.partition);
       let code = answer === undefined ? ERROR.NONE : MODEL_ERROR_CODES[answer.error];
-      const appended = (core.state.cluster.partitions[w.partition]?.replicas[0]?.log.length ?? 0) > (logsBefore[w.partition] ?? 0);
+      const appended = (core.state.cluster.partitions[w.partition]?.replicas[broker]?.log.length ?? 0) > (logsBefore[w.partition] ?? 0);
       if (fault === 'error-after-append' && code === ERROR.NONE) code = ERROR.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
       const baseOffset = answer?.baseOffset ?? -1;
       results.set(key(core.topic, w.partition), { index: w.partition, errorCode: code, baseOffset: code === ERROR.NONE || code === ERROR.NOT_ENOUGH_REPLICAS_AFTER_APPEND ? baseOffset : -1 });
-      const result = answer === undefined ? (appended ? 'appended' : 'no answer') : appended ? `appended@${baseOffset}` : answer.error === 'NONE' ? `duplicate@${baseOffset}` : answer.error;
+      const result = answer === undefined ? (appended ? 'appended' : 'no answer') : appended ? (answer.error === 'NONE' ? `appended@${baseOffset}` : `appended, ${answer.error}`) : answer.error === 'NONE' ? `duplicate@${baseOffset}` : answer.error;
       entry.batches.push({ partition: w.partition, producerId: w.producerId, epoch: w.epoch, baseSequence: w.baseSequence, sends: w.sends, result });
     }
-    core.state = { ...core.state, network: [{ toBroker: [], toClient: [], pending: null }] };
+    const cleared = [...core.state.network];
+    cleared[broker] = { toBroker: [], toClient: [], pending: null };
+    core.state = { ...core.state, network: cleared };
   }
 
   if (acks === 0) {

@@ -12,11 +12,11 @@ import { clientViolations } from '../report/client-report.js';
 import type { Fault } from './broker-core.js';
 import { DRIVERS } from './drivers.js';
 import type { ClientDriver, ClientSettings } from './drivers.js';
-import { runClient } from './harness.js';
+import { notTestedAsAsked, runClient } from './harness.js';
 import type { RunResult, Workload } from './harness.js';
 
-const SOUND: ClientSettings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300 };
-const SEQUENTIAL: Workload = { mode: 'sequential', records: 10, keyed: false, partitions: 2 };
+const SOUND: ClientSettings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300, oneRecordPerBatch: true };
+const SEQUENTIAL: Workload = { mode: 'sequential', records: 10, keyed: false, byHarness: true, partitions: 2, brokers: 1 };
 const TRANSIENT: readonly Fault[] = ['lose-request', 'lose-response', 'error-after-append', 'error-without-append', 'hold-response'];
 
 function run(driver: ClientDriver, seed: number, options: { settings?: Partial<ClientSettings>; workload?: Partial<Workload>; faults: readonly Fault[]; rate: number }): Promise<RunResult> {
@@ -38,6 +38,88 @@ describe('the pinned clients are found', () => {
   it('kafkajs 2.2.4 and @platformatic/kafka 1.35.0 report their versions', () => {
     expect(DRIVERS.kafkajs.version()).toBe('2.2.4');
     expect(DRIVERS.platformatic.version()).toBe('1.35.0');
+  });
+});
+
+describe('records are sent as applications send them', () => {
+  it('kafkajs, no key and no partition: its own partitioner spreads the records over the partitions', async () => {
+    const r = await run(DRIVERS.kafkajs, 1, { workload: { byHarness: false }, faults: [], rate: 0 });
+    expect(r.error).toBeNull();
+    const written = new Set(r.trace.flatMap((t) => t.batches.map((b) => b.partition)));
+    expect(written.size).toBe(2);
+    // The partition each send reports is the one the broker stored it in.
+    for (const o of r.outcomes) expect(r.trace.flatMap((t) => t.batches).find((b) => b.sends.includes(o.send))?.partition).toBe(o.partition);
+    expect(names(r)).toEqual([]);
+  });
+
+  it('--partition-by-harness names partition i mod P on every record', async () => {
+    const r = await run(DRIVERS.kafkajs, 1, { workload: { byHarness: true, records: 4 }, faults: [], rate: 0 });
+    expect(r.trace.flatMap((t) => t.batches).map((b) => [b.sends[0], b.partition])).toEqual([[0, 0], [1, 1], [2, 0], [3, 1]]);
+  });
+});
+
+describe('a cluster of three brokers on loopback', () => {
+  const CLUSTER: Partial<Workload> = { brokers: 3 };
+  it('a leader move: the old leader answers NOT_LEADER_OR_FOLLOWER, and kafkajs, reading the new leader from Metadata, sends to it', async () => {
+    // Seed 25 moves the leader at the first produce request and at none of the next three.
+    const r = await run(DRIVERS.kafkajs, 25, { workload: { ...CLUSTER, records: 3, partitions: 1 }, faults: ['move-leader'], rate: 0.3 });
+    const first = r.trace[0];
+    expect(first?.fault).toBe('move-leader');
+    expect(first?.batches[0]?.result).toBe('NOT_LEADER_OR_FOLLOWER');
+    expect(r.brokerLog).toContain('produce #0: leader of partition 0 moved from broker 0 to 1');
+    // The retry goes to broker 1, named leader by Metadata with a higher leader epoch.
+    expect(r.trace[1]?.broker).toBe(1);
+    expect(r.state.cluster.partitions[0]?.leaderEpoch).toBeGreaterThan(0);
+    expect(r.outcomes.every((o) => o.outcome === 'ok')).toBe(true);
+    expect(names(r)).toEqual([]);
+  });
+
+  it('kafkajs, partitions named by the harness, every default fault including leader moves, crashes and ISR shrinks: nothing flagged', async () => {
+    const r = await run(DRIVERS.kafkajs, 3, { workload: CLUSTER, faults: [...TRANSIENT, 'move-leader', 'crash-leader', 'shrink-isr'], rate: 0.25 });
+    expect(r.trace.some((t) => t.fault === 'move-leader' || t.fault === 'crash-leader')).toBe(true);
+    expect(r.error).toBeNull();
+    expect(names(r)).toEqual([]);
+  });
+});
+
+describe('what broke, by its name', () => {
+  it('kafkajs, keyless: a record retried after a lost answer is sent to another partition: a duplicate across partitions, not a phantom', async () => {
+    const r = await run(DRIVERS.kafkajs, 2, { workload: { byHarness: false }, faults: TRANSIENT, rate: 0.25 });
+    expect(names(r)).toContain('NoDuplicateAcrossPartitions');
+    expect(names(r)).not.toContain('NoPhantomRecord');
+    const twice = r.violations.find((v) => v.invariant === 'NoDuplicateAcrossPartitions')?.violations[0];
+    expect(twice?.code === 'record_in_two_partitions' && new Set(twice.copies.map((c) => c.partition)).size).toBe(2);
+  });
+
+  it('an acknowledgement without an offset under acks=all is reported as that', async () => {
+    // kafkajs with its answers' offsets dropped: what a client that acknowledges without reading them would report.
+    const noOffsets: ClientDriver = {
+      ...DRIVERS.kafkajs,
+      async open(options) {
+        const producer = await DRIVERS.kafkajs.open(options);
+        return { send: async (record) => ({ ...(await producer.send(record)), offset: -1 }), close: () => producer.close() };
+      },
+    };
+    const r = await run(noOffsets, 1, { workload: { records: 2 }, faults: [], rate: 0 });
+    expect(names(r)).toEqual(['NoAckWithoutOffset']);
+  });
+});
+
+describe('the pipeline, as seen on the wire', () => {
+  it('kafkajs without idempotence, 5 in flight, concurrent sends: several requests await answers on one connection; idempotent, one at a time, which is not what was asked', async () => {
+    const piped = await run(DRIVERS.kafkajs, 1, { settings: { idempotent: false, maxInFlight: 5 }, workload: { mode: 'concurrent', partitions: 1 }, faults: [], rate: 0 });
+    expect(piped.maxInFlightSeen).toBeGreaterThan(1);
+    expect(piped.maxInFlightSeen).toBeLessThanOrEqual(5);
+    const locked = await run(DRIVERS.kafkajs, 1, { settings: { maxInFlight: 5 }, workload: { mode: 'concurrent', partitions: 1 }, faults: ['lose-request'], rate: 0 });
+    expect(locked.maxInFlightSeen).toBe(1);
+    expect(locked.notAsAsked).toEqual(['at most 1 request in flight per connection on the wire, not the 5 asked for']);
+  });
+
+  it('faults asked for of which none was injected: not tested as asked', () => {
+    const entry = { ordinal: 0, broker: 0, connection: 0, apiVersion: 7, acks: -1, fault: null, inFlight: 1, batches: [], answer: 'sent' } as const;
+    expect(notTestedAsAsked(SOUND, SOUND, ['lose-request'], 0.25, [entry])).toEqual(['no fault injected']);
+    expect(notTestedAsAsked(SOUND, SOUND, ['lose-request'], 0.25, [{ ...entry, fault: 'lose-request' }])).toEqual([]);
+    expect(notTestedAsAsked(SOUND, SOUND, [], 0.25, [entry])).toEqual([]);
   });
 });
 

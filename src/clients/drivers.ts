@@ -23,12 +23,18 @@ export interface ClientSettings {
   readonly maxInFlight: number;
   readonly retries: number;
   readonly requestTimeoutMs: number;
+  /**
+   * Each record its own batch (and so its own produce request when sends are concurrent), so that
+   * concurrent sends fill the pipeline instead of sharing a batch. False: the client's own
+   * batching.
+   */
+  readonly oneRecordPerBatch: boolean;
 }
 
 export interface OutgoingRecord {
   readonly value: Buffer;
   readonly key: Buffer | null;
-  /** An explicit partition, or null to let the client's partitioner choose (keyed records). */
+  /** An explicit partition, or null to let the client's partitioner choose. */
   readonly partition: number | null;
 }
 
@@ -51,9 +57,11 @@ export interface ClientDriver {
   readonly install: string;
   /** Load the library: ClientNotInstalled when it is missing. */
   load(): Promise<unknown>;
-  open(options: { readonly port: number; readonly topic: string; readonly settings: ClientSettings; readonly partitions: number }): Promise<ClientProducer>;
+  open(options: { readonly bootstrap: readonly string[]; readonly topic: string; readonly settings: ClientSettings; readonly partitions: number }): Promise<ClientProducer>;
   /** Where the library changes or ignores one of these settings (read from its source). */
   overrides(settings: ClientSettings): readonly Override[];
+  /** How the library batches records under these settings, in a sentence (read from its source). */
+  batching(settings: ClientSettings): string;
 }
 
 export interface Override {
@@ -141,11 +149,15 @@ export const kafkajsDriver: ClientDriver = {
           },
         ]
       : [],
-  async open({ port, topic, settings }) {
+  // Producer.send (src/producer/index.js → sendMessages) builds one request per broker from the
+  // messages of that one call: records of different send() calls never share a batch, and
+  // there is no linger.
+  batching: () => 'kafkajs puts the records of one send() call, and only those, in a batch: one record per send is one record per batch',
+  async open({ bootstrap, topic, settings }) {
     const { Kafka, logLevel } = (await importClient<{ readonly default: typeof import('kafkajs') }>('kafkajs')).default;
     const kafka = new Kafka({
       clientId: 'idemcheck',
-      brokers: [`127.0.0.1:${port}`],
+      brokers: [...bootstrap],
       logLevel: logLevel.NOTHING,
       requestTimeout: settings.requestTimeoutMs,
       connectionTimeout: settings.requestTimeoutMs,
@@ -202,11 +214,14 @@ export const platformaticDriver: ClientDriver = {
     }
     return notes;
   },
-  async open({ port, topic, settings, partitions }) {
+  // Producer.send (dist/clients/producer/producer.js #produce) sends each call's messages as
+  // they come; batchSize and batchTime are options of ProducerStream only, not of Producer.
+  batching: () => '@platformatic/kafka sends the messages of one send() call in their own request (it batches only in ProducerStream): one record per send is one record per batch',
+  async open({ bootstrap, topic, settings, partitions }) {
     const { Producer } = await importClient<typeof import('@platformatic/kafka')>('@platformatic/kafka');
     const producer = new Producer({
       clientId: 'idemcheck',
-      bootstrapBrokers: [`127.0.0.1:${port}`],
+      bootstrapBrokers: [...bootstrap],
       idempotent: settings.idempotent,
       acks: settings.acks,
       timeout: settings.requestTimeoutMs,
@@ -219,7 +234,7 @@ export const platformaticDriver: ClientDriver = {
     });
     return {
       async send(record) {
-        // @platformatic/kafka needs a partition for keyless records; a key picks one by murmur2.
+        // Without a partition, @platformatic/kafka hashes the key (murmur2) or, keyless, goes round-robin.
         const partition = record.partition ?? undefined;
         const result = await producer.send({
           messages: [{ topic, value: record.value, ...(record.key === null ? {} : { key: record.key }), ...(partition === undefined ? {} : { partition }) }],
@@ -236,15 +251,19 @@ export const platformaticDriver: ClientDriver = {
   },
 };
 
-/** node-rdkafka, only where it is installed (it builds librdkafka from source, about 100 s). */
+/** node-rdkafka, only where it is installed (it builds librdkafka from source, over 7 minutes on a busy 2-core machine). */
 export const rdkafkaDriver: ClientDriver = {
   name: 'rdkafka',
-  install: 'npm install --no-save node-rdkafka@3.6.1 && npm rebuild node-rdkafka (optional: it builds librdkafka from source, about 2 minutes)',
+  install: 'npm install --no-save node-rdkafka@3.6.1 && npm rebuild node-rdkafka (optional: it builds librdkafka from source, over 7 minutes on a busy 2-core machine)',
   load: async () => {
     if (rdkafkaDriver.version() === null) throw new ClientNotInstalled('node-rdkafka (installed and built)', rdkafkaDriver.install);
   },
   // librdkafka takes every setting as given, and refuses the ones it does not accept when created.
   overrides: () => [],
+  batching: (settings) =>
+    settings.oneRecordPerBatch
+      ? 'librdkafka gets batch.num.messages=1 and linger.ms=0: one record per batch, each batch its own request'
+      : 'librdkafka batches concurrent records (batch.num.messages 10000, linger.ms=0): concurrent sends may share one request',
   version: () => {
     // node-rdkafka's package.json spells its version "v3.6.1". An install whose native build did
     // not run (npm 11 skips install scripts it was not told to allow) is not usable: null.
@@ -257,7 +276,7 @@ export const rdkafkaDriver: ClientDriver = {
       return null;
     }
   },
-  async open({ port, topic, settings }) {
+  async open({ bootstrap, topic, settings }) {
     const Kafka = require('node-rdkafka') as {
       HighLevelProducer: new (config: Record<string, unknown>, topicConfig: Record<string, unknown>) => {
         connect(options: unknown, cb: (error: Error | null) => void): void;
@@ -268,7 +287,7 @@ export const rdkafkaDriver: ClientDriver = {
     };
     const producer = new Kafka.HighLevelProducer(
       {
-        'metadata.broker.list': `127.0.0.1:${port}`,
+        'metadata.broker.list': bootstrap.join(','),
         'enable.idempotence': settings.idempotent,
         'max.in.flight.requests.per.connection': settings.maxInFlight,
         'message.send.max.retries': settings.retries,
@@ -276,6 +295,7 @@ export const rdkafkaDriver: ClientDriver = {
         'request.timeout.ms': settings.requestTimeoutMs,
         'retry.backoff.ms': 5,
         'linger.ms': 0,
+        ...(settings.oneRecordPerBatch ? { 'batch.num.messages': 1 } : {}),
         'api.version.request': true,
       },
       { 'request.required.acks': settings.acks, 'message.timeout.ms': Math.max(2000, settings.requestTimeoutMs * 4) },

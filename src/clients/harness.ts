@@ -10,11 +10,11 @@
  */
 
 import seedrandom from 'seedrandom';
-import { INVARIANTS, violatedInvariants } from '../model/invariants.js';
-import type { InvariantResult } from '../model/invariants.js';
+import { clientChecks } from './client-invariants.js';
+import type { ClientInvariantResult } from './client-invariants.js';
 import { recordsOf } from '../model/invariants.js';
 import type { SendInfo, State } from '../model/types.js';
-import { CLIENT_FAULTS } from './broker-core.js';
+import { CLIENT_FAULTS, CLUSTER_FAULTS, restartDue } from './broker-core.js';
 import type { Fault, TraceEntry } from './broker-core.js';
 import { settingsInEffect } from './drivers.js';
 import type { ClientDriver, ClientProducer, ClientSettings } from './drivers.js';
@@ -24,9 +24,17 @@ export interface Workload {
   /** sequential: each send awaited before the next; concurrent: all sends started together. */
   readonly mode: 'sequential' | 'concurrent';
   readonly records: number;
-  /** Keyed records let the client's partitioner choose; keyless ones name partition i mod P. */
+  /** Records carry a key (one of three), which the client's partitioner hashes. */
   readonly keyed: boolean;
+  /**
+   * The harness names partition i mod P on every record (the client's partitioner never runs).
+   * Without it, records carry no partition and the client's default partitioner decides, as
+   * most applications send.
+   */
+  readonly byHarness: boolean;
   readonly partitions: number;
+  /** Brokers of the cluster on loopback (1 to 3), each partition replicated to all of them. */
+  readonly brokers: number;
 }
 
 export interface RunSpec {
@@ -62,9 +70,31 @@ export interface RunResult {
   readonly brokerLog: readonly string[];
   /** The broker's model state with the client's outcomes as its ghost history. */
   readonly state: State;
-  readonly violations: readonly InvariantResult[];
+  readonly violations: readonly ClientInvariantResult[];
   readonly error: string | null;
   readonly ms: number;
+  /** The most produce requests seen awaiting an answer on one connection (TraceEntry.inFlight). */
+  readonly maxInFlightSeen: number;
+  /** Why the run did not test what was asked (the pipeline never filled, no fault injected): not a pass. */
+  readonly notAsAsked: readonly string[];
+}
+
+/**
+ * What a run did not test of what was asked: a pipeline deeper than the wire ever saw (with acks
+ * other than 0, where requests await answers), or faults asked for of which none was injected.
+ */
+export function notTestedAsAsked(asked: ClientSettings, inEffect: ClientSettings, faults: readonly Fault[], faultRate: number, trace: readonly TraceEntry[]): string[] {
+  const out: string[] = [];
+  const seen = maxInFlightOf(trace);
+  if (asked.maxInFlight > 1 && inEffect.acks !== 0 && seen < asked.maxInFlight) {
+    out.push(`at most ${seen} request${seen === 1 ? '' : 's'} in flight per connection on the wire, not the ${asked.maxInFlight} asked for`);
+  }
+  if (faults.length > 0 && faultRate > 0 && trace.every((t) => t.fault === null)) out.push('no fault injected');
+  return out;
+}
+
+export function maxInFlightOf(trace: readonly TraceEntry[]): number {
+  return trace.reduce((m, t) => (t.acks === 0 ? m : Math.max(m, t.inFlight)), 0);
 }
 
 export const TOPIC = 'idemcheck';
@@ -81,8 +111,10 @@ export function faultSchedule(seed: number, rate: number, faults: readonly Fault
 }
 
 /** Faults that make sense for the client's settings (acks=0 has no answer to lose or hold). */
-export function applicableFaults(settings: ClientSettings, wanted: readonly Fault[] = CLIENT_FAULTS): Fault[] {
+export function applicableFaults(settings: ClientSettings, wanted: readonly Fault[] = CLIENT_FAULTS, brokers = 1): Fault[] {
   return wanted.filter((f) => {
+    if (CLUSTER_FAULTS.includes(f) && brokers < 2) return false;
+    if (f === 'shrink-isr') return settings.acks === -1;
     if (settings.acks === 0) return f === 'lose-request' || f === 'state-loss';
     if (f === 'error-after-append') return settings.acks === -1;
     return true;
@@ -137,7 +169,7 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
   const started = performance.now();
   const outcomes: SendOutcome[] = Array.from({ length: spec.workload.records }, (_, send) => ({
     send,
-    partition: spec.workload.keyed ? -1 : send % spec.workload.partitions,
+    partition: spec.workload.byHarness ? send % spec.workload.partitions : -1,
     outcome: 'pending',
     offset: -1,
     error: null,
@@ -151,19 +183,20 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
   const broker = await startWireBroker({
     topic: TOPIC,
     partitions: spec.workload.partitions,
+    brokers: spec.workload.brokers,
     sendIdOf,
     faultFor: faultSchedule(spec.seed, spec.faultRate, spec.faults),
   });
   let producer: ClientProducer | null = null;
   let runError: string | null = null;
   try {
-    producer = await withTimeout(spec.driver.open({ port: broker.port, topic: TOPIC, settings: spec.settings, partitions: spec.workload.partitions }), spec.deadlineMs, 'connecting');
+    producer = await withTimeout(spec.driver.open({ bootstrap: broker.ports.map((port) => `127.0.0.1:${port}`), topic: TOPIC, settings: spec.settings, partitions: spec.workload.partitions }), spec.deadlineMs, 'connecting');
     const open = producer;
     const sendOne = async (i: number): Promise<void> => {
       const record = {
         value: Buffer.from(`${VALUE_PREFIX}${i}`),
         key: spec.workload.keyed ? Buffer.from(`key-${i % 3}`) : null,
-        partition: spec.workload.keyed ? null : i % spec.workload.partitions,
+        partition: spec.workload.byHarness ? i % spec.workload.partitions : null,
       };
       try {
         const delivered = await open.send(record);
@@ -191,6 +224,9 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
     if (producer !== null) await withTimeout(producer.close(), 2000, 'closing the producer').catch(() => undefined);
     await broker.close();
   }
+  // The cluster heals before the check: crashed brokers restart and followers catch up, so each
+  // partition has a leader whose log the invariants read.
+  restartDue(broker.core, Number.MAX_SAFE_INTEGER, true);
 
   const state = withOutcomes(broker.core.state, outcomes);
   return {
@@ -205,21 +241,24 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
     trace: broker.core.trace,
     brokerLog: broker.log,
     state,
-    violations: violatedInvariants(state, INVARIANTS),
+    violations: clientChecks(state, settingsInEffect(spec.driver, spec.settings).acks),
     error: runError,
     ms: performance.now() - started,
+    maxInFlightSeen: maxInFlightOf(broker.core.trace),
+    notAsAsked: notTestedAsAsked(spec.settings, settingsInEffect(spec.driver, spec.settings), spec.faults, spec.faultRate, broker.core.trace),
   };
 }
 
 /**
  * The broker's model state with the client's outcomes as the ghost history. A failed send is
  * 'info' (a client error does not say whether the record was written); a keyed send that never
- * got an answer takes the partition where the broker stored it, if anywhere.
+ * got an answer, or whose client did not say where it went, takes the partition where the broker
+ * stored it, if anywhere.
  */
 function withOutcomes(state: State, outcomes: readonly SendOutcome[]): State {
   const storedIn = new Map<number, number>();
   state.cluster.partitions.forEach((p, partition) => {
-    for (const r of recordsOf(p.replicas[0]?.log ?? [])) if (!storedIn.has(r.send)) storedIn.set(r.send, partition);
+    for (const r of recordsOf((p.replicas[p.leader] ?? p.replicas[0])?.log ?? [])) if (!storedIn.has(r.send)) storedIn.set(r.send, partition);
   });
   const sends: SendInfo[] = outcomes.map((o) => ({
     record: o.send,

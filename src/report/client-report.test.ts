@@ -7,7 +7,7 @@ import { causeOf } from './client-report.js';
 type Batch = ClientReport['trace'][number]['batches'][number];
 
 function traceOf(...batches: Batch[]): ClientReport['trace'] {
-  return batches.map((b, i) => ({ ordinal: i, connection: 0, fault: null, acks: -1, batches: [b], answer: 'sent' }));
+  return batches.map((b, i) => ({ ordinal: i, connection: 0, fault: null, acks: -1, inFlight: 1, batches: [b], answer: 'sent' }));
 }
 
 const batch = (producerId: number, epoch: number, baseSequence: number, offset: number): Batch => ({ partition: 0, producerId, epoch, baseSequence, sends: [4], result: `appended@${offset}` });

@@ -5,8 +5,9 @@
  * of the answer.
  */
 
-import type { InvariantResult } from '../model/invariants.js';
 import { invariantByName, recordsOf } from '../model/invariants.js';
+import { CLIENT_INVARIANTS, describeClientViolation } from '../clients/client-invariants.js';
+import type { ClientInvariantResult, ClientViolation } from '../clients/client-invariants.js';
 import type { State } from '../model/types.js';
 import { esc, prose } from './html.js';
 import { sentence } from './format.js';
@@ -26,6 +27,10 @@ export interface ClientReport {
   readonly settingsInEffect: Readonly<Record<string, unknown>>;
   /** What to know about how the settings ran: the Java client's refusal, the library's overrides, faults left out. */
   readonly notes: readonly string[];
+  /** The most produce requests seen awaiting an answer on one connection. */
+  readonly maxInFlightSeen: number;
+  /** What the run did not test of what was asked (empty when it tested it). */
+  readonly notTestedAsAsked: readonly string[];
   readonly workload: Readonly<Record<string, unknown>>;
   readonly faults: readonly string[];
   readonly faultRate: number;
@@ -42,7 +47,7 @@ export interface ClientReport {
     readonly more: readonly string[];
     /** How the trace produced each violation, where it can tell (a record taken for a duplicate, ...). */
     readonly causes: readonly string[];
-    readonly details: InvariantResult['violations'];
+    readonly details: readonly ClientViolation[];
   }[];
   readonly outcomes: readonly { readonly send: number; readonly partition: number; readonly outcome: string; readonly offset: number; readonly error: string | null }[];
   readonly trace: readonly {
@@ -50,6 +55,7 @@ export interface ClientReport {
     readonly connection: number;
     readonly fault: string | null;
     readonly acks: number;
+    readonly inFlight: number;
     readonly batches: readonly { readonly partition: number; readonly producerId: number; readonly epoch: number; readonly baseSequence: number; readonly sends: readonly number[]; readonly result: string }[];
     readonly answer: string;
   }[];
@@ -72,16 +78,17 @@ const ONE_BROKER_WHY: Readonly<Record<string, string>> = {
     'the client acknowledged without the broker writing it. acks=0 promises nothing (success is reported without an answer).',
 };
 
-export function clientViolations(state: State, results: readonly InvariantResult[], trace: ClientReport['trace']): ClientReport['violations'] {
+export function clientViolations(state: State, results: readonly ClientInvariantResult[], trace: ClientReport['trace']): ClientReport['violations'] {
+  const describe = (v: ClientViolation): string => describeClientViolation(v) ?? describeViolation(state, v as Parameters<typeof describeViolation>[1]);
   return results.map((r) => {
-    const inv = invariantByName(r.invariant);
+    const inv = invariantByName(r.invariant) ?? CLIENT_INVARIANTS.find((c) => c.name === r.invariant);
     const [first, ...rest] = r.violations;
     return {
       invariant: r.invariant,
       claim: inv?.claim ?? '',
       why: ONE_BROKER_WHY[r.invariant] ?? inv?.why ?? '',
-      explanation: first === undefined ? '' : describeViolation(state, first),
-      more: rest.map((v) => describeViolation(state, v)),
+      explanation: first === undefined ? '' : describe(first),
+      more: rest.map(describe),
       causes: r.violations.map((v) => causeOf(trace, v)).filter((c): c is string => c !== null),
       details: r.violations,
     };
@@ -102,7 +109,12 @@ const records = (sends: readonly number[]): string => sends.map((s) => `r${s}`).
  * that was answered as a duplicate of another batch (it carried that batch's sequence), or a record
  * appended twice under different sequences.
  */
-export function causeOf(trace: ClientReport['trace'], v: InvariantResult['violations'][number]): string | null {
+export function causeOf(trace: ClientReport['trace'], v: ClientViolation): string | null {
+  if (v.code === 'record_in_two_partitions') {
+    const where = trace.flatMap((t) => t.batches.filter((b) => b.sends.includes(v.send)).map((b) => `request #${t.ordinal} to partition ${b.partition}${t.fault === null ? '' : ` (${t.fault})`}: ${b.result}`));
+    return where.length === 0 ? null : `r${v.send} was sent in ${where.join('; ')}: the client sent it again to another partition.`;
+  }
+  if (v.code === 'ack_without_offset') return null;
   if (v.code === 'acked_record_lost') {
     const dup = batchesWith(trace, v.partition, v.send).find((b) => b.result.startsWith('duplicate@'));
     if (dup === undefined) return null;
@@ -140,7 +152,7 @@ function answerText(t: ClientReport['trace'][number]): string {
 }
 
 export function brokerLogs(state: State): ClientReport['logs'] {
-  return state.cluster.partitions.map((p) => recordsOf(p.replicas[0]?.log ?? []).map((r) => [r.offset, r.send] as const));
+  return state.cluster.partitions.map((p) => recordsOf((p.replicas[p.leader] ?? p.replicas[0])?.log ?? []).map((r) => [r.offset, r.send] as const));
 }
 
 
@@ -199,6 +211,8 @@ export function renderClientMarkdown(report: ClientReport): string {
   for (const note of report.notes) lines.push(`- note: ${note}`);
   lines.push(`- workload: ${Object.entries(report.workload).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
   lines.push(report.faults.length === 0 ? '- faults: none' : `- faults: ${report.faults.join(', ')}, each produce request with probability ${report.faultRate}`);
+  lines.push(`- on the wire: at most ${report.maxInFlightSeen} produce request${report.maxInFlightSeen === 1 ? '' : 's'} in flight per connection`);
+  for (const gap of report.notTestedAsAsked) lines.push(`- not tested as asked: ${gap}`);
   lines.push('');
   lines.push('## What the broker saw');
   lines.push('');
