@@ -96,7 +96,7 @@ export function networkCell(state: State): string {
  * committed offsets) and the sink (effects as record@offset by consumer, skipped ids kept).
  */
 export function consumersCell(state: State): string {
-  const side = state.consumers;
+  const side = state.consumers ?? null;
   if (side === null) return '';
   const consumers = side.consumers.map((c, i) => {
     if (!c.running) return `c${i} down`;
@@ -118,7 +118,8 @@ export function consumersCell(state: State): string {
 
 /** The one-line view of a state used after each step. */
 export function formatStateLine(state: State): string {
-  const consumers = state.consumers === null ? '' : ` | ${consumersCell(state)}`;
+  // A state read from a report written before the model had consumers has no such field.
+  const consumers = (state.consumers ?? null) === null ? '' : ` | ${consumersCell(state)}`;
   return `${producerCell(state)} | ${networkCell(state)} | ${logsCell(state)} | ${outcomesCell(state)}${consumers}`;
 }
 
