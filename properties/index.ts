@@ -7,6 +7,7 @@
 
 import type { Suite } from '../src/checker/suite.js';
 import configValidation from './config-validation.js';
+import consumer from './consumer.js';
 import deliveryLevels from './delivery-levels.js';
 import findings from './findings.js';
 import mutants from './mutants.js';
@@ -20,6 +21,7 @@ export const SUITES: readonly Suite[] = [
   ...replication,
   ...ordering,
   ...findings,
+  ...consumer,
   ...configValidation,
   ...mutants,
 ];

@@ -45,4 +45,28 @@ export const sixInFlight: Suite = defineSuite({
   runs: 40000,
 });
 
-export default [noDedup, oneBatchCache, sixInFlight];
+export const consumerCommitsAtPoll: Suite = defineSuite({
+  name: 'mutant.consumer-commits-before-processing',
+  claim: 'An at-least-once consumer loop that commits what poll() returned before processing it (reference §7) skips records after a crash.',
+  config: { consumer: 'process-then-commit', mutant: 'consumer-commits-at-poll' },
+  faults: ['consumer-crash'],
+  bounds: { ...SMALL, recordsMax: 2, lostMessagesMax: 0, consumerCrashesMax: 1 },
+  invariants: ['NoRecordSkipped'],
+  witnesses: [],
+  expect: { verdict: 'violated', invariant: 'NoRecordSkipped' },
+  runs: 300,
+});
+
+export const dedupForgetsIds: Suite = defineSuite({
+  name: 'mutant.consumer-dedup-forgets-ids',
+  claim: 'A dedup sink that never stores the ids it processed is plain at-least-once: a crash before the commit processes a record twice.',
+  config: { consumer: 'dedup', mutant: 'dedup-forgets-ids' },
+  faults: ['consumer-crash'],
+  bounds: { ...SMALL, recordsMax: 2, lostMessagesMax: 0, consumerCrashesMax: 1 },
+  invariants: ['NoRecordProcessedTwice'],
+  witnesses: [],
+  expect: { verdict: 'violated', invariant: 'NoRecordProcessedTwice' },
+  runs: 300,
+});
+
+export default [noDedup, oneBatchCache, sixInFlight, consumerCommitsAtPoll, dedupForgetsIds];

@@ -8,6 +8,7 @@
 import type { MechanismTrace } from '../src/checker/suite.js';
 import { logEndOffset } from '../src/model/broker.js';
 import type { Violation } from '../src/model/invariants.js';
+import { duplicateInLog } from '../src/model/witnesses.js';
 
 type Duplicate = Extract<Violation, { code: 'duplicate_record' }>;
 
@@ -122,4 +123,47 @@ export function unknownProducerAcceptedGap(trace: MechanismTrace): boolean {
 /** The final state's ghost statistics (counts of notable moments over the whole trace). */
 export function finalStats(trace: MechanismTrace): MechanismTrace['states'][number]['ghost']['stats'] | null {
   return trace.states.at(-1)?.ghost.stats ?? null;
+}
+
+/** What the consumer suites' detectors read from a counterexample (consumer=). */
+export interface ConsumerFacts {
+  /** A consumer crashed while an effect it had written was not yet covered by the group's committed offset. */
+  readonly crashBetweenEffectAndCommit: boolean;
+  /** A consumer crashed holding returned, unprocessed records that the group's committed offset already passed. */
+  readonly crashBetweenCommitAndEffect: boolean;
+  /** A consumer crashed between writing an effect and writing its record id (dedup-non-atomic). */
+  readonly crashBetweenEffectAndId: boolean;
+  /** Some application record is twice in a partition leader's log (a resend written again). */
+  readonly duplicateInLog: boolean;
+  readonly consumerCrashed: boolean;
+  /** A consumer processed a record of a partition the group no longer gave it. */
+  readonly processedAfterLoss: boolean;
+  readonly uncleanElection: boolean;
+}
+
+export function consumerFacts(trace: MechanismTrace): ConsumerFacts {
+  const final = trace.states.at(-1);
+  let effectThenCrash = false;
+  let commitThenCrash = false;
+  let idThenCrash = false;
+  trace.events.forEach((event, i) => {
+    if (event.kind !== 'ConsumerCrash') return;
+    const side = trace.states[i]?.consumers;
+    const consumer = side?.consumers[event.consumer];
+    if (side === undefined || side === null || consumer === undefined) return;
+    const committed = (p: number): number => side.group.committed[p]?.offset ?? -1;
+    if (side.sink.effects.some((e) => e.consumer === event.consumer && e.session === consumer.session && e.offset >= committed(e.partition))) effectThenCrash = true;
+    if (consumer.returned.some((r) => r.offset < committed(r.partition))) commitThenCrash = true;
+    if (consumer.phase === 'write-id') idThenCrash = true;
+  });
+  const stats = final?.consumers?.stats;
+  return {
+    crashBetweenEffectAndCommit: effectThenCrash,
+    crashBetweenCommitAndEffect: commitThenCrash,
+    crashBetweenEffectAndId: idThenCrash,
+    duplicateInLog: final !== undefined && duplicateInLog(final),
+    consumerCrashed: (stats?.consumerCrashes ?? 0) > 0,
+    processedAfterLoss: (stats?.processedAfterLoss ?? 0) > 0,
+    uncleanElection: (final?.ghost.stats.uncleanElections ?? 0) > 0,
+  };
 }

@@ -21,6 +21,18 @@ export const AD_HOC_DEFAULT_BOUNDS: Bounds = {
   powerLossesMax: 1,
 };
 
+/** The consumer bounds' defaults, used only with a consumer group (consumer=): without one they stay out of the suite. */
+export const AD_HOC_CONSUMER_BOUNDS: Required<Pick<Bounds, 'consumerCrashesMax' | 'lostCommitResponsesMax' | 'rebalancesMax'>> = {
+  consumerCrashesMax: 1,
+  lostCommitResponsesMax: 1,
+  rebalancesMax: 1,
+};
+
+/** An ad-hoc bound's default. */
+export function adHocDefault(bound: keyof Bounds): number {
+  return { ...AD_HOC_DEFAULT_BOUNDS, ...AD_HOC_CONSUMER_BOUNDS }[bound];
+}
+
 export const AD_HOC_DEFAULT_RUNS = 1000;
 
 export interface AdHocOptions {
@@ -39,10 +51,15 @@ export function adHocSuite(options: AdHocOptions): Suite {
     claim: 'The settings given on the command line keep every checked invariant.',
     config: options.config,
     faults: options.faults ?? AD_HOC_DEFAULT_FAULTS,
-    bounds: { ...AD_HOC_DEFAULT_BOUNDS, ...options.bounds },
+    bounds: { ...AD_HOC_DEFAULT_BOUNDS, ...(hasConsumer(options.config) ? AD_HOC_CONSUMER_BOUNDS : {}), ...options.bounds },
     invariants: options.invariants ?? INVARIANTS.map((i) => i.name),
     witnesses: options.witnesses ?? [],
     expect: options.expect ?? { verdict: 'holds' },
     runs: options.runs ?? AD_HOC_DEFAULT_RUNS,
   });
+}
+
+function hasConsumer(config: ConfigInput): boolean {
+  const consumer = config.consumer;
+  return consumer !== undefined && String(consumer).trim() !== 'none';
 }

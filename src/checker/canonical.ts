@@ -8,7 +8,10 @@
  * - the events counter: breadth-first search reaches a state first at its smallest depth, and a
  *   state with fewer events used can do everything the same state with more can;
  * - the ghost's statistics and the error text of failed sends, which no invariant reads;
- * - the coordinator's next producer id is kept (producer ids are stored in broker state).
+ * - the coordinator's next producer id is kept (producer ids are stored in broker state);
+ * - on the consumer side (`walkConsumers`): member ids, ranked among the live ones like batch ids,
+ *   the group's next member id (new ids are always above the live ones), and the consumer
+ *   statistics, which only witnesses read.
  *
  * The explorer hashes the key to 64 bits (`stateKey`, two independent 32-bit mixes over the same
  * fields, without building the text). With N states the chance of any collision is about
@@ -16,6 +19,7 @@
  * of the same key, used by tests.
  */
 
+import type { ConsumedRecord, ConsumerSide } from '../model/consumer-types.js';
 import type { State } from '../model/types.js';
 
 function rankMap(ids: Iterable<number>): Map<number, number> {
@@ -59,7 +63,117 @@ export function canonicalText(state: State): string {
   const sends = state.ghost.sends.map((s) => [s.record, s.partition, s.session, s.outcome, s.offset, s.transmitted, s.rejected]);
   const c = state.counters;
   const counters = [c.records, c.resends, c.lostMessages, c.restarts, c.crashes, c.clusterChanges, c.powerLosses];
-  return JSON.stringify([producer, network, state.cluster, state.nextProducerId, state.application.toResend, sends, counters]);
+  const key: unknown[] = [producer, network, state.cluster, state.nextProducerId, state.application.toResend, sends, counters];
+  if (state.consumers !== null) {
+    const consumerFields: number[] = [];
+    walkConsumers(state.consumers, (n) => consumerFields.push(n));
+    key.push(consumerFields);
+  }
+  return JSON.stringify(key);
+}
+
+const CONSUMER_CODES: Readonly<Record<string, number>> = {
+  poll: 1,
+  commit: 2,
+  process: 3,
+  'write-id': 4,
+  INITIALIZING: 5,
+  FETCHING: 6,
+  AWAIT_RESET: 7,
+  AWAIT_VALIDATION: 8,
+  Empty: 9,
+  PreparingRebalance: 10,
+  Stable: 11,
+};
+
+/**
+ * Every field of the consumer side a rule or an invariant reads, as numbers in a fixed order, for
+ * both forms of the key. Member ids are ranked among the ids in use (the group's members and the
+ * ids consumers believe they hold); lists carry their lengths so that no two sides run together.
+ */
+export function walkConsumers(side: ConsumerSide, emit: (n: number) => void): void {
+  const ids = new Set<number>();
+  for (const m of side.group.members) ids.add(m.memberId);
+  for (const c of side.consumers) if (c.memberId >= 0) ids.add(c.memberId);
+  const sorted = [...ids].sort((a, b) => a - b);
+  const member = (id: number): number => (id < 0 ? -1 : sorted.indexOf(id));
+  const code = (text: string): number => CONSUMER_CODES[text] ?? -7;
+  const record = (r: ConsumedRecord): void => {
+    emit(r.partition);
+    emit(r.offset);
+    emit(r.send);
+    emit(r.key);
+    emit(r.leaderEpoch);
+    emit(r.generation);
+  };
+  emit(side.consumers.length);
+  for (const c of side.consumers) {
+    emit(c.running ? 1 : 0);
+    emit(c.session);
+    emit(code(c.phase));
+    emit(c.idToWrite);
+    emit(c.retryOffsets === null ? -1 : c.retryOffsets.length);
+    for (const e of c.retryOffsets ?? []) {
+      emit(e.partition);
+      emit(e.offset);
+      emit(e.leaderEpoch);
+    }
+    emit(member(c.memberId));
+    emit(c.generation);
+    emit(c.assigned.length);
+    for (const a of c.assigned) {
+      emit(a.partition);
+      emit(code(a.fetchState));
+      emit(a.position.offset);
+      emit(a.position.offsetEpoch);
+      emit(a.position.leaderEpoch);
+      if (a.buffered === null) emit(-1);
+      else {
+        emit(a.buffered.fetchOffset);
+        emit(a.buffered.nextFetchOffset);
+        emit(a.buffered.lastEpoch);
+        emit(a.buffered.records.length);
+        for (const r of a.buffered.records) record(r);
+      }
+    }
+    emit(c.returned.length);
+    for (const r of c.returned) record(r);
+  }
+  const g = side.group;
+  emit(code(g.phase));
+  emit(g.generation);
+  emit(g.members.length);
+  for (const m of g.members) {
+    emit(member(m.memberId));
+    emit(m.consumer);
+    emit(m.joined ? 1 : 0);
+    emit(m.assignment.length);
+    for (const p of m.assignment) emit(p);
+  }
+  for (const e of g.committed) {
+    emit(e.offset);
+    emit(e.leaderEpoch);
+  }
+  // Effects in order (ProcessedInLogOrder reads it), processed ids in order (dedup-window evicts the oldest).
+  emit(side.sink.effects.length);
+  for (const e of side.sink.effects) {
+    emit(e.key);
+    emit(e.partition);
+    emit(e.offset);
+    emit(e.send);
+    emit(e.consumer);
+    emit(e.session);
+    emit(e.generation);
+  }
+  emit(side.sink.processedIds.length);
+  for (const id of side.sink.processedIds) emit(id);
+  for (const o of side.sink.offsets) emit(o);
+  // The keys are implied by the ghost's sends (each send's record), which the key holds; kept for safety.
+  emit(side.keys.length);
+  for (const k of side.keys) emit(k);
+  emit(side.counters.consumerCrashes);
+  emit(side.counters.lostCommitResponses);
+  emit(side.counters.rebalances);
 }
 
 const CODES: Readonly<Record<string, number>> = {
@@ -272,6 +386,7 @@ export function stateKey(state: State, extra: number): [number, number] {
   mix(c.crashes);
   mix(c.clusterChanges);
   mix(c.powerLosses);
+  if (state.consumers !== null) walkConsumers(state.consumers, mix);
   mix(extra);
   return [(H[0] as number) >>> 0, (H[1] as number) >>> 0];
 }

@@ -42,10 +42,16 @@ describe('Explorer: canonical state keys', () => {
   });
 
   it('stateKey (the fast hash) and canonicalText (the readable definition) tell the same states apart', () => {
-    // Breadth-first over four suites: equal texts must give equal keys, and different texts
+    // Breadth-first over five suites (one with a consumer group): equal texts must give equal keys, and different texts
     // different keys (a coarser key, or a collision, would make the explorer skip states).
     let classes = 0;
-    const suites = ['replication.acks-all-min-isr-2-no-loss', 'finding.clean-broker-restart-duplicates', 'restart.at-least-once-duplicates', 'caveat.producer-id-expiry-duplicates'];
+    const suites = [
+      'replication.acks-all-min-isr-2-no-loss',
+      'finding.clean-broker-restart-duplicates',
+      'restart.at-least-once-duplicates',
+      'caveat.producer-id-expiry-duplicates',
+      'consumer.dedup-end-to-end',
+    ];
     for (const name of suites) {
       const setup = SUITES.find((s) => s.name === name)?.setup;
       if (setup === null || setup === undefined) throw new Error(name);

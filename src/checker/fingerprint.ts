@@ -17,8 +17,19 @@ export function fingerprinter(): { add(state: State): void; digest(): string } {
   const hash = createHash('sha256');
   return {
     add: (state) => {
-      hash.update(JSON.stringify(state)).update('\n');
+      hash.update(stateJson(state)).update('\n');
     },
     digest: () => hash.digest('hex').slice(0, 16),
   };
+}
+
+/**
+ * A state's JSON, leaving out a null consumer side: a run without `consumer=` hashes exactly as it
+ * did before the model had consumers, so the fingerprints of existing reports still match (and
+ * replay compares a report's states with the model's in this form).
+ */
+export function stateJson(state: State): string {
+  if (state.consumers !== null) return JSON.stringify(state);
+  const { consumers: _none, ...producerOnly } = state;
+  return JSON.stringify(producerOnly);
 }

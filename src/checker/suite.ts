@@ -5,7 +5,7 @@
 
 import { resolveConfig } from '../model/config.js';
 import type { ConfigInput, ModelConfig } from '../model/config.js';
-import { BOUND_HELP, FAULT_TABLE, FAULTS } from '../model/events.js';
+import { BOUND_HELP, CONSUMER_BOUNDS, FAULT_TABLE, FAULTS, needsConsumer } from '../model/events.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
 import { invariantByName } from '../model/invariants.js';
 import type { Invariant, InvariantName, Violation } from '../model/invariants.js';
@@ -104,9 +104,12 @@ export function defineSuite(def: SuiteDefinition<string, string>): Suite {
     if (FAULT_TABLE[fault].lossyOnly && resolved.config.network !== 'lossy') {
       throw new SuiteError(`${where}: the ${fault} fault needs network=lossy`, 'faults');
     }
+    if (needsConsumer(fault) && resolved.config.consumer === null) throw new SuiteError(`${where}: the ${fault} fault needs a consumer group: set consumer=... (e.g. consumer=process-then-commit)`, 'faults');
   }
   for (const key of Object.keys(BOUND_HELP) as (keyof Bounds)[]) {
     const value = def.bounds[key];
+    // The consumer bounds may be left out (0).
+    if (value === undefined && CONSUMER_BOUNDS.includes(key)) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
       throw new SuiteError(`${where}: bounds.${key} must be a non-negative integer`, 'bounds');
     }

@@ -7,7 +7,7 @@
 
 import { SUITES } from '../../properties/index.js';
 import { buildReport } from '../checker/build-report.js';
-import { fingerprinter } from '../checker/fingerprint.js';
+import { fingerprinter, stateJson } from '../checker/fingerprint.js';
 import { CLIENT_REPORT_FORMAT } from '../report/client-report.js';
 import { InvariantWatch, stepEach } from '../checker/replay.js';
 import { diffStates, readablePath } from '../checker/state-diff.js';
@@ -16,7 +16,7 @@ import { describeExpectation } from '../checker/suite.js';
 import { parseEvent, TraceError } from '../checker/trace.js';
 import { describeConfig, resolveConfig } from '../model/config.js';
 import type { ConfigInput } from '../model/config.js';
-import { BOUND_HELP, FAULTS } from '../model/events.js';
+import { BOUND_HELP, CONSUMER_BOUNDS, FAULTS } from '../model/events.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
 import { INVARIANTS, invariantByName } from '../model/invariants.js';
 import { LIVENESS_NAME, livenessInvariant } from '../checker/liveness.js';
@@ -117,6 +117,8 @@ function readReport(path: string, doc: unknown): CheckedReport {
   if (unknownBound !== undefined) throw damaged(path, `bounds.${unknownBound} is not a bound (bounds: ${Object.keys(BOUND_HELP).join(', ')})`);
   for (const key of Object.keys(BOUND_HELP)) {
     const value = bounds[key];
+    // A report of a run without a consumer group leaves the consumer bounds out.
+    if (value === undefined && (CONSUMER_BOUNDS as readonly string[]).includes(key)) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw damaged(path, `bounds.${key} must be a non-negative integer`);
   }
   if (!Array.isArray(r.events)) throw damaged(path, r.events === undefined ? "'events' is missing" : "'events' must be a list of events");
@@ -189,9 +191,19 @@ function suiteMismatch(report: CheckedReport): string | null {
   return null;
 }
 
+/**
+ * A stored state as the fingerprint sees it: a null consumer side left out, so that a report written
+ * before the model had consumers (no such field) and one written since (`consumers: null`) compare alike.
+ */
+function producerOnlyForm(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null || (stored as { consumers?: unknown }).consumers !== null) return stored;
+  const { consumers: _none, ...rest } = stored as Record<string, unknown>;
+  return rest;
+}
+
 /** The first difference between the report's state and the model's, in words. */
 function stateMismatch(step: number, stored: unknown, model: State): string {
-  const [first] = diffStates(stored, JSON.parse(JSON.stringify(model)) as unknown);
+  const [first] = diffStates(stored, JSON.parse(stateJson(model)) as unknown);
   const at = first === undefined ? 'the whole state' : readablePath(first.path);
   const storedValue = first === undefined || first.op === 'add' ? undefined : first.path.split('/').slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], stored);
   const modelValue = first === undefined || first.op === 'remove' ? undefined : first.value;
@@ -227,7 +239,8 @@ function replayFile(path: string, print: (line: string) => void): number {
   const compare = (step: number, state: State): void => {
     watch.observe(step, state);
     hash.add(state);
-    if (stateDiffers === null && JSON.stringify(state) !== JSON.stringify(report.states[step])) stateDiffers = stateMismatch(step, report.states[step], state);
+    const stored = producerOnlyForm(report.states[step]);
+    if (stateDiffers === null && stateJson(state) !== JSON.stringify(stored)) stateDiffers = stateMismatch(step, stored, state);
   };
   compare(0, initialState(report.setup));
   stepEach(report.setup, report.events, (i, before, after, event) => {

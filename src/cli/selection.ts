@@ -4,7 +4,7 @@
 
 import { SUITES } from '../../properties/index.js';
 import type { AdHocOptions } from '../checker/ad-hoc.js';
-import { AD_HOC_DEFAULT_BOUNDS, AD_HOC_DEFAULT_FAULTS, adHocSuite } from '../checker/ad-hoc.js';
+import { AD_HOC_DEFAULT_BOUNDS, AD_HOC_DEFAULT_FAULTS, adHocDefault, adHocSuite } from '../checker/ad-hoc.js';
 import { DEFAULT_SEED } from '../checker/seed.js';
 import { describeExpectation, SuiteError } from '../checker/suite.js';
 import type { SuiteDefinition } from '../checker/suite.js';
@@ -49,6 +49,9 @@ export const BOUND_FLAGS = {
   crashes: { bound: 'crashesMax', min: 0, max: 10, what: 'broker crashes', does: 'stops a broker' },
   'cluster-changes': { bound: 'clusterChangesMax', min: 0, max: 10, what: 'ISR shrinks, leader moves, producer-state losses', does: 'changes the cluster' },
   'power-losses': { bound: 'powerLossesMax', min: 0, max: 10, what: 'broker power losses', does: "cuts a broker's power" },
+  'consumer-crashes': { bound: 'consumerCrashesMax', min: 0, max: 10, what: 'consumer crashes (needs --set consumer=...)', does: 'crashes a consumer' },
+  'lost-commit-responses': { bound: 'lostCommitResponsesMax', min: 0, max: 10, what: 'lost OffsetCommit responses', does: 'loses a commit response' },
+  rebalances: { bound: 'rebalancesMax', min: 0, max: 10, what: 'forced rebalances and evictions of a live member', does: 'rebalances the group' },
 } as const satisfies Readonly<Record<string, BoundFlag>>;
 
 type BoundFlagName = keyof typeof BOUND_FLAGS;
@@ -56,7 +59,7 @@ const BOUND_FLAG_NAMES = Object.keys(BOUND_FLAGS) as BoundFlagName[];
 
 /** A bound flag as the flag table declares it: an integer in its range, its help naming the range and the default. */
 function boundFlag(flag: BoundFlag): { readonly kind: 'integer'; readonly arg: 'N'; readonly min: number; readonly max: number; readonly help: string } {
-  const help = `bound: ${flag.what}, ${flag.min} to ${flag.max} (default ${AD_HOC_DEFAULT_BOUNDS[flag.bound]})`;
+  const help = `bound: ${flag.what}, ${flag.min} to ${flag.max} (default ${adHocDefault(flag.bound)})`;
   // A long line wraps before its range, as the other help lines do.
   return { kind: 'integer', arg: 'N', min: flag.min, max: flag.max, help: help.length > 60 ? help.replace(`, ${flag.min} to`, `,\n${flag.min} to`) : help };
 }

@@ -6,6 +6,7 @@
 import { at, badIndex, inRange } from './access.js';
 import type { EventRules, Setup } from './events.js';
 import { bump, recordSend, updateSends, withStats } from './ghost.js';
+import { recordKey } from './consumer.js';
 import { appendRecord } from './producer.js';
 import type { ProducerOutbox } from './producer.js';
 import * as make from './records.js';
@@ -18,6 +19,8 @@ export function appSend(state: State, partition: number, record: number): State 
     ...state,
     producer: appendRecord(state.producer, partition, send),
     ghost: recordSend(state.ghost, record, partition, state.producer.session),
+    // The producer writes the application's record id as the record's key, the same on a resend.
+    consumers: state.consumers === null ? null : recordKey(state.consumers, send, record),
   });
 }
 

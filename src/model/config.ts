@@ -12,6 +12,9 @@
  * checks the wrong thing.
  */
 
+import { CONSUMER_MODES, consumerModeName, parseConsumerMode } from './consumer-types.js';
+import type { ConsumerMode } from './consumer-types.js';
+
 export type Acks = 0 | 1 | -1;
 
 /** The producer settings after validation: what KafkaProducer actually runs with. */
@@ -53,7 +56,11 @@ export type NetworkMode = 'tcp' | 'lossy';
 export type Mutant =
   | { readonly kind: 'dedup-window'; readonly size: number }
   | { readonly kind: 'in-flight'; readonly maxInFlight: number }
-  | { readonly kind: 'ignore-sequences' };
+  | { readonly kind: 'ignore-sequences' }
+  /** A consumer loop that commits allConsumed() at poll, before processing (needs consumer=process-then-commit). */
+  | { readonly kind: 'consumer-commits-at-poll' }
+  /** A dedup sink that never remembers the ids it processed (needs consumer=dedup). */
+  | { readonly kind: 'dedup-forgets-ids' };
 
 export interface ModelConfig {
   readonly producer: ProducerSettings;
@@ -61,6 +68,10 @@ export interface ModelConfig {
   readonly application: ApplicationMode;
   readonly network: NetworkMode;
   readonly mutant: Mutant | null;
+  /** The consumer group's processing loop (`consumer=`); null: no consumer side is modelled. */
+  readonly consumer: ConsumerMode | null;
+  /** Consumers in the group (`consumers=`, 1 or 2); 1 when there is no consumer side. */
+  readonly consumers: number;
 }
 
 /** The user's settings as written: Kafka keys plus the model's own keys. */
@@ -83,7 +94,7 @@ export const PRODUCER_KEYS = [
 
 export const TOPIC_KEYS = ['partitions', 'replication.factor', 'min.insync.replicas', 'unclean.leader.election.enable'] as const;
 
-export const MODEL_KEYS = ['application', 'network', 'mutant'] as const;
+export const MODEL_KEYS = ['application', 'network', 'mutant', 'consumer', 'consumers'] as const;
 
 export type ConfigKey = (typeof PRODUCER_KEYS)[number] | (typeof TOPIC_KEYS)[number] | (typeof MODEL_KEYS)[number];
 
@@ -110,6 +121,8 @@ export const CONFIG_DEFAULTS = {
   application: 'fire-and-forget',
   network: 'tcp',
   mutant: 'none',
+  consumer: 'none',
+  consumers: 1,
 } as const satisfies Readonly<Record<ConfigKey, string | number | boolean>>;
 
 /** What each key takes and does, for `idemcheck list` and error messages (its default is added). */
@@ -128,7 +141,12 @@ const KEY_TEXT: Readonly<Record<ConfigKey, { readonly values: string; readonly t
   'unclean.leader.election.enable': { values: 'true|false', text: 'allow electing an out-of-sync replica' },
   application: { values: 'fire-and-forget|at-least-once', text: 'does the application resend failed records' },
   network: { values: 'tcp|lossy', text: 'lossy allows single-message drops and reordering, beyond TCP' },
-  mutant: { values: 'none|dedup-window:N|in-flight:N|ignore-sequences', text: 'a deliberately broken variant' },
+  mutant: {
+    values: 'none|dedup-window:N|in-flight:N|ignore-sequences|consumer-commits-at-poll|dedup-forgets-ids',
+    text: 'a deliberately broken variant',
+  },
+  consumer: { values: `none|${CONSUMER_MODES.join('|')}`, text: "a consumer group and its processing loop (none: the producer side only)" },
+  consumers: { values: '1|2', text: 'consumers in the group (2 lets a rebalance move a partition); needs consumer=' },
 };
 
 /** One line of explanation per key, for `idemcheck list` and error messages. */
@@ -206,6 +224,8 @@ function parseMutant(value: string | number | boolean): Mutant | null {
   const raw = text(value);
   if (raw === 'none') return null;
   if (raw === 'ignore-sequences') return { kind: 'ignore-sequences' };
+  if (raw === 'consumer-commits-at-poll') return { kind: 'consumer-commits-at-poll' };
+  if (raw === 'dedup-forgets-ids') return { kind: 'dedup-forgets-ids' };
   const match = /^(dedup-window|in-flight):(\d+)$/.exec(raw);
   if (match) {
     const n = Number(match[2]);
@@ -216,7 +236,7 @@ function parseMutant(value: string | number | boolean): Mutant | null {
     if (n < 6 || n > 10) throw modelLimit('mutant', `in-flight:N needs N from 6 to 10 (at most 5 is Kafka's own rule), got ${n}`);
     return { kind: 'in-flight', maxInFlight: n };
   }
-  throw modelLimit('mutant', `unknown mutant '${raw}'; allowed: none, dedup-window:N, in-flight:N, ignore-sequences`);
+  throw modelLimit('mutant', `unknown mutant '${raw}'; allowed: none, dedup-window:N, in-flight:N, ignore-sequences, consumer-commits-at-poll, dedup-forgets-ids`);
 }
 
 /**
@@ -355,6 +375,12 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
     throw modelLimit('transactional.id', 'passes Kafka\'s validation, but transactional producers are not modelled (only the config rule is)');
   }
 
+  const { consumer, consumers } = resolveConsumer(raw, has);
+  if (mutant?.kind === 'consumer-commits-at-poll' && consumer?.kind !== 'process-then-commit') {
+    throw modelLimit('mutant', 'consumer-commits-at-poll is a mutant of consumer=process-then-commit; set that consumer');
+  }
+  if (mutant?.kind === 'dedup-forgets-ids' && consumer?.kind !== 'dedup') throw modelLimit('mutant', 'dedup-forgets-ids is a mutant of consumer=dedup; set that consumer');
+
   const producer: ProducerSettings = {
     acks,
     idempotence,
@@ -365,7 +391,26 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
     lingerMs,
     transactionalId,
   };
-  return { ok: true, config: { producer, topic, application, network, mutant }, notes };
+  return { ok: true, config: { producer, topic, application, network, mutant, consumer, consumers }, notes };
+}
+
+/** The model's consumer keys: `consumer=` (a loop from consumer-types.ts, or none) and `consumers=` (1 or 2, needs a consumer). */
+function resolveConsumer(
+  raw: (key: string) => string | number | boolean | undefined,
+  has: (key: string) => boolean,
+): { readonly consumer: ConsumerMode | null; readonly consumers: number } {
+  const consumerText = text(raw('consumer') ?? CONFIG_DEFAULTS.consumer);
+  let consumer: ConsumerMode | null = null;
+  if (consumerText !== 'none') {
+    const parsed = parseConsumerMode(consumerText);
+    // parseConsumerMode's list leaves out 'none', which only the setting has.
+    if (!parsed.ok) throw modelLimit('consumer', parsed.error.startsWith('consumer must') ? `${parsed.error} or none, got '${consumerText}'` : parsed.error);
+    consumer = parsed.mode;
+  }
+  const consumers = parseInt32('consumers', raw('consumers') ?? CONFIG_DEFAULTS.consumers);
+  if (consumers < 1 || consumers > 2) throw modelLimit('consumers', `the model supports 1 or 2, got ${consumers}`);
+  if (has('consumers') && consumer === null) throw modelLimit('consumers', 'needs a consumer group: set consumer= as well');
+  return { consumer, consumers };
 }
 
 function resolveTopic(raw: (key: string) => string | number | boolean | undefined): TopicSettings {
@@ -416,6 +461,10 @@ export function describeConfig(config: ModelConfig): Record<string, string | num
   };
   if (p.transactionalId !== null) out['transactional.id'] = p.transactionalId;
   if (config.mutant !== null) out.mutant = formatMutant(config.mutant);
+  if (config.consumer !== null) {
+    out.consumer = consumerModeName(config.consumer);
+    out.consumers = config.consumers;
+  }
   return out;
 }
 
@@ -426,6 +475,8 @@ export function formatMutant(mutant: Mutant): string {
     case 'in-flight':
       return `in-flight:${mutant.maxInFlight}`;
     case 'ignore-sequences':
-      return 'ignore-sequences';
+    case 'consumer-commits-at-poll':
+    case 'dedup-forgets-ids':
+      return mutant.kind;
   }
 }

@@ -5,7 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { initialPartition } from './cluster.js';
-import { commitStep, completeRebalance, crashConsumer, evictMember, fetchStep, initialConsumerSide, pollStep, processStep, recordKey } from './consumer.js';
+import { fetchStep } from './consumer-fetch.js';
+import { commitStep, completeRebalance, crashConsumer, evictMember, initialConsumerSide, pollStep, processStep, recordKey } from './consumer.js';
 import {
   CONSUMER_INVARIANTS,
   NoEffectOfLostRecord,

@@ -9,9 +9,10 @@
  */
 
 import type { ConsumerSide, Effect } from './consumer-types.js';
-import type { ClusterState, Replica } from './types.js';
+import type { Invariant } from './invariants.js';
+import type { ClusterState, Replica, State } from './types.js';
 
-/** What the consumer invariants read; phase 2's State provides it as `{ cluster, consumers }`. */
+/** What the consumer invariants read: the State's cluster and its (non-null) consumer side. */
 export interface ConsumerView {
   readonly cluster: ClusterState;
   readonly consumers: ConsumerSide;
@@ -192,3 +193,23 @@ export const NoEffectOfLostRecord: ConsumerInvariant = {
 };
 
 export const CONSUMER_INVARIANTS: readonly ConsumerInvariant[] = [NoRecordProcessedTwice, NoRecordSkipped, ProcessedInLogOrder, NoEffectOfLostRecord];
+
+/**
+ * The consumer invariants as the model's invariants over a whole State (invariants.ts lists them):
+ * a state without a consumer side has no effects, so each holds there trivially.
+ */
+function onState<N extends string>(name: N, inv: ConsumerInvariant): Invariant<N> {
+  return {
+    name,
+    claim: inv.claim,
+    why: inv.why,
+    check: (state: State) => (state.consumers === null ? NONE : inv.check({ cluster: state.cluster, consumers: state.consumers })),
+  };
+}
+
+export const CONSUMER_STATE_INVARIANTS = [
+  onState('NoRecordProcessedTwice', NoRecordProcessedTwice),
+  onState('NoRecordSkipped', NoRecordSkipped),
+  onState('ProcessedInLogOrder', ProcessedInLogOrder),
+  onState('NoEffectOfLostRecord', NoEffectOfLostRecord),
+] as const;

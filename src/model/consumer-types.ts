@@ -1,7 +1,7 @@
 /**
  * The consumer side's state: one consumer group of one or two classic-protocol consumers, the
  * group coordinator's view of it, and the sink the application writes its effects to. Readonly
- * plain data like types.ts (phase 2 moves it there, as `State.consumers`).
+ * plain data like types.ts; the model's State holds it as `State.consumers` (null without `consumer=`).
  *
  * Aliases as in /work/shared/reference/kafka-consumer-and-transactions.md §0 (Kafka 3.8.0):
  * SS SubscriptionState, FC FetchCollector, AF AbstractFetch, CF CompletedFetch, LKC
@@ -215,6 +215,21 @@ export interface ConsumerStats {
   readonly processedAfterLoss: number;
   readonly truncationsDetected: number;
   readonly offsetResets: number;
+  /** Dedup skips of a record whose id the sink holds from another send: a resent copy in the log. */
+  readonly resentCopySkips: number;
+  /** Rebalances that gave a partition with committed progress to another consumer. */
+  readonly handovers: number;
+}
+
+/**
+ * Bookkeeping for the consumer side's exploration bounds (faults.ts BOUNDS names them). Kept here,
+ * not in State.counters, so that a state without a consumer side is byte for byte what it was
+ * before the consumer side existed (its fingerprints and reports unchanged).
+ */
+export interface ConsumerCounters {
+  readonly consumerCrashes: number;
+  readonly lostCommitResponses: number;
+  readonly rebalances: number;
 }
 
 export interface ConsumerSide {
@@ -224,4 +239,5 @@ export interface ConsumerSide {
   /** The key (application record id) each send's record carries, by send id. */
   readonly keys: readonly number[];
   readonly stats: ConsumerStats;
+  readonly counters: ConsumerCounters;
 }

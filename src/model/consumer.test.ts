@@ -5,29 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { initialPartition, makeLeader } from './cluster.js';
-import {
-  allConsumed,
-  closeConsumer,
-  commitStep,
-  completeRebalance,
-  crashConsumer,
-  endOffsetForEpoch,
-  epochCache,
-  evictMember,
-  fetchFromLeader,
-  fetchStep,
-  initialConsumerSide,
-  pollStep,
-  prepareRebalance,
-  processStep,
-  rangeAssign,
-  recordKey,
-  restartConsumer,
-  sendOffsetCommit,
-  storeOffsets,
-  validateOffsetCommit,
-  writeIdStep,
-} from './consumer.js';
+import { endOffsetForEpoch, epochCache, fetchFromLeader, fetchStep } from './consumer-fetch.js';
+import { allConsumed, closeConsumer, commitStep, completeRebalance, crashConsumer, evictMember, initialConsumerSide, pollStep, prepareRebalance, processStep, rangeAssign, recordKey, restartConsumer, sendOffsetCommit, storeOffsets, validateOffsetCommit, writeIdStep } from './consumer.js';
 import type { ConsumerMode, ConsumerSide, ConsumerState } from './consumer-types.js';
 import { parseConsumerMode } from './consumer-types.js';
 import * as make from './records.js';

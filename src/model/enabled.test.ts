@@ -13,7 +13,19 @@ import type { Event, EventKind, Setup } from './events.js';
 import { canDrain, drain } from './producer.js';
 import { enabledEvents, whyDisabled } from './system.js';
 
-const BOUNDS = { recordsMax: 4, resendsMax: 2, eventsMax: 40, lostMessagesMax: 3, restartsMax: 1, crashesMax: 2, clusterChangesMax: 2, powerLossesMax: 0 };
+const BOUNDS = {
+  recordsMax: 4,
+  resendsMax: 2,
+  eventsMax: 40,
+  lostMessagesMax: 3,
+  restartsMax: 1,
+  crashesMax: 2,
+  clusterChangesMax: 2,
+  powerLossesMax: 0,
+  consumerCrashesMax: 2,
+  lostCommitResponsesMax: 1,
+  rebalancesMax: 2,
+};
 
 function setupFor(input: ConfigInput): Setup {
   return setupWithFaults(input, BOUNDS);
@@ -26,6 +38,8 @@ const SETUPS = [
   setupFor({ acks: '1', 'enable.idempotence': false, 'replication.factor': 2, 'unclean.leader.election.enable': true }),
   setupFor({ network: 'lossy', 'replication.factor': 2, partitions: 2 }),
   { ...setupFor({ 'replication.factor': 2 }), faults: [] },
+  setupFor({ consumer: 'auto-commit', consumers: 2, partitions: 2 }),
+  setupFor({ consumer: 'dedup-non-atomic', consumers: 2, 'replication.factor': 2, 'unclean.leader.election.enable': true, application: 'at-least-once' }),
 ];
 
 /** Every event of the union for the setup's sizes, with indexes up to `nthMax`. */
@@ -35,6 +49,7 @@ function everyEvent(setup: Setup, nthMax: number): Event[] {
   const nths = Array.from({ length: nthMax + 1 }, (_, n) => n);
   const bs = Array.from({ length: brokers }, (_, b) => b);
   const ps = Array.from({ length: partitions }, (_, p) => p);
+  const cs = [0, 1, 2];
   const all: Event[] = [];
   const byKind: Record<EventKind, () => Event[]> = {
     AppSend: () => ps.map((partition) => ({ kind: 'AppSend', partition })),
@@ -62,6 +77,19 @@ function everyEvent(setup: Setup, nthMax: number): Event[] {
       ps.flatMap((partition) => bs.flatMap((replica) => nths.map((nth) => ({ kind: 'BrokerExpireProducer', partition, replica, nth }) as Event))),
     BrokerFlush: () => bs.map((broker) => ({ kind: 'BrokerFlush', broker })),
     BrokerPowerLoss: () => bs.map((broker) => ({ kind: 'BrokerPowerLoss', broker })),
+    ConsumerPoll: () => cs.map((consumer) => ({ kind: 'ConsumerPoll', consumer })),
+    ConsumerPollAutoCommit: () => cs.map((consumer) => ({ kind: 'ConsumerPollAutoCommit', consumer })),
+    ConsumerFetch: () => cs.flatMap((consumer) => ps.map((partition) => ({ kind: 'ConsumerFetch', consumer, partition }) as Event)),
+    ConsumerProcess: () => cs.map((consumer) => ({ kind: 'ConsumerProcess', consumer })),
+    ConsumerWriteId: () => cs.map((consumer) => ({ kind: 'ConsumerWriteId', consumer })),
+    ConsumerCommit: () => cs.map((consumer) => ({ kind: 'ConsumerCommit', consumer })),
+    ConsumerCommitResponseLost: () => cs.map((consumer) => ({ kind: 'ConsumerCommitResponseLost', consumer })),
+    ConsumerCrash: () => cs.map((consumer) => ({ kind: 'ConsumerCrash', consumer })),
+    ConsumerRestart: () => cs.map((consumer) => ({ kind: 'ConsumerRestart', consumer })),
+    GroupCompleteRebalance: () => [{ kind: 'GroupCompleteRebalance' }],
+    GroupExpireSession: () => nths.map((nth) => ({ kind: 'GroupExpireSession', nth })),
+    GroupEvictMember: () => nths.map((nth) => ({ kind: 'GroupEvictMember', nth })),
+    GroupPrepareRebalance: () => [{ kind: 'GroupPrepareRebalance' }],
   };
   for (const kind of EVENT_KINDS) all.push(...byKind[kind]());
   return all;

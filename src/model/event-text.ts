@@ -56,6 +56,23 @@ export function formatEvent(event: Event): string {
       return `BrokerFlush(b${event.broker})`;
     case 'BrokerPowerLoss':
       return `BrokerPowerLoss(b${event.broker})`;
+    case 'ConsumerFetch':
+      return `ConsumerFetch(c${event.consumer},p${event.partition})`;
+    case 'ConsumerPoll':
+    case 'ConsumerPollAutoCommit':
+    case 'ConsumerProcess':
+    case 'ConsumerWriteId':
+    case 'ConsumerCommit':
+    case 'ConsumerCommitResponseLost':
+    case 'ConsumerCrash':
+    case 'ConsumerRestart':
+      return `${event.kind}(c${event.consumer})`;
+    case 'GroupExpireSession':
+    case 'GroupEvictMember':
+      return `${event.kind}(#${event.nth})`;
+    case 'GroupCompleteRebalance':
+    case 'GroupPrepareRebalance':
+      return event.kind;
   }
 }
 
@@ -84,6 +101,19 @@ const FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   BrokerExpireProducer: ['partition', 'replica', 'nth'],
   BrokerFlush: ['broker'],
   BrokerPowerLoss: ['broker'],
+  ConsumerPoll: ['consumer'],
+  ConsumerPollAutoCommit: ['consumer'],
+  ConsumerFetch: ['consumer', 'partition'],
+  ConsumerProcess: ['consumer'],
+  ConsumerWriteId: ['consumer'],
+  ConsumerCommit: ['consumer'],
+  ConsumerCommitResponseLost: ['consumer'],
+  ConsumerCrash: ['consumer'],
+  ConsumerRestart: ['consumer'],
+  GroupCompleteRebalance: [],
+  GroupExpireSession: ['nth'],
+  GroupEvictMember: ['nth'],
+  GroupPrepareRebalance: [],
 };
 
 /** An event that cannot be read; the message names `where` it is. */
@@ -129,11 +159,11 @@ function buildEvent(where: string, kind: EventKind, fields: Readonly<Record<stri
   return out as unknown as Event;
 }
 
-const TEXT_PREFIX: Readonly<Record<string, string>> = { p: 'partition', b: 'broker', '#': 'nth' };
+const TEXT_PREFIX: Readonly<Record<string, string>> = { p: 'partition', b: 'broker', c: 'consumer', '#': 'nth' };
 
 /**
  * Parse the compact form printed by the reports: `AppSend(p0)`, `ReplicaFetch(p0,b1)`,
- * `ProducerReceive(b0,#1)`, `NetworkDrop(b0,request,#0)`, `ProducerRestart`.
+ * `ProducerReceive(b0,#1)`, `NetworkDrop(b0,request,#0)`, `ProducerRestart`, `ConsumerFetch(c0,p0)`.
  */
 export function parseEventText(where: string, text: string): Event {
   const match = /^\s*([A-Za-z]+)\s*(?:\(([^)]*)\))?\s*$/.exec(text);
@@ -150,9 +180,9 @@ export function parseEventText(where: string, text: string): Event {
       fields.direction = arg;
       continue;
     }
-    const m = /^([pb#])(\d+)$/.exec(arg);
+    const m = /^([pbc#])(\d+)$/.exec(arg);
     if (m === null) {
-      const forms = allowed.includes('direction') ? 'p0, b1, #2, request or response' : 'p0, b1, #2';
+      const forms = allowed.includes('direction') ? 'p0, b1, #2, request or response' : allowed.includes('consumer') ? 'c0, p1, #2' : 'p0, b1, #2';
       throw new EventTextError(`${where}: cannot read argument '${arg}' of ${kind} (write ${forms})`);
     }
     let name = TEXT_PREFIX[m[1] as string] as string;

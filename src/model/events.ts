@@ -36,12 +36,26 @@ export type Event =
   | { readonly kind: 'ControllerMoveLeader'; readonly partition: number; readonly replica: number }
   | { readonly kind: 'BrokerExpireProducer'; readonly partition: number; readonly replica: number; readonly nth: number }
   | { readonly kind: 'BrokerFlush'; readonly broker: number }
-  | { readonly kind: 'BrokerPowerLoss'; readonly broker: number };
+  | { readonly kind: 'BrokerPowerLoss'; readonly broker: number }
+  // The consumer group (consumer-events.ts), with `consumer=` only.
+  | { readonly kind: 'ConsumerPoll'; readonly consumer: number }
+  | { readonly kind: 'ConsumerPollAutoCommit'; readonly consumer: number }
+  | { readonly kind: 'ConsumerFetch'; readonly consumer: number; readonly partition: number }
+  | { readonly kind: 'ConsumerProcess'; readonly consumer: number }
+  | { readonly kind: 'ConsumerWriteId'; readonly consumer: number }
+  | { readonly kind: 'ConsumerCommit'; readonly consumer: number }
+  | { readonly kind: 'ConsumerCommitResponseLost'; readonly consumer: number }
+  | { readonly kind: 'ConsumerCrash'; readonly consumer: number }
+  | { readonly kind: 'ConsumerRestart'; readonly consumer: number }
+  | { readonly kind: 'GroupCompleteRebalance' }
+  | { readonly kind: 'GroupExpireSession'; readonly nth: number }
+  | { readonly kind: 'GroupEvictMember'; readonly nth: number }
+  | { readonly kind: 'GroupPrepareRebalance' };
 
 export type EventKind = Event['kind'];
 
 // The fault and bound vocabulary, declared in faults.ts, also under this module's name.
-export { BOUND_HELP, BOUNDS, boundInUse, FAULT_HELP, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND, drawnRarely, isFault } from './faults.js';
+export { BOUND_HELP, BOUNDS, boundInUse, boundValue, CONSUMER_BOUNDS, FAULT_HELP, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND, drawnRarely, isFault, needsConsumer } from './faults.js';
 export type { Bounds, Fault } from './faults.js';
 
 /** The events of one kind. */
@@ -87,7 +101,25 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'BrokerExpireProducer',
   'BrokerFlush',
   'BrokerPowerLoss',
+  'ConsumerPoll',
+  'ConsumerPollAutoCommit',
+  'ConsumerFetch',
+  'ConsumerProcess',
+  'ConsumerWriteId',
+  'ConsumerCommit',
+  'ConsumerCommitResponseLost',
+  'ConsumerCrash',
+  'ConsumerRestart',
+  'GroupCompleteRebalance',
+  'GroupExpireSession',
+  'GroupEvictMember',
+  'GroupPrepareRebalance',
 ];
+
+/** The consumer side's kinds (consumer-events.ts): they act only with `consumer=`. */
+export function isConsumerKind(kind: EventKind): boolean {
+  return kind.startsWith('Consumer') || kind.startsWith('Group');
+}
 
 /** One line of explanation per event kind. */
 export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
@@ -114,6 +146,19 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   BrokerExpireProducer: "a replica forgets a producer id (producer.id.expiration.ms)",
   BrokerFlush: "a broker's page cache reaches the disk: every replica's log is flushed to its end (a segment roll, or the OS writing back; only with the power-loss fault)",
   BrokerPowerLoss: 'a broker loses power: it stops as after a crash, and each of its replicas loses the log past its last flush',
+  ConsumerPoll: 'a consumer calls poll(): joins or rejoins the group, takes its assignment, or returns the fetched records',
+  ConsumerPollAutoCommit: 'consumer=auto-commit: poll() after auto.commit.interval.ms, which first commits what earlier polls returned',
+  ConsumerFetch: "a consumer's fetch-side round trip for one partition: fetch up to the HW, reset, or validate after a leader change",
+  ConsumerProcess: 'the application processes the next returned record into the sink (or skips a remembered id)',
+  ConsumerWriteId: 'consumer=dedup-non-atomic: the second write, the processed id, after the effect',
+  ConsumerCommit: "the application's commitSync(): the coordinator checks member and generation and stores the offsets",
+  ConsumerCommitResponseLost: 'commitSync()\'s offsets are stored but the response is lost; the client will send them again',
+  ConsumerCrash: 'a consumer process crashes: positions, fetched and returned records gone; the group still lists it',
+  ConsumerRestart: 'a crashed consumer restarts as a new process; its first poll joins the group as a new member',
+  GroupCompleteRebalance: 'every member has rejoined: a new generation, RangeAssignor assigns the partitions',
+  GroupExpireSession: "the coordinator removes a member whose process is gone (session.timeout.ms)",
+  GroupEvictMember: 'the coordinator removes a live member whose poll() is late (max.poll.interval.ms), which goes on processing',
+  GroupPrepareRebalance: 'the stable group starts a rebalance while its members live (e.g. a metadata change); all must rejoin',
 };
 
 /** Everything the model needs besides the state: what is simulated and within which limits. */
@@ -133,6 +178,9 @@ export const UNBOUNDED: Bounds = {
   crashesMax: Number.POSITIVE_INFINITY,
   clusterChangesMax: Number.POSITIVE_INFINITY,
   powerLossesMax: Number.POSITIVE_INFINITY,
+  consumerCrashesMax: Number.POSITIVE_INFINITY,
+  lostCommitResponsesMax: Number.POSITIVE_INFINITY,
+  rebalancesMax: Number.POSITIVE_INFINITY,
 };
 
 /** A setup for stepping a hand-written trace: every fault the network mode allows, no bounds. */

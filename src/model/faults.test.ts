@@ -8,8 +8,27 @@ import { play, setupWithFaults, walk } from '../checker/fixtures.js';
 import type { Bounds, Fault } from './faults.js';
 import { BOUNDS, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND, faultOffReason, isFault } from './faults.js';
 import { whyDisabled } from './system.js';
+import type { State } from './types.js';
 
-const BOUNDS_SMALL: Bounds = { recordsMax: 3, resendsMax: 2, eventsMax: 40, lostMessagesMax: 2, restartsMax: 1, crashesMax: 1, clusterChangesMax: 2, powerLossesMax: 1 };
+const BOUNDS_SMALL: Bounds = {
+  recordsMax: 3,
+  resendsMax: 2,
+  eventsMax: 40,
+  lostMessagesMax: 2,
+  restartsMax: 1,
+  crashesMax: 1,
+  clusterChangesMax: 2,
+  powerLossesMax: 1,
+  consumerCrashesMax: 1,
+  lostCommitResponsesMax: 1,
+  rebalancesMax: 1,
+};
+
+/** A bound's counter in a state: State.counters, or the consumer side's. */
+function counterIn(state: State | undefined, counter: string): number {
+  const counters = { ...state?.counters, ...state?.consumers?.counters } as Record<string, number>;
+  return counters[counter] ?? 0;
+}
 
 describe('Faults: the table', () => {
   it('each fault bound lists the faults whose events use it up, in table order', () => {
@@ -19,6 +38,9 @@ describe('Faults: the table', () => {
       crashesMax: ['broker-crash', 'broker-clean-shutdown'],
       clusterChangesMax: ['isr-shrink', 'leader-change', 'producer-state-loss'],
       powerLossesMax: ['power-loss'],
+      consumerCrashesMax: ['consumer-crash'],
+      lostCommitResponsesMax: ['lost-commit-response'],
+      rebalancesMax: ['rebalance', 'poll-timeout'],
     });
   });
 
@@ -36,9 +58,12 @@ describe('Faults: the table', () => {
   });
 
   it('every fault event, and only those and out-of-order reads, is a fault; each uses up its bound by one', () => {
-    const setup = setupWithFaults({ network: 'lossy', 'replication.factor': 3, 'min.insync.replicas': 2, application: 'at-least-once' }, BOUNDS_SMALL);
+    const producerSide = setupWithFaults({ network: 'lossy', 'replication.factor': 3, 'min.insync.replicas': 2, application: 'at-least-once' }, BOUNDS_SMALL);
+    // The consumer faults need a consumer group (two consumers, so that a member can be evicted).
+    const consumerSide = setupWithFaults({ consumer: 'process-then-commit', consumers: 2 }, BOUNDS_SMALL);
     const seen = new Set<Fault>();
-    for (let seed = 0; seed < 60; seed++) {
+    for (let seed = 0; seed < 120; seed++) {
+      const setup = seed % 2 === 0 ? producerSide : consumerSide;
       const choices = Array.from({ length: 40 }, (_, i) => (seed * 7919 + i * 104729) % 1024);
       const { events, states } = walk(setup, choices);
       events.forEach((event, i) => {
@@ -49,7 +74,7 @@ describe('Faults: the table', () => {
         const bound = FAULT_TABLE[fault].bound;
         if (bound === null) return;
         const counter = BOUNDS[bound].counter;
-        expect((states[i + 1]?.counters[counter] ?? 0) - (states[i]?.counters[counter] ?? 0), `${event.kind} uses up ${bound}`).toBe(1);
+        expect(counterIn(states[i + 1], counter) - counterIn(states[i], counter), `${event.kind} uses up ${bound}`).toBe(1);
       });
     }
     expect([...seen].sort()).toEqual([...FAULTS].sort());

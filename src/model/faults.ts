@@ -6,6 +6,7 @@
  */
 
 import type { Event, EventKind, Setup } from './events.js';
+import type { ConsumerCounters } from './consumer-types.js';
 import type { Counters } from './types.js';
 
 /** Explicit limits on one behaviour (qualifier last, as TigerStyle asks). */
@@ -26,17 +27,33 @@ export interface Bounds {
   readonly clusterChangesMax: number;
   /** Broker power losses (their restarts are free). */
   readonly powerLossesMax: number;
+  // The consumer side's bounds. Optional: a setup without `consumer=` leaves them out, and a
+  // missing one is 0 (its faults cannot fire without a consumer group anyway).
+  /** Consumer crashes (restarts are free). */
+  readonly consumerCrashesMax?: number;
+  /** Lost OffsetCommit responses. */
+  readonly lostCommitResponsesMax?: number;
+  /** Rebalances forced on a stable group, and evictions of a live member. */
+  readonly rebalancesMax?: number;
 }
 
+/** A bound's value in a setup: a missing (consumer) bound is 0. */
+export function boundValue(bounds: Bounds, bound: keyof Bounds): number {
+  return bounds[bound] ?? 0;
+}
+
+/** The consumer side's bounds (the optional ones). */
+export const CONSUMER_BOUNDS: readonly (keyof Bounds)[] = ['consumerCrashesMax', 'lostCommitResponsesMax', 'rebalancesMax'];
+
 interface BoundRule {
-  /** The counter (State.counters) that the events using the bound raise. */
-  readonly counter: keyof Counters;
+  /** The counter (State.counters, or State.consumers.counters for a consumer bound) that the events using the bound raise. */
+  readonly counter: keyof Counters | keyof ConsumerCounters;
   /** Its name in "the ... bound is reached". */
   readonly name: string;
   readonly help: string;
 }
 
-export const BOUNDS: { readonly [B in keyof Bounds]: BoundRule } = {
+export const BOUNDS: { readonly [B in keyof Bounds]-?: BoundRule } = {
   recordsMax: { counter: 'records', name: 'records', help: 'new records the application sends' },
   resendsMax: { counter: 'resends', name: 'resends', help: 'resends by an at-least-once application' },
   eventsMax: { counter: 'events', name: 'events', help: 'steps in one behaviour' },
@@ -45,6 +62,9 @@ export const BOUNDS: { readonly [B in keyof Bounds]: BoundRule } = {
   crashesMax: { counter: 'crashes', name: 'crashes', help: 'broker crashes and clean shutdowns (restarts are free)' },
   clusterChangesMax: { counter: 'clusterChanges', name: 'cluster-changes', help: 'ISR shrinks, leader moves and producer-state losses' },
   powerLossesMax: { counter: 'powerLosses', name: 'power-losses', help: 'broker power losses (restarts are free)' },
+  consumerCrashesMax: { counter: 'consumerCrashes', name: 'consumer-crashes', help: 'consumer crashes (restarts are free); needs consumer=' },
+  lostCommitResponsesMax: { counter: 'lostCommitResponses', name: 'lost-commit-responses', help: 'lost OffsetCommit responses; needs consumer=' },
+  rebalancesMax: { counter: 'rebalances', name: 'rebalances', help: 'rebalances of a stable group and evictions of a live member; needs consumer=' },
 };
 
 /** Bounds on progress rather than faults: the event kind that uses each up. */
@@ -64,6 +84,8 @@ interface FaultRule {
   readonly help: string;
   /** Why its events are disabled while it is off (the default names the fault). */
   readonly off?: string;
+  /** It needs a consumer group (`consumer=`): its events act on the consumer side. */
+  readonly needsConsumer?: true;
 }
 
 /**
@@ -169,6 +191,42 @@ export const FAULT_TABLE = {
     help: 'lossy network only: a later message overtakes an earlier one',
     off: 'reordering needs network=lossy and, in a suite, the reorder-message fault',
   },
+  'consumer-crash': {
+    events: ['ConsumerCrash'],
+    outOfOrderOnly: false,
+    bound: 'consumerCrashesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    needsConsumer: true,
+    help: 'a consumer process crashes (at any point of poll, process, commit) and may restart as a new member',
+  },
+  'lost-commit-response': {
+    events: ['ConsumerCommitResponseLost'],
+    outOfOrderOnly: false,
+    bound: 'lostCommitResponsesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    needsConsumer: true,
+    help: 'the coordinator stores an OffsetCommit but its response is lost; commitSync retries the same offsets',
+  },
+  rebalance: {
+    events: ['GroupPrepareRebalance'],
+    outOfOrderOnly: false,
+    bound: 'rebalancesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    needsConsumer: true,
+    help: 'the stable group rebalances while its members live (e.g. a metadata change): each rejoins at its next poll()',
+  },
+  'poll-timeout': {
+    events: ['GroupEvictMember'],
+    outOfOrderOnly: false,
+    bound: 'rebalancesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    needsConsumer: true,
+    help: "a live member's poll() is late (max.poll.interval.ms): the group evicts it while it still processes what poll returned",
+  },
 } as const satisfies Readonly<Record<string, FaultRule>>;
 
 export type Fault = keyof typeof FAULT_TABLE;
@@ -205,12 +263,18 @@ export function boundInUse(bound: keyof Bounds, faults: readonly Fault[], applic
 
 /** Whether `fault` can fire in a setup: it is injected, on a network it needs. */
 export function faultOn(setup: Setup, fault: Fault): boolean {
-  return setup.faults.includes(fault) && (!faultRule(fault).lossyOnly || setup.config.network === 'lossy');
+  const rule = faultRule(fault);
+  return setup.faults.includes(fault) && (!rule.lossyOnly || setup.config.network === 'lossy') && (rule.needsConsumer !== true || setup.config.consumer !== null);
 }
 
 /** Why the events of `fault` are disabled while it is off. */
 export function faultOffReason(fault: Fault): string {
   return faultRule(fault).off ?? `the ${fault} fault is not enabled`;
+}
+
+/** Whether `fault` acts on the consumer side (and so needs `consumer=`). */
+export function needsConsumer(fault: Fault): boolean {
+  return faultRule(fault).needsConsumer === true;
 }
 
 /** The faults a network allows: all of them on a lossy one, the TCP ones otherwise. */

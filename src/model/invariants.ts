@@ -9,6 +9,8 @@
  * on a stopped in-sync replica is not lost yet.
  */
 
+import { CONSUMER_STATE_INVARIANTS } from './consumer-invariants.js';
+import type { ConsumerViolation } from './consumer-invariants.js';
 import type { LogBatch, PartitionState, Replica, SendInfo, State } from './types.js';
 
 export type Violation =
@@ -72,7 +74,9 @@ export type Violation =
       readonly replica: number;
       readonly send: number;
       readonly offset: number;
-    };
+    }
+  // The consumer side's (consumer-invariants.ts).
+  | ConsumerViolation;
 
 export type ViolationCode = Violation['code'];
 
@@ -449,6 +453,7 @@ const ALL = [
   FailedRecordAbsent,
   DistinctAckedOffsets,
   NoDuplicateAcrossPartitions,
+  ...CONSUMER_STATE_INVARIANTS,
 ] as const;
 
 /** The name of an invariant: a suite that names one the model lacks does not compile. */

@@ -42,6 +42,7 @@ export function state(s: State): State {
     application: s.application,
     ghost: s.ghost,
     counters: s.counters,
+    consumers: s.consumers,
   };
 }
 

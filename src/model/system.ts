@@ -11,6 +11,7 @@
  *   network.ts          NetworkDisconnect, NetworkDrop
  *   produce.ts          BrokerReceive, BrokerCompleteProduce, BrokerProduceTimeout
  *   cluster-events.ts   replication, broker stops, power losses, flushes and restarts, the controller (rules in cluster.ts, broker.ts)
+ *   consumer-events.ts  Consumer*, Group*: the consumer group and its sink (rules in consumer.ts, consumer-fetch.ts)
  *
  * A new actor adds its kinds to the Event union (events.ts), a file exporting their EventRules,
  * one line in EVENTS below, and its candidates at the end of `enabledEvents`.
@@ -20,15 +21,19 @@ import { connectionAt, partitionAt, replicaAt } from './access.js';
 import { APPLICATION_EVENTS } from './application.js';
 import { CLUSTER_EVENTS } from './cluster-events.js';
 import { initialPartition } from './cluster.js';
+import { CONSUMER_EVENTS, consumerCandidates } from './consumer-events.js';
+import type { ConsumerCounters } from './consumer-types.js';
+import { initialConsumerSide } from './consumer.js';
 import type { Event, EventKind, EventRule, EventRules, Setup } from './events.js';
-import { BOUNDS, faultOffReason, faultOn, KIND_GATES, kindOn } from './faults.js';
+import { BOUNDS, boundValue, faultOffReason, faultOn, KIND_GATES, kindOn } from './faults.js';
+import type { Bounds } from './faults.js';
 import { EMPTY_GHOST, ZERO_COUNTERS } from './ghost.js';
 import { EMPTY_CONNECTION, NETWORK_EVENTS } from './network.js';
 import { PRODUCE_EVENTS } from './produce.js';
 import { PRODUCER_EVENTS } from './producer-events.js';
 import { initialProducer } from './producer.js';
 import * as make from './records.js';
-import type { State } from './types.js';
+import type { Counters, State } from './types.js';
 
 /** The first producer id the coordinator hands out. */
 export const FIRST_PRODUCER_ID = 1;
@@ -47,6 +52,7 @@ export function initialState(setup: Setup): State {
     application: { toResend: [] },
     ghost: EMPTY_GHOST,
     counters: ZERO_COUNTERS,
+    consumers: config.consumer === null ? null : initialConsumerSide(config.consumers, config.topic.partitions),
   });
 }
 
@@ -57,6 +63,7 @@ const EVENTS: EventRules<EventKind> = {
   ...NETWORK_EVENTS,
   ...PRODUCE_EVENTS,
   ...CLUSTER_EVENTS,
+  ...CONSUMER_EVENTS,
 };
 
 /** The rule of `event`'s kind, seen as taking any event: EVENTS pairs each kind with its own rule. */
@@ -77,8 +84,17 @@ export function whyDisabled(setup: Setup, state: State, event: Event): string | 
   if (gate !== undefined && gate.fault !== null && !faultOn(setup, gate.fault)) return faultOffReason(gate.fault);
   const reason = rule.disabled(setup, state, event);
   if (reason !== null || gate === undefined || gate.bound === null) return reason;
-  const { counter, name } = BOUNDS[gate.bound];
-  return state.counters[counter] >= setup.bounds[gate.bound] ? `the ${name} bound is reached` : null;
+  return used(state, gate.bound) >= boundValue(setup.bounds, gate.bound) ? `the ${BOUNDS[gate.bound].name} bound is reached` : null;
+}
+
+function isConsumerCounter(counter: keyof Counters | keyof ConsumerCounters): counter is keyof ConsumerCounters {
+  return counter === 'consumerCrashes' || counter === 'lostCommitResponses' || counter === 'rebalances';
+}
+
+/** How much of `bound` a state has used: its counter in State.counters, or the consumer side's. */
+function used(state: State, bound: keyof Bounds): number {
+  const counter = BOUNDS[bound].counter;
+  return isConsumerCounter(counter) ? (state.consumers?.counters[counter] ?? 0) : state.counters[counter];
 }
 
 export function isEnabled(setup: Setup, state: State, event: Event): boolean {
@@ -162,6 +178,7 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
       candidates.push({ kind: 'BrokerPowerLoss', broker: b });
     }
   }
+  candidates.push(...consumerCandidates(setup, state));
   return candidates.filter((event) => whyDisabled(setup, state, event) === null);
 }
 
@@ -194,7 +211,12 @@ export function stepEnabled(setup: Setup, state: State, event: Event): State {
   if (rule === undefined) throw new EventNotEnabled(event, `unknown event kind '${String(event.kind)}'`);
   const next = rule.apply(setup, state, event);
   const counters = { ...next.counters, events: next.counters.events + 1 };
+  let consumers = next.consumers;
   const bound = KIND_GATES[event.kind]?.bound;
-  if (bound !== undefined && bound !== null) counters[BOUNDS[bound].counter] += 1;
-  return make.state({ ...next, counters: make.counters(counters) });
+  if (bound !== undefined && bound !== null) {
+    const counter = BOUNDS[bound].counter;
+    if (!isConsumerCounter(counter)) counters[counter] += 1;
+    else if (consumers !== null) consumers = { ...consumers, counters: { ...consumers.counters, [counter]: consumers.counters[counter] + 1 } };
+  }
+  return make.state({ ...next, counters: make.counters(counters), consumers });
 }

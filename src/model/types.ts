@@ -13,6 +13,7 @@
  */
 
 import type { Acks } from './config.js';
+import type { ConsumerSide } from './consumer-types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Kafka error codes used in produce responses (ERR, `Errors.java`).
@@ -315,4 +316,9 @@ export interface State {
   readonly application: ApplicationState;
   readonly ghost: Ghost;
   readonly counters: Counters;
+  /**
+   * The consumer group, its sink and the key each send's record carries (consumer-types.ts); null
+   * when no `consumer=` is set, and then the state is exactly what the producer-only model had.
+   */
+  readonly consumers: ConsumerSide | null;
 }

@@ -1,15 +1,39 @@
 /**
  * Witnesses ("sometimes" properties): moments a suite must reach at least once, so that no
  * invariant passes vacuously. An invariant never tested under a lost ack proves nothing about
- * lost acks. Witnesses read the ghost's counters only.
+ * lost acks. Witnesses read the ghost (its counters and sends), the consumer side's statistics and
+ * sink, and, for a duplicate in the log, the leaders' logs; no protocol rule reads what they return.
  */
 
+import type { ConsumerStats } from './consumer-types.js';
 import type { State } from './types.js';
 
 export interface Witness<N extends string = string> {
   readonly name: N;
   readonly claim: string;
   readonly holds: (state: State) => boolean;
+}
+
+/** A consumer-side count (0 without a consumer side). */
+function consumerStat(s: State, key: keyof ConsumerStats): number {
+  return s.consumers?.stats[key] ?? 0;
+}
+
+/** Some application record is twice in a partition's leader log: a resend reached the log. */
+export function duplicateInLog(s: State): boolean {
+  return s.cluster.partitions.some((p) => {
+    const leader = p.replicas[p.leader];
+    if (leader === undefined) return false;
+    const seen = new Set<number>();
+    for (const batch of leader.log) {
+      for (const send of batch.sends) {
+        const record = s.ghost.sends[send]?.record ?? -1;
+        if (seen.has(record)) return true;
+        seen.add(record);
+      }
+    }
+    return false;
+  });
 }
 
 function witness<N extends string>(name: N, claim: string, holds: (state: State) => boolean): Witness<N> {
@@ -46,6 +70,17 @@ const ALL = [
   witness('IsrShrunk', 'a lagging follower was dropped from the ISR', (s) => s.ghost.stats.isrShrinks > 0),
   witness('ProducerStateLost', 'a replica forgot a producer id', (s) => s.ghost.stats.producerStateLosses > 0),
   witness('UnflushedTailLost', 'a power loss dropped written but unflushed batches from a replica\'s log', (s) => s.ghost.stats.unflushedBatchesLost > 0),
+  // The consumer side (consumer=).
+  witness('RecordProcessed', 'the application processed a record into the sink', (s) => (s.consumers?.sink.effects.length ?? 0) > 0),
+  witness('ConsumerCrashed', 'a consumer crashed', (s) => consumerStat(s, 'consumerCrashes') > 0),
+  witness('CommitResponseLost', 'an OffsetCommit was stored but its response lost, and commitSync retried it', (s) => consumerStat(s, 'lostCommitResponses') > 0),
+  witness('CommitRejected', 'the coordinator (or the client) rejected a commit: the member or its generation was gone', (s) => consumerStat(s, 'commitsRejected') > 0),
+  witness('ProcessedAfterPartitionLost', 'a consumer processed a record of a partition it no longer owned in the group', (s) => consumerStat(s, 'processedAfterLoss') > 0),
+  witness('RebalanceCompleted', 'the group completed a rebalance after its first one', (s) => consumerStat(s, 'rebalances') > 1),
+  witness('DuplicateReachedLog', "an application record is twice in a partition's log (a resend written again)", duplicateInLog),
+  witness('DuplicateSkippedByDedup', 'a deduplicating sink skipped a record whose id it held from another send: the resent copy in the log', (s) => consumerStat(s, 'resentCopySkips') > 0),
+  witness('PartitionHandedOver', 'a rebalance gave a partition with committed progress to another consumer', (s) => consumerStat(s, 'handovers') > 0),
+  witness('TruncationDetected', 'a consumer found, validating its position with a new leader, that the log it read was truncated', (s) => consumerStat(s, 'truncationsDetected') > 0),
 ] as const;
 
 /** The name of a witness: a suite that names one the model lacks does not compile. */

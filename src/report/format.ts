@@ -90,12 +90,44 @@ export function networkCell(state: State): string {
   return parts.length === 0 ? 'nothing on the wire' : parts.join('; ');
 }
 
+/**
+ * The consumer side, when there is one: each consumer (member, generation, per partition its
+ * position and fetch state, records returned and not yet processed), the group (generation,
+ * committed offsets) and the sink (effects as record@offset by consumer, skipped ids kept).
+ */
+export function consumersCell(state: State): string {
+  const side = state.consumers ?? null;
+  if (side === null) return '';
+  const consumers = side.consumers.map((c, i) => {
+    if (!c.running) return `c${i} down`;
+    const member = c.memberId >= 0 ? ` m${c.memberId}/g${c.generation}` : ' no member';
+    const parts = c.assigned.map((a) => {
+      const where = a.fetchState === 'FETCHING' ? `@${a.position.offset}` : a.fetchState === 'AWAIT_VALIDATION' ? `@${a.position.offset}?` : ' reset';
+      return `p${a.partition}${where}${a.buffered === null ? '' : ` +${a.buffered.records.length} fetched`}`;
+    });
+    const returned = c.returned.length > 0 ? ` to process: ${c.returned.map((r) => sendLabel(state, r.send)).join(' ')}` : '';
+    return `c${i}${member}${parts.length > 0 ? ` ${parts.join(' ')}` : ''}${returned}${c.phase === 'poll' ? '' : ` (${c.phase})`}`;
+  });
+  const committed = side.group.committed.map((e) => `p${e.partition}→${e.offset < 0 ? '-' : e.offset}`).join(' ');
+  const group = `group g${side.group.generation} ${side.group.phase} committed ${committed}`;
+  const effects = side.sink.effects.map((e) => `${sendLabel(state, e.send)}@${e.offset}/c${e.consumer}`).join(' ');
+  const ids = side.sink.processedIds.length > 0 ? ` ids{${side.sink.processedIds.map((k) => `r${k}`).join(',')}}` : '';
+  const offsets = side.sink.offsets.some((o) => o >= 0) ? ` offsets{${side.sink.offsets.map((o, p) => `p${p}→${o}`).join(',')}}` : '';
+  return `${consumers.join(' · ')} · ${group} · sink ${effects === '' ? '-' : effects}${ids}${offsets}`;
+}
+
 /** The one-line view of a state used after each step. */
 export function formatStateLine(state: State): string {
-  return `${producerCell(state)} | ${networkCell(state)} | ${logsCell(state)} | ${outcomesCell(state)}`;
+  // A state read from a report written before the model had consumers has no such field.
+  const consumers = (state.consumers ?? null) === null ? '' : ` | ${consumersCell(state)}`;
+  return `${producerCell(state)} | ${networkCell(state)} | ${logsCell(state)} | ${outcomesCell(state)}${consumers}`;
 }
 
 /** A legend for the state columns, printed once above a trace. */
+/** The legend of the consumer column, added when a trace has a consumer group. */
+export const CONSUMER_LEGEND =
+  'consumers: cN member/generation, per partition @position (? awaiting validation), records fetched and returned · group: generation, phase, committed offsets · sink: effects as record@offset/consumer, the ids a dedup sink keeps';
+
 export const STATE_LEGEND =
   "producer: pid/epoch, per partition the next sequence and the last acknowledged one · logs: * leader, offset:[pid/epoch/seq records], hw = high watermark · records: ok@offset, fail (definitely not written), unknown (maybe written), … pending; r3' is the second send of record 3";
 

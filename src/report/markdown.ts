@@ -4,7 +4,7 @@
  */
 
 import type { State } from '../model/types.js';
-import { formatEvent, logsCell, outcomesCell, producerCell, sentence, STATE_LEGEND } from './format.js';
+import { CONSUMER_LEGEND, consumersCell, formatEvent, logsCell, outcomesCell, producerCell, sentence, STATE_LEGEND } from './format.js';
 import { narrate } from './narrate.js';
 import type { KnownMechanism } from './known.js';
 import type { Report } from './report.js';
@@ -51,17 +51,20 @@ export function renderMarkdown(report: Report, jsonPath: string, known: KnownMec
   lines.push('');
   lines.push(`## Trace (${report.events.length} steps)`);
   lines.push('');
-  lines.push(`Legend: ${STATE_LEGEND}.`);
+  // A consumer group adds a column (and its legend); a producer-only report is as before.
+  const withConsumers = report.states[0]?.consumers !== null && report.states[0]?.consumers !== undefined;
+  lines.push(`Legend: ${STATE_LEGEND}${withConsumers ? ` · ${CONSUMER_LEGEND}` : ''}.`);
   lines.push('');
-  lines.push('| step | event | what happened | producer | logs | records |');
-  lines.push('|---:|---|---|---|---|---|');
+  lines.push(`| step | event | what happened | producer | logs | records |${withConsumers ? ' consumers |' : ''}`);
+  lines.push(`|---:|---|---|---|---|---|${withConsumers ? '---|' : ''}`);
   report.events.forEach((event, i) => {
     const before = report.states[i] as State;
     const after = report.states[i + 1] as State;
     const text = formatEvent(event);
     const mark = i === report.events.length - 1 ? ` **✗ ${report.violation.invariant}**` : '';
     lines.push(
-      `| ${i + 1} | \`${text}\` | ${cell(narrate(before, after, event))}${mark} | ${cell(producerCell(after))} | ${cell(logsCell(after))} | ${cell(outcomesCell(after))} |`,
+      `| ${i + 1} | \`${text}\` | ${cell(narrate(before, after, event))}${mark} | ${cell(producerCell(after))} | ${cell(logsCell(after))} | ${cell(outcomesCell(after))} |` +
+        (withConsumers ? ` ${cell(consumersCell(after))} |` : ''),
     );
   });
   lines.push('');
@@ -71,6 +74,7 @@ export function renderMarkdown(report: Report, jsonPath: string, known: KnownMec
   lines.push(`producer: ${producerCell(last)}`);
   lines.push(`logs:     ${logsCell(last)}`);
   lines.push(`records:  ${outcomesCell(last)}`);
+  if (withConsumers) lines.push(`consumers: ${consumersCell(last)}`);
   lines.push('```');
   lines.push('');
   return lines.join('\n');

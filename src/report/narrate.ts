@@ -7,6 +7,7 @@ import { logEndOffset } from '../model/broker.js';
 import type { Event } from '../model/events.js';
 import type { LogBatch, ProduceRequest, State, WireBatch } from '../model/types.js';
 import { sendLabel } from './format.js';
+import { isConsumerEvent, narrateConsumer } from './narrate-consumer.js';
 
 function records(state: State, sends: readonly number[]): string {
   return sends.map((s) => sendLabel(state, s)).join(' ');
@@ -104,6 +105,7 @@ function prologue(before: State, after: State): string[] {
 }
 
 export function narrate(before: State, after: State, event: Event): string {
+  if (isConsumerEvent(event)) return narrateConsumer(before, after, event);
   const outcomes = outcomeChanges(before, after);
   switch (event.kind) {
     case 'AppSend': {

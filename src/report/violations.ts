@@ -33,5 +33,15 @@ export function describeViolation(state: State, v: Violation): string {
     }
     case 'failed_record_present':
       return `${label(v.send)} failed definitely, yet broker ${v.replica}'s log of partition ${v.partition} has it at offset ${v.offset}`;
+    case 'record_processed_twice': {
+      const copies = v.effects.map((e) => `p${e.partition}@${e.offset} by consumer c${e.consumer} (session ${e.session})`).join(' and ');
+      return `record r${v.record} has ${v.effects.length} effects in the sink: ${copies}`;
+    }
+    case 'record_skipped':
+      return `${label(v.send)} at offset ${v.offset} of partition ${v.partition} lies below the resume point ${v.resumeOffset}, yet record r${v.record} has no effect in the sink and no consumer holds it`;
+    case 'processed_out_of_order':
+      return `consumer c${v.consumer} (session ${v.session}, generation ${v.generation}) processed offset ${v.laterEffect.offset} (r${v.laterEffect.record}) of partition ${v.partition} after offset ${v.earlierEffect.offset} (r${v.earlierEffect.record})`;
+    case 'effect_of_lost_record':
+      return `the sink has an effect of ${label(v.send)} read at offset ${v.offset} of partition ${v.partition}, but the partition's leader no longer has that record there`;
   }
 }
