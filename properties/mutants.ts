@@ -66,7 +66,7 @@ export const dedupForgetsIds: Suite = defineSuite({
   invariants: ['NoRecordProcessedTwice'],
   witnesses: [],
   expect: { verdict: 'violated', invariant: 'NoRecordProcessedTwice' },
-  runs: 300,
+  runs: 2000,
 });
 
 export default [noDedup, oneBatchCache, sixInFlight, consumerCommitsAtPoll, dedupForgetsIds];
