@@ -65,17 +65,18 @@ export interface ClientReport {
 }
 
 /**
- * Why an invariant matters on the wire broker, where the invariant's own text would mislead: it is
- * one broker that never fails over, so NoAckedRecordLost's general text ("acks=1 does not promise
- * it", which is about leader failover) would excuse a client that acknowledged a record the broker
- * never wrote. With acks=1 or all the broker answers success only after appending (reference §5, the acks table), and
- * nothing in a client run removes records from its log (state-loss drops producer state only).
+ * Why an invariant matters on the wire cluster, where the invariant's own text would mislead:
+ * NoAckedRecordLost's general text ("acks=1 does not promise it", which is about leader failover)
+ * would excuse a client that acknowledged a record the brokers never wrote. With acks=all the
+ * leader answers success only once the ISR holds the batch (DelayedProduce), and the model's
+ * controller elects leaders from the ISR only (reference §5), so nothing removes such a record.
  */
-const ONE_BROKER_WHY: Readonly<Record<string, string>> = {
+const WIRE_WHY: Readonly<Record<string, string>> = {
   NoAckedRecordLost:
-    'On this one broker nothing fails over: with acks=1 or all it answers a produce request with success only ' +
-    'after appending the batch, and nothing removes records from its log, so an acknowledged record missing from the log is one ' +
-    'the client acknowledged without the broker writing it. acks=0 promises nothing (success is reported without an answer).',
+    'On the wire cluster a leader answers acks=all with success only once every in-sync replica has the batch, and leaders ' +
+    'are elected from the in-sync replicas only, so a record acknowledged under acks=all and missing from the log is one the ' +
+    'client acknowledged without the brokers writing it. Under acks=1 a leader crash may lose an acknowledged record (Kafka ' +
+    'does not promise otherwise); acks=0 promises nothing (success is reported without an answer).',
 };
 
 export function clientViolations(state: State, results: readonly ClientInvariantResult[], trace: ClientReport['trace']): ClientReport['violations'] {
@@ -86,7 +87,7 @@ export function clientViolations(state: State, results: readonly ClientInvariant
     return {
       invariant: r.invariant,
       claim: inv?.claim ?? '',
-      why: ONE_BROKER_WHY[r.invariant] ?? inv?.why ?? '',
+      why: WIRE_WHY[r.invariant] ?? inv?.why ?? '',
       explanation: first === undefined ? '' : describe(first),
       more: rest.map(describe),
       causes: r.violations.map((v) => causeOf(trace, v)).filter((c): c is string => c !== null),
