@@ -5,7 +5,7 @@
  * when a limit stopped the search first.
  */
 
-import { judgeExploration, whileAt } from '../checker/explore.js';
+import { judgeExploration, NO_STORAGE, whileAt } from '../checker/explore.js';
 import type { ExploreResult } from '../checker/explore.js';
 import type { Suite } from '../checker/suite.js';
 import { SUITES, suiteByName } from '../../properties/index.js';
@@ -170,6 +170,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
         depth: at.depth - 1,
         ms: at.ms,
         witnessStates: {},
+        storage: NO_STORAGE,
       };
       onMessage({ type: 'explored', suite: suite.name, result, judgement: judgeExploration(suite, result), report: null });
       return null;
