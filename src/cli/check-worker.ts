@@ -15,6 +15,8 @@ import { judge, runSuite } from '../checker/run-suite.js';
 import type { Judgement, SuiteResult } from '../checker/run-suite.js';
 import type { Suite } from '../checker/suite.js';
 import type { Report } from '../report/report.js';
+import { sliceRuns, sliceSeed, WHOLE } from '../checker/slices.js';
+import type { Slice } from '../checker/slices.js';
 import { ExplorePart } from '../checker/explore-part.js';
 import { exploreParallel } from './explore-parallel.js';
 import type { PartJob, PartRequest } from './explore-parallel.js';
@@ -26,6 +28,8 @@ export interface RunSettings {
   readonly maxSteps: number | null;
   /** State budget of the breadth-first search that finds the shortest counterexample (0: skip). */
   readonly shortestStates: number;
+  /** The slice of each suite's runs this worker runs, with the seed derived for it (slices.ts). */
+  readonly slice?: Slice;
 }
 
 export interface ExploreSettings {
@@ -89,12 +93,13 @@ function searchShortest(suite: Suite, result: SuiteResult, budget: number): { sh
 
 function runChecks(selection: Selection, settings: RunSettings): void {
   const { suites, adHoc } = suitesOf(selection);
+  const slice = settings.slice ?? WHOLE;
   for (const suite of suites) {
-    const runs = settings.runs ?? suite.runs;
+    const runs = sliceRuns(settings.runs ?? suite.runs, slice);
     post({ type: 'start', suite: suite.name, runs });
     let last = 0;
     const result = runSuite(suite, {
-      seed: settings.seed,
+      seed: sliceSeed(settings.seed, slice.index),
       runs,
       ...(settings.maxSteps === null ? {} : { maxSteps: settings.maxSteps }),
       onRun: (done) => {
