@@ -95,6 +95,24 @@ class GrowingInt32 {
   }
 }
 
+/** The choice of each state: an index among its parent's enabled events (a few dozen at most). */
+class GrowingUint16 {
+  data = new Uint16Array(1 << 16);
+  length = 0;
+  push(value: number): void {
+    if (value > 0xffff) throw new Error(`explorer: ${value + 1} enabled events in one state, more than a choice index holds`);
+    if (this.length === this.data.length) {
+      const next = new Uint16Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = value;
+  }
+  at(i: number): number {
+    return this.data[i] as number;
+  }
+}
+
 /** A breadth-first level: encoded states back to back, where each starts, and its state id. */
 class Level {
   readonly arena = new ByteArena();
@@ -110,7 +128,7 @@ class Level {
   }
 }
 
-function rebuild(setup: Setup, parent: GrowingInt32, choice: GrowingInt32, id: number): Event[] {
+function rebuild(setup: Setup, parent: GrowingInt32, choice: GrowingUint16, id: number): Event[] {
   const choices: number[] = [];
   for (let at = id; at > 0; at = parent.at(at)) choices.push(choice.at(at));
   choices.reverse();
@@ -129,7 +147,7 @@ export function explore(setup0: Setup, invariants: readonly Invariant[], witness
   const setup: Setup = options.maxDepth === undefined ? setup0 : { ...setup0, bounds: { ...setup0.bounds, eventsMax: options.maxDepth } };
   const seen = new FingerprintSet();
   const parent = new GrowingInt32();
-  const choice = new GrowingInt32();
+  const choice = new GrowingUint16();
   const codec = new StateCodec();
   const witnessStates: Record<string, number> = Object.fromEntries(witnesses.map((w) => [w.name, 0]));
   let generated = 1;
@@ -148,7 +166,7 @@ export function explore(setup0: Setup, invariants: readonly Invariant[], witness
   const [a0, b0] = keyOf(init);
   seen.add(a0, b0);
   parent.push(-1);
-  choice.push(-1);
+  choice.push(0); // the initial state's: never read
   const result = (verdict: ExploreVerdict, unique = seen.size): ExploreResult => ({
     verdict,
     generated,
