@@ -82,7 +82,9 @@ interface ShapeNode {
 
 export class StateCodec {
   private readonly shapes: string[][] = [];
-  private readonly shapeMakers: (((values: unknown[]) => unknown) | null)[] = [];
+  /** Per shape: a function that writes an object's values, and one that reads them back into an object. */
+  private readonly encoders: ((o: Record<string, unknown>, codec: StateCodec, out: ByteArena) => void)[] = [];
+  private readonly decoders: ((codec: StateCodec) => unknown)[] = [];
   private readonly root: ShapeNode = { next: new Map(), shape: -1 };
   private readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
@@ -155,19 +157,16 @@ export class StateCodec {
     }
     node.shape = this.shapes.length;
     this.shapes.push(keys);
-    this.shapeMakers.push(this.builder(keys));
+    // Generated per shape, so that each reads and builds its fields by name (V8 then sees one
+    // hidden class at each access) instead of by a key looked up at run time. The keys are the
+    // state's own field names, quoted by JSON.stringify.
+    const fields = keys.map((k) => JSON.stringify(k));
+    this.encoders.push(new Function('o', 'codec', 'out', fields.map((k) => `codec.value(o[${k}], out);`).join('\n')) as (o: Record<string, unknown>, codec: StateCodec, out: ByteArena) => void);
+    const literal = new Function('codec', `return {${fields.map((k) => `${k}: codec.read()`).join(', ')}};`) as (codec: StateCodec) => unknown;
+    // A shape that a records.ts constructor builds is rebuilt by it, for the model's hidden class.
+    const maker = this.makers.get(keys.join('\u0000')) as ((s: unknown) => unknown) | undefined;
+    this.decoders.push(maker === undefined ? literal : (codec) => maker(literal(codec)));
     return node.shape;
-  }
-
-  /** Build an object of this shape from its values: by its records.ts constructor when it has one. */
-  private builder(keys: readonly string[]): (values: unknown[]) => unknown {
-    const literal = (values: unknown[]): Record<string, unknown> => {
-      const o: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) o[keys[i] as string] = values[i];
-      return o;
-    };
-    const maker = this.makers.get(keys.join('\u0000'));
-    return maker === undefined ? literal : (values) => (maker as (s: unknown) => unknown)(literal(values));
   }
 
   private addString(s: string): number {
@@ -177,7 +176,8 @@ export class StateCodec {
     return i;
   }
 
-  private value(v: unknown, out: ByteArena): void {
+  /** @internal (called by the generated encoders) */
+  value(v: unknown, out: ByteArena): void {
     if (v === null) out.byte(T_NULL);
     else if (typeof v === 'number') this.number(v, out);
     else if (typeof v === 'boolean') out.byte(v ? T_TRUE : T_FALSE);
@@ -242,12 +242,15 @@ export class StateCodec {
       out.byte(T_INLINE_SHAPE);
       out.varint(keys.length);
       for (const k of keys) this.rawString(k, out);
-    } else if (shape <= 0x7f) out.byte(SMALL_SHAPE + shape);
+      for (const k in o) this.value(o[k], out);
+      return;
+    }
+    if (shape <= 0x7f) out.byte(SMALL_SHAPE + shape);
     else {
       out.byte(T_SHAPE);
       out.varint(shape);
     }
-    for (const k in o) this.value(o[k], out);
+    (this.encoders[shape] as (o: Record<string, unknown>, codec: StateCodec, out: ByteArena) => void)(o, this, out);
   }
 
   private data: Uint8Array = new Uint8Array(0);
@@ -271,7 +274,8 @@ export class StateCodec {
     return s;
   }
 
-  private read(): unknown {
+  /** @internal (called by the generated decoders) */
+  read(): unknown {
     const tag = this.data[this.pos++] as number;
     if (tag <= SMALL_INT_MAX) return tag;
     if (tag >= SMALL_SHAPE) return this.readObject(tag - SMALL_SHAPE);
@@ -322,10 +326,7 @@ export class StateCodec {
   }
 
   private readObject(shape: number): unknown {
-    const keys = this.shapes[shape] as string[];
-    const values: unknown[] = [];
-    for (let i = 0; i < keys.length; i++) values.push(this.read());
-    return (this.shapeMakers[shape] as (values: unknown[]) => unknown)(values);
+    return (this.decoders[shape] as (codec: StateCodec) => unknown)(this);
   }
 }
 
