@@ -8,6 +8,7 @@
  *   npm run bench -- --quick      # fewer seeds and smaller limits, to try it out; written to quick.{json,md}
  *   npm run bench -- --suite S    # only the counterexample rows of these suites (repeatable), printed, not written
  *   npm run bench -- --startup    # only the start-up times of the built CLI, printed, not written
+ *   npm run bench -- --scale      # only the storage per state and the worker-thread speed-up, printed, not written
  */
 
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { suiteByName } from '../properties/index.js';
 import { FingerprintSet, stateKey } from '../src/checker/canonical.js';
+import { exploreParallel } from '../src/cli/explore-parallel.js';
 import { explore } from '../src/checker/explore.js';
 import type { Event, Setup } from '../src/model/events.js';
 import { violatedInvariants } from '../src/model/invariants.js';
@@ -27,7 +29,7 @@ import { runSuite } from '../src/checker/run-suite.js';
 import type { Suite } from '../src/checker/suite.js';
 import { defineSuite } from '../src/checker/suite.js';
 
-const USAGE = 'usage: npm run bench [-- --quick] [-- --suite NAME ...] [-- --startup]';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --suite NAME ...] [-- --startup] [-- --scale]';
 
 /** Bad arguments: one line naming the problem, exit 2, nothing written. */
 function usageError(message: string): never {
@@ -35,21 +37,21 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-function parseBenchArgs(): { quick: boolean; only: string[] | null; startupOnly: boolean } {
+function parseBenchArgs(): { quick: boolean; only: string[] | null; startupOnly: boolean; scaleOnly: boolean } {
   try {
     const { values } = parseArgs({
       args: process.argv.slice(2),
-      options: { quick: { type: 'boolean', default: false }, suite: { type: 'string', multiple: true }, startup: { type: 'boolean', default: false } },
+      options: { quick: { type: 'boolean', default: false }, suite: { type: 'string', multiple: true }, startup: { type: 'boolean', default: false }, scale: { type: 'boolean', default: false } },
       strict: true,
     });
-    if (values.startup && values.suite !== undefined) usageError('--startup and --suite each run one section: give one of them');
-    return { quick: values.quick, only: values.suite ?? null, startupOnly: values.startup };
+    if ([values.startup, values.suite !== undefined, values.scale].filter(Boolean).length > 1) usageError('--startup, --suite and --scale each run one section: give one of them');
+    return { quick: values.quick, only: values.suite ?? null, startupOnly: values.startup, scaleOnly: values.scale };
   } catch (error) {
     return usageError(error instanceof Error ? error.message : String(error));
   }
 }
 
-const { quick, only, startupOnly } = parseBenchArgs();
+const { quick, only, startupOnly, scaleOnly } = parseBenchArgs();
 for (const name of only ?? []) {
   const found = suiteByName(name);
   if (found === undefined) usageError(`--suite: no suite named '${name}' (npx idemcheck list shows them)`);
@@ -421,6 +423,84 @@ function benchGrowth(): GrowthRow[] {
   return rows;
 }
 
+interface StorageRow {
+  suite: string;
+  unique: number;
+  visitedBytesPerState: number;
+  traceBytesPerState: number;
+  frontierBytesPerState: number;
+  frontierStates: number;
+}
+
+/** What the explorer stores per state: the visited set, the trace arrays, and the encoded frontier. */
+function benchStorage(): StorageRow[] {
+  const name = 'replication.acks-all-min-isr-2-no-loss';
+  const s = suite(name);
+  const explored = explore(s.setup as Setup, s.checked, s.sought, { maxStates: quick ? 50_000 : 200_000 });
+  const st = explored.storage;
+  const row: StorageRow = {
+    suite: name,
+    unique: explored.unique,
+    visitedBytesPerState: round2(st.visitedBytes / explored.unique),
+    traceBytesPerState: round2(st.traceBytes / explored.unique),
+    frontierBytesPerState: round2(st.frontierBytes / Math.max(1, st.frontierStates)),
+    frontierStates: st.frontierStates,
+  };
+  log(`${name.padEnd(50)} ${row.unique} states: visited set ${row.visitedBytesPerState} B/state, trace ${row.traceBytesPerState} B/state, frontier ${row.frontierBytesPerState} B per encoded state (${row.frontierStates} held at most)`);
+  return [row];
+}
+
+interface WorkersRow {
+  task: string;
+  workers: number;
+  wallMs: number;
+  cpuMs: number;
+  /** Wall time with 1 worker over wall time with this many. */
+  speedUp: number;
+  verdict: string;
+  unique: number | null;
+}
+
+/**
+ * Explore and check with 1, 2 (and all) worker threads: wall time, and the process's CPU time
+ * over all its threads (on a shared machine the wall time depends on what else runs).
+ */
+async function benchWorkers(): Promise<WorkersRow[]> {
+  const rows: WorkersRow[] = [];
+  const counts = [...new Set([1, 2, cpus().length])];
+  const name = 'delivery.idempotent-in-flight-1';
+  const s = suite(name);
+  const maxStates = quick ? 100_000 : 2_000_000;
+  let base = 0;
+  for (const workers of counts) {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const result =
+      workers === 1
+        ? explore(s.setup as Setup, s.checked, s.sought, { maxStates })
+        : await exploreParallel({ kind: 'suites', names: [name] }, s, { workers, maxStates, maxSteps: null });
+    const wallMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    if (workers === 1) base = wallMs;
+    const row: WorkersRow = { task: `explore ${name}`, workers, wallMs: Math.round(wallMs), cpuMs: Math.round((used.user + used.system) / 1000), speedUp: round2(base / wallMs), verdict: result.verdict.kind, unique: result.unique };
+    rows.push(row);
+    log(`${row.task.padEnd(50)} workers ${workers}: ${ms(row.wallMs)} wall, ${ms(row.cpuMs)} CPU, speed-up ${row.speedUp} (${row.verdict}, ${row.unique} states)`);
+  }
+  // check through the built CLI (each worker is a thread of the child): wall time only.
+  const runs = quick ? '2000' : '8000';
+  for (const workers of counts) {
+    const started = performance.now();
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin/idemcheck.js'), 'check', '--suite', 'delivery.idempotent-in-flight-4', '--runs', runs, '--workers', String(workers), '--no-report', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    const wallMs = performance.now() - started;
+    if (run.status !== 0) throw new Error(`bench: check --workers ${workers} exited ${run.status}: ${run.stderr}`);
+    if (workers === 1) base = wallMs;
+    const row: WorkersRow = { task: `check delivery.idempotent-in-flight-4 --runs ${runs}`, workers, wallMs: Math.round(wallMs), cpuMs: -1, speedUp: round2(base / wallMs), verdict: 'holds', unique: null };
+    rows.push(row);
+    log(`${row.task.padEnd(50)} workers ${workers}: ${ms(row.wallMs)} wall (whole process), speed-up ${row.speedUp}`);
+  }
+  return rows;
+}
+
 function markdown(result: {
   machine: { node: string; cpus: number; cpuModel: string; date: string; quick: boolean };
   startup: StartupRow[];
@@ -428,12 +508,14 @@ function markdown(result: {
   throughput: ThroughputRow[];
   costs: CostRow[];
   growth: GrowthRow[];
+  storage: StorageRow[];
+  workers: WorkersRow[];
 }): string {
   const lines: string[] = [];
   const m = result.machine;
   lines.push('# idemcheck benchmark');
   lines.push('');
-  lines.push(`Node ${m.node}, ${m.cpus} CPUs (${m.cpuModel}), ${m.date}${m.quick ? ', --quick' : ''}. Single-threaded.`);
+  lines.push(`Node ${m.node}, ${m.cpus} CPUs (${m.cpuModel}), ${m.date}${m.quick ? ', --quick' : ''}. Single-threaded except the worker-thread table.`);
   lines.push('');
   lines.push('## Start-up');
   lines.push('');
@@ -494,12 +576,35 @@ function markdown(result: {
   lines.push('|---:|---|---:|---:|---:|---:|');
   for (const r of result.growth) lines.push(`| ${r.records} | ${r.verdict} | ${r.unique} | ${r.generated} | ${r.depth} | ${ms(r.ms)} |`);
   lines.push('');
+  lines.push('## Storage per state');
+  lines.push('');
+  lines.push('Bytes the explorer holds per state: the visited set (64-bit fingerprints, table capacity), the parent and choice arrays that rebuild a trace, and the frontier (the two levels held, encoded), at its largest.');
+  lines.push('');
+  lines.push('| suite | states | visited set B/state | trace B/state | frontier B/encoded state | frontier states |');
+  lines.push('|---|---:|---:|---:|---:|---:|');
+  for (const r of result.storage) lines.push(`| ${r.suite} | ${r.unique} | ${r.visitedBytesPerState} | ${r.traceBytesPerState} | ${r.frontierBytesPerState} | ${r.frontierStates} |`);
+  lines.push('');
+  lines.push('## Worker threads');
+  lines.push('');
+  lines.push("Wall time and speed-up over 1 worker; CPU time is the process's, over all its threads (explore runs in this process; check runs the built CLI, whole-process wall time).");
+  lines.push('');
+  lines.push('| task | workers | wall | CPU | speed-up | verdict (states) |');
+  lines.push('|---|---:|---:|---:|---:|---|');
+  for (const r of result.workers) lines.push(`| ${r.task} | ${r.workers} | ${ms(r.wallMs)} | ${r.cpuMs < 0 ? '' : ms(r.cpuMs)} | ${r.speedUp} | ${r.verdict}${r.unique === null ? '' : ` (${r.unique})`} |`);
+  lines.push('');
   return lines.join('\n');
 }
 
 async function main(): Promise<void> {
   const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', date: new Date().toISOString(), quick };
   log(`idemcheck benchmark: node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel})${quick ? ', --quick' : ''}`);
+  if (scaleOnly) {
+    log('\nStorage per state');
+    benchStorage();
+    log('\nWorker threads');
+    await benchWorkers();
+    return;
+  }
   // First, while nothing else of the benchmark is in memory or running.
   const startup = only === null ? (log('\nStart-up'), benchStartup()) : [];
   if (startupOnly) return;
@@ -512,7 +617,11 @@ async function main(): Promise<void> {
   const costs = await benchCosts();
   log('\nState-space growth');
   const growth = benchGrowth();
-  const result = { machine, startup, counterexamples, throughput, costs, growth };
+  log('\nStorage per state');
+  const storage = benchStorage();
+  log('\nWorker threads');
+  const workers = await benchWorkers();
+  const result = { machine, startup, counterexamples, throughput, costs, growth, storage, workers };
   const dir = new URL('./results/', import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
   // A quick run does not replace the committed full run.

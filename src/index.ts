@@ -9,7 +9,7 @@
  */
 
 import { buildExploreReport, buildReport } from './checker/build-report.js';
-import { DEFAULT_MAX_STATES, explore as exploreStates, judgeExploration } from './checker/explore.js';
+import { DEFAULT_MAX_STATES, explore as exploreStates, judgeExploration, NO_STORAGE } from './checker/explore.js';
 import type { ExploreProgress, ExploreResult } from './checker/explore.js';
 import { judge, runSuite } from './checker/run-suite.js';
 import type { Judgement, SuiteResult } from './checker/run-suite.js';
@@ -124,7 +124,7 @@ export function explore(suite: Suite | SuiteDefinition, options: ExploreOptions 
   const defined = asSuite(suite);
   if (defined.setup === null) {
     // defineSuite accepts a rejected config only in a suite that expects the rejection.
-    const result: ExploreResult = { verdict: { kind: 'incomplete', reason: `the config is rejected: ${defined.configError}` }, generated: 0, unique: 0, depth: 0, ms: 0, witnessStates: {} };
+    const result: ExploreResult = { verdict: { kind: 'incomplete', reason: `the config is rejected: ${defined.configError}` }, generated: 0, unique: 0, depth: 0, ms: 0, witnessStates: {}, storage: NO_STORAGE };
     return { result, judgement: { asExpected: true, got: 'ConfigException', problem: null }, report: null };
   }
   const result = exploreStates(defined.setup, defined.checked, defined.sought, {

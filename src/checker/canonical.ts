@@ -424,45 +424,5 @@ export function hash64(text: string): [number, number] {
   return [h1 >>> 0, h2 >>> 0];
 }
 
-/** An open-addressing set of 64-bit fingerprints in typed arrays (no per-entry objects). */
-export class FingerprintSet {
-  private lo: Uint32Array;
-  private hi: Uint32Array;
-  private used: Uint8Array;
-  private count = 0;
-
-  constructor(capacity = 1 << 16) {
-    this.lo = new Uint32Array(capacity);
-    this.hi = new Uint32Array(capacity);
-    this.used = new Uint8Array(capacity);
-  }
-
-  get size(): number {
-    return this.count;
-  }
-
-  /** Add a fingerprint; returns false when it was already there. */
-  add(a: number, b: number): boolean {
-    if ((this.count + 1) * 2 > this.used.length) this.grow();
-    const mask = this.used.length - 1;
-    let i = (a ^ Math.imul(b, 0x9e3779b1)) & mask;
-    while (this.used[i] === 1) {
-      if (this.lo[i] === a && this.hi[i] === b) return false;
-      i = (i + 1) & mask;
-    }
-    this.used[i] = 1;
-    this.lo[i] = a;
-    this.hi[i] = b;
-    this.count += 1;
-    return true;
-  }
-
-  private grow(): void {
-    const { lo, hi, used } = this;
-    this.lo = new Uint32Array(used.length * 2);
-    this.hi = new Uint32Array(used.length * 2);
-    this.used = new Uint8Array(used.length * 2);
-    this.count = 0;
-    for (let i = 0; i < used.length; i++) if (used[i] === 1) this.add(lo[i] as number, hi[i] as number);
-  }
-}
+/** The visited set lives in fingerprint-set.ts; exported here too for existing importers. */
+export { FingerprintSet } from './fingerprint-set.js';

@@ -6,9 +6,11 @@
  * Witnesses are history properties: their truth values are part of each state's key, so the
  * search reaches every witness that some behaviour within the bounds reaches.
  *
- * Parents are kept as (parent index, choice index) pairs in typed arrays, not as states: the
- * counterexample is rebuilt by replaying the choices from the initial state, since
- * `enabledEvents` lists events in a fixed order.
+ * Storage is compact: the visited set holds 64-bit fingerprints only (fingerprint-set.ts), the
+ * states of the level being expanded and of the next one are held encoded (state-codec.ts) and
+ * decoded when expanded, and parents are kept as (parent index, choice index) pairs in typed
+ * arrays, not as states: the counterexample is rebuilt by replaying the choices from the initial
+ * state, since `enabledEvents` lists events in a fixed order.
  */
 
 import type { Event, Setup } from '../model/events.js';
@@ -17,7 +19,9 @@ import type { Invariant, InvariantResult } from '../model/invariants.js';
 import { enabledEvents, initialState, stepEnabled } from '../model/system.js';
 import type { State } from '../model/types.js';
 import type { Witness } from '../model/witnesses.js';
-import { FingerprintSet, stateKey } from './canonical.js';
+import { stateKey } from './canonical.js';
+import { FingerprintSet } from './fingerprint-set.js';
+import { ByteArena, StateCodec } from './state-codec.js';
 import { livenessInvariant } from './liveness.js';
 import type { Judgement } from './run-suite.js';
 import type { Suite } from './suite.js';
@@ -62,6 +66,20 @@ export interface ExploreResult {
   readonly ms: number;
   /** For each witness, how many unique states satisfy it. */
   readonly witnessStates: Readonly<Record<string, number>>;
+  /** What the search held at its largest: bytes of each store and the states in it. */
+  readonly storage: ExploreStorage;
+}
+
+/** Storage of a search that stored nothing. */
+export const NO_STORAGE: ExploreStorage = { visitedBytes: 0, traceBytes: 0, frontierBytes: 0, frontierStates: 0 };
+
+export interface ExploreStorage {
+  /** The visited set (table capacity) and the parent and choice arrays that rebuild a trace. */
+  readonly visitedBytes: number;
+  readonly traceBytes: number;
+  /** Encoded bytes of the two levels held (the one expanded and the next), at their largest, and their states. */
+  readonly frontierBytes: number;
+  readonly frontierStates: number;
 }
 
 class GrowingInt32 {
@@ -80,7 +98,40 @@ class GrowingInt32 {
   }
 }
 
-function rebuild(setup: Setup, parent: GrowingInt32, choice: GrowingInt32, id: number): Event[] {
+/** The choice of each state: an index among its parent's enabled events (a few dozen at most). */
+class GrowingUint16 {
+  data = new Uint16Array(1 << 16);
+  length = 0;
+  push(value: number): void {
+    if (value > 0xffff) throw new Error(`explorer: ${value + 1} enabled events in one state, more than a choice index holds`);
+    if (this.length === this.data.length) {
+      const next = new Uint16Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = value;
+  }
+  at(i: number): number {
+    return this.data[i] as number;
+  }
+}
+
+/** A breadth-first level: encoded states back to back, where each starts, and its state id. */
+class Level {
+  readonly arena = new ByteArena();
+  readonly starts = new GrowingInt32();
+  readonly ids = new GrowingInt32();
+  get count(): number {
+    return this.starts.length;
+  }
+  push(codec: StateCodec, state: State, id: number): void {
+    this.starts.push(this.arena.length);
+    this.ids.push(id);
+    codec.encode(state, this.arena);
+  }
+}
+
+function rebuild(setup: Setup, parent: GrowingInt32, choice: GrowingUint16, id: number): Event[] {
   const choices: number[] = [];
   for (let at = id; at > 0; at = parent.at(at)) choices.push(choice.at(at));
   choices.reverse();
@@ -100,10 +151,13 @@ export function explore(setup0: Setup, safety: readonly Invariant[], witnesses: 
   const invariants = options.liveness === true ? [...safety, livenessInvariant(setup)] : safety;
   const seen = new FingerprintSet();
   const parent = new GrowingInt32();
-  const choice = new GrowingInt32();
+  const choice = new GrowingUint16();
+  const codec = new StateCodec();
   const witnessStates: Record<string, number> = Object.fromEntries(witnesses.map((w) => [w.name, 0]));
   let generated = 1;
   let depth = 0;
+  let frontierBytes = 0;
+  let frontierStates = 0;
 
   // Witnesses read the history (monotone counters), which canonical keys drop: their truth values
   // join the key, so that a state reached with and without a witness is visited both ways.
@@ -116,21 +170,27 @@ export function explore(setup0: Setup, safety: readonly Invariant[], witnesses: 
   const [a0, b0] = keyOf(init);
   seen.add(a0, b0);
   parent.push(-1);
-  choice.push(-1);
-  const result = (verdict: ExploreVerdict, unique = seen.size): ExploreResult => ({ verdict, generated, unique, depth, ms: performance.now() - started, witnessStates });
+  choice.push(0); // the initial state's: never read
+  const result = (verdict: ExploreVerdict, unique = seen.size): ExploreResult => ({
+    verdict,
+    generated,
+    unique,
+    depth,
+    ms: performance.now() - started,
+    witnessStates,
+    storage: { visitedBytes: seen.bytes, traceBytes: parent.data.byteLength + choice.data.byteLength, frontierBytes, frontierStates },
+  });
   const initial = violatedInvariants(init, invariants);
   if (initial.length > 0) return result({ kind: 'violated', events: [], results: initial });
 
-  // The frontier as two parallel arrays: states and their ids (no wrapper object per state).
-  let frontier: State[] = [init];
-  let frontierIds: number[] = [0];
+  let frontier = new Level();
+  frontier.push(codec, init, 0);
   let lastReport = started;
-  while (frontier.length > 0) {
-    const next: State[] = [];
-    const nextIds: number[] = [];
-    for (let f = 0; f < frontier.length; f++) {
-      const state = frontier[f] as State;
-      const id = frontierIds[f] as number;
+  while (frontier.count > 0) {
+    const next = new Level();
+    for (let f = 0; f < frontier.count; f++) {
+      const state = codec.decode(frontier.arena.data, frontier.starts.at(f));
+      const id = frontier.ids.at(f);
       const events = enabledEvents(setup, state);
       for (let i = 0; i < events.length; i++) {
         const after = stepEnabled(setup, state, events[i] as Event);
@@ -150,19 +210,21 @@ export function explore(setup0: Setup, safety: readonly Invariant[], witnesses: 
           depth += 1;
           return result({ kind: 'violated', events: rebuild(setup, parent, choice, childId), results: violated });
         }
-        next.push(after);
-        nextIds.push(childId);
+        next.push(codec, after, childId);
+      }
+      if (frontier.arena.length + next.arena.length > frontierBytes) {
+        frontierBytes = frontier.arena.length + next.arena.length;
+        frontierStates = frontier.count + next.count;
       }
       const now = performance.now();
       if (options.onProgress !== undefined && now - lastReport > 200) {
         lastReport = now;
-        const stop = options.onProgress({ generated, unique: seen.size, depth: depth + 1, frontier: next.length, ms: now - started });
+        const stop = options.onProgress({ generated, unique: seen.size, depth: depth + 1, frontier: next.count, ms: now - started });
         if (stop === true) return result({ kind: 'incomplete', reason: `stopped ${whileAt(depth)}` });
       }
     }
     frontier = next;
-    frontierIds = nextIds;
-    if (frontier.length > 0) depth += 1;
+    if (frontier.count > 0) depth += 1;
   }
   return result({ kind: 'complete' });
 }

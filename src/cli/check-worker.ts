@@ -15,6 +15,11 @@ import { judge, runSuite } from '../checker/run-suite.js';
 import type { Judgement, SuiteResult } from '../checker/run-suite.js';
 import type { Suite } from '../checker/suite.js';
 import type { Report } from '../report/report.js';
+import { sliceRuns, sliceSeed, WHOLE } from '../checker/slices.js';
+import type { Slice } from '../checker/slices.js';
+import { ExplorePart } from '../checker/explore-part.js';
+import { exploreParallel } from './explore-parallel.js';
+import type { PartJob, PartRequest } from './explore-parallel.js';
 
 export interface RunSettings {
   readonly seed: number;
@@ -25,6 +30,8 @@ export interface RunSettings {
   readonly shortestStates: number;
   /** Bounded liveness after each run (liveness.ts). */
   readonly liveness: boolean;
+  /** The slice of each suite's runs this worker runs, with the seed derived for it (slices.ts). */
+  readonly slice?: Slice;
 }
 
 export interface ExploreSettings {
@@ -38,7 +45,15 @@ export interface ExploreSettings {
   readonly maxMemoryMb: number;
   /** Bounded liveness from every state visited (liveness.ts). */
   readonly liveness: boolean;
+  /** Worker threads for the search (1: this thread alone). */
+  readonly workers: number;
 }
+
+/**
+ * A search that ends within this many states runs on one thread: starting the part workers would
+ * take longer than the search. A longer one starts again on `workers` threads.
+ */
+export const PARALLEL_AFTER_STATES = 20_000;
 
 export type Selection = { readonly kind: 'suites'; readonly names: readonly string[] } | { readonly kind: 'ad-hoc'; readonly options: AdHocOptions };
 
@@ -82,12 +97,13 @@ function searchShortest(suite: Suite, result: SuiteResult, budget: number): { sh
 
 function runChecks(selection: Selection, settings: RunSettings): void {
   const { suites, adHoc } = suitesOf(selection);
+  const slice = settings.slice ?? WHOLE;
   for (const suite of suites) {
-    const runs = settings.runs ?? suite.runs;
+    const runs = sliceRuns(settings.runs ?? suite.runs, slice);
     post({ type: 'start', suite: suite.name, runs });
     let last = 0;
     const result = runSuite(suite, {
-      seed: settings.seed,
+      seed: sliceSeed(settings.seed, slice.index),
       runs,
       ...(settings.maxSteps === null ? {} : { maxSteps: settings.maxSteps }),
       liveness: settings.liveness,
@@ -103,22 +119,40 @@ function runChecks(selection: Selection, settings: RunSettings): void {
   }
 }
 
-function runExplorations(selection: Selection, settings: ExploreSettings): void {
+async function runExplorations(selection: Selection, settings: ExploreSettings): Promise<void> {
   const { suites, adHoc } = suitesOf(selection);
+  // The only effect here: the search's memory, against the user's limit. In a worker,
+  // heapUsed and arrayBuffers are this thread's own (each suite gets a fresh worker).
+  const ownMemory = (): number => {
+    const memory = process.memoryUsage();
+    return memory.heapUsed + memory.arrayBuffers;
+  };
+  const overLimit = (bytes: number): boolean => bytes / 2 ** 20 > settings.maxMemoryMb;
   for (const suite of suites) {
     if (suite.setup === null) continue;
-    const result = explore(suite.setup, suite.checked, suite.sought, {
-      maxStates: settings.maxStates,
+    // The parallel parts check safety invariants only: a search that also checks liveness stays on this thread.
+    const parallel = settings.workers > 1 && !settings.liveness && settings.maxStates > PARALLEL_AFTER_STATES;
+    let result = explore(suite.setup, suite.checked, suite.sought, {
+      maxStates: parallel ? PARALLEL_AFTER_STATES : settings.maxStates,
       ...(settings.maxSteps === null ? {} : { maxDepth: settings.maxSteps }),
       liveness: settings.liveness,
       onProgress: (progress) => {
         post({ type: 'explore-progress', suite: suite.name, progress });
-        // The only effect here: the search's memory, against the user's limit. In a worker,
-        // heapUsed and arrayBuffers are this thread's own (each suite gets a fresh worker).
-        const memory = process.memoryUsage();
-        return (memory.heapUsed + memory.arrayBuffers) / 2 ** 20 > settings.maxMemoryMb;
+        return overLimit(ownMemory());
       },
     });
+    if (parallel && result.verdict.kind === 'incomplete' && !result.verdict.reason.startsWith('stopped')) {
+      const sub = selection.kind === 'ad-hoc' ? selection : { kind: 'suites' as const, names: [suite.name] };
+      result = await exploreParallel(sub, suite, {
+        workers: settings.workers,
+        maxStates: settings.maxStates,
+        maxSteps: settings.maxSteps,
+        onProgress: (progress, partsMemory) => {
+          post({ type: 'explore-progress', suite: suite.name, progress });
+          return overLimit(partsMemory + ownMemory());
+        },
+      });
+    }
     const verdict = result.verdict;
     const report = buildExploreReport(suite, result, settings.maxSteps ?? suite.setup.bounds.eventsMax, adHoc);
     const memory = verdict.kind === 'incomplete' && verdict.reason.startsWith('stopped') ? `the memory limit (${settings.maxMemoryMb} MB) was reached` : null;
@@ -127,10 +161,46 @@ function runExplorations(selection: Selection, settings: ExploreSettings): void 
   }
 }
 
-function runJob(job: Job): void {
+/** A part of a parallel search: answers the coordinator's requests, one at a time. */
+function runPart(job: PartJob): void {
+  const suite = suitesOf(job.selection).suites[0] as Suite;
+  const setup0 = suite.setup;
+  if (setup0 === null) throw new Error('checker bug: a part worker was given a suite without a setup');
+  const setup = job.maxSteps === null ? setup0 : { ...setup0, bounds: { ...setup0.bounds, eventsMax: job.maxSteps } };
+  const part = new ExplorePart(setup, suite.checked, suite.sought, job.index, job.parts, new Int32Array(job.counter), job.maxStates);
+  const port = parentPort;
+  if (port === null) return;
+  port.on('message', (request: PartRequest) => {
+    switch (request.type) {
+      case 'initial':
+      case 'expand': {
+        const expanded = request.type === 'initial' ? part.initial() : part.expand();
+        port.postMessage(expanded, expanded.outboxes.flatMap((box) => [box.bytes.buffer as ArrayBuffer, box.meta.buffer as ArrayBuffer]));
+        return;
+      }
+      case 'accept': {
+        part.adopt(request.met);
+        const accepted = part.accept(request.inboxes);
+        const memory = process.memoryUsage();
+        port.postMessage({ ...accepted, memoryBytes: memory.heapUsed + memory.arrayBuffers });
+        return;
+      }
+      case 'parent':
+        port.postMessage(part.parentOf(request.id));
+        return;
+    }
+  });
+  port.postMessage('ready');
+}
+
+async function runJob(job: Job): Promise<void> {
   if (job.mode === 'check') runChecks(job.selection, job.settings);
-  else runExplorations(job.selection, job.settings);
+  else await runExplorations(job.selection, job.settings);
   post({ type: 'done' });
 }
 
-if (parentPort !== null && workerData !== undefined && workerData !== null) runJob(workerData as Job);
+if (parentPort !== null && workerData !== undefined && workerData !== null) {
+  const data = workerData as Job | PartJob;
+  if (data.mode === 'explore-part') runPart(data);
+  else void runJob(data);
+}

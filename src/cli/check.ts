@@ -11,7 +11,12 @@ import { formatEvent } from '../report/format.js';
 import { describeKnown, otherKnownMechanism } from '../report/known.js';
 import type { KnownMechanism } from '../report/known.js';
 import { COMMON_FLAGS, flagHelp, flags, helpWidth, parseFlags } from './args.js';
+import { suitesOf } from './check-worker.js';
 import type { RunSettings, WorkerMessage } from './check-worker.js';
+import { judge } from '../checker/run-suite.js';
+import { mergeResults } from '../checker/slices.js';
+import type { Slice } from '../checker/slices.js';
+import type { Report } from '../report/report.js';
 import { EXIT_OK, EXIT_VIOLATION, RejectedConfigError, UsageError } from './errors.js';
 import { DEFAULT_SEED, MAX_RUNS, pad, SELECTION_FLAGS, selectionHelp, startSuiteCommand } from './selection.js';
 import { runInWorker } from './worker-run.js';
@@ -26,6 +31,8 @@ const FLAGS = flags({
   suite: { ...SELECTION_FLAGS.suite, help: `run ${SELECTION_FLAGS.suite.help};\ndefault: every suite (idemcheck list shows them)` },
   runs: { kind: 'integer', arg: 'N', min: 1, max: MAX_RUNS, help: `random runs per suite, at most ${MAX_RUNS} (default: each suite's own; ad-hoc ${AD_HOC_DEFAULT_RUNS})` },
   seed: { kind: 'seed', arg: 'N', help: `fast-check seed (default ${DEFAULT_SEED})` },
+  workers: { kind: 'integer', arg: 'N', min: 1, max: 256, help: `worker threads to spread each suite's runs over (default 1); slice k of the runs\nuses a seed derived from --seed, printed with its counterexample` },
+  shard: { kind: 'text', arg: 'I/N', wants: 'I/N, integers with 1 <= I <= N', help: "run the I-th of N slices of each suite's runs (for a CI matrix; combine the\n--json outputs with idemcheck merge)" },
   ...COMMON_FLAGS,
   'shortest-states': {
     kind: 'integer',
@@ -47,7 +54,7 @@ export const CHECK_HELP = `Usage: idemcheck check [--suite NAME ...] [options]
 Run property suites with fast-check and report every counterexample.
 
 Suites:
-${flagHelp(FLAGS, ['suite', 'runs', 'seed', 'max-steps', 'json', 'report-dir', 'no-report', 'shortest-states', 'liveness'], WIDTH)}
+${flagHelp(FLAGS, ['suite', 'runs', 'seed', 'workers', 'shard', 'max-steps', 'json', 'report-dir', 'no-report', 'shortest-states', 'liveness'], WIDTH)}
 
 ${selectionHelp(WIDTH)}
 
@@ -69,6 +76,18 @@ interface Row {
   readonly known: KnownMechanism | null;
 }
 
+/** `--shard I/N` (1-based, as vitest's): which slice of N this process runs. */
+export function parseShard(text: string | undefined): Slice {
+  if (text === undefined) return { index: 0, count: 1 };
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const i = Number(match?.[1]);
+  const n = Number(match?.[2]);
+  if (match === null || !Number.isSafeInteger(n) || n < 1 || n > 1_000_000 || i < 1 || i > n) {
+    throw new UsageError(`--shard must be I/N, integers with 1 <= I <= N <= 1000000 (as 2/4), got '${text}'`);
+  }
+  return { index: i - 1, count: n };
+}
+
 export async function checkCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
   const { values } = parseFlags(argv, FLAGS);
   if (values.help) {
@@ -76,13 +95,18 @@ export async function checkCommand(argv: readonly string[], print: (line: string
     return EXIT_OK;
   }
   const runs = values.runs ?? null;
+  const shard = parseShard(values.shard);
+  const workers = values.workers ?? 1;
   const settings: RunSettings = {
     seed: values.seed ?? DEFAULT_SEED,
     runs,
     maxSteps: values['max-steps'] ?? null,
     shortestStates: values['shortest-states'] ?? DEFAULT_SHORTEST_STATES,
     liveness: values.liveness ?? false,
+    slice: { index: 0, count: 1 },
   };
+  // This process runs slices shard × workers .. + workers - 1 of shard-count × workers.
+  const slices: Slice[] = Array.from({ length: workers }, (_, w) => ({ index: shard.index * workers + w, count: shard.count * workers }));
   let command;
   try {
     command = startSuiteCommand(values, runs, print);
@@ -99,48 +123,96 @@ export async function checkCommand(argv: readonly string[], print: (line: string
 
   if (!values.json) print(`${pad('suite', width)}${pad('expected', 34)}${pad('got', 34)}${pad('runs', 8)}${pad('time', 8)}seed`);
 
-  const status = (): string | null => (current === null ? null : `${rows.length + 1}/${names.length} ${current.suite}: ${current.done}/${current.runs} runs`);
-  const onMessage = (message: WorkerMessage): string | null => {
-    switch (message.type) {
-      case 'start':
-        current = { suite: message.suite, runs: message.runs, done: 0 };
-        return status();
-      case 'progress':
-        if (current !== null) current.done = message.done;
-        return status();
-      case 'result': {
-        current = null;
-        const { written: report, error } = tryWriteReport(reportDir, writeReports ? message.report : null);
-        if (error !== null) writeError = error;
-        const row: Row = {
-          suite: message.suite,
-          expected: expectations.get(message.suite) ?? '',
-          result: message.result,
-          asExpected: message.judgement.asExpected,
-          got: message.judgement.got,
-          problem: message.judgement.problem,
-          shortest: message.report?.lengths.shortest ?? null,
-          shortestLimit: message.report?.lengths.shortestLimit ?? 0,
-          shortestMs: message.shortestMs,
-          report,
-          known: message.report === null ? null : otherKnownMechanism(message.report, SUITES),
-        };
-        rows.push(row);
-        if (!values.json) printRow(print, row, width);
-        if (!values.json && error !== null) print(REPORT_NOT_WRITTEN);
-        return null;
-      }
-      default:
-        return null;
+  const suites = suitesOf(selection).suites;
+  /** Per suite, each worker's 'start' runs and progress, and its result once it came. */
+  interface SliceMessage {
+    readonly result: SuiteResult;
+    readonly report: Report | null;
+    readonly shortestMs: number;
+  }
+  const started = new Map<string, { runs: number[]; done: number[]; results: (SliceMessage | undefined)[] }>();
+  const of = (suite: string): { runs: number[]; done: number[]; results: (SliceMessage | undefined)[] } => {
+    let entry = started.get(suite);
+    if (entry === undefined) {
+      entry = { runs: new Array<number>(workers).fill(0), done: new Array<number>(workers).fill(0), results: new Array<SliceMessage | undefined>(workers).fill(undefined) };
+      started.set(suite, entry);
+    }
+    return entry;
+  };
+  const status = (): string | null => {
+    if (current === null) return null;
+    const entry = of(current.suite);
+    const total = entry.runs.reduce((a, b) => a + b, 0);
+    const done = entry.done.reduce((a, b) => a + b, 0);
+    current.runs = total;
+    current.done = done;
+    return `${rows.length + 1}/${names.length} ${current.suite}: ${done}/${total} runs`;
+  };
+  /** A suite whose slices all came in becomes a row; rows are printed in the suites' order. */
+  const flush = (): void => {
+    for (;;) {
+      const name = suites[rows.length]?.name;
+      const entry = name === undefined ? undefined : started.get(name);
+      if (name === undefined || entry === undefined || entry.results.some((r) => r === undefined)) return;
+      const parts = entry.results as SliceMessage[];
+      const result = workers === 1 ? (parts[0] as SliceMessage).result : mergeResults(parts.map((p) => p.result));
+      const from = parts.find((p) => p.result.verdict !== 'holds') ?? (parts[0] as SliceMessage);
+      const suite = suites[rows.length] as (typeof suites)[number];
+      const judgement = judge(suite, result);
+      current = null;
+      const { written: report, error } = tryWriteReport(reportDir, writeReports ? from.report : null);
+      if (error !== null) writeError = error;
+      const row: Row = {
+        suite: name,
+        expected: expectations.get(name) ?? '',
+        result,
+        asExpected: judgement.asExpected,
+        got: judgement.got,
+        problem: judgement.problem,
+        shortest: from.report?.lengths.shortest ?? null,
+        shortestLimit: from.report?.lengths.shortestLimit ?? 0,
+        shortestMs: from.shortestMs,
+        report,
+        known: from.report === null ? null : otherKnownMechanism(from.report, SUITES),
+      };
+      rows.push(row);
+      if (!values.json) printRow(print, row, width);
+      if (!values.json && error !== null) print(REPORT_NOT_WRITTEN);
     }
   };
+  const onMessageOf =
+    (w: number) =>
+    (message: WorkerMessage): string | null => {
+      switch (message.type) {
+        case 'start':
+          of(message.suite).runs[w] = message.runs;
+          if (current === null) current = { suite: message.suite, runs: 0, done: 0 };
+          return status();
+        case 'progress':
+          of(message.suite).done[w] = message.done;
+          return status();
+        case 'result': {
+          of(message.suite).results[w] = { result: message.result, report: message.report, shortestMs: message.shortestMs };
+          flush();
+          const next = suites[rows.length]?.name;
+          if (current === null && next !== undefined && started.has(next)) current = { suite: next, runs: 0, done: 0 };
+          return status();
+        }
+        default:
+          return null;
+      }
+    };
   const interruptedSummary = (): string => {
     const done = rows.map((r) => r.suite);
     const running = current === null ? '' : `; ${current.suite} stopped after ${current.done} runs`;
     return `interrupted: seed ${settings.seed}; finished ${rows.length} of ${names.length} suites${done.length > 0 ? ` (${done.join(', ')})` : ''}${running}. No partial report was written.`;
   };
-  const stopped = await runInWorker({ mode: 'check', selection, settings }, { onMessage, interruptedSummary, tty: process.stderr.isTTY === true && !values.json });
-  if (stopped !== null) return stopped;
+  const tty = process.stderr.isTTY === true && !values.json;
+  const outcomes = await Promise.all(
+    slices.map((slice, w) => runInWorker({ mode: 'check', selection, settings: { ...settings, slice } }, { onMessage: onMessageOf(w), interruptedSummary: w === 0 ? interruptedSummary : () => '', tty })),
+  );
+  const stopped = outcomes.find((o) => o !== null);
+  if (stopped !== undefined && stopped !== null) return stopped;
   if (writeError !== null) throw new UsageError(writeError);
 
   const code = rows.every((r) => r.asExpected) ? EXIT_OK : EXIT_VIOLATION;

@@ -78,7 +78,7 @@ const FUZZ: readonly { readonly args: readonly string[]; readonly files?: () => 
   ...['__proto__', 'constructor', 'toString', 'hasOwnProperty'].flatMap((key) =>
     ['check', 'explore'].map((command) => ({ args: [command, '--set', `${key}=1`], code: 2, first: `idemcheck ${command}: --set ${key}: unknown config key '${key}'; known keys: acks,` })),
   ),
-  { args: ['constructor'], code: 2, first: "idemcheck: unknown command 'constructor' (commands: check, explore, replay, run, clients, list; see idemcheck --help)" },
+  { args: ['constructor'], code: 2, first: "idemcheck: unknown command 'constructor' (commands: check, explore, replay, run, clients, list, merge; see idemcheck --help)" },
   { args: ['help', '__proto__'], code: 2, first: "idemcheck: unknown command '__proto__'" },
   { args: ['check', '--constructor', '1'], code: 2, first: "idemcheck check: Unknown option '--constructor' (see idemcheck check --help)" },
   // A path is walked run by run: one past the suite's runs only takes time (100000000 took 31 s).

@@ -20,6 +20,7 @@ Commands:
   run --trace FILE.json    step a hand-written scenario and check the invariants
   clients --client NAME    run a real client library against a wire broker driven by the model
   list                     list suites, invariants, witnesses, faults, events, settings and bounds
+  merge FILE.json ...      one verdict from the --json outputs of check --shard I/N
 
 Run 'idemcheck <command> --help' for a command's options; 'idemcheck --version' for the version.`;
 
@@ -36,6 +37,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run: Command; help: stri
   run: async () => import('./run.js').then((m) => ({ run: m.runCommand, help: m.RUN_HELP })),
   clients: async () => import('./clients.js').then((m) => ({ run: m.clientsCommand, help: m.CLIENTS_HELP })),
   list: async () => import('./list.js').then((m) => ({ run: m.listCommand, help: m.LIST_HELP })),
+  merge: async () => import('./merge.js').then((m) => ({ run: m.mergeCommand, help: m.MERGE_HELP })),
 };
 
 /** The command of that name; `constructor` or `__proto__` is no command, whatever an Object has. */

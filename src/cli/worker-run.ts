@@ -44,7 +44,9 @@ export async function runInWorker(job: Job, handlers: WorkerHandlers): Promise<n
     const onSigint = (): void => {
       void worker.terminate();
       clear();
-      console.error(`\n${handlers.interruptedSummary()}`);
+      // Several workers of one command: the summary is said once (the others' is empty).
+      const summary = handlers.interruptedSummary();
+      if (summary !== '') console.error(`\n${summary}`);
       resolve(EXIT_INTERRUPTED);
     };
     process.once('SIGINT', onSigint);
