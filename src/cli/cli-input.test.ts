@@ -26,7 +26,7 @@ describe('CLI: bad input to check, explore, replay and run', () => {
     [['check', '--report-dir', 'README.md'], 'README.md is not a directory'],
     [['replay', 'examples/non-idempotent-retry-duplicate.json'], 'this looks like a trace file, not a report'],
     [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '20261125', '--path', '1:1:1:1:1:1:1:1:1:1:1:1:1:4:0', '--replay-path', 'zzz'], 'fast-check cannot replay seed 20261125'],
-    [['replay', 'reports/examples/client-kafkajs-seed1-19890060.json'], 'a report of a real-client run, which replay cannot step; rerun it with idemcheck clients: npx idemcheck clients --client kafkajs'],
+    [['replay', 'reports/examples/client-kafkajs-seed1-afeabef3.json'], 'a report of a real-client run, which replay cannot step; rerun it with idemcheck clients: npx idemcheck clients --client kafkajs'],
     [['replay', '--suite', 'restart.at-least-once-duplicates', '--seed', '1', '--path', '1', '--fingerprint', 'zz'], "--fingerprint must be 16 hexadecimal digits, as a report gives it, got 'zz'"],
     [['replay', 'reports/examples/restart.at-least-once-duplicates-seed20261125.json', '--fingerprint', '0123456789abcdef'], '--fingerprint goes with --suite/--seed/--path'],
     [['frobnicate'], "unknown command 'frobnicate'"],
