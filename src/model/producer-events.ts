@@ -13,9 +13,7 @@ import { definitelyRejected, markRejected, markTransmitted, withStats } from './
 import { breakConnection, EMPTY_CONNECTION, setConnection } from './network.js';
 import {
   abandonedBatches,
-  canDrain,
   completeUnacknowledged,
-  drain,
   expirableBatches,
   expireBatches,
   getBatch,
@@ -28,6 +26,7 @@ import {
   resolveNeeded,
 } from './producer.js';
 import type { ProducerOutbox } from './producer.js';
+import { canDrain, drain } from './producer-drain.js';
 import * as make from './records.js';
 import type { State } from './types.js';
 
