@@ -25,7 +25,7 @@ import {
   sendOffsetCommit,
   writeIdStep,
 } from './consumer.js';
-import type { Event, EventRules, Setup } from './events.js';
+import type { ConsumerKind, Event, EventRules, Setup } from './events.js';
 import * as make from './records.js';
 import type { State } from './types.js';
 
@@ -123,21 +123,6 @@ function memberAt(state: State, nth: number): { readonly live: boolean } | null 
   const holder = side.consumers[member.consumer];
   return { live: holder !== undefined && holder.running && holder.memberId === member.memberId };
 }
-
-type ConsumerKind =
-  | 'ConsumerPoll'
-  | 'ConsumerPollAutoCommit'
-  | 'ConsumerFetch'
-  | 'ConsumerProcess'
-  | 'ConsumerWriteId'
-  | 'ConsumerCommit'
-  | 'ConsumerCommitResponseLost'
-  | 'ConsumerCrash'
-  | 'ConsumerRestart'
-  | 'GroupCompleteRebalance'
-  | 'GroupExpireSession'
-  | 'GroupEvictMember'
-  | 'GroupPrepareRebalance';
 
 export const CONSUMER_EVENTS: EventRules<ConsumerKind> = {
   ConsumerPoll: {

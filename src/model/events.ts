@@ -117,7 +117,9 @@ export const EVENT_KINDS: readonly EventKind[] = [
 ];
 
 /** The consumer side's kinds (consumer-events.ts): they act only with `consumer=`. */
-export function isConsumerKind(kind: EventKind): boolean {
+export type ConsumerKind = Extract<EventKind, `Consumer${string}` | `Group${string}`>;
+
+export function isConsumerKind(kind: EventKind): kind is ConsumerKind {
   return kind.startsWith('Consumer') || kind.startsWith('Group');
 }
 

@@ -5,27 +5,11 @@
 
 import type { ConsumedRecord, ConsumerSide, ConsumerState } from '../model/consumer-types.js';
 import { isConsumerKind } from '../model/events.js';
-import type { Event, EventOf } from '../model/events.js';
+import type { ConsumerKind, Event, EventOf } from '../model/events.js';
 import type { State } from '../model/types.js';
 import { sendLabel } from './format.js';
 
-export type ConsumerEvent = EventOf<
-  | 'ConsumerPoll'
-  | 'ConsumerPollAutoCommit'
-  | 'ConsumerFetch'
-  | 'ConsumerProcess'
-  | 'ConsumerWriteId'
-  | 'ConsumerCommit'
-  | 'ConsumerCommitResponseLost'
-  | 'ConsumerCrash'
-  | 'ConsumerRestart'
-  | 'GroupCompleteRebalance'
-  | 'GroupExpireSession'
-  | 'GroupEvictMember'
-  | 'GroupPrepareRebalance'
->;
-
-
+export type ConsumerEvent = EventOf<ConsumerKind>;
 
 export function isConsumerEvent(event: Event): event is ConsumerEvent {
   return isConsumerKind(event.kind);
