@@ -20,21 +20,12 @@ import { enabledEvents, initialState, stepEnabled } from '../model/system.js';
 import type { State } from '../model/types.js';
 import type { Witness } from '../model/witnesses.js';
 import { stateKey } from './canonical.js';
+import { GrowingInt32 } from './explore.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { ByteArena, StateCodec } from './state-codec.js';
 
-class Growing {
-  data = new Int32Array(1 << 12);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = value;
-  }
-}
+/** A part holds a share of one level: its tables start small. */
+const PART_CAPACITY = 1 << 12;
 
 /** Successors bound for one part: encoded states back to back, and per state five numbers. */
 export interface Outbox {
@@ -44,13 +35,13 @@ export interface Outbox {
   readonly count: number;
 }
 
-function newLevel(): { arena: ByteArena; starts: Growing; ids: Growing } {
-  return { arena: new ByteArena(), starts: new Growing(), ids: new Growing() };
+function newLevel(): { arena: ByteArena; starts: GrowingInt32; ids: GrowingInt32 } {
+  return { arena: new ByteArena(), starts: new GrowingInt32(PART_CAPACITY), ids: new GrowingInt32(PART_CAPACITY) };
 }
 
 class OutboxBuilder {
   readonly arena = new ByteArena(1 << 12);
-  readonly meta = new Growing();
+  readonly meta = new GrowingInt32(PART_CAPACITY);
   count = 0;
   done(): Outbox {
     return { bytes: this.arena.data.slice(0, this.arena.length), meta: this.meta.data.slice(0, this.meta.length), count: this.count };
@@ -78,8 +69,8 @@ export interface Accepted {
 
 export class ExplorePart {
   private readonly seen = new FingerprintSet();
-  private readonly parent = new Growing();
-  private readonly choice = new Growing();
+  private readonly parent = new GrowingInt32(PART_CAPACITY);
+  private readonly choice = new GrowingInt32(PART_CAPACITY);
   private readonly codec = new StateCodec(false);
   private level = newLevel();
   /** The next level: this part's own successors join it while expanding, the others' on accept. */

@@ -82,9 +82,13 @@ export interface ExploreStorage {
   readonly frontierStates: number;
 }
 
-class GrowingInt32 {
-  data = new Int32Array(1 << 16);
+/** An Int32Array that doubles when full. */
+export class GrowingInt32 {
+  data: Int32Array;
   length = 0;
+  constructor(capacity = 1 << 16) {
+    this.data = new Int32Array(capacity);
+  }
   push(value: number): void {
     if (this.length === this.data.length) {
       const next = new Int32Array(this.data.length * 2);
