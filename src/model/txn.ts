@@ -73,9 +73,11 @@ export function initProducerId(meta: TransactionMetadata, newProducerId: number,
 }
 
 /**
- * TMD `prepareFenceProducerEpoch`: pending PrepareEpochFence with epoch+1 and lastEpoch -1 (the
- * epoch TC `endTransaction` then writes with PrepareAbort). Used by InitProducerId on an Ongoing
- * transaction and by the timeout abort.
+ * TMD `prepareFenceProducerEpoch`: pending PrepareEpochFence with epoch+1 and lastEpoch -1. In
+ * Kafka the bumped epoch lives in the transit metadata until TC `endTransaction(ABORT,
+ * isFromClient=false)` copies it in (isEpochFence); both happen in one call (TC
+ * `handleInitProducerId`, `abortTimedOutTransactions`), so holding it in `epoch` here is the same.
+ * `hasFailedEpochFence` (a failed log write, no second bump) is phase 2's, with log-append failures.
  */
 export function fenceProducerEpoch(meta: TransactionMetadata): TransactionMetadata {
   return { ...meta, pendingState: 'PrepareEpochFence', epoch: meta.epoch + 1, lastEpoch: -1 };
