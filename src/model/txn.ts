@@ -103,7 +103,8 @@ export function addPartitions(meta: TransactionMetadata, producerId: number, epo
  * KIP-890 part 1 verification (TC `handleVerifyPartitionsInTransaction`): the leader asks whether
  * `partition` is in the transaction open with (pid, epoch). Mismatched pid →
  * INVALID_PRODUCER_ID_MAPPING; epoch → PRODUCER_FENCED (the producer sees INVALID_PRODUCER_EPOCH);
- * Prepare* → CONCURRENT_TRANSACTIONS; not in the partitions → TRANSACTION_ABORTABLE. [reference §4.6, src]
+ * Prepare* → CONCURRENT_TRANSACTIONS (pending transitions are not checked); not in the partitions →
+ * TRANSACTION_ABORTABLE.
  */
 export function verifyPartition(meta: TransactionMetadata, producerId: number, epoch: number, partition: number): TxnError {
   if (meta.producerId !== producerId) return 'INVALID_PRODUCER_ID_MAPPING';
