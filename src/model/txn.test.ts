@@ -283,3 +283,20 @@ describe('KAFKA-17754 (a), end to end on coordinator and partitions (reference Â
     expect(visible).toEqual([2]); // b (send 1) of the committed T2 is lost, c (send 2) is visible
   });
 });
+
+describe('duplicated marker (TMRH onComplete re-enqueues on a disconnect; PAI checkProducerEpoch rejects only an older epoch)', () => {
+  it('under TV2 too, a late copy of T1\'s ABORT marker closes T2\'s data on the same partition: T1\'s markers and T2\'s batches share epoch e+1', () => {
+    const t1 = prepared(endTransaction(ongoing([0], 2), PID, 0, 'ABORT', true, 0));
+    const marker = t1.markers[0] as TxnMarker;
+    expect(marker.epoch).toBe(1);
+    let p = mark(data(EMPTY_TXN_PARTITION, [0]), 'ABORT', marker.epoch); // the retried copy
+    const t2 = addPartitions(completeTransaction(t1.meta), PID, 1, [0], 10);
+    expect([t2.error, t2.meta.state]).toEqual(['NONE', 'Ongoing']);
+    p = data(p, [1], 1); // T2's first batch, epoch e+1
+    const late = appendMarker(p, marker); // the first copy lands
+    if (late.kind !== 'appended') throw new Error(late.error);
+    p = mark(late.partition, 'COMMIT', 1); // T2's commit marker: nothing open any more
+    p = setHighWatermark(p, 5);
+    expect(readCommitted(p, 0)).toEqual([]);
+  });
+});
