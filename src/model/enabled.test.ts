@@ -10,7 +10,7 @@ import { setupWithFaults, walk } from '../checker/fixtures.js';
 import type { ConfigInput } from './config.js';
 import { EVENT_KINDS } from './events.js';
 import type { Event, EventKind, Setup } from './events.js';
-import { canDrain, drain } from './producer-drain.js';
+import { canDrain, drain } from './producer-sender.js';
 import { enabledEvents, whyDisabled } from './system.js';
 
 const BOUNDS = {

@@ -14,19 +14,15 @@ import { breakConnection, EMPTY_CONNECTION, setConnection } from './network.js';
 import {
   abandonedBatches,
   completeUnacknowledged,
-  expirableBatches,
-  expireBatches,
   getBatch,
   handleResponse,
   initialProducer,
   newOutbox,
-  nextDeadline,
-  passDeadline,
   resolveAndBump,
   resolveNeeded,
 } from './producer.js';
 import type { ProducerOutbox } from './producer.js';
-import { canDrain, drain } from './producer-drain.js';
+import { canDrain, drain, expirableBatches, expireBatches, nextDeadline, passDeadline } from './producer-sender.js';
 import * as make from './records.js';
 import type { State } from './types.js';
 

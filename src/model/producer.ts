@@ -2,8 +2,9 @@
  * The Java producer client (Kafka 3.8.0): RecordAccumulator, Sender and, for the idempotent
  * producer, TransactionManager + TxnPartitionEntry.
  *
- * Draining (RA `drain`, the in-flight limit, `shouldStopDrainBatchesForPartition`) is in
- * producer-drain.ts; this file holds the producer's state and everything else.
+ * Sender.sendProducerData's drain (RA `drain`, the in-flight limit,
+ * `shouldStopDrainBatchesForPartition`) and its expiry of batches past delivery.timeout.ms are in
+ * producer-sender.ts; this file holds the producer's state, completion and retries.
  *
  * Modelled:
  * - records join the partition's open last batch until it is drained (RA `tryAppend`);
@@ -112,7 +113,7 @@ export function partitionOf(producer: ProducerState, index: number): ProducerPar
   return partition;
 }
 
-function lastSequence(batch: Batch): number {
+export function lastSequence(batch: Batch): number {
   return batch.baseSequence + batch.sends.length - 1;
 }
 
@@ -129,14 +130,14 @@ export function sortInFlight(producer: ProducerState, ids: readonly number[]): r
 }
 
 /** Forget batches that are done and no longer referenced by an unanswered request. */
-function collectBatches(producer: ProducerState): ProducerState {
+export function collectBatches(producer: ProducerState): ProducerState {
   const referenced = new Set<number>();
   for (const requests of producer.requests) for (const r of requests) for (const id of r.batches) referenced.add(id);
   const batches = producer.batches.filter((b) => !b.done || referenced.has(b.id));
   return batches.length === producer.batches.length ? producer : make.producer({ ...producer, batches });
 }
 
-function withUnresolved(producer: ProducerState, partition: number, value: number): ProducerState {
+export function withUnresolved(producer: ProducerState, partition: number, value: number): ProducerState {
   return make.producer({ ...producer, unresolved: producer.unresolved.map((u, i) => (i === partition ? value : u)) });
 }
 
@@ -388,7 +389,7 @@ function completeBatch(producer: ProducerState, config: ModelConfig, batchId: nu
  * SND `failBatch` + TM `handleFailedBatch`: the application gets the error; an
  * OUT_OF_ORDER_SEQUENCE_NUMBER, or any error while retries remain, requests an epoch bump.
  */
-function failBatch(producer: ProducerState, config: ModelConfig, batchId: number, error: ErrorCode | 'TimeoutException', adjustSequences: boolean, out: ProducerOutbox): ProducerState {
+export function failBatch(producer: ProducerState, config: ModelConfig, batchId: number, error: ErrorCode | 'TimeoutException', adjustSequences: boolean, out: ProducerOutbox): ProducerState {
   const batch = getBatch(producer, batchId);
   if (batch.done) return producer;
   let p = putBatch(producer, make.batch({ ...batch, done: true }));
@@ -434,76 +435,6 @@ export function handleDisconnect(producer: ProducerState, config: ModelConfig, b
     for (const id of request.batches) p = completeBatch(p, config, id, error, -1, out);
   }
   p = make.producer({ ...p, requests: p.requests.map((rs, b) => (b === broker ? [] : rs)) });
-  return collectBatches(p);
-}
-
-/** The partition's oldest live batch whose delivery deadline has not passed yet (batches are created in id order). */
-export function nextDeadline(producer: ProducerState, partition: number): Batch | undefined {
-  return producer.batches.find((b) => b.partition === partition && !b.done && !b.deadlinePassed);
-}
-
-/** Time passes: delivery.timeout.ms runs out for the partition's oldest batch still within it. */
-export function passDeadline(producer: ProducerState, partition: number): ProducerState {
-  const batch = nextDeadline(producer, partition);
-  return batch === undefined ? producer : putBatch(producer, make.batch({ ...batch, deadlinePassed: true }));
-}
-
-/**
- * The batches the next Sender loop expires: per partition, RA `expiredBatches` walks the queue
- * from its head and SND `getExpiredInflightBatches` walks the batches in flight in drain order,
- * each stopping at the first batch still within its deadline. Accumulator batches come first
- * (`expiredBatches.addAll(expiredInflightBatches)`).
- */
-export function expirableBatches(producer: ProducerState, justDrained: readonly number[] = []): Batch[] {
-  const fromQueues: Batch[] = [];
-  const inFlight: Batch[] = [];
-  producer.partitions.forEach((part, partition) => {
-    for (const id of part.queue) {
-      const batch = getBatch(producer, id);
-      if (!batch.deadlinePassed) break;
-      fromQueues.push(batch);
-    }
-    const sent: { batch: Batch; request: number }[] = [];
-    for (const requests of producer.requests) {
-      for (const r of requests) {
-        for (const id of r.batches) {
-          const batch = getBatch(producer, id);
-          if (batch.partition === partition && !batch.done) sent.push({ batch, request: r.id });
-        }
-      }
-    }
-    sent.sort((x, y) => x.request - y.request);
-    // acks=0 batches are in the Sender's in-flight list from their drain to the next poll, which
-    // completes them (SND `addToInflightBatches`, `handleProduceResponse`'s no-response branch).
-    for (const id of justDrained) {
-      const batch = getBatch(producer, id);
-      if (batch.partition === partition && !batch.done) sent.push({ batch, request: Number.POSITIVE_INFINITY });
-    }
-    for (const { batch } of sent) {
-      if (!batch.deadlinePassed) break;
-      inFlight.push(batch);
-    }
-  });
-  return [...fromQueues, ...inFlight];
-}
-
-/**
- * SND `sendProducerData`'s expiry: each batch past its deadline fails with TimeoutException
- * without adjusting sequences; one that had been retried marks its partition unresolved
- * (TM `markSequenceUnresolved`). A batch still in flight stays referenced by its request.
- */
-export function expireBatches(producer: ProducerState, config: ModelConfig, out: ProducerOutbox, justDrained: readonly number[] = []): ProducerState {
-  let p = producer;
-  for (const batch of expirableBatches(producer, justDrained)) {
-    const part = partitionOf(p, batch.partition);
-    p = putPartition(p, batch.partition, make.producerPartition({ ...part, queue: part.queue.filter((id) => id !== batch.id) }));
-    p = failBatch(p, config, batch.id, 'TimeoutException', false, out);
-    out.expired += 1;
-    if (config.producer.idempotence && batch.inRetry) {
-      const next = lastSequence(batch) + 1;
-      p = withUnresolved(p, batch.partition, Math.max(at(p.unresolved, batch.partition, 'partition'), next));
-    }
-  }
   return collectBatches(p);
 }
 

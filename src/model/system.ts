@@ -7,7 +7,7 @@
  * kind's rule (its enabling condition beside its state change) lives with its actor:
  *
  *   application.ts      AppSend, AppResend
- *   producer-events.ts  Producer*: the Sender's loop, its timers, a restart (rules in producer.ts, producer-drain.ts)
+ *   producer-events.ts  Producer*: the Sender's loop, its timers, a restart (rules in producer.ts, producer-sender.ts)
  *   network.ts          NetworkDisconnect, NetworkDrop
  *   produce.ts          BrokerReceive, BrokerCompleteProduce, BrokerProduceTimeout
  *   cluster-events.ts   replication, broker stops, power losses, flushes and restarts, the controller (rules in cluster.ts, broker.ts)

@@ -1,14 +1,16 @@
 /**
- * The Java producer's drain (Kafka 3.8.0): Sender.sendProducerData asks RecordAccumulator to drain
- * the ready partitions a broker leads into one produce request (RA `drain`,
- * `drainBatchesForOneNode`, `shouldStopDrainBatchesForPartition`), within
- * max.in.flight.requests.per.connection (InFlightRequests `canSendMore`). Split from producer.ts,
- * which keeps the producer's state, completion, retries and expiry.
+ * The Java producer's Sender.sendProducerData (Kafka 3.8.0): drain the ready partitions a broker
+ * leads into one produce request (RA `drain`, `drainBatchesForOneNode`,
+ * `shouldStopDrainBatchesForPartition`) within max.in.flight.requests.per.connection
+ * (InFlightRequests `canSendMore`), and expire the batches past delivery.timeout.ms
+ * (`getExpiredInflightBatches`, RA `expiredBatches`). producer.ts keeps the producer's state,
+ * completion and retries.
  */
 
 import { at, requestsTo } from './access.js';
 import type { ModelConfig } from './config.js';
-import { getBatch, partitionOf, putBatch, putPartition, sortInFlight } from './producer.js';
+import { collectBatches, failBatch, getBatch, lastSequence, partitionOf, putBatch, putPartition, sortInFlight, withUnresolved } from './producer.js';
+import type { ProducerOutbox } from './producer.js';
 import * as make from './records.js';
 import type { Batch, ClientRequest, ProduceRequest, ProducerState, WireBatch } from './types.js';
 
@@ -135,5 +137,76 @@ function nthLed(leaders: readonly number[], broker: number, n: number): number {
     seen += 1;
   }
   return -1;
+}
+
+
+/** The partition's oldest live batch whose delivery deadline has not passed yet (batches are created in id order). */
+export function nextDeadline(producer: ProducerState, partition: number): Batch | undefined {
+  return producer.batches.find((b) => b.partition === partition && !b.done && !b.deadlinePassed);
+}
+
+/** Time passes: delivery.timeout.ms runs out for the partition's oldest batch still within it. */
+export function passDeadline(producer: ProducerState, partition: number): ProducerState {
+  const batch = nextDeadline(producer, partition);
+  return batch === undefined ? producer : putBatch(producer, make.batch({ ...batch, deadlinePassed: true }));
+}
+
+/**
+ * The batches the next Sender loop expires: per partition, RA `expiredBatches` walks the queue
+ * from its head and SND `getExpiredInflightBatches` walks the batches in flight in drain order,
+ * each stopping at the first batch still within its deadline. Accumulator batches come first
+ * (`expiredBatches.addAll(expiredInflightBatches)`).
+ */
+export function expirableBatches(producer: ProducerState, justDrained: readonly number[] = []): Batch[] {
+  const fromQueues: Batch[] = [];
+  const inFlight: Batch[] = [];
+  producer.partitions.forEach((part, partition) => {
+    for (const id of part.queue) {
+      const batch = getBatch(producer, id);
+      if (!batch.deadlinePassed) break;
+      fromQueues.push(batch);
+    }
+    const sent: { batch: Batch; request: number }[] = [];
+    for (const requests of producer.requests) {
+      for (const r of requests) {
+        for (const id of r.batches) {
+          const batch = getBatch(producer, id);
+          if (batch.partition === partition && !batch.done) sent.push({ batch, request: r.id });
+        }
+      }
+    }
+    sent.sort((x, y) => x.request - y.request);
+    // acks=0 batches are in the Sender's in-flight list from their drain to the next poll, which
+    // completes them (SND `addToInflightBatches`, `handleProduceResponse`'s no-response branch).
+    for (const id of justDrained) {
+      const batch = getBatch(producer, id);
+      if (batch.partition === partition && !batch.done) sent.push({ batch, request: Number.POSITIVE_INFINITY });
+    }
+    for (const { batch } of sent) {
+      if (!batch.deadlinePassed) break;
+      inFlight.push(batch);
+    }
+  });
+  return [...fromQueues, ...inFlight];
+}
+
+/**
+ * SND `sendProducerData`'s expiry: each batch past its deadline fails with TimeoutException
+ * without adjusting sequences; one that had been retried marks its partition unresolved
+ * (TM `markSequenceUnresolved`). A batch still in flight stays referenced by its request.
+ */
+export function expireBatches(producer: ProducerState, config: ModelConfig, out: ProducerOutbox, justDrained: readonly number[] = []): ProducerState {
+  let p = producer;
+  for (const batch of expirableBatches(producer, justDrained)) {
+    const part = partitionOf(p, batch.partition);
+    p = putPartition(p, batch.partition, make.producerPartition({ ...part, queue: part.queue.filter((id) => id !== batch.id) }));
+    p = failBatch(p, config, batch.id, 'TimeoutException', false, out);
+    out.expired += 1;
+    if (config.producer.idempotence && batch.inRetry) {
+      const next = lastSequence(batch) + 1;
+      p = withUnresolved(p, batch.partition, Math.max(at(p.unresolved, batch.partition, 'partition'), next));
+    }
+  }
+  return collectBatches(p);
 }
 
