@@ -238,15 +238,3 @@ export class ExplorePart {
     return { parent: this.parent.data[local] as number, choice: this.choice.data[local] as number };
   }
 }
-
-/** Replay a list of choices from the initial state: the events of a counterexample. */
-export function eventsOfChoices(setup: Setup, choices: readonly number[]): Event[] {
-  let state = initialState(setup);
-  const events: Event[] = [];
-  for (const c of choices) {
-    const event = enabledEvents(setup, state)[c] as Event;
-    events.push(event);
-    state = stepEnabled(setup, state, event);
-  }
-  return events;
-}

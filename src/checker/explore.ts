@@ -138,7 +138,11 @@ class Level {
 function rebuild(setup: Setup, parent: GrowingInt32, choice: GrowingUint16, id: number): Event[] {
   const choices: number[] = [];
   for (let at = id; at > 0; at = parent.at(at)) choices.push(choice.at(at));
-  choices.reverse();
+  return eventsOfChoices(setup, choices.reverse());
+}
+
+/** Replay a list of choices from the initial state: the events of a counterexample. */
+export function eventsOfChoices(setup: Setup, choices: readonly number[]): Event[] {
   let state = initialState(setup);
   const events: Event[] = [];
   for (const c of choices) {

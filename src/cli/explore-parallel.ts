@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { violatedInvariants } from '../model/invariants.js';
 import { initialState } from '../model/system.js';
 import type { Setup } from '../model/events.js';
-import { eventsOfChoices } from '../checker/explore-part.js';
+import { eventsOfChoices } from '../checker/explore.js';
 import type { Accepted, Expanded, Outbox } from '../checker/explore-part.js';
 import { whileAt } from '../checker/explore.js';
 import type { ExploreProgress, ExploreResult, ExploreVerdict } from '../checker/explore.js';
