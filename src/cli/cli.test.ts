@@ -564,9 +564,10 @@ describe('CLI: clients', () => {
 
   it('a run whose sends the client never resolves is unfinished, not a pass: exit 1', () => {
     const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--faults', 'lose-request', '--fault-rate', '1', '--no-report');
-    expect(code).toBe(1);
+    // The lines first, so a failure shows what the run printed.
     expect(stdout).toContain('✗ unfinished: 2 sends neither acknowledged nor failed, so not checked');
     expect(stdout).toContain('1 run: no violation; unfinished in seed 1; 0 passed.');
+    expect(code).toBe(1);
   });
 
   it('a report that cannot be written is one line naming --report-dir, exit 2, and no partial report', () => {

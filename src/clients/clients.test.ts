@@ -105,6 +105,27 @@ describe('what broke, by its name', () => {
   });
 });
 
+describe('a send the client answers only when the harness closes it', () => {
+  it('stays pending (unfinished), not failed: the error that close gives a pending send is not its answer', async () => {
+    // A client that never answers a send until it is closed, and then fails every pending send,
+    // as kafkajs 2.2.4 did in CI on a loaded machine (a KafkaJSNonRetriableError on disconnect).
+    const pending: Array<(error: Error) => void> = [];
+    const stuck: ClientDriver = {
+      ...DRIVERS.kafkajs,
+      open: async () => ({
+        send: () => new Promise((_, reject) => pending.push(reject)),
+        close: async () => {
+          for (const reject of pending) reject(new Error('closed with the send pending'));
+        },
+      }),
+    };
+    const r = await runClient({ driver: stuck, settings: SOUND, workload: { ...SEQUENTIAL, mode: 'concurrent', records: 2 }, seed: 1, faultRate: 0, faults: [], deadlineMs: 200 });
+    expect(pending).toHaveLength(2);
+    expect(r.outcomes.map((o) => o.outcome)).toEqual(['pending', 'pending']);
+    expect(r.error).toBe('Error: the workload did not finish within 200 ms');
+  });
+});
+
 describe('the pipeline, as seen on the wire', () => {
   it('kafkajs without idempotence, 5 in flight, concurrent sends: several requests await answers on one connection; idempotent, one at a time, which is not what was asked', async () => {
     const piped = await run(DRIVERS.kafkajs, 1, { settings: { idempotent: false, maxInFlight: 5 }, workload: { mode: 'concurrent', partitions: 1 }, faults: [], rate: 0 });

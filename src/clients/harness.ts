@@ -189,6 +189,10 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
   });
   let producer: ClientProducer | null = null;
   let runError: string | null = null;
+  // Set when the workload is over (done or past its deadline): an answer after that, such as the
+  // error a client gives its pending sends when the harness closes it, is not the client's answer
+  // to the send, so the send stays pending ('unfinished'), not 'failed'.
+  let over = false;
   try {
     producer = await withTimeout(spec.driver.open({ bootstrap: broker.ports.map((port) => `127.0.0.1:${port}`), topic: TOPIC, settings: spec.settings, partitions: spec.workload.partitions }), spec.deadlineMs, 'connecting');
     const open = producer;
@@ -200,8 +204,10 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
       };
       try {
         const delivered = await open.send(record);
+        if (over) return;
         outcomes[i] = { send: i, partition: delivered.partition, outcome: 'ok', offset: delivered.offset, error: null };
       } catch (error) {
+        if (over) return;
         outcomes[i] = { ...(outcomes[i] as SendOutcome), outcome: 'failed', error: describeError(error) };
       }
     };
@@ -221,6 +227,7 @@ export async function runClient(spec: RunSpec): Promise<RunResult> {
   } catch (error) {
     runError = describeError(error);
   } finally {
+    over = true;
     if (producer !== null) await withTimeout(producer.close(), 2000, 'closing the producer').catch(() => undefined);
     await broker.close();
   }
