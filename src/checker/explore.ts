@@ -23,6 +23,8 @@ import { stateKey } from './canonical.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { ByteArena, StateCodec } from './state-codec.js';
 import { livenessInvariant } from './liveness.js';
+import { MODEL_FOOTPRINTS, Reducer } from './por.js';
+import type { FootprintTables } from './por.js';
 import type { Judgement } from './run-suite.js';
 import type { Suite } from './suite.js';
 
@@ -38,6 +40,34 @@ export interface ExploreOptions {
   readonly maxDepth?: number;
   /** Also check bounded liveness (liveness.ts) from every state visited: each is a possible last fault. */
   readonly liveness?: boolean;
+  /** Reductions of the state space (por.ts); none unless given. */
+  readonly reduce?: Reductions;
+}
+
+/** The reductions `explore --reduce` can turn on. */
+export const REDUCTIONS = ['por'] as const;
+export type Reduction = (typeof REDUCTIONS)[number];
+
+export interface Reductions {
+  /** Partial-order reduction (por.ts). */
+  readonly por: boolean;
+  /** The footprint declarations to derive it from: the model's unless a test gives others. */
+  readonly footprints?: FootprintTables;
+}
+
+/** What a reduced search did, beside the result it gives. */
+export interface ReductionReport {
+  /** The reduced search's own verdict, counterexample length (or null) and counts (the result's are the full search's when it fell back). */
+  readonly verdict: ExploreVerdict['kind'];
+  readonly length: number | null;
+  readonly unique: number;
+  readonly generated: number;
+  readonly ms: number;
+  /** States expanded with a reduced set, and fully. */
+  readonly reducedStates: number;
+  readonly fullStates: number;
+  /** Why a full search gave the result instead, or null. */
+  readonly fellBack: string | null;
 }
 
 export interface ExploreProgress {
@@ -68,6 +98,8 @@ export interface ExploreResult {
   readonly witnessStates: Readonly<Record<string, number>>;
   /** What the search held at its largest: bytes of each store and the states in it. */
   readonly storage: ExploreStorage;
+  /** With a reduction on: what the reduced search did. */
+  readonly reduction?: ReductionReport;
 }
 
 /** Storage of a search that stored nothing. */
@@ -153,10 +185,54 @@ export function eventsOfChoices(setup: Setup, choices: readonly number[]): Event
   return events;
 }
 
-export function explore(setup0: Setup, safety: readonly Invariant[], witnesses: readonly Witness[], options: ExploreOptions): ExploreResult {
+/**
+ * Explore a suite's state space. With partial-order reduction on, the reduced search's verdict
+ * stands when it is complete and never met the events bound; a violation it finds is real, and a
+ * full search bounded by its length then gives a shortest one (the same the unreduced search
+ * gives); a reduced search that met the events bound is redone in full (por.ts says why).
+ */
+export function explore(setup: Setup, safety: readonly Invariant[], witnesses: readonly Witness[], options: ExploreOptions): ExploreResult {
+  const por = options.reduce?.por === true && options.liveness !== true;
+  if (!por) return exploreOnce(setup, safety, witnesses, options, null);
+  const reducer = new Reducer(
+    setup,
+    safety.map((i) => i.name),
+    witnesses.map((w) => w.name),
+    options.reduce?.footprints ?? MODEL_FOOTPRINTS,
+  );
+  const inert = reducer.inert;
+  if (inert !== null) {
+    const full = exploreOnce(setup, safety, witnesses, options, null);
+    const length = full.verdict.kind === 'violated' ? full.verdict.events.length : null;
+    return { ...full, reduction: { verdict: full.verdict.kind, length, unique: full.unique, generated: full.generated, ms: 0, reducedStates: 0, fullStates: 0, fellBack: `nothing to reduce: ${inert}` } };
+  }
+  const reduced = exploreOnce(setup, safety, witnesses, options, reducer);
+  const report = (fellBack: string | null): ReductionReport => ({
+    verdict: reduced.verdict.kind,
+    length: reduced.verdict.kind === 'violated' ? reduced.verdict.events.length : null,
+    unique: reduced.unique,
+    generated: reduced.generated,
+    ms: reduced.ms,
+    reducedStates: reducer.reduced,
+    fullStates: reducer.full,
+    fellBack,
+  });
+  const verdict = reduced.verdict;
+  const redo = (why: string, maxDepth: number | undefined): ExploreResult => {
+    const full = exploreOnce(setup, safety, witnesses, maxDepth === undefined ? options : { ...options, maxDepth }, null);
+    return { ...full, ms: full.ms + reduced.ms, reduction: report(why) };
+  };
+  if (verdict.kind === 'violated') return redo(`a shortest counterexample (the reduced search found one in ${verdict.events.length} steps)`, verdict.events.length);
+  if (verdict.kind === 'complete' && reducer.boundMet) return redo('the reduced search reached the events bound', options.maxDepth);
+  return { ...reduced, reduction: report(null) };
+}
+
+function exploreOnce(setup0: Setup, safety: readonly Invariant[], witnesses: readonly Witness[], options: ExploreOptions, reducer: Reducer | null): ExploreResult {
   const started = performance.now();
   const setup: Setup = options.maxDepth === undefined ? setup0 : { ...setup0, bounds: { ...setup0.bounds, eventsMax: options.maxDepth } };
   const invariants = options.liveness === true ? [...safety, livenessInvariant(setup)] : safety;
+  // The same setup without the events bound: whether a state the bound stopped had more to do.
+  const unbounded: Setup = { ...setup, bounds: { ...setup.bounds, eventsMax: Number.POSITIVE_INFINITY } };
   const seen = new FingerprintSet();
   const parent = new GrowingInt32();
   const choice = new GrowingUint16();
@@ -200,10 +276,46 @@ export function explore(setup0: Setup, safety: readonly Invariant[], witnesses: 
       const state = codec.decode(frontier.arena.data, frontier.starts.at(f));
       const id = frontier.ids.at(f);
       const events = enabledEvents(setup, state);
-      for (let i = 0; i < events.length; i++) {
-        const after = stepEnabled(setup, state, events[i] as Event);
-        generated += 1;
-        const [a, b] = keyOf(after);
+      // With a reduction: the indices of the events expanded (null: all), and the successors already computed.
+      let indices: readonly number[] | null = null;
+      let computed: Map<number, { after: State; key: [number, number] }> | null = null;
+      if (reducer !== null) {
+        if (events.length === 0 && !reducer.boundMet && state.counters.events >= setup.bounds.eventsMax) {
+          reducer.boundMet = enabledEvents(unbounded, state).length > 0;
+        }
+        const ample = reducer.ample(events);
+        if (ample !== null) {
+          computed = new Map();
+          for (const i of ample) {
+            const after = stepEnabled(setup, state, events[i] as Event);
+            generated += 1;
+            computed.set(i, { after, key: keyOf(after) });
+          }
+          // C3, the cycle proviso for breadth-first search (por.ts): a successor already visited means full expansion.
+          let visited = false;
+          for (const { key } of computed.values()) visited ||= seen.has(key[0], key[1]);
+          if (visited) reducer.full += 1;
+          else {
+            reducer.reduced += 1;
+            indices = ample;
+          }
+        } else if (events.length > 0) reducer.full += 1;
+      }
+      const count = indices === null ? events.length : indices.length;
+      for (let j = 0; j < count; j++) {
+        const i = indices === null ? j : (indices[j] as number);
+        const done = computed === null ? undefined : computed.get(i);
+        let after: State;
+        let a: number;
+        let b: number;
+        if (done !== undefined) {
+          after = done.after;
+          [a, b] = done.key;
+        } else {
+          after = stepEnabled(setup, state, events[i] as Event);
+          generated += 1;
+          [a, b] = keyOf(after);
+        }
         if (!seen.add(a, b)) continue;
         // A new state past the limit is not visited: the search stops with exactly maxStates.
         if (seen.size > options.maxStates) {

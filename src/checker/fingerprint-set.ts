@@ -46,6 +46,19 @@ export class FingerprintSet {
     return true;
   }
 
+  /** Whether a fingerprint is held. */
+  has(a: number, b: number): boolean {
+    const lo = a >>> 0;
+    const hi = lo === 0 && b >>> 0 === 0 ? 1 : b >>> 0;
+    const mask = this.lo.length - 1;
+    for (let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask; ; i = (i + 1) & mask) {
+      const l = this.lo[i] as number;
+      const h = this.hi[i] as number;
+      if (l === 0 && h === 0) return false;
+      if (l === lo && h === hi) return true;
+    }
+  }
+
   /** Call `f` with every fingerprint held (in table order). */
   forEach(f: (a: number, b: number) => void): void {
     for (let i = 0; i < this.lo.length; i++) {

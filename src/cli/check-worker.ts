@@ -10,7 +10,7 @@ import { adHocSuite } from '../checker/ad-hoc.js';
 import type { AdHocOptions } from '../checker/ad-hoc.js';
 import { buildExploreReport, buildReport } from '../checker/build-report.js';
 import { explore, judgeExploration, whileAt } from '../checker/explore.js';
-import type { ExploreProgress, ExploreResult } from '../checker/explore.js';
+import type { ExploreProgress, ExploreResult, Reduction } from '../checker/explore.js';
 import { judge, runSuite } from '../checker/run-suite.js';
 import type { Judgement, SuiteResult } from '../checker/run-suite.js';
 import type { Suite } from '../checker/suite.js';
@@ -36,6 +36,8 @@ export interface RunSettings {
 
 export interface ExploreSettings {
   readonly maxStates: number;
+  /** Reductions on (`--reduce`); the parallel search takes none. */
+  readonly reduce: readonly Reduction[];
   readonly maxSteps: number | null;
   /**
    * Stop when the search holds more memory than this (MB of 2^20 bytes): the worker's JavaScript
@@ -136,6 +138,7 @@ async function runExplorations(selection: Selection, settings: ExploreSettings):
       maxStates: parallel ? PARALLEL_AFTER_STATES : settings.maxStates,
       ...(settings.maxSteps === null ? {} : { maxDepth: settings.maxSteps }),
       liveness: settings.liveness,
+      reduce: { por: settings.reduce.includes('por') },
       onProgress: (progress) => {
         post({ type: 'explore-progress', suite: suite.name, progress });
         return overLimit(ownMemory());

@@ -379,6 +379,25 @@ describe('CLI: explore', () => {
     expect(replayed.stdout).toContain('reproduced exactly');
   });
 
+  it('--reduce por: the same verdict and shortest counterexample, a report replay reproduces; bad values exit 2 in one line', () => {
+    const dir = tempDir();
+    const { code, stdout } = idemcheck('explore', '--suite', 'delivery.acks1-retry-duplicates', '--reduce', 'por', '--json', '--report-dir', dir);
+    expect(code).toBe(0);
+    const [row] = JSON.parse(stdout) as { verdict: string; events: string[]; report: { json: string }; reduction: { verdict: string; length: number } | null }[];
+    expect(row?.events).toHaveLength(6);
+    expect(row?.reduction).toMatchObject({ verdict: 'violated', length: 6 });
+    expect(idemcheck('replay', row?.report.json ?? 'missing').stdout).toContain('reproduced exactly');
+    for (const [args, message] of [
+      [['--reduce', 'symmetry'], "idemcheck explore: --reduce: 'symmetry' is not a reduction; allowed: 'none' or a comma-separated list of: por\n"],
+      [['--reduce', 'por', '--workers', '2'], 'idemcheck explore: --reduce: por runs on one worker; use --workers 1 or --reduce none\n'],
+    ] as const) {
+      const bad = idemcheck('explore', '--suite', 'delivery.acks1-retry-duplicates', ...args, '--no-report');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toBe(message);
+      expect(bad.stdout).toBe('');
+    }
+  });
+
   it('ad-hoc reports with different expectations get different names', () => {
     const dir = tempDir();
     const adHoc = ['explore', '--set', 'acks=1', '--set', 'enable.idempotence=false', '--faults', 'disconnect', '--records', '2', '--report-dir', dir];

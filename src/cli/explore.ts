@@ -6,8 +6,8 @@
  */
 
 import { DEFAULT_LIVENESS_BUDGET } from '../checker/liveness.js';
-import { judgeExploration, NO_STORAGE, whileAt } from '../checker/explore.js';
-import type { ExploreResult } from '../checker/explore.js';
+import { judgeExploration, NO_STORAGE, REDUCTIONS, whileAt } from '../checker/explore.js';
+import type { ExploreResult, Reduction } from '../checker/explore.js';
 import type { Suite } from '../checker/suite.js';
 import { SUITES, suiteByName } from '../../properties/index.js';
 import { formatEvent } from '../report/format.js';
@@ -44,6 +44,12 @@ const FLAGS = flags({
     max: 256,
     help: `worker threads for a search past ${PARALLEL_AFTER_STATES.toLocaleString('en-US')} states (default 1: two were not yet\nfaster on a 2-core machine); the same verdict and state counts as with 1`,
   },
+  reduce: {
+    kind: 'text',
+    arg: 'LIST',
+    wants: `'none' or a comma-separated list of: ${REDUCTIONS.join(', ')}`,
+    help: `state-space reductions: 'por' (partial-order reduction over the events the model\ndeclares independent; same verdicts, it falls back to a full search where it\ncannot vouch for one; one worker only) or 'none' (default: none, see README)`,
+  },
   ...COMMON_FLAGS,
   liveness: {
     kind: 'switch',
@@ -60,7 +66,7 @@ Visit every state reachable within a suite's bounds (breadth-first, each canonic
 check the invariants in each. The verdict is "holds in all N states", a shortest counterexample
 (written as a report, like check's), or "incomplete" when a limit stopped the search first.
 
-${flagHelp(FLAGS, ['suite', 'max-states', 'max-memory', 'workers', 'max-steps', 'json', 'report-dir', 'no-report', 'liveness'], WIDTH)}
+${flagHelp(FLAGS, ['suite', 'max-states', 'max-memory', 'workers', 'reduce', 'max-steps', 'json', 'report-dir', 'no-report', 'liveness'], WIDTH)}
 
 ${selectionHelp(WIDTH)}
 
@@ -89,7 +95,10 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
     print(EXPLORE_HELP);
     return EXIT_OK;
   }
+  const reduce = parseReduce(values.reduce);
+  if (reduce.includes('por') && (values.workers ?? 1) > 1) throw new UsageError('--reduce: por runs on one worker; use --workers 1 or --reduce none');
   const settings: ExploreSettings = {
+    reduce,
     maxStates: values['max-states'] ?? DEFAULT_MAX_STATES,
     maxMemoryMb: values['max-memory'] ?? DEFAULT_MAX_MEMORY_MB,
     maxSteps: values['max-steps'] ?? null,
@@ -230,6 +239,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
           depth: r.result.depth,
           ms: Math.round(r.result.ms),
           witnessStates: r.result.witnessStates,
+          reduction: r.result.reduction ?? null,
           report: r.report,
         })),
         null,
@@ -244,6 +254,15 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
   return code;
 }
 
+/** `--reduce LIST`: 'none', or reductions from REDUCTIONS, comma-separated. */
+export function parseReduce(text: string | undefined): readonly Reduction[] {
+  if (text === undefined || text === 'none') return [];
+  const names = text.split(',').map((name) => name.trim());
+  const bad = names.find((name) => !(REDUCTIONS as readonly string[]).includes(name));
+  if (bad !== undefined) throw new UsageError(`--reduce: '${bad}' is not a reduction; allowed: 'none' or a comma-separated list of: ${REDUCTIONS.join(', ')}`);
+  return [...new Set(names)] as Reduction[];
+}
+
 function printRow(print: (line: string) => void, row: Row, width: number): void {
   const r = row.result;
   const mark = row.asExpected ? '✓' : '✗';
@@ -251,6 +270,12 @@ function printRow(print: (line: string) => void, row: Row, width: number): void 
     `${pad(row.suite, width)}${pad(row.expected, 34)}${pad(row.got, 44)}${pad(String(r.unique), 10)}${pad(String(r.generated), 11)}${pad(String(r.depth), 7)}${pad(`${(r.ms / 1000).toFixed(1)}s`, 8)}${perSecond(r.unique, r.ms)}  ${mark}`,
   );
   if (!row.asExpected && row.problem !== null) print(`    not as expected: ${row.problem}`);
+  if (r.reduction !== undefined) {
+    const red = r.reduction;
+    const states = red.reducedStates + red.fullStates;
+    const used = `por: ${red.reducedStates} of ${states} states expanded with a reduced set; the reduced search visited ${red.unique} states`;
+    print(`    ${red.fellBack === null ? used : red.fellBack.startsWith('nothing') ? `por: ${red.fellBack}` : `${used}; result from a full search: ${red.fellBack}`}`);
+  }
   if (row.known !== null) print(`    ${describeKnown(row.known)}`);
   if (r.verdict.kind === 'incomplete') print('    to search further: raise --max-states or --max-memory, or lower the bounds (--max-steps)');
   if (r.verdict.kind === 'violated') {
