@@ -9,6 +9,7 @@
  *   npm run bench -- --suite S    # only the counterexample rows of these suites (repeatable), printed, not written
  *   npm run bench -- --startup    # only the start-up times of the built CLI, printed, not written
  *   npm run bench -- --scale      # only the storage per state and the worker-thread speed-up, printed, not written
+ *   npm run bench -- --reduce     # only the reduction factor per suite (explore --reduce por), printed, not written
  */
 
 import { spawnSync } from 'node:child_process';
@@ -17,10 +18,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { suiteByName } from '../properties/index.js';
+import { SUITES, suiteByName } from '../properties/index.js';
 import { FingerprintSet, stateKey } from '../src/checker/canonical.js';
 import { exploreParallel } from '../src/cli/explore-parallel.js';
 import { explore } from '../src/checker/explore.js';
+import { Reducer } from '../src/checker/por.js';
 import type { Event, Setup } from '../src/model/events.js';
 import { violatedInvariants } from '../src/model/invariants.js';
 import { enabledEvents, initialState, stepEnabled } from '../src/model/system.js';
@@ -29,7 +31,7 @@ import { runSuite } from '../src/checker/run-suite.js';
 import type { Suite } from '../src/checker/suite.js';
 import { defineSuite } from '../src/checker/suite.js';
 
-const USAGE = 'usage: npm run bench [-- --quick] [-- --suite NAME ...] [-- --startup] [-- --scale]';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --suite NAME ...] [-- --startup] [-- --scale] [-- --reduce]';
 
 /** Bad arguments: one line naming the problem, exit 2, nothing written. */
 function usageError(message: string): never {
@@ -37,21 +39,27 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-function parseBenchArgs(): { quick: boolean; only: string[] | null; startupOnly: boolean; scaleOnly: boolean } {
+function parseBenchArgs(): { quick: boolean; only: string[] | null; startupOnly: boolean; scaleOnly: boolean; reduceOnly: boolean } {
   try {
     const { values } = parseArgs({
       args: process.argv.slice(2),
-      options: { quick: { type: 'boolean', default: false }, suite: { type: 'string', multiple: true }, startup: { type: 'boolean', default: false }, scale: { type: 'boolean', default: false } },
+      options: {
+        quick: { type: 'boolean', default: false },
+        suite: { type: 'string', multiple: true },
+        startup: { type: 'boolean', default: false },
+        scale: { type: 'boolean', default: false },
+        reduce: { type: 'boolean', default: false },
+      },
       strict: true,
     });
-    if ([values.startup, values.suite !== undefined, values.scale].filter(Boolean).length > 1) usageError('--startup, --suite and --scale each run one section: give one of them');
-    return { quick: values.quick, only: values.suite ?? null, startupOnly: values.startup, scaleOnly: values.scale };
+    if ([values.startup, values.suite !== undefined, values.scale, values.reduce].filter(Boolean).length > 1) usageError('--startup, --suite, --scale and --reduce each run one section: give one of them');
+    return { quick: values.quick, only: values.suite ?? null, startupOnly: values.startup, scaleOnly: values.scale, reduceOnly: values.reduce };
   } catch (error) {
     return usageError(error instanceof Error ? error.message : String(error));
   }
 }
 
-const { quick, only, startupOnly, scaleOnly } = parseBenchArgs();
+const { quick, only, startupOnly, scaleOnly, reduceOnly } = parseBenchArgs();
 for (const name of only ?? []) {
   const found = suiteByName(name);
   if (found === undefined) usageError(`--suite: no suite named '${name}' (npx idemcheck list shows them)`);
@@ -501,6 +509,53 @@ async function benchWorkers(): Promise<WorkersRow[]> {
   return rows;
 }
 
+interface ReductionRow {
+  suite: string;
+  /** Why por cannot reduce this suite at all (then only the full search ran), or null. */
+  inert: string | null;
+  full: { verdict: string; unique: number; ms: number };
+  /** The reduced search's own verdict and counts, and how many states it expanded with a reduced set. */
+  reduced: { verdict: string; unique: number; ms: number; reducedStates: number; expandedStates: number } | null;
+  /** Full unique states over reduced, when both searches ended (complete or violated). */
+  factor: number | null;
+  /** explore --reduce por in all (with its full search where it falls back) over the full search alone. */
+  timeRatio: number | null;
+}
+
+/** explore --reduce por against the full search on every suite, at its default bounds, up to a state limit. */
+function benchReduction(): ReductionRow[] {
+  const limit = quick ? 20_000 : 100_000;
+  const rows: ReductionRow[] = [];
+  for (const s of SUITES) {
+    if (s.setup === null) continue;
+    const full = explore(s.setup, s.checked, s.sought, { maxStates: limit });
+    const inert = new Reducer(s.setup, s.checked.map((i) => i.name), s.sought.map((w) => w.name)).inert;
+    const fullRow = { verdict: full.verdict.kind, unique: full.unique, ms: Math.round(full.ms) };
+    if (inert !== null) {
+      rows.push({ suite: s.name, inert, full: fullRow, reduced: null, factor: null, timeRatio: null });
+      log(`${s.name.padEnd(50)} ${full.verdict.kind} ${full.unique} states; por: nothing to reduce (${inert})`);
+      continue;
+    }
+    const por = explore(s.setup, s.checked, s.sought, { maxStates: limit, reduce: { por: true } });
+    const red = por.reduction;
+    if (red === undefined) throw new Error('bench bug: a reduced search without a report');
+    const ended = full.verdict.kind !== 'incomplete' && red.verdict !== 'incomplete';
+    const row: ReductionRow = {
+      suite: s.name,
+      inert: null,
+      full: fullRow,
+      reduced: { verdict: red.verdict, unique: red.unique, ms: Math.round(red.ms), reducedStates: red.reducedStates, expandedStates: red.reducedStates + red.fullStates },
+      factor: ended ? round2(full.unique / red.unique) : null,
+      timeRatio: round2(por.ms / full.ms),
+    };
+    rows.push(row);
+    log(
+      `${s.name.padEnd(50)} full ${full.verdict.kind} ${full.unique} states ${ms(full.ms)}; reduced ${red.verdict} ${red.unique} states, ${red.reducedStates} of ${red.reducedStates + red.fullStates} expanded reduced; factor ${row.factor ?? '-'}; time x${row.timeRatio}`,
+    );
+  }
+  return rows;
+}
+
 function markdown(result: {
   machine: { node: string; cpus: number; cpuModel: string; date: string; quick: boolean };
   startup: StartupRow[];
@@ -510,6 +565,7 @@ function markdown(result: {
   growth: GrowthRow[];
   storage: StorageRow[];
   workers: WorkersRow[];
+  reduction: ReductionRow[];
 }): string {
   const lines: string[] = [];
   const m = result.machine;
@@ -592,6 +648,19 @@ function markdown(result: {
   lines.push('|---|---:|---:|---:|---:|---|');
   for (const r of result.workers) lines.push(`| ${r.task} | ${r.workers} | ${ms(r.wallMs)} | ${r.cpuMs < 0 ? '' : ms(r.cpuMs)} | ${r.speedUp} | ${r.verdict}${r.unique === null ? '' : ` (${r.unique})`} |`);
   lines.push('');
+  lines.push('## Reduction factor (explore --reduce por)');
+  lines.push('');
+  lines.push(
+    'Each suite at its default bounds, full search against the reduced one, up to the same state limit. The factor is full unique states over reduced, where both searches ended. "reduced" counts the states expanded with a persistent set smaller than the enabled set. The time ratio is explore --reduce por in all (with the full search it runs where it falls back: a counterexample, or the events bound reached) over the full search alone.',
+  );
+  lines.push('');
+  lines.push('| suite | full: verdict (states) | reduced: verdict (states) | states expanded reduced | factor | time ratio |');
+  lines.push('|---|---|---|---:|---:|---:|');
+  for (const r of result.reduction) {
+    if (r.reduced === null) lines.push(`| ${r.suite} | ${r.full.verdict} (${r.full.unique}) | nothing to reduce: ${r.inert} | | | |`);
+    else lines.push(`| ${r.suite} | ${r.full.verdict} (${r.full.unique}) | ${r.reduced.verdict} (${r.reduced.unique}) | ${r.reduced.reducedStates} of ${r.reduced.expandedStates} | ${r.factor ?? '-'} | ${r.timeRatio} |`);
+  }
+  lines.push('');
   return lines.join('\n');
 }
 
@@ -603,6 +672,11 @@ async function main(): Promise<void> {
     benchStorage();
     log('\nWorker threads');
     await benchWorkers();
+    return;
+  }
+  if (reduceOnly) {
+    log('\nReduction factor (explore --reduce por)');
+    benchReduction();
     return;
   }
   // First, while nothing else of the benchmark is in memory or running.
@@ -621,7 +695,9 @@ async function main(): Promise<void> {
   const storage = benchStorage();
   log('\nWorker threads');
   const workers = await benchWorkers();
-  const result = { machine, startup, counterexamples, throughput, costs, growth, storage, workers };
+  log('\nReduction factor (explore --reduce por)');
+  const reduction = benchReduction();
+  const result = { machine, startup, counterexamples, throughput, costs, growth, storage, workers, reduction };
   const dir = new URL('./results/', import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
   // A quick run does not replace the committed full run.
