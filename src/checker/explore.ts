@@ -24,6 +24,7 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { ByteArena, StateCodec } from './state-codec.js';
 import { livenessInvariant } from './liveness.js';
 import { MODEL_FOOTPRINTS, Reducer } from './por.js';
+import { knownFields, renameBrokers, renamings, symmetryUnsound } from './symmetry.js';
 import type { FootprintTables } from './por.js';
 import type { Judgement } from './run-suite.js';
 import type { Suite } from './suite.js';
@@ -45,12 +46,14 @@ export interface ExploreOptions {
 }
 
 /** The reductions `explore --reduce` can turn on. */
-export const REDUCTIONS = ['por'] as const;
+export const REDUCTIONS = ['por', 'symmetry'] as const;
 export type Reduction = (typeof REDUCTIONS)[number];
 
 export interface Reductions {
   /** Partial-order reduction (por.ts). */
   readonly por: boolean;
+  /** Symmetry reduction (symmetry.ts), where the setup allows it; not together with por. */
+  readonly symmetry?: boolean;
   /** The footprint declarations to derive it from: the model's unless a test gives others. */
   readonly footprints?: FootprintTables;
 }
@@ -68,6 +71,8 @@ export interface ReductionReport {
   readonly fullStates: number;
   /** Why a full search gave the result instead, or null. */
   readonly fellBack: string | null;
+  /** With symmetry asked for: whether it applied, and why not. */
+  readonly symmetry: { readonly applied: boolean; readonly why: string | null } | null;
 }
 
 export interface ExploreProgress {
@@ -193,7 +198,15 @@ export function eventsOfChoices(setup: Setup, choices: readonly number[]): Event
  */
 export function explore(setup: Setup, safety: readonly Invariant[], witnesses: readonly Witness[], options: ExploreOptions): ExploreResult {
   const por = options.reduce?.por === true && options.liveness !== true;
-  if (!por) return exploreOnce(setup, safety, witnesses, options, null);
+  if (options.reduce?.symmetry === true) {
+    if (por) throw new Error('explorer: por and symmetry together are not supported');
+    const why = symmetryUnsound(setup) ?? (knownFields(initialState(setup)) ? null : 'the state has fields the renaming does not know');
+    const result = exploreOnce(setup, safety, witnesses, options, null, why === null ? renamings(setup.config.topic.replicationFactor) : null);
+    const length = result.verdict.kind === 'violated' ? result.verdict.events.length : null;
+    const own = { verdict: result.verdict.kind, length, unique: result.unique, generated: result.generated, ms: result.ms };
+    return { ...result, reduction: { ...own, reducedStates: 0, fullStates: 0, fellBack: null, symmetry: { applied: why === null, why } } };
+  }
+  if (!por) return exploreOnce(setup, safety, witnesses, options, null, null);
   const reducer = new Reducer(
     setup,
     safety.map((i) => i.name),
@@ -202,11 +215,14 @@ export function explore(setup: Setup, safety: readonly Invariant[], witnesses: r
   );
   const inert = reducer.inert;
   if (inert !== null) {
-    const full = exploreOnce(setup, safety, witnesses, options, null);
+    const full = exploreOnce(setup, safety, witnesses, options, null, null);
     const length = full.verdict.kind === 'violated' ? full.verdict.events.length : null;
-    return { ...full, reduction: { verdict: full.verdict.kind, length, unique: full.unique, generated: full.generated, ms: 0, reducedStates: 0, fullStates: 0, fellBack: `nothing to reduce: ${inert}` } };
+    return {
+      ...full,
+      reduction: { verdict: full.verdict.kind, length, unique: full.unique, generated: full.generated, ms: 0, reducedStates: 0, fullStates: 0, fellBack: `nothing to reduce: ${inert}`, symmetry: null },
+    };
   }
-  const reduced = exploreOnce(setup, safety, witnesses, options, reducer);
+  const reduced = exploreOnce(setup, safety, witnesses, options, reducer, null);
   const report = (fellBack: string | null): ReductionReport => ({
     verdict: reduced.verdict.kind,
     length: reduced.verdict.kind === 'violated' ? reduced.verdict.events.length : null,
@@ -216,10 +232,11 @@ export function explore(setup: Setup, safety: readonly Invariant[], witnesses: r
     reducedStates: reducer.reduced,
     fullStates: reducer.full,
     fellBack,
+    symmetry: null,
   });
   const verdict = reduced.verdict;
   const redo = (why: string, maxDepth: number | undefined): ExploreResult => {
-    const full = exploreOnce(setup, safety, witnesses, maxDepth === undefined ? options : { ...options, maxDepth }, null);
+    const full = exploreOnce(setup, safety, witnesses, maxDepth === undefined ? options : { ...options, maxDepth }, null, null);
     return { ...full, ms: full.ms + reduced.ms, reduction: report(why) };
   };
   if (verdict.kind === 'violated') return redo(`a shortest counterexample (the reduced search found one in ${verdict.events.length} steps)`, verdict.events.length);
@@ -227,7 +244,15 @@ export function explore(setup: Setup, safety: readonly Invariant[], witnesses: r
   return { ...reduced, reduction: report(null) };
 }
 
-function exploreOnce(setup0: Setup, safety: readonly Invariant[], witnesses: readonly Witness[], options: ExploreOptions, reducer: Reducer | null): ExploreResult {
+/** One breadth-first search; `renames`: the broker renamings a key is the smallest over (symmetry.ts), or null. */
+function exploreOnce(
+  setup0: Setup,
+  safety: readonly Invariant[],
+  witnesses: readonly Witness[],
+  options: ExploreOptions,
+  reducer: Reducer | null,
+  renames: readonly (readonly number[])[] | null,
+): ExploreResult {
   const started = performance.now();
   const setup: Setup = options.maxDepth === undefined ? setup0 : { ...setup0, bounds: { ...setup0.bounds, eventsMax: options.maxDepth } };
   const invariants = options.liveness === true ? [...safety, livenessInvariant(setup)] : safety;
@@ -248,7 +273,17 @@ function exploreOnce(setup0: Setup, safety: readonly Invariant[], witnesses: rea
   const keyOf = (state: State): [number, number] => {
     let bits = 0;
     for (let i = 0; i < witnesses.length; i++) if ((witnesses[i] as Witness).holds(state)) bits |= 1 << i;
-    return stateKey(state, bits);
+    const key = stateKey(state, bits);
+    if (renames === null) return key;
+    // Symmetry: the smallest key over the state's renamings (witnesses do not read broker ids, so the bits stay).
+    for (const to of renames) {
+      const [c, d] = stateKey(renameBrokers(state, to), bits);
+      if (c >>> 0 < key[0] >>> 0 || (c >>> 0 === key[0] >>> 0 && d >>> 0 < key[1] >>> 0)) {
+        key[0] = c;
+        key[1] = d;
+      }
+    }
+    return key;
   };
   const init = initialState(setup);
   const [a0, b0] = keyOf(init);

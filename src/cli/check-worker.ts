@@ -138,7 +138,7 @@ async function runExplorations(selection: Selection, settings: ExploreSettings):
       maxStates: parallel ? PARALLEL_AFTER_STATES : settings.maxStates,
       ...(settings.maxSteps === null ? {} : { maxDepth: settings.maxSteps }),
       liveness: settings.liveness,
-      reduce: { por: settings.reduce.includes('por') },
+      reduce: { por: settings.reduce.includes('por'), symmetry: settings.reduce.includes('symmetry') },
       onProgress: (progress) => {
         post({ type: 'explore-progress', suite: suite.name, progress });
         return overLimit(ownMemory());

@@ -379,7 +379,7 @@ describe('CLI: explore', () => {
     expect(replayed.stdout).toContain('reproduced exactly');
   });
 
-  it('--reduce por: the same verdict and shortest counterexample, a report replay reproduces; bad values exit 2 in one line', () => {
+  it('--reduce por: the same verdict and shortest counterexample, a report replay reproduces; symmetry by default; bad values exit 2 in one line', () => {
     const dir = tempDir();
     const { code, stdout } = idemcheck('explore', '--suite', 'delivery.acks1-retry-duplicates', '--reduce', 'por', '--json', '--report-dir', dir);
     expect(code).toBe(0);
@@ -387,9 +387,11 @@ describe('CLI: explore', () => {
     expect(row?.events).toHaveLength(6);
     expect(row?.reduction).toMatchObject({ verdict: 'violated', length: 6 });
     expect(idemcheck('replay', row?.report.json ?? 'missing').stdout).toContain('reproduced exactly');
+    const byDefault = idemcheck('explore', '--suite', 'replication.acks1-loses-on-failover', '--suite', 'delivery.acks0-loses-acknowledged', '--no-report');
+    expect(byDefault.stdout.match(/symmetry: interchangeable brokers merged/g)).toHaveLength(1);
     for (const [args, message] of [
-      [['--reduce', 'symmetry'], "idemcheck explore: --reduce: 'symmetry' is not a reduction; allowed: 'none' or a comma-separated list of: por\n"],
-      [['--reduce', 'por', '--workers', '2'], 'idemcheck explore: --reduce: por runs on one worker; use --workers 1 or --reduce none\n'],
+      [['--reduce', 'por,symmetry'], "idemcheck explore: --reduce: 'por,symmetry' is not allowed; give one of: por, symmetry, none (por and symmetry do not combine)\n"],
+      [['--reduce', 'symmetry', '--workers', '2'], 'idemcheck explore: --reduce: symmetry runs on one worker; use --workers 1 or --reduce none\n'],
     ] as const) {
       const bad = idemcheck('explore', '--suite', 'delivery.acks1-retry-duplicates', ...args, '--no-report');
       expect(bad.code).toBe(2);

@@ -46,9 +46,9 @@ const FLAGS = flags({
   },
   reduce: {
     kind: 'text',
-    arg: 'LIST',
-    wants: `'none' or a comma-separated list of: ${REDUCTIONS.join(', ')}`,
-    help: `state-space reductions: 'por' (partial-order reduction over the events the model\ndeclares independent; same verdicts, it falls back to a full search where it\ncannot vouch for one; one worker only) or 'none' (default: none, see README)`,
+    arg: 'NAME',
+    wants: `one of: ${[...REDUCTIONS, 'none'].join(', ')}`,
+    help: `state-space reductions, one of: 'symmetry' (brokers that are interchangeable\nare merged; applied where the suite allows it, see README), 'por' (partial-order\nreduction over the events the model declares independent), 'none'; with one\nworker (default: symmetry; none with --workers above 1)`,
   },
   ...COMMON_FLAGS,
   liveness: {
@@ -95,8 +95,9 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
     print(EXPLORE_HELP);
     return EXIT_OK;
   }
-  const reduce = parseReduce(values.reduce);
-  if (reduce.includes('por') && (values.workers ?? 1) > 1) throw new UsageError('--reduce: por runs on one worker; use --workers 1 or --reduce none');
+  const workers = values.workers ?? 1;
+  const reduce = values.reduce === undefined ? (workers > 1 ? [] : DEFAULT_REDUCE) : parseReduce(values.reduce);
+  if (reduce.length > 0 && workers > 1) throw new UsageError(`--reduce: ${reduce.join(',')} runs on one worker; use --workers 1 or --reduce none`);
   const settings: ExploreSettings = {
     reduce,
     maxStates: values['max-states'] ?? DEFAULT_MAX_STATES,
@@ -254,13 +255,16 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
   return code;
 }
 
-/** `--reduce LIST`: 'none', or reductions from REDUCTIONS, comma-separated. */
-export function parseReduce(text: string | undefined): readonly Reduction[] {
-  if (text === undefined || text === 'none') return [];
-  const names = text.split(',').map((name) => name.trim());
-  const bad = names.find((name) => !(REDUCTIONS as readonly string[]).includes(name));
-  if (bad !== undefined) throw new UsageError(`--reduce: '${bad}' is not a reduction; allowed: 'none' or a comma-separated list of: ${REDUCTIONS.join(', ')}`);
-  return [...new Set(names)] as Reduction[];
+/** The reductions explore applies unless told otherwise (with one worker): those whose soundness tests pass and that pay. */
+export const DEFAULT_REDUCE: readonly Reduction[] = ['symmetry'];
+
+/** `--reduce NAME`: 'none' or one of REDUCTIONS (por and symmetry together are not shown sound). */
+export function parseReduce(text: string): readonly Reduction[] {
+  if (text === 'none') return [];
+  if (!(REDUCTIONS as readonly string[]).includes(text)) {
+    throw new UsageError(`--reduce: '${text}' is not allowed; give one of: ${[...REDUCTIONS, 'none'].join(', ')} (por and symmetry do not combine)`);
+  }
+  return [text as Reduction];
 }
 
 function printRow(print: (line: string) => void, row: Row, width: number): void {
@@ -270,7 +274,10 @@ function printRow(print: (line: string) => void, row: Row, width: number): void 
     `${pad(row.suite, width)}${pad(row.expected, 34)}${pad(row.got, 44)}${pad(String(r.unique), 10)}${pad(String(r.generated), 11)}${pad(String(r.depth), 7)}${pad(`${(r.ms / 1000).toFixed(1)}s`, 8)}${perSecond(r.unique, r.ms)}  ${mark}`,
   );
   if (!row.asExpected && row.problem !== null) print(`    not as expected: ${row.problem}`);
-  if (r.reduction !== undefined) {
+  if (r.reduction?.symmetry != null) {
+    // Said only where it acted (--json gives the reason where it did not).
+    if (r.reduction.symmetry.applied) print('    symmetry: interchangeable brokers merged (one state visited per renaming of brokers)');
+  } else if (r.reduction !== undefined) {
     const red = r.reduction;
     const states = red.reducedStates + red.fullStates;
     const used = `por: ${red.reducedStates} of ${states} states expanded with a reduced set; the reduced search visited ${red.unique} states`;
