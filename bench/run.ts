@@ -9,7 +9,7 @@
  *   npm run bench -- --suite S    # only the counterexample rows of these suites (repeatable), printed, not written
  *   npm run bench -- --startup    # only the start-up times of the built CLI, printed, not written
  *   npm run bench -- --scale      # only the storage per state and the worker-thread speed-up, printed, not written
- *   npm run bench -- --reduce     # only the reduction factor per suite (explore --reduce por), printed, not written
+ *   npm run bench -- --reduce     # only the reduction factor per suite (--reduce symmetry and por), printed, not written
  */
 
 import { spawnSync } from 'node:child_process';
@@ -23,6 +23,7 @@ import { FingerprintSet, stateKey } from '../src/checker/canonical.js';
 import { exploreParallel } from '../src/cli/explore-parallel.js';
 import { explore } from '../src/checker/explore.js';
 import { Reducer } from '../src/checker/por.js';
+import { symmetryUnsound } from '../src/checker/symmetry.js';
 import type { Event, Setup } from '../src/model/events.js';
 import { violatedInvariants } from '../src/model/invariants.js';
 import { enabledEvents, initialState, stepEnabled } from '../src/model/system.js';
@@ -520,6 +521,10 @@ interface ReductionRow {
   factor: number | null;
   /** explore --reduce por in all (with its full search where it falls back) over the full search alone. */
   timeRatio: number | null;
+  /** explore --reduce symmetry where it applies (else why not): its verdict, states, time, and the factors over `symmetryFull`. */
+  symmetry: { verdict: string; unique: number; ms: number; factor: number | null; timeRatio: number } | string;
+  /** The full search symmetry is compared with (up to a larger state limit than por's). */
+  symmetryFull: { verdict: string; unique: number; ms: number };
 }
 
 /** explore --reduce por against the full search on every suite, at its default bounds, up to a state limit. */
@@ -531,8 +536,21 @@ function benchReduction(): ReductionRow[] {
     const full = explore(s.setup, s.checked, s.sought, { maxStates: limit });
     const inert = new Reducer(s.setup, s.checked.map((i) => i.name), s.sought.map((w) => w.name)).inert;
     const fullRow = { verdict: full.verdict.kind, unique: full.unique, ms: Math.round(full.ms) };
+    const unsound = symmetryUnsound(s.setup);
+    let symmetry: ReductionRow['symmetry'] = unsound ?? '';
+    let symmetryFull = fullRow;
+    if (unsound === null) {
+      // A larger limit here: the suites it applies to are few, and one needs 355,619 states.
+      const symLimit = quick ? limit : 400_000;
+      const whole = symLimit === limit ? full : explore(s.setup, s.checked, s.sought, { maxStates: symLimit });
+      const sym = explore(s.setup, s.checked, s.sought, { maxStates: symLimit, reduce: { por: false, symmetry: true } });
+      const ended = whole.verdict.kind !== 'incomplete' && sym.verdict.kind !== 'incomplete';
+      symmetry = { verdict: sym.verdict.kind, unique: sym.unique, ms: Math.round(sym.ms), factor: ended ? round2(whole.unique / sym.unique) : null, timeRatio: round2(sym.ms / whole.ms) };
+      symmetryFull = { verdict: whole.verdict.kind, unique: whole.unique, ms: Math.round(whole.ms) };
+      log(`${s.name.padEnd(50)} symmetry: ${sym.verdict.kind} ${sym.unique} states ${ms(sym.ms)} (full ${whole.verdict.kind} ${whole.unique} states ${ms(whole.ms)}); factor ${symmetry.factor ?? '-'}`);
+    }
     if (inert !== null) {
-      rows.push({ suite: s.name, inert, full: fullRow, reduced: null, factor: null, timeRatio: null });
+      rows.push({ suite: s.name, inert, full: fullRow, reduced: null, factor: null, timeRatio: null, symmetry, symmetryFull });
       log(`${s.name.padEnd(50)} ${full.verdict.kind} ${full.unique} states; por: nothing to reduce (${inert})`);
       continue;
     }
@@ -547,6 +565,8 @@ function benchReduction(): ReductionRow[] {
       reduced: { verdict: red.verdict, unique: red.unique, ms: Math.round(red.ms), reducedStates: red.reducedStates, expandedStates: red.reducedStates + red.fullStates },
       factor: ended ? round2(full.unique / red.unique) : null,
       timeRatio: round2(por.ms / full.ms),
+      symmetry,
+      symmetryFull,
     };
     rows.push(row);
     log(
@@ -648,11 +668,18 @@ function markdown(result: {
   lines.push('|---|---:|---:|---:|---:|---|');
   for (const r of result.workers) lines.push(`| ${r.task} | ${r.workers} | ${ms(r.wallMs)} | ${r.cpuMs < 0 ? '' : ms(r.cpuMs)} | ${r.speedUp} | ${r.verdict}${r.unique === null ? '' : ` (${r.unique})`} |`);
   lines.push('');
-  lines.push('## Reduction factor (explore --reduce por)');
+  lines.push('## Reduction factor (explore --reduce symmetry, explore --reduce por)');
   lines.push('');
   lines.push(
-    'Each suite at its default bounds, full search against the reduced one, up to the same state limit. The factor is full unique states over reduced, where both searches ended. "reduced" counts the states expanded with a persistent set smaller than the enabled set. The time ratio is explore --reduce por in all (with the full search it runs where it falls back: a counterexample, or the events bound reached) over the full search alone.',
+    'Each suite at its default bounds, full search against the reduced one, up to the same state limit. The factor is full unique states over reduced, where both searches ended. Symmetry (the default with one worker) applies to the suites listed in its table; elsewhere it changes nothing. For por, "reduced" counts the states expanded with a persistent set smaller than the enabled set, and the time ratio is explore --reduce por in all (with the full search it runs where it falls back: a counterexample, or the events bound reached) over the full search alone.',
   );
+  lines.push('');
+  lines.push('| suite (symmetry applies) | full: verdict (states) | symmetry: verdict (states) | factor | time ratio |');
+  lines.push('|---|---|---|---:|---:|');
+  for (const r of result.reduction) {
+    if (typeof r.symmetry === 'string') continue;
+    lines.push(`| ${r.suite} | ${r.symmetryFull.verdict} (${r.symmetryFull.unique}), ${ms(r.symmetryFull.ms)} | ${r.symmetry.verdict} (${r.symmetry.unique}), ${ms(r.symmetry.ms)} | ${r.symmetry.factor ?? '-'} | ${r.symmetry.timeRatio} |`);
+  }
   lines.push('');
   lines.push('| suite | full: verdict (states) | reduced: verdict (states) | states expanded reduced | factor | time ratio |');
   lines.push('|---|---|---|---:|---:|---:|');
@@ -675,7 +702,7 @@ async function main(): Promise<void> {
     return;
   }
   if (reduceOnly) {
-    log('\nReduction factor (explore --reduce por)');
+    log('\nReduction factor (explore --reduce symmetry, explore --reduce por)');
     benchReduction();
     return;
   }
@@ -695,7 +722,7 @@ async function main(): Promise<void> {
   const storage = benchStorage();
   log('\nWorker threads');
   const workers = await benchWorkers();
-  log('\nReduction factor (explore --reduce por)');
+  log('\nReduction factor (explore --reduce symmetry, explore --reduce por)');
   const reduction = benchReduction();
   const result = { machine, startup, counterexamples, throughput, costs, growth, storage, workers, reduction };
   const dir = new URL('./results/', import.meta.url).pathname;

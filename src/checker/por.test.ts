@@ -126,7 +126,7 @@ describe('Partial-order reduction: the declarations hold on the states of small 
       const key = (state: State): string => stateKey(state, 0).join(':');
       let pairs = 0;
       let invisible = 0;
-      for (const state of sample(s.setup, 400)) {
+      for (const state of sample(s.setup, 250)) {
         const events = enabledEvents(s.setup, state);
         const before = violatedInvariants(state, s.checked).map((r) => r.invariant);
         for (let i = 0; i < events.length; i++) {
