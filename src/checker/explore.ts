@@ -43,6 +43,25 @@ export interface ExploreOptions {
   readonly liveness?: boolean;
   /** Reductions of the state space (por.ts); none unless given. */
   readonly reduce?: Reductions;
+  /** Where encoded frontier states go when a level outgrows memory (the CLI gives a directory on disk). */
+  readonly spill?: Spill;
+}
+
+/**
+ * A store for the frontier's overflow: chunks of encoded states written once and taken back once,
+ * in order, as a disk-backed queue does (TLC's DiskStateQueue). The checker does no I/O itself.
+ */
+export interface SpillStore {
+  /** Keep a chunk; returns its handle. */
+  put(bytes: Uint8Array): number;
+  /** The chunk a handle names, removed from the store. */
+  take(handle: number): Uint8Array;
+}
+
+export interface Spill {
+  readonly store: SpillStore;
+  /** The encoded bytes a level keeps in memory before it writes them to the store as one chunk. */
+  readonly chunkBytes: number;
 }
 
 /** The reductions `explore --reduce` can turn on. */
@@ -114,9 +133,11 @@ export interface ExploreStorage {
   /** The visited set (table capacity) and the parent and choice arrays that rebuild a trace. */
   readonly visitedBytes: number;
   readonly traceBytes: number;
-  /** Encoded bytes of the two levels held (the one expanded and the next), at their largest, and their states. */
+  /** Encoded bytes of the two levels held in memory (the one expanded and the next), at their largest, and their states. */
   readonly frontierBytes: number;
   readonly frontierStates: number;
+  /** Encoded bytes written to the spill store in all (0 without one). */
+  readonly spilledBytes?: number;
 }
 
 /** An Int32Array that doubles when full. */
@@ -159,16 +180,54 @@ class GrowingUint16 {
 
 /** A breadth-first level: encoded states back to back, where each starts, and its state id. */
 class Level {
-  readonly arena = new ByteArena();
-  readonly starts = new GrowingInt32();
-  readonly ids = new GrowingInt32();
+  arena = new ByteArena();
+  starts = new GrowingInt32();
+  ids = new GrowingInt32();
+  /** Chunks written to the spill store, oldest first, and the states in them. */
+  private readonly spilled: { handle: number; count: number }[] = [];
+  private spilledCount = 0;
+  spilledBytes = 0;
   get count(): number {
-    return this.starts.length;
+    return this.spilledCount + this.starts.length;
+  }
+  /** Encoded bytes held in memory. */
+  get memoryBytes(): number {
+    return this.arena.length;
   }
   push(codec: StateCodec, state: State, id: number): void {
     this.starts.push(this.arena.length);
     this.ids.push(id);
     codec.encode(state, this.arena);
+  }
+  /** Write the states held in memory to the store as one chunk once they pass `spill.chunkBytes`. */
+  spillIfFull(spill: Spill | undefined): void {
+    if (spill === undefined || this.arena.length < spill.chunkBytes) return;
+    const n = this.starts.length;
+    const chunk = new Uint8Array(4 + 8 * n + this.arena.length);
+    const head = new DataView(chunk.buffer);
+    head.setInt32(0, n, true);
+    for (let i = 0; i < n; i++) {
+      head.setInt32(4 + 4 * i, this.starts.at(i), true);
+      head.setInt32(4 + 4 * n + 4 * i, this.ids.at(i), true);
+    }
+    chunk.set(this.arena.data.subarray(0, this.arena.length), 4 + 8 * n);
+    this.spilled.push({ handle: spill.store.put(chunk), count: n });
+    this.spilledCount += n;
+    this.spilledBytes += chunk.length;
+    this.arena = new ByteArena();
+    this.starts = new GrowingInt32();
+    this.ids = new GrowingInt32();
+  }
+  /** Call `visit` with every state's bytes, start and id, in the order pushed; spilled chunks are taken back (and leave the store) one at a time. */
+  forEach(spill: Spill | undefined, visit: (data: Uint8Array, start: number, id: number) => boolean): boolean {
+    for (const { handle, count } of this.spilled) {
+      const chunk = (spill as Spill).store.take(handle);
+      const head = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      const data = chunk.subarray(4 + 8 * count);
+      for (let i = 0; i < count; i++) if (!visit(data, head.getInt32(4 + 4 * i, true), head.getInt32(4 + 4 * count + 4 * i, true))) return false;
+    }
+    for (let f = 0; f < this.starts.length; f++) if (!visit(this.arena.data, this.starts.at(f), this.ids.at(f))) return false;
+    return true;
   }
 }
 
@@ -285,6 +344,7 @@ function exploreOnce(
     }
     return key;
   };
+  let spilledBytes = 0;
   const init = initialState(setup);
   const [a0, b0] = keyOf(init);
   seen.add(a0, b0);
@@ -297,7 +357,7 @@ function exploreOnce(
     depth,
     ms: performance.now() - started,
     witnessStates,
-    storage: { visitedBytes: seen.bytes, traceBytes: parent.data.byteLength + choice.data.byteLength, frontierBytes, frontierStates },
+    storage: { visitedBytes: seen.bytes, traceBytes: parent.data.byteLength + choice.data.byteLength, frontierBytes, frontierStates, spilledBytes },
   });
   const initial = violatedInvariants(init, invariants);
   if (initial.length > 0) return result({ kind: 'violated', events: [], results: initial });
@@ -305,11 +365,14 @@ function exploreOnce(
   let frontier = new Level();
   frontier.push(codec, init, 0);
   let lastReport = started;
+  // What ended the search inside a level, when something did.
+  const end: { result: ExploreResult | null } = { result: null };
   while (frontier.count > 0) {
     const next = new Level();
-    for (let f = 0; f < frontier.count; f++) {
-      const state = codec.decode(frontier.arena.data, frontier.starts.at(f));
-      const id = frontier.ids.at(f);
+    const level = frontier;
+    // One state of the level: expand it; false (with `end.result` set) ends the search.
+    const expand = (data: Uint8Array, start: number, id: number): boolean => {
+      const state = codec.decode(data, start);
       const events = enabledEvents(setup, state);
       // With a reduction: the indices of the events expanded (null: all), and the successors already computed.
       let indices: readonly number[] | null = null;
@@ -354,7 +417,8 @@ function exploreOnce(
         if (!seen.add(a, b)) continue;
         // A new state past the limit is not visited: the search stops with exactly maxStates.
         if (seen.size > options.maxStates) {
-          return result({ kind: 'incomplete', reason: `the state limit (${options.maxStates} unique states) was reached ${whileAt(depth)}` }, options.maxStates);
+          end.result = result({ kind: 'incomplete', reason: `the state limit (${options.maxStates} unique states) was reached ${whileAt(depth)}` }, options.maxStates);
+          return false;
         }
         const childId = parent.length;
         parent.push(id);
@@ -363,21 +427,29 @@ function exploreOnce(
         const violated = violatedInvariants(after, invariants);
         if (violated.length > 0) {
           depth += 1;
-          return result({ kind: 'violated', events: rebuild(setup, parent, choice, childId), results: violated });
+          end.result = result({ kind: 'violated', events: rebuild(setup, parent, choice, childId), results: violated });
+          return false;
         }
         next.push(codec, after, childId);
       }
-      if (frontier.arena.length + next.arena.length > frontierBytes) {
-        frontierBytes = frontier.arena.length + next.arena.length;
-        frontierStates = frontier.count + next.count;
+      if (level.memoryBytes + next.memoryBytes > frontierBytes) {
+        frontierBytes = level.memoryBytes + next.memoryBytes;
+        frontierStates = level.count + next.count;
       }
+      next.spillIfFull(options.spill);
       const now = performance.now();
       if (options.onProgress !== undefined && now - lastReport > 200) {
         lastReport = now;
         const stop = options.onProgress({ generated, unique: seen.size, depth: depth + 1, frontier: next.count, ms: now - started });
-        if (stop === true) return result({ kind: 'incomplete', reason: `stopped ${whileAt(depth)}` });
+        if (stop === true) {
+          end.result = result({ kind: 'incomplete', reason: `stopped ${whileAt(depth)}` });
+          return false;
+        }
       }
-    }
+      return true;
+    };
+    if (!level.forEach(options.spill, expand)) return end.result as ExploreResult;
+    spilledBytes += next.spilledBytes;
     frontier = next;
     if (frontier.count > 0) depth += 1;
   }

@@ -19,6 +19,7 @@ import { sliceRuns, sliceSeed, WHOLE } from '../checker/slices.js';
 import type { Slice } from '../checker/slices.js';
 import { ExplorePart } from '../checker/explore-part.js';
 import { exploreParallel } from './explore-parallel.js';
+import { DiskSpillStore } from './spill-store.js';
 import type { PartJob, PartRequest } from './explore-parallel.js';
 
 export interface RunSettings {
@@ -134,16 +135,25 @@ async function runExplorations(selection: Selection, settings: ExploreSettings):
     if (suite.setup === null) continue;
     // The parallel parts check safety invariants only: a search that also checks liveness stays on this thread.
     const parallel = settings.workers > 1 && !settings.liveness && settings.maxStates > PARALLEL_AFTER_STATES;
-    let result = explore(suite.setup, suite.checked, suite.sought, {
-      maxStates: parallel ? PARALLEL_AFTER_STATES : settings.maxStates,
-      ...(settings.maxSteps === null ? {} : { maxDepth: settings.maxSteps }),
-      liveness: settings.liveness,
-      reduce: { por: settings.reduce.includes('por'), symmetry: settings.reduce.includes('symmetry') },
-      onProgress: (progress) => {
-        post({ type: 'explore-progress', suite: suite.name, progress });
-        return overLimit(ownMemory());
-      },
-    });
+    // Each level keeps up to an eighth of the memory limit of encoded states in memory, the rest
+    // waits on disk (spill-store.ts): the frontier is bounded by disk, not heap.
+    const spill = new DiskSpillStore();
+    let result: ExploreResult;
+    try {
+      result = explore(suite.setup, suite.checked, suite.sought, {
+        spill: { store: spill, chunkBytes: Math.max(1 << 20, Math.floor((settings.maxMemoryMb * 2 ** 20) / 8)) },
+        maxStates: parallel ? PARALLEL_AFTER_STATES : settings.maxStates,
+        ...(settings.maxSteps === null ? {} : { maxDepth: settings.maxSteps }),
+        liveness: settings.liveness,
+        reduce: { por: settings.reduce.includes('por'), symmetry: settings.reduce.includes('symmetry') },
+        onProgress: (progress) => {
+          post({ type: 'explore-progress', suite: suite.name, progress });
+          return overLimit(ownMemory());
+        },
+      });
+    } finally {
+      spill.dispose();
+    }
     if (parallel && result.verdict.kind === 'incomplete' && !result.verdict.reason.startsWith('stopped')) {
       const sub = selection.kind === 'ad-hoc' ? selection : { kind: 'suites' as const, names: [suite.name] };
       result = await exploreParallel(sub, suite, {
