@@ -37,6 +37,8 @@ export interface RunSettings {
 
 export interface ExploreSettings {
   readonly maxStates: number;
+  /** Whether a level's states beyond an eighth of the memory limit wait on disk (not `--no-spill`). */
+  readonly spill: boolean;
   /** Reductions on (`--reduce`); the parallel search takes none. */
   readonly reduce: readonly Reduction[];
   readonly maxSteps: number | null;
@@ -141,7 +143,7 @@ async function runExplorations(selection: Selection, settings: ExploreSettings):
     let result: ExploreResult;
     try {
       result = explore(suite.setup, suite.checked, suite.sought, {
-        spill: { store: spill, chunkBytes: Math.max(1 << 20, Math.floor((settings.maxMemoryMb * 2 ** 20) / 8)) },
+        ...(settings.spill ? { spill: { store: spill, chunkBytes: Math.max(1 << 20, Math.floor((settings.maxMemoryMb * 2 ** 20) / 8)) } } : {}),
         maxStates: parallel ? PARALLEL_AFTER_STATES : settings.maxStates,
         ...(settings.maxSteps === null ? {} : { maxDepth: settings.maxSteps }),
         liveness: settings.liveness,

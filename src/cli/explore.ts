@@ -42,7 +42,11 @@ const FLAGS = flags({
     arg: 'N',
     min: 1,
     max: 256,
-    help: `worker threads for a search past ${PARALLEL_AFTER_STATES.toLocaleString('en-US')} states (default 1: two were not yet\nfaster on a 2-core machine); the same verdict and state counts as with 1`,
+    help: `worker threads for a search past ${PARALLEL_AFTER_STATES.toLocaleString('en-US')} states (default 1: two were not yet\nfaster on a 2-core machine); the same verdict and state counts\nas with 1 and --reduce none`,
+  },
+  'no-spill': {
+    kind: 'switch',
+    help: `keep the whole frontier in memory (by default a level's states beyond an eighth\nof --max-memory wait on disk, in the system's temporary directory)`,
   },
   reduce: {
     kind: 'text',
@@ -66,7 +70,7 @@ Visit every state reachable within a suite's bounds (breadth-first, each canonic
 check the invariants in each. The verdict is "holds in all N states", a shortest counterexample
 (written as a report, like check's), or "incomplete" when a limit stopped the search first.
 
-${flagHelp(FLAGS, ['suite', 'max-states', 'max-memory', 'workers', 'reduce', 'max-steps', 'json', 'report-dir', 'no-report', 'liveness'], WIDTH)}
+${flagHelp(FLAGS, ['suite', 'max-states', 'max-memory', 'no-spill', 'workers', 'reduce', 'max-steps', 'json', 'report-dir', 'no-report', 'liveness'], WIDTH)}
 
 ${selectionHelp(WIDTH)}
 
@@ -100,6 +104,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
   if (reduce.length > 0 && workers > 1) throw new UsageError(`--reduce: ${reduce.join(',')} runs on one worker; use --workers 1 or --reduce none`);
   const settings: ExploreSettings = {
     reduce,
+    spill: !values['no-spill'],
     maxStates: values['max-states'] ?? DEFAULT_MAX_STATES,
     maxMemoryMb: values['max-memory'] ?? DEFAULT_MAX_MEMORY_MB,
     maxSteps: values['max-steps'] ?? null,
