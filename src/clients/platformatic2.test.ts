@@ -114,6 +114,15 @@ describe.skipIf(skipWithout22)('@platformatic/kafka 2.12.1 under Node 22.22 or n
     expect(r.code).toBe(0);
   });
 
+  it('sequential, every default fault, seed 6 (the leader crashes): the client reads the new leader and finishes, nothing flagged', () => {
+    const r = clients22('--seed', '6', '--runs', '1', '--json', '--no-report');
+    const rows = JSON.parse(r.stdout) as Row[];
+    expect(rows[0]?.trace.some((t) => t.fault === 'crash-leader')).toBe(true);
+    expect(rows[0]?.unresolvedSends).toBe(0);
+    expect(rows[0]?.violations).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+
   it('concurrent sends to one partition, error-without-append: a retried batch is appended after later ones (SessionOrderKept) on some of seeds 3 to 7', () => {
     // A race between the failed batch's retry (retryDelay 5 ms) and the later batches' recovery
     // (a new producer id after OUT_OF_ORDER_SEQUENCE_NUMBER): seeds 3 to 10 broke the order 7 or 8
