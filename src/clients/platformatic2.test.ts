@@ -91,13 +91,10 @@ describe('@platformatic/kafka 2.x is found, and refused under an older Node', ()
 // Each test runs the built CLI under Node 22 (about 1 to 3 seconds).
 describe.skipIf(skipWithout22)('@platformatic/kafka 2.12.1 under Node 22.22 or newer', () => {
   it('concurrent sends to one partition, no fault: each batch its own sequence, nothing lost (1.35.0 lost all but one, platformatic/kafka#326)', () => {
-    const r = clients22('--workload', 'concurrent', '--partitions', '1', '--faults', 'none', '--runs', '2', '--json', '--no-report');
+    const r = clients22('--workload', 'concurrent', '--partitions', '1', '--faults', 'none', '--runs', '1', '--json', '--no-report');
     expect(r.stderr).toBe('');
     const rows = JSON.parse(r.stdout) as Row[];
-    expect(rows.map((row) => [row.clientVersion, row.violations, row.unresolvedSends])).toEqual([
-      ['2.12.1', [], 0],
-      ['2.12.1', [], 0],
-    ]);
+    expect(rows.map((row) => [row.clientVersion, row.violations, row.unresolvedSends])).toEqual([['2.12.1', [], 0]]);
     // Ten produce requests of one partition with the sequences 0..9, one producer id.
     const batches = rows[0]?.trace.flatMap((t) => t.batches) ?? [];
     expect(batches.map((b) => b.baseSequence)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -123,12 +120,12 @@ describe.skipIf(skipWithout22)('@platformatic/kafka 2.12.1 under Node 22.22 or n
     expect(r.code).toBe(0);
   });
 
-  it('concurrent sends to one partition, error-without-append: a retried batch is appended after later ones (SessionOrderKept) on some of seeds 3 to 7', () => {
+  it('concurrent sends to one partition, error-without-append: a retried batch is appended after later ones (SessionOrderKept) on some of seeds 3 to 5', () => {
     // A race between the failed batch's retry (retryDelay 5 ms) and the later batches' recovery
     // (a new producer id after OUT_OF_ORDER_SEQUENCE_NUMBER): seeds 3 to 10 broke the order 7 or 8
-    // of 10 times each on a 2-core machine at load average 11, so five seeds all keeping it would
-    // mean the client changed.
-    const r = clients22('--workload', 'concurrent', '--partitions', '1', '--faults', 'error-without-append', '--seed', '3', '--runs', '5', '--reruns', '0', '--json', '--no-report');
+    // of 10 times each on a 2-core machine at load average 11, and seeds 3 to 5 all broke it at
+    // load average 10 and 34, so three seeds all keeping it would mean the client changed.
+    const r = clients22('--workload', 'concurrent', '--partitions', '1', '--faults', 'error-without-append', '--seed', '3', '--runs', '3', '--reruns', '0', '--json', '--no-report');
     const rows = JSON.parse(r.stdout) as Row[];
     const violating = rows.filter((row) => row.violations.length > 0);
     expect(violating.length).toBeGreaterThan(0);
