@@ -3,8 +3,10 @@
  * send one record and learn its partition and offset (or the error), close.
  *
  * Clients: kafkajs 2.2.4 and @platformatic/kafka 1.35.0 (optional peer dependencies, installed
- * for the tests as dev dependencies), and node-rdkafka when it is installed (optional: it builds
- * librdkafka from source). Each is imported only when a run needs it.
+ * for the tests as dev dependencies), @platformatic/kafka 2.12.1 beside it under the npm alias
+ * platformatic-kafka-2 (a dev dependency; it runs under Node 22.22 or newer), and node-rdkafka
+ * when it is installed (optional: it builds librdkafka from source). Each is imported only when a
+ * run needs it.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
