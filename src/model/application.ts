@@ -10,7 +10,7 @@ import { recordKey } from './consumer.js';
 import { appendRecord } from './producer.js';
 import type { ProducerOutbox } from './producer.js';
 import * as make from './records.js';
-import { ctpRecord, txnAfterSend, txnOnBatchFailed, txnSendDisabled } from './txn-events.js';
+import { ctpRecord, isCtp, txnAfterSend, txnOnBatchFailed, txnSendDisabled } from './txn-events.js';
 import type { State } from './types.js';
 
 /** A send of `record` to `partition`, and with transactional.id the TransactionManager's and the ghost transaction's part of it. */
@@ -78,7 +78,7 @@ export const APPLICATION_EVENTS: EventRules<'AppSend' | 'AppResend'> = {
     disabled: (setup, state, event) => badIndex('partition', event.partition, setup.config.topic.partitions) ?? (state.txn === null ? null : txnSendDisabled(setup, state)),
     // The record's id is the number of records sent so far; a consume-transform-produce application's is its input offset.
     apply(setup, state, event) {
-      const record = state.txn !== null && setup.config.txn?.app !== 'plain' ? ctpRecord(state) : state.counters.records;
+      const record = state.txn !== null && isCtp(setup.config) ? ctpRecord(state) : state.counters.records;
       return sendRecord(setup, state, event.partition, record);
     },
   },
@@ -86,7 +86,7 @@ export const APPLICATION_EVENTS: EventRules<'AppSend' | 'AppResend'> = {
     disabled(setup, state, event) {
       if (setup.config.application !== 'at-least-once') return 'the application is not at-least-once';
       if (!inRange(event.nth, state.application.toResend.length)) return 'no failed record waits for a resend at that index';
-      if (state.txn !== null) return setup.config.txn?.app !== 'plain' ? 'a consume-transform-produce application reads its input again instead' : txnSendDisabled(setup, state);
+      if (state.txn !== null) return isCtp(setup.config) ? 'a consume-transform-produce application reads its input again instead' : txnSendDisabled(setup, state);
       return null;
     },
     // The record goes to the partition of its first send.

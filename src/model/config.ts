@@ -165,8 +165,8 @@ const KEY_TEXT: Readonly<Record<ConfigKey, { readonly values: string; readonly t
   consumer: { values: `none|${CONSUMER_MODES.join('|')}`, text: "a consumer group and its processing loop (none: the producer side only)" },
   consumers: { values: '1|2', text: 'consumers in the group (2 lets a rebalance move a partition); needs consumer=' },
   'txn-app': {
-    values: 'plain|ctp|ctp-separate-commit',
-    text: 'the transactional application: plain transactions, or consume-transform-produce with sendOffsetsToTransaction or with offsets committed after the commit; needs transactional.id',
+    values: 'plain|commit-or-abort|ctp|ctp-separate-commit',
+    text: 'the transactional application: commits each transaction (aborts after errors), may also abort by choice, or consume-transform-produce with sendOffsetsToTransaction or with offsets committed after the commit; needs transactional.id',
   },
 };
 
@@ -437,7 +437,7 @@ function resolveTxn(
   if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') throw invalidValue('isolation.level', isolationRaw, 'String must be one of: read_committed, read_uncommitted');
   const verification = parseBool('transaction.partition.verification.enable', raw('transaction.partition.verification.enable') ?? CONFIG_DEFAULTS['transaction.partition.verification.enable']);
   const app = text(raw('txn-app') ?? CONFIG_DEFAULTS['txn-app']);
-  if (app !== 'plain' && app !== 'ctp' && app !== 'ctp-separate-commit') throw modelLimit('txn-app', `must be plain, ctp or ctp-separate-commit, got '${app}'`);
+  if (app !== 'plain' && app !== 'commit-or-abort' && app !== 'ctp' && app !== 'ctp-separate-commit') throw modelLimit('txn-app', `must be plain, commit-or-abort, ctp or ctp-separate-commit, got '${app}'`);
   return { transactionalId, version: versionText === '1' ? 1 : 2, isolation, verification, app };
 }
 

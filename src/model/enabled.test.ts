@@ -113,6 +113,8 @@ function everyEvent(setup: Setup, nthMax: number): Event[] {
     BrokerWriteLateMarker: () => nths.map((nth) => ({ kind: 'BrokerWriteLateMarker', nth })),
     AppCommitOffsets: () => [{ kind: 'AppCommitOffsets' }],
     ProducerZombieStep: () => nths.map((nth) => ({ kind: 'ProducerZombieStep', nth })),
+    CoordinatorDelayRequest: () => nths.map((nth) => ({ kind: 'CoordinatorDelayRequest', nth })),
+    CoordinatorReceiveDelayed: () => nths.map((nth) => ({ kind: 'CoordinatorReceiveDelayed', nth })),
   };
   for (const kind of EVENT_KINDS) all.push(...byKind[kind]());
   return all;

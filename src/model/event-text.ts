@@ -89,6 +89,8 @@ export function formatEvent(event: Event): string {
     case 'CoordinatorRetryMarker':
     case 'BrokerWriteLateMarker':
     case 'ProducerZombieStep':
+    case 'CoordinatorDelayRequest':
+    case 'CoordinatorReceiveDelayed':
       return event.nth === 0 ? event.kind : `${event.kind}(#${event.nth})`;
   }
 }
@@ -147,6 +149,8 @@ const FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   BrokerWriteLateMarker: ['nth'],
   AppCommitOffsets: [],
   ProducerZombieStep: ['nth'],
+  CoordinatorDelayRequest: ['nth'],
+  CoordinatorReceiveDelayed: ['nth'],
 };
 
 /** An event that cannot be read; the message names `where` it is. */

@@ -67,7 +67,9 @@ export type Event =
   | { readonly kind: 'CoordinatorRetryMarker'; readonly nth: number }
   | { readonly kind: 'BrokerWriteLateMarker'; readonly nth: number }
   | { readonly kind: 'AppCommitOffsets' }
-  | { readonly kind: 'ProducerZombieStep'; readonly nth: number };
+  | { readonly kind: 'ProducerZombieStep'; readonly nth: number }
+  | { readonly kind: 'CoordinatorDelayRequest'; readonly nth: number }
+  | { readonly kind: 'CoordinatorReceiveDelayed'; readonly nth: number };
 
 export type EventKind = Event['kind'];
 
@@ -147,6 +149,8 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'BrokerWriteLateMarker',
   'AppCommitOffsets',
   'ProducerZombieStep',
+  'CoordinatorDelayRequest',
+  'CoordinatorReceiveDelayed',
 ];
 
 /** The transactional side's kinds (txn-events.ts): they act only with `transactional.id`. */
@@ -208,7 +212,7 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   ProducerSendTxnRequest: "the transaction manager sends its next request (InitProducerId, AddPartitionsToTxn, offsets, EndTxn), one at a time",
   ProducerReceiveTxnResponse: 'the transaction manager reads the coordinator\'s answer: done, retried, abortable or fatal',
   ProducerTxnRequestTimeout: 'request.timeout.ms on the coordinator connection: the transaction manager sends its request again; the first copy may still arrive',
-  CoordinatorReceive: 'the transaction coordinator handles a request (nth > 0: a delayed copy read after later ones)',
+  CoordinatorReceive: 'the transaction coordinator handles the next request on its connection',
   CoordinatorAppendLog: 'the coordinator\'s pending transition is written to the transaction log and applied; its answer goes out',
   BrokerWriteMarker: "a partition leader appends a transaction marker (COMMIT or ABORT) the coordinator sent it",
   CoordinatorAbortTimedOut: 'transaction.timeout.ms passes: the coordinator fences the epoch and aborts the Ongoing transaction',
@@ -217,6 +221,8 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   BrokerWriteLateMarker: 'the first copy of a retried marker lands late at its partition leader',
   AppCommitOffsets: 'txn-app=ctp-separate-commit: after commitTransaction() returned, the consumer commits its offsets in a separate OffsetCommit',
   ProducerZombieStep: 'the old producer instance, still running after the restart, takes one of its own steps',
+  CoordinatorDelayRequest: 'a request to the coordinator is held up on its way (a connection the client gave up on): later requests overtake it',
+  CoordinatorReceiveDelayed: 'a delayed request finally reaches the coordinator, which handles it',
 };
 
 /** Everything the model needs besides the state: what is simulated and within which limits. */

@@ -38,7 +38,7 @@ function counterIn(state: State | undefined, counter: string): number {
 describe('Faults: the table', () => {
   it('each fault bound lists the faults whose events use it up, in table order', () => {
     expect(FAULTS_OF_BOUND).toEqual({
-      lostMessagesMax: ['disconnect', 'request-timeout', 'drop-message', 'marker-retry'],
+      lostMessagesMax: ['disconnect', 'request-timeout', 'drop-message', 'txn-request-timeout', 'marker-retry'],
       restartsMax: ['producer-restart'],
       crashesMax: ['broker-crash', 'broker-clean-shutdown'],
       clusterChangesMax: ['isr-shrink', 'leader-change', 'producer-state-loss'],

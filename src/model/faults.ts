@@ -43,7 +43,7 @@ export interface Bounds {
   readonly txnTimeoutsMax?: number;
   /** Transaction coordinator failovers. */
   readonly coordinatorFailoversMax?: number;
-  /** Requests the coordinator reads after later ones (delayed-request). */
+  /** Requests to the coordinator held up on their way (delayed-request). */
   readonly delayedRequestsMax?: number;
   /** Steps of the zombie instance. */
   readonly zombieStepsMax?: number;
@@ -124,7 +124,7 @@ export const FAULT_TABLE = {
     help: 'a connection breaks, losing every unread request and response on it (the "lost ack")',
   },
   'request-timeout': {
-    events: ['ProducerRequestTimeout', 'BrokerProduceTimeout', 'ProducerTxnRequestTimeout'],
+    events: ['ProducerRequestTimeout', 'BrokerProduceTimeout'],
     outOfOrderOnly: false,
     bound: 'lostMessagesMax',
     lossyOnly: false,
@@ -249,6 +249,15 @@ export const FAULT_TABLE = {
     needsConsumer: true,
     help: "a live member's poll() is late (max.poll.interval.ms): the group evicts it while it still processes what poll returned",
   },
+  'txn-request-timeout': {
+    events: ['ProducerTxnRequestTimeout'],
+    outOfOrderOnly: false,
+    bound: 'lostMessagesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    needsTxn: true,
+    help: "request.timeout.ms on the transaction coordinator connection: the transaction manager sends its request again while the first copy may still arrive",
+  },
   zombie: {
     events: ['ProducerZombieStep'],
     outOfOrderOnly: false,
@@ -277,14 +286,13 @@ export const FAULT_TABLE = {
     help: 'the transaction coordinator moves: a new coordinator epoch reloads the transaction log',
   },
   'delayed-request': {
-    events: ['CoordinatorReceive'],
-    outOfOrderOnly: true,
+    events: ['CoordinatorDelayRequest'],
+    outOfOrderOnly: false,
     bound: 'delayedRequestsMax',
     lossyOnly: false,
     needsFollower: null,
     needsTxn: true,
-    help: 'a request to the transaction coordinator (a timed-out EndTxn, say) is read after later ones of the same producer',
-    off: 'reading a coordinator request out of order needs the delayed-request fault',
+    help: 'a request to the transaction coordinator (a timed-out EndTxn, say) is held up on its way and arrives after later ones of the same producer',
   },
   'marker-retry': {
     events: ['CoordinatorRetryMarker'],

@@ -150,4 +150,139 @@ describe('Transactional settings (--set)', () => {
     const r = resolveConfig({ 'transactional.id': 't' });
     expect(r.ok && r.config.txn).toEqual({ transactionalId: 't', version: 1, isolation: 'read_uncommitted', verification: true, app: 'plain' });
   });
+
+  it('the plain application aborts only after an abortable error; commit-or-abort also by choice', () => {
+    const prefix = [...INIT, 'AppBeginTransaction', 'AppSend(p0)', 'AppAbortTransaction'];
+    expect(() => play({ 'transactional.id': 't' }, prefix)).toThrow(/aborts after an abortable error/);
+    expect(play({ 'transactional.id': 't', 'txn-app': 'commit-or-abort' }, prefix).last.txn?.client.tm.state).toBe('ABORTING_TRANSACTION');
+  });
+});
+
+describe('KAFKA-17754 on the wired model: a timed-out EndTxn read after the next transaction began', () => {
+  // T1 {r0→p0} aborted by the re-sent EndTxn; the first copy, read late, aborts T2's p1; T2 then adds p0 again and commits.
+  const trace = [
+    ...INIT,
+    ...T_P0,
+    'AppAbortTransaction',
+    'ProducerSendTxnRequest',
+    'ProducerTxnRequestTimeout',
+    // The first EndTxn copy is held up on its way; the re-sent one overtakes it.
+    'CoordinatorDelayRequest',
+    'ProducerSendTxnRequest',
+    'CoordinatorReceive',
+    'CoordinatorAppendLog',
+    'ProducerReceiveTxnResponse',
+    'BrokerWriteMarker',
+    'CoordinatorAppendLog',
+    'AppBeginTransaction',
+    'AppSend(p1)',
+    'ProducerSendTxnRequest',
+    'CoordinatorReceive',
+    'CoordinatorAppendLog',
+    'ProducerReceiveTxnResponse',
+    'ProducerDrain(b0)',
+    'BrokerReceive(b0)',
+    'ProducerReceive(b0)',
+    // The stale EndTxn(ABORT, epoch 0) lands: TV1 accepts it on T2's Ongoing {p1}.
+    'CoordinatorReceiveDelayed',
+    'CoordinatorAppendLog',
+    'BrokerWriteMarker',
+    'CoordinatorAppendLog',
+    // Its answer reaches the client, which no longer waits for it and drops it.
+    'ProducerReceiveTxnResponse',
+    'AppSend(p0)',
+    'ProducerSendTxnRequest',
+    'CoordinatorReceive',
+    'CoordinatorAppendLog',
+    'ProducerReceiveTxnResponse',
+    'ProducerDrain(b0)',
+    'BrokerReceive(b0)',
+    'ProducerReceive(b0)',
+    ...COMMIT,
+  ];
+
+  it('TV1: T2 commits but its p1 record was aborted: NoCommittedWriteLost and TransactionAtomic violated', () => {
+    const { last } = play({ 'transactional.id': 't', partitions: 2, 'isolation.level': 'read_committed', 'txn-app': 'commit-or-abort' }, trace);
+    expect(last.txn?.ghost.txns.map((t) => t.outcome)).toEqual(['aborted', 'committed']);
+    expect(last.txn?.ghost.staleEndTxn).toBe(1);
+    expect(NoCommittedWriteLost.check(last).map((v) => v.code)).toEqual(['committed_write_lost']);
+    expect(TransactionAtomic.check(last).map((v) => v.code)).toEqual(['torn_transaction']);
+  });
+
+  it('TV2: the stale EndTxn carries the epoch before the bump and is fenced; T2 stays open on p1', () => {
+    // Up to the stale CoordinatorReceive (the steps after it need its PrepareAbort).
+    const stale = trace.indexOf('CoordinatorReceiveDelayed');
+    const { last } = play({ 'transactional.id': 't', partitions: 2, 'isolation.level': 'read_committed', 'transaction.version': 2, 'txn-app': 'commit-or-abort' }, trace.slice(0, stale + 1));
+    expect(last.txn?.coordinator.meta?.state).toBe('Ongoing');
+    expect(last.txn?.coordinator.pending).toBeNull();
+    expect(last.txn?.ghost.fencedRequests).toBe(1);
+  });
+});
+
+describe('Consume-transform-produce (txn-app=ctp)', () => {
+  it('sendOffsetsToTransaction: the offset is pending at the group until the COMMIT marker reaches the offsets partition', () => {
+    const steps = [
+      ...INIT,
+      'AppBeginTransaction',
+      'AppSend(p0)',
+      'ProducerSendTxnRequest',
+      'CoordinatorReceive',
+      'CoordinatorAppendLog',
+      'ProducerReceiveTxnResponse',
+      'ProducerDrain(b0)',
+      'BrokerReceive(b0)',
+      'ProducerReceive(b0)',
+      'AppCommitTransaction',
+      // AddOffsetsToTxn + TxnOffsetCommit, then EndTxn.
+      'ProducerSendTxnRequest',
+      'CoordinatorReceive',
+      'CoordinatorAppendLog',
+      'ProducerReceiveTxnResponse',
+      'ProducerSendTxnRequest',
+      'CoordinatorReceive',
+      'CoordinatorAppendLog',
+      'ProducerReceiveTxnResponse',
+    ];
+    const before = play({ 'transactional.id': 't', 'txn-app': 'ctp' }, steps).last;
+    expect(before.txn?.group).toEqual({ committed: 0, pendingOffset: { producerId: 1, offset: 1 } });
+    expect(before.txn?.coordinator.markers.map((m) => m.partition).sort()).toEqual([-1, 0]);
+    // The output's record id is its input offset.
+    expect(before.ghost.sends.map((s) => s.record)).toEqual([0]);
+    const after = play({ 'transactional.id': 't', 'txn-app': 'ctp' }, [...steps, 'BrokerWriteMarker', 'BrokerWriteMarker', 'CoordinatorAppendLog']).last;
+    expect(after.txn?.group).toEqual({ committed: 1, pendingOffset: null });
+    expect(ExactlyOnceProcessing.check(after)).toEqual([]);
+  });
+});
+
+describe('The late duplicated marker (marker-retry) on the wired model', () => {
+  const trace = [
+    ...INIT,
+    ...T_P0,
+    'AppCommitTransaction',
+    'ProducerSendTxnRequest',
+    'CoordinatorReceive',
+    'CoordinatorAppendLog',
+    'ProducerReceiveTxnResponse',
+    // T1's COMMIT marker to p0 is retried; the retry is acknowledged, the first copy is still on its way.
+    'CoordinatorRetryMarker',
+    'BrokerWriteMarker',
+    'CoordinatorAppendLog',
+    ...T_P0,
+    // The first copy lands on T2's open transaction at p0: equal epoch, accepted (PAI checkProducerEpoch).
+    'BrokerWriteLateMarker',
+    'AppAbortTransaction',
+    'ProducerSendTxnRequest',
+    'CoordinatorReceive',
+    'CoordinatorAppendLog',
+    'ProducerReceiveTxnResponse',
+    'BrokerWriteMarker',
+    'CoordinatorAppendLog',
+  ];
+
+  it.each([1, 2] as const)('TV%s: T2 is aborted, yet its record was committed by T1 late COMMIT copy: NoAbortedRead violated', (version) => {
+    const { last } = play({ 'transactional.id': 't', 'isolation.level': 'read_committed', 'txn-app': 'commit-or-abort', 'transaction.version': version }, trace);
+    expect(last.txn?.ghost.txns.map((t) => t.outcome)).toEqual(['committed', 'aborted']);
+    expect(last.txn?.ghost.lateMarkersWritten).toBe(1);
+    expect(NoAbortedRead.check(last).map((v) => v.code)).toEqual(['aborted_read']);
+  });
 });

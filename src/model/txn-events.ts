@@ -46,6 +46,11 @@ import type {
 } from './txn-types.js';
 import type { ErrorCode, Replica, State } from './types.js';
 
+/** A consume-transform-produce application (txn-app=ctp or ctp-separate-commit). */
+export function isCtp(config: ModelConfig): boolean {
+  return config.txn?.app === 'ctp' || config.txn?.app === 'ctp-separate-commit';
+}
+
 /** transaction.timeout.ms (ProducerConfig default 60000): only its existence matters, the model's clock is abstract. */
 const TXN_TIMEOUT_MS = 60000;
 
@@ -84,7 +89,7 @@ export function initialTxnSide(config: ModelConfig): TxnSide | null {
   return {
     isolation: config.txn.isolation,
     ignoreAbortedIndex: config.mutant?.kind === 'ignore-aborted-index',
-    coordinator: { coordinatorEpoch: 0, meta: null, log: [], pending: null, inbox: [], markers: [], lateMarkers: [] },
+    coordinator: { coordinatorEpoch: 0, meta: null, log: [], pending: null, inbox: [], delayed: [], markers: [], lateMarkers: [] },
     client: newTxnClient(),
     zombie: null,
     group: { committed: 0, pendingOffset: null },
@@ -155,19 +160,32 @@ export function closeOpenTxn(setup: Setup, state: State, outcome: GhostTxn['outc
   const t = txnOf(state);
   const txn = t.ghost.txns[i] as GhostTxn;
   const txns = replaceAt(t.ghost.txns, i, { ...txn, outcome });
-  const next = withGhost(state, { txns });
+  let next = withGhost(state, { txns });
+  // A consume-transform-produce application whose transaction did not commit seeks back to the input it had read (KafkaConsumer.seek), to process it again.
+  if (outcome !== 'committed' && txn.input >= 0 && session === state.producer.session) next = withTxn(next, { ...txnOf(next), position: txn.input });
   return outcome === 'committed' ? next : resendTxn(setup, next, txn);
 }
 
 /** An at-least-once application sends the records of a transaction that did not commit again. */
 function resendTxn(setup: Setup, state: State, txn: GhostTxn): State {
-  if (setup.config.application !== 'at-least-once' || setup.config.txn?.app !== 'plain') return state;
+  if (setup.config.application !== 'at-least-once' || isCtp(setup.config)) return state;
   let toResend = state.application.toResend;
   for (const send of txn.sends) {
     const record = at(state.ghost.sends, send, 'send').record;
     if (!toResend.includes(record)) toResend = [...toResend, record];
   }
   return toResend === state.application.toResend ? state : make.state({ ...state, application: { toResend } });
+}
+
+/** The input of this session's last transaction if commitTransaction() returned for it, else -1 (ctp-separate-commit commits its offset next). */
+function lastCommittedInput(state: State): number {
+  const txns = txnOf(state).ghost.txns;
+  for (let i = txns.length - 1; i >= 0; i--) {
+    const t = txns[i] as GhostTxn;
+    if (t.session !== state.producer.session) continue;
+    return t.outcome === 'committed' ? t.input : -1;
+  }
+  return -1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,7 +196,7 @@ function resendTxn(setup: Setup, state: State, txn: GhostTxn): State {
 export function txnSendDisabled(setup: Setup, state: State): string | null {
   const t = txnOf(state);
   if (t.client.tm.state !== 'IN_TRANSACTION') return `the transaction manager is ${t.client.tm.state}, not IN_TRANSACTION`;
-  if (setup.config.txn?.app !== 'plain') {
+  if (isCtp(setup.config)) {
     const i = openTxnIndex(state);
     if (i >= 0 && (t.ghost.txns[i] as GhostTxn).sends.length > 0) return 'the transaction already holds the output of its input record';
   }
@@ -204,7 +222,7 @@ export function txnAfterSend(setup: Setup, state: State, partition: number, send
   const i = openTxnIndex(state);
   if (i < 0) throw new Error('model bug: a transactional send without an open transaction');
   const txn = t.ghost.txns[i] as GhostTxn;
-  const ctp = setup.config.txn?.app !== 'plain';
+  const ctp = isCtp(setup.config);
   const updated: GhostTxn = { ...txn, sends: [...txn.sends, send], input: ctp ? t.position : txn.input };
   return withTxn(state, { ...t, client, position: ctp ? t.position + 1 : t.position, ghost: { ...t.ghost, txns: replaceAt(t.ghost.txns, i, updated) } });
 }
@@ -414,14 +432,10 @@ function receiveEndTxn(state: State, request: TxnRequest): State {
   return withCoordinator(marked, { ...c, pending: { meta: ended.meta, markers: ended.markers, reply: reply(request, 'NONE', ended.meta.producerId, ended.meta.epoch) } });
 }
 
-function coordinatorReceive(setup: Setup, state: State, nth: number): State {
+function coordinatorReceive(setup: Setup, state: State, delayed: boolean, nth: number): State {
   const c = txnOf(state).coordinator;
-  const request = at(c.inbox, nth, 'coordinator request');
-  let next = withCoordinator(state, { ...c, inbox: c.inbox.filter((_, i) => i !== nth) });
-  if (nth > 0) {
-    const t = txnOf(next);
-    next = withTxn(next, { ...t, counters: { ...t.counters, delayedRequests: t.counters.delayedRequests + 1 } });
-  }
+  const request = at(delayed ? c.delayed : c.inbox, nth, 'coordinator request');
+  const next = withCoordinator(state, delayed ? { ...c, delayed: c.delayed.filter((_, i) => i !== nth) } : { ...c, inbox: c.inbox.filter((_, i) => i !== nth) });
   switch (request.kind) {
     case 'InitProducerId':
       return receiveInit(setup, next, request);
@@ -513,7 +527,7 @@ function coordinatorFailover(state: State): State {
   const preparing = meta !== null && (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort');
   const result: TxnResult = meta?.state === 'PrepareCommit' ? 'COMMIT' : 'ABORT';
   const markers: readonly TxnMarker[] = preparing ? meta.partitions.map((partition) => ({ partition, producerId: meta.producerId, epoch: meta.epoch, result, coordinatorEpoch })) : [];
-  const coordinator: TxnCoordinator = { ...c, coordinatorEpoch, meta, pending: null, inbox: [], markers };
+  const coordinator: TxnCoordinator = { ...c, coordinatorEpoch, meta, pending: null, inbox: [], delayed: [], markers };
   const answered = (client: TxnClient): TxnClient => (client.inFlight !== null && !client.responses.some((r) => r.id === client.inFlight?.id) ? { ...client, inFlight: null } : client);
   const zombie = t.zombie === null ? null : { ...t.zombie, client: answered(t.zombie.client) };
   const next = withTxn(state, { ...t, coordinator, client: answered(t.client), zombie, ghost: { ...t.ghost, failovers: t.ghost.failovers + 1 } });
@@ -560,7 +574,7 @@ function receiveTxnResponse(setup: Setup, state: State): State {
       const logEnds = next.cluster.partitions.map((p) => (p.leader < 0 ? 0 : logEndOffset(replicaAt(p, p.leader))));
       next = withGhost(next, { initEpochs, fence: { session: state.producer.session, producerId: response.producerId, epoch: response.epoch, logEnds } });
       // ctp: the new instance's consumer starts from the group's committed offset (SS `resetToCommitted`).
-      if (setup.config.txn?.app !== 'plain' && txnOf(next).position < 0) next = withTxn(next, { ...txnOf(next), position: txnOf(next).group.committed });
+      if (isCtp(setup.config) && txnOf(next).position < 0) next = withTxn(next, { ...txnOf(next), position: txnOf(next).group.committed });
       return next;
     }
     case 'AddPartitionsToTxn': {
@@ -674,7 +688,9 @@ type TxnEventKind =
   | 'CoordinatorFailover'
   | 'CoordinatorRetryMarker'
   | 'BrokerWriteLateMarker'
-  | 'AppCommitOffsets';
+  | 'AppCommitOffsets'
+  | 'CoordinatorDelayRequest'
+  | 'CoordinatorReceiveDelayed';
 
 export const TXN_EVENTS: EventRules<TxnEventKind> = {
   AppInitTransactions: {
@@ -710,12 +726,17 @@ export const TXN_EVENTS: EventRules<TxnEventKind> = {
     },
   },
   AppAbortTransaction: {
-    disabled(_setup, state) {
+    disabled(setup, state) {
       const why = noTxn(state);
       if (why !== null) return why;
-      // The model's application aborts when it must: after an abortable error (commitTransaction() or send() threw).
+      // The model's application aborts after an abortable error (commitTransaction() or send() threw); txn-app=commit-or-abort
+      // (and a ctp application, which may fail processing) also by choice, a transaction it has sent in.
       const s = tmState(state);
-      return s === 'ABORTABLE_ERROR' ? null : `the application aborts after an abortable error; the transaction manager is ${s}`;
+      if (s === 'ABORTABLE_ERROR') return null;
+      if (setup.config.txn?.app === 'plain') return `the application aborts after an abortable error (txn-app=commit-or-abort aborts by choice too); the transaction manager is ${s}`;
+      if (s !== 'IN_TRANSACTION') return `abortTransaction() needs IN_TRANSACTION or ABORTABLE_ERROR, the transaction manager is ${s}`;
+      const i = openTxnIndex(state);
+      return i >= 0 && (txnOf(state).ghost.txns[i] as GhostTxn).sends.length > 0 ? null : 'the application aborts a transaction after sending in it';
     },
     /**
      * TM `beginAbort`: ABORTING_TRANSACTION, new partitions forgotten; the Sender's next loop fails
@@ -755,17 +776,37 @@ export const TXN_EVENTS: EventRules<TxnEventKind> = {
     apply: (_setup, state) => withClient(state, { ...txnOf(state).client, inFlight: null, responses: [] }),
   },
   CoordinatorReceive: {
-    disabled(setup, state, event) {
+    disabled(_setup, state, event) {
       const why = noTxn(state);
       if (why !== null) return why;
       const inbox = txnOf(state).coordinator.inbox;
       if (inbox.length === 0) return 'no request is on its way to the coordinator';
-      if (!inRange(event.nth, inbox.length)) return `nth must be 0..${inbox.length - 1}`;
-      if (event.nth === 0) return null;
-      if (!faultOn(setup, 'delayed-request')) return 'nth must be 0 (the delayed-request fault is not enabled)';
-      return txnOf(state).counters.delayedRequests >= (setup.bounds.delayedRequestsMax ?? 0) ? 'the delayed-requests bound is reached' : null;
+      // One connection, read in order; a copy is overtaken only once delayed (CoordinatorDelayRequest).
+      return event.nth === 0 ? null : 'nth must be 0 (the coordinator reads its connection in order; a delayed copy comes by CoordinatorReceiveDelayed)';
     },
-    apply: (setup, state, event) => coordinatorReceive(setup, state, event.nth),
+    apply: (setup, state, event) => coordinatorReceive(setup, state, false, event.nth),
+  },
+  CoordinatorDelayRequest: {
+    disabled(_setup, state, event) {
+      const why = noTxn(state);
+      if (why !== null) return why;
+      const inbox = txnOf(state).coordinator.inbox;
+      return inRange(event.nth, inbox.length) ? null : inbox.length === 0 ? 'no request is on its way to the coordinator' : `nth must be 0..${inbox.length - 1}`;
+    },
+    // The request is held up on its way (a connection the client has given up on); later requests overtake it.
+    apply(_setup, state, event) {
+      const c = txnOf(state).coordinator;
+      return withCoordinator(state, { ...c, inbox: c.inbox.filter((_, i) => i !== event.nth), delayed: [...c.delayed, at(c.inbox, event.nth, 'coordinator request')] });
+    },
+  },
+  CoordinatorReceiveDelayed: {
+    disabled(_setup, state, event) {
+      const why = noTxn(state);
+      if (why !== null) return why;
+      const delayed = txnOf(state).coordinator.delayed;
+      return inRange(event.nth, delayed.length) ? null : delayed.length === 0 ? 'no delayed request is on its way' : `nth must be 0..${delayed.length - 1}`;
+    },
+    apply: (setup, state, event) => coordinatorReceive(setup, state, true, event.nth),
   },
   CoordinatorAppendLog: {
     disabled: (_setup, state) => noTxn(state) ?? (txnOf(state).coordinator.pending === null ? 'the coordinator has no transition waiting for the log' : null),
@@ -843,12 +884,13 @@ export const TXN_EVENTS: EventRules<TxnEventKind> = {
       if (setup.config.txn?.app !== 'ctp-separate-commit') return 'only txn-app=ctp-separate-commit commits offsets outside the transaction';
       const t = txnOf(state);
       if (t.client.tm.state !== 'READY' || t.client.inFlight !== null) return 'the application commits offsets after a commitTransaction() returned';
-      return t.position > t.group.committed ? null : 'no processed input offset is left to commit';
+      return lastCommittedInput(state) + 1 > t.group.committed ? null : 'no input of a committed transaction is left to commit';
     },
-    // consumer.commitSync(position) after commitTransaction(): a separate OffsetCommit to the group coordinator.
+    // consumer.commitSync(offset after the input of the transaction just committed): a separate OffsetCommit to the group coordinator.
     apply(_setup, state) {
       const t = txnOf(state);
-      const request: TxnRequest = { id: t.client.nextRequestId, session: state.producer.session, kind: 'OffsetCommit', producerId: -1, epoch: -1, partitions: [], result: null, offset: t.position };
+      const offset = lastCommittedInput(state) + 1;
+      const request: TxnRequest = { id: t.client.nextRequestId, session: state.producer.session, kind: 'OffsetCommit', producerId: -1, epoch: -1, partitions: [], result: null, offset };
       return withTxn(state, { ...t, client: { ...t.client, inFlight: request, nextRequestId: t.client.nextRequestId + 1 }, coordinator: { ...t.coordinator, inbox: [...t.coordinator.inbox, request] } });
     },
   },
@@ -877,7 +919,7 @@ export function txnCandidates(setup: Setup, state: State): Event[] {
     { kind: 'ProducerReceiveTxnResponse' },
     { kind: 'ProducerTxnRequestTimeout' },
   ];
-  for (let n = 0; n < t.coordinator.inbox.length; n++) out.push({ kind: 'CoordinatorReceive', nth: n });
+  if (t.coordinator.inbox.length > 0) out.push({ kind: 'CoordinatorReceive', nth: 0 });
   out.push({ kind: 'CoordinatorAppendLog' });
   for (let n = 0; n < t.coordinator.markers.length; n++) out.push({ kind: 'BrokerWriteMarker', nth: n });
   out.push({ kind: 'CoordinatorAbortTimedOut' });
@@ -885,6 +927,8 @@ export function txnCandidates(setup: Setup, state: State): Event[] {
   for (let n = 0; n < t.coordinator.markers.length; n++) out.push({ kind: 'CoordinatorRetryMarker', nth: n });
   for (let n = 0; n < t.coordinator.lateMarkers.length; n++) out.push({ kind: 'BrokerWriteLateMarker', nth: n });
   out.push({ kind: 'AppCommitOffsets' });
+  for (let n = 0; n < t.coordinator.inbox.length; n++) out.push({ kind: 'CoordinatorDelayRequest', nth: n });
+  for (let n = 0; n < t.coordinator.delayed.length; n++) out.push({ kind: 'CoordinatorReceiveDelayed', nth: n });
   void setup;
   return out;
 }

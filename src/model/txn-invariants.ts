@@ -76,19 +76,25 @@ function partitions(state: State): number[] {
 export const NoAbortedRead: Invariant<'NoAbortedRead'> = {
   name: 'NoAbortedRead',
   claim: 'A consumer of the configured isolation.level never returns a record of an aborted transaction.',
-  why: 'read_committed is the consumer half of exactly-once (KIP-98): it reads up to the LSO and drops the aborted transactions the index lists (CompletedFetch). read_uncommitted documents that it returns them.',
+  why: "read_committed is the consumer half of exactly-once (KIP-98): it reads up to the LSO and drops the aborted transactions the index lists (CompletedFetch); a record counts as aborted when its partition's marker aborted it or when the application's abortTransaction() returned. read_uncommitted documents that it returns them.",
   check(state) {
     const txn = state.txn;
     if (txn === null) return NONE;
     let out: TxnViolation[] | null = null;
+    // Sends of transactions whose abortTransaction() returned (Jepsen's aborted read), beside the log's own aborted ranges.
+    const toldAborted = new Set<number>();
+    for (const t of txn.ghost.txns) if (t.outcome === 'aborted') for (const send of t.sends) toldAborted.add(send);
     for (const p of partitions(state)) {
       const leader = leaderOf(state, p);
       if (leader === undefined) continue;
       const aborted = abortedOffsets(leader.log);
-      if (aborted.size === 0) continue;
+      if (aborted.size === 0 && toldAborted.size === 0) continue;
       for (const r of consumed(txn, leader)) {
-        if (!aborted.has(r.offset)) continue;
-        (out ??= []).push({ code: 'aborted_read', partition: p, offset: r.offset, send: r.send, detail: `a ${txn.isolation} consumer returns send s${r.send} at p${p} offset ${r.offset}, a record of an aborted transaction` });
+        if (aborted.has(r.offset)) {
+          (out ??= []).push({ code: 'aborted_read', partition: p, offset: r.offset, send: r.send, detail: `a ${txn.isolation} consumer returns send s${r.send} at p${p} offset ${r.offset}, a record of an aborted transaction` });
+        } else if (toldAborted.has(r.send)) {
+          (out ??= []).push({ code: 'aborted_read', partition: p, offset: r.offset, send: r.send, detail: `a ${txn.isolation} consumer returns send s${r.send} at p${p} offset ${r.offset}, whose transaction's abortTransaction() returned` });
+        }
       }
     }
     return out ?? NONE;

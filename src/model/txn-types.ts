@@ -156,8 +156,8 @@ export interface TxnSettings {
   readonly isolation: 'read_uncommitted' | 'read_committed';
   /** `transaction.partition.verification.enable` (TransactionLogConfig, default true in 3.8). */
   readonly verification: boolean;
-  /** The application loop: `plain` transactions, or consume-transform-produce (ctp). */
-  readonly app: 'plain' | 'ctp' | 'ctp-separate-commit';
+  /** The application loop: `plain` transactions (committed; aborted after errors), `commit-or-abort` (aborted by choice too), or consume-transform-produce (ctp). */
+  readonly app: 'plain' | 'commit-or-abort' | 'ctp' | 'ctp-separate-commit';
 }
 
 /** A request of the client's TransactionManager to the transaction (or group) coordinator. */
@@ -217,8 +217,10 @@ export interface TxnCoordinator {
   /** The transaction log's records, oldest first (written with acks=all: a failover reloads the last). */
   readonly log: readonly TxnLogRecord[];
   readonly pending: PendingTxnWrite | null;
-  /** Requests read off the connections and not yet handled. */
+  /** Requests on their way to the coordinator, in the order sent (one connection, FIFO). */
   readonly inbox: readonly TxnRequest[];
+  /** delayed-request: copies held up on their way (an old connection), which later ones overtake. */
+  readonly delayed: readonly TxnRequest[];
   /** WriteTxnMarkers not yet acknowledged by their partition's leader (TMCM). */
   readonly markers: readonly TxnMarker[];
   /** marker-retry: copies of acknowledged markers still on their way (a retried request's first copy). */
