@@ -286,3 +286,25 @@ describe('The late duplicated marker (marker-retry) on the wired model', () => {
     expect(NoAbortedRead.check(last).map((v) => v.code)).toEqual(['aborted_read']);
   });
 });
+
+describe('The canonical key walks the transactional side', () => {
+  it('states that differ only in the coordinator, the transaction manager or the markers get different keys', async () => {
+    const { canonicalText, stateKey } = await import('../checker/canonical.js');
+    const { states } = play({ 'transactional.id': 't', 'isolation.level': 'read_committed' }, [...INIT, ...T_P0, ...COMMIT]);
+    // CoordinatorAppendLog changes only the coordinator and the client's response queue; BrokerWriteMarker the log and the markers.
+    for (let i = 1; i < states.length; i++) {
+      const before = states[i - 1] as State;
+      const after = states[i] as State;
+      expect(canonicalText(after), `step ${i}`).not.toBe(canonicalText(before));
+      expect(stateKey(after, 0), `step ${i}`).not.toEqual(stateKey(before, 0));
+    }
+    const last = states[states.length - 1] as State;
+    const c = last.txn?.coordinator;
+    if (c === undefined || c.meta === null || last.txn === null) throw new Error('no coordinator');
+    const otherEpoch: State = { ...last, txn: { ...last.txn, coordinator: { ...c, meta: { ...c.meta, epoch: c.meta.epoch + 1 } } } };
+    expect(stateKey(otherEpoch, 0)).not.toEqual(stateKey(last, 0));
+    // The abstract clock's fields add nothing: a different start time is the same state.
+    const otherStart: State = { ...last, txn: { ...last.txn, coordinator: { ...c, meta: { ...c.meta, txnStartMs: 12345 } } } };
+    expect(stateKey(otherStart, 0)).toEqual(stateKey(last, 0));
+  });
+});
