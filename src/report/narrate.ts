@@ -4,6 +4,7 @@
  */
 
 import { logEndOffset } from '../model/broker.js';
+import { EVENT_HELP } from '../model/events.js';
 import type { Event } from '../model/events.js';
 import type { LogBatch, ProduceRequest, State, WireBatch } from '../model/types.js';
 import { sendLabel } from './format.js';
@@ -254,5 +255,8 @@ export function narrate(before: State, after: State, event: Event): string {
       const entry = before.cluster.partitions[event.partition]?.replicas[event.replica]?.producers[event.nth];
       return `b${event.replica} expires pid ${entry?.producerId} on p${event.partition} (producer.id.expiration.ms)`;
     }
+    default:
+      // The transactional kinds: their one-line help until the report gains the coordinator's lane.
+      return EVENT_HELP[event.kind];
   }
 }
