@@ -52,11 +52,17 @@ export function txnDrawing(event: Event, before: State, after: State): TxnDrawin
     }
     case 'ProducerTxnRequestTimeout':
       return { arrows: [], marks: [{ lane: 'producer', text: 'txn request timeout', tone: 'warn' }] };
-    case 'CoordinatorReceive': {
+    case 'CoordinatorDelayRequest': {
       const request = b.coordinator.inbox[event.nth];
+      return request === undefined ? null : { arrows: [], marks: [{ lane: 'tc', text: `${request.kind} held up`, tone: 'warn' }] };
+    }
+    case 'CoordinatorReceive':
+    case 'CoordinatorReceiveDelayed': {
+      const delayed = event.kind === 'CoordinatorReceiveDelayed';
+      const request = (delayed ? b.coordinator.delayed : b.coordinator.inbox)[event.nth];
       if (request === undefined) return null;
       const pending = a.coordinator.pending !== null && b.coordinator.pending === null ? ` → ${a.coordinator.pending.meta.state}` : '';
-      return { arrows: [], marks: [{ lane: 'tc', text: `reads ${request.kind}${event.nth > 0 ? ' (delayed)' : ''}${pending}`, tone: event.nth > 0 ? 'warn' : 'note' }] };
+      return { arrows: [], marks: [{ lane: 'tc', text: `reads ${request.kind}${delayed ? ' (delayed)' : ''}${pending}`, tone: delayed ? 'warn' : 'note' }] };
     }
     case 'CoordinatorAppendLog':
       return { arrows: [], marks: [{ lane: 'tc', text: `log: ${metaText(b.coordinator.pending?.meta ?? null)}`, tone: 'note' }] };

@@ -5,30 +5,14 @@
  * and the zombie's steps. Also the transactions cell of the steps table.
  */
 
+import { TXN_KINDS } from '../model/events.js';
 import type { Event } from '../model/events.js';
 import type { TransactionMetadata, TxnMarker, TxnRequest, TxnSide } from '../model/txn-types.js';
 import type { State } from '../model/types.js';
 import { sendLabel } from './format.js';
 
-/** The transactional kinds narrated here. */
-export const TXN_NARRATED = new Set<Event['kind']>([
-  'AppInitTransactions',
-  'AppBeginTransaction',
-  'AppCommitTransaction',
-  'AppAbortTransaction',
-  'ProducerSendTxnRequest',
-  'ProducerReceiveTxnResponse',
-  'ProducerTxnRequestTimeout',
-  'CoordinatorReceive',
-  'CoordinatorAppendLog',
-  'BrokerWriteMarker',
-  'CoordinatorAbortTimedOut',
-  'CoordinatorFailover',
-  'CoordinatorRetryMarker',
-  'BrokerWriteLateMarker',
-  'AppCommitOffsets',
-  'ProducerZombieStep',
-]);
+/** The transactional kinds, narrated here (events.ts TXN_KINDS). */
+export const TXN_NARRATED: ReadonlySet<Event['kind']> = new Set(TXN_KINDS);
 
 /** The group's offsets partition in a marker or request (txn-events.ts OFFSETS_PARTITION). */
 const partitionText = (p: number): string => (p < 0 ? 'offsets' : `p${p}`);
@@ -118,10 +102,15 @@ export function narrateTxn(before: State, after: State, event: Event): string | 
       const request = b.client.inFlight;
       return `request.timeout.ms: ${request === null ? 'the request' : requestText(request)} times out; the producer sends it again, and the first copy may still arrive`;
     }
-    case 'CoordinatorReceive': {
+    case 'CoordinatorDelayRequest': {
       const request = b.coordinator.inbox[event.nth];
+      return request === undefined ? null : `${requestText(request)} is held up on its way to the coordinator; later requests overtake it`;
+    }
+    case 'CoordinatorReceive':
+    case 'CoordinatorReceiveDelayed': {
+      const request = (event.kind === 'CoordinatorReceive' ? b.coordinator.inbox : b.coordinator.delayed)[event.nth];
       if (request === undefined) return null;
-      const late = event.nth > 0 ? ` (delayed: read after ${event.nth} later request${event.nth === 1 ? '' : 's'})` : '';
+      const late = event.kind === 'CoordinatorReceiveDelayed' ? ' (a delayed copy, read after later requests)' : '';
       const who = request.session === after.producer.session ? '' : ` from the old instance (session ${request.session})`;
       return with_(`coordinator reads ${requestText(request)}${who}${late}`, coordinatorChange(b, a));
     }
@@ -192,8 +181,9 @@ export function txnCell(state: State): string {
   const client = `TM ${tm.state}${tm.producerId >= 0 ? ` ${tm.producerId}/${tm.epoch}` : ''}${tm.partitionsInTxn.length > 0 ? ` in{${tm.partitionsInTxn.map(partitionText).join(',')}}` : ''}${tm.pendingPartitions.length > 0 ? ` adding{${tm.pendingPartitions.map(partitionText).join(',')}}` : ''}`;
   const c = t.coordinator;
   const coordinator = `TC ${metaText(c.meta)}${c.pending !== null ? ` → ${c.pending.meta.state}` : ''}`;
+  const held = c.delayed.length > 0 ? ` · held up: ${c.delayed.map(requestText).join(', ')}` : '';
   const markers = c.markers.length + c.lateMarkers.length > 0 ? ` · markers ${[...c.markers.map(markerText), ...c.lateMarkers.map((m) => `late ${markerText(m)}`)].join(', ')}` : '';
   const zombie = t.zombie === null ? '' : ` · zombie TM ${t.zombie.client.tm.state} ${t.zombie.producer.producerId}/${t.zombie.producer.epoch}`;
   const outcomes = t.ghost.txns.length > 0 ? ` · txns ${t.ghost.txns.map((x, i) => `#${i + 1} ${x.outcome}`).join(' ')}` : '';
-  return `${client} · ${coordinator}${markers}${zombie}${outcomes}`;
+  return `${client} · ${coordinator}${held}${markers}${zombie}${outcomes}`;
 }
