@@ -1,7 +1,8 @@
 /**
  * Transactions (issue 19): what transactional.id, read_committed and the coordinator's fencing add
  * to the idempotent producer, and where even transactions fall short (KAFKA-17754, the late
- * duplicated marker). Expected verdicts as the source gives them (/work/txn-integration.md §6).
+ * duplicated marker). Each expected verdict is what Kafka's source gives (cited beside the rules in
+ * src/model/txn.ts and txn-events.ts), not what the checker happened to find.
  */
 
 import { defineSuite } from '../src/checker/suite.js';

@@ -1,9 +1,8 @@
 /**
- * Transactions (issue 19, phase 1): the state of the transaction coordinator, of the client's
- * TransactionManager and of a partition's transactional side, as readonly plain data like
- * types.ts. Nothing imports this yet; phase 2 (/work/txn-integration.md) wires it into State.
+ * Transactions: the state of the transaction coordinator, of the client's TransactionManager and
+ * of a partition's transactional side, as readonly plain data like types.ts (State.txn).
  *
- * Aliases as in /work/shared/reference/kafka-consumer-and-transactions.md §0 (Kafka 3.8.0):
+ * Aliases as in the team's reference kafka-consumer-and-transactions.md §0 (Kafka 3.8.0):
  * TC TransactionCoordinator, TMD TransactionMetadata, TSM TransactionStateManager, TMCM
  * TransactionMarkerChannelManager, TM the client's TransactionManager, PSM ProducerStateManager,
  * PAI ProducerAppendInfo, UL UnifiedLog, CF CompletedFetch. "trunk" = apache/kafka 1eb7644349c
