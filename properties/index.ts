@@ -14,6 +14,7 @@ import mutants from './mutants.js';
 import ordering from './ordering.js';
 import producerRestart from './producer-restart.js';
 import replication from './replication.js';
+import transactions from './transactions.js';
 
 export const SUITES: readonly Suite[] = [
   ...deliveryLevels,
@@ -24,6 +25,7 @@ export const SUITES: readonly Suite[] = [
   ...consumer,
   ...configValidation,
   ...mutants,
+  ...transactions,
 ];
 
 const seen = new Set<string>();

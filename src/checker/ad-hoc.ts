@@ -28,9 +28,18 @@ export const AD_HOC_CONSUMER_BOUNDS: Required<Pick<Bounds, 'consumerCrashesMax' 
   rebalancesMax: 1,
 };
 
+/** The transactional bounds' defaults, used only with transactional.id. */
+export const AD_HOC_TXN_BOUNDS: Required<Pick<Bounds, 'transactionsMax' | 'txnTimeoutsMax' | 'coordinatorFailoversMax' | 'delayedRequestsMax' | 'zombieStepsMax'>> = {
+  transactionsMax: 2,
+  txnTimeoutsMax: 1,
+  coordinatorFailoversMax: 1,
+  delayedRequestsMax: 1,
+  zombieStepsMax: 6,
+};
+
 /** An ad-hoc bound's default. */
 export function adHocDefault(bound: keyof Bounds): number {
-  return { ...AD_HOC_DEFAULT_BOUNDS, ...AD_HOC_CONSUMER_BOUNDS }[bound];
+  return { ...AD_HOC_DEFAULT_BOUNDS, ...AD_HOC_CONSUMER_BOUNDS, ...AD_HOC_TXN_BOUNDS }[bound];
 }
 
 export const AD_HOC_DEFAULT_RUNS = 1000;
@@ -51,7 +60,12 @@ export function adHocSuite(options: AdHocOptions): Suite {
     claim: 'The settings given on the command line keep every checked invariant.',
     config: options.config,
     faults: options.faults ?? AD_HOC_DEFAULT_FAULTS,
-    bounds: { ...AD_HOC_DEFAULT_BOUNDS, ...(hasConsumer(options.config) ? AD_HOC_CONSUMER_BOUNDS : {}), ...options.bounds },
+    bounds: {
+      ...AD_HOC_DEFAULT_BOUNDS,
+      ...(hasConsumer(options.config) ? AD_HOC_CONSUMER_BOUNDS : {}),
+      ...(options.config['transactional.id'] !== undefined ? AD_HOC_TXN_BOUNDS : {}),
+      ...options.bounds,
+    },
     invariants: options.invariants ?? INVARIANTS.map((i) => i.name),
     witnesses: options.witnesses ?? [],
     expect: options.expect ?? { verdict: 'holds' },

@@ -20,6 +20,7 @@
  */
 
 import type { ConsumedRecord, ConsumerSide } from '../model/consumer-types.js';
+import type { TxnSide } from '../model/txn-types.js';
 import type { State } from '../model/types.js';
 
 function rankMap(ids: Iterable<number>): Map<number, number> {
@@ -69,7 +70,48 @@ export function canonicalText(state: State): string {
     walkConsumers(state.consumers, (n) => consumerFields.push(n));
     key.push(consumerFields);
   }
+  if (state.txn !== null) {
+    const txnFields: number[] = [];
+    walkTxn(state.txn, (n) => txnFields.push(n));
+    key.push(txnFields);
+  }
   return JSON.stringify(key);
+}
+
+/**
+ * Every field of the transactional side, as numbers in a fixed order, for both forms of the key:
+ * a generic walk of the plain data (numbers, booleans, strings by their characters, lists and
+ * objects with their lengths, keys in their fixed order), leaving out the coordinator metadata's
+ * `txnStartMs` and `timeoutMs` (the model's clock is abstract: no rule reads them). Request ids
+ * are kept as they are: a key may then separate states that differ only in ids, never merge two
+ * that differ.
+ */
+export function walkTxn(txn: TxnSide, emit: (n: number) => void): void {
+  walkValue(txn, emit);
+}
+
+function walkValue(value: unknown, emit: (n: number) => void): void {
+  if (value === null || value === undefined) emit(-101);
+  else if (typeof value === 'number') emit(value);
+  else if (typeof value === 'boolean') emit(value ? -102 : -103);
+  else if (typeof value === 'string') {
+    emit(-104);
+    emit(value.length);
+    for (let i = 0; i < value.length; i++) emit(value.charCodeAt(i));
+  } else if (Array.isArray(value)) {
+    emit(-105);
+    emit(value.length);
+    for (const item of value) walkValue(item, emit);
+  } else {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).filter((k) => k !== 'txnStartMs' && k !== 'timeoutMs');
+    emit(-106);
+    emit(keys.length);
+    for (const k of keys) {
+      emit(k.length);
+      walkValue(record[k], emit);
+    }
+  }
 }
 
 const CONSUMER_CODES: Readonly<Record<string, number>> = {
@@ -189,6 +231,9 @@ const CODES: Readonly<Record<string, number>> = {
   NOT_ENOUGH_REPLICAS_AFTER_APPEND: 15,
   OUT_OF_ORDER_SEQUENCE_NUMBER: 16,
   INVALID_PRODUCER_EPOCH: 17,
+  INVALID_TXN_STATE: 18,
+  INVALID_PRODUCER_ID_MAPPING: 19,
+  TRANSACTION_ABORTABLE: 20,
 };
 
 // The hash state of the key being computed: two independent 32-bit mixes (FNV-1a-style per
@@ -355,6 +400,12 @@ export function stateKey(state: State, extra: number): [number, number] {
         mix(batch.epoch);
         mix(batch.baseSequence);
         mixInts(batch.sends);
+        // Transactional batches only (absent otherwise, so a producer-only key is what it was).
+        if (batch.transactional === true) mix(-201);
+        if (batch.control !== undefined) {
+          mix(batch.control.result === 'COMMIT' ? -202 : -203);
+          mix(batch.control.coordinatorEpoch);
+        }
       }
       mix(replica.hw);
       mix(replica.flushed);
@@ -387,6 +438,7 @@ export function stateKey(state: State, extra: number): [number, number] {
   mix(c.clusterChanges);
   mix(c.powerLosses);
   if (state.consumers !== null) walkConsumers(state.consumers, mix);
+  if (state.txn !== null) walkTxn(state.txn, mix);
   mix(extra);
   return [(H[0] as number) >>> 0, (H[1] as number) >>> 0];
 }

@@ -29,7 +29,10 @@ export function fingerprinter(): { add(state: State): void; digest(): string } {
  * replay compares a report's states with the model's in this form).
  */
 export function stateJson(state: State): string {
-  if (state.consumers !== null) return JSON.stringify(state);
-  const { consumers: _none, ...producerOnly } = state;
+  // The same for a null transactional side: a run without transactional.id hashes as before transactions.
+  const { txn, ...rest } = state;
+  const base = txn === null || txn === undefined ? rest : state;
+  if (state.consumers !== null) return JSON.stringify(base);
+  const { consumers: _none, ...producerOnly } = base;
   return JSON.stringify(producerOnly);
 }

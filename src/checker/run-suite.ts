@@ -9,7 +9,7 @@
  */
 
 import fc from 'fast-check';
-import { drawnRarely, EVENT_KINDS, isConsumerKind } from '../model/events.js';
+import { drawnRarely, EVENT_KINDS, isConsumerKind, isTxnKind } from '../model/events.js';
 import type { Event, EventKind, Setup } from '../model/events.js';
 import { violatedInvariants } from '../model/invariants.js';
 import type { Invariant, InvariantResult } from '../model/invariants.js';
@@ -67,7 +67,8 @@ export const PLAIN_PROFILE: SwarmProfile = Object.fromEntries(EVENT_KINDS.map((k
  * exactly the runs, for a seed) it drew before the model had consumers; kinds left out weigh 1.
  */
 function swarmProfileFor(setup: Setup): fc.Arbitrary<SwarmProfile> {
-  const kinds = setup.config.consumer === null ? EVENT_KINDS.filter((k) => !isConsumerKind(k)) : EVENT_KINDS;
+  // Likewise the transactional kinds without transactional.id.
+  const kinds = EVENT_KINDS.filter((k) => (setup.config.consumer !== null || !isConsumerKind(k)) && (setup.config.txn !== null || !isTxnKind(k)));
   return fc.record(Object.fromEntries(kinds.map((k) => [k, fc.constantFrom(1, 4, 16)])) as unknown as Record<EventKind, fc.Arbitrary<number>>);
 }
 

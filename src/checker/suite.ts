@@ -5,7 +5,8 @@
 
 import { resolveConfig } from '../model/config.js';
 import type { ConfigInput, ModelConfig } from '../model/config.js';
-import { BOUND_HELP, CONSUMER_BOUNDS, FAULT_TABLE, FAULTS, needsConsumer } from '../model/events.js';
+import { BOUND_HELP, CONSUMER_BOUNDS, FAULT_TABLE, FAULTS, needsConsumer, TXN_BOUNDS } from '../model/events.js';
+import { needsTxn } from '../model/faults.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
 import { invariantByName } from '../model/invariants.js';
 import type { Invariant, InvariantName, Violation } from '../model/invariants.js';
@@ -105,11 +106,12 @@ export function defineSuite(def: SuiteDefinition<string, string>): Suite {
       throw new SuiteError(`${where}: the ${fault} fault needs network=lossy`, 'faults');
     }
     if (needsConsumer(fault) && resolved.config.consumer === null) throw new SuiteError(`${where}: the ${fault} fault needs a consumer group: set consumer=... (e.g. consumer=process-then-commit)`, 'faults');
+    if (needsTxn(fault) && resolved.config.txn === null) throw new SuiteError(`${where}: the ${fault} fault needs a transactional producer: set transactional.id=...`, 'faults');
   }
   for (const key of Object.keys(BOUND_HELP) as (keyof Bounds)[]) {
     const value = def.bounds[key];
     // The consumer bounds may be left out (0).
-    if (value === undefined && CONSUMER_BOUNDS.includes(key)) continue;
+    if (value === undefined && (CONSUMER_BOUNDS.includes(key) || TXN_BOUNDS.includes(key))) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
       throw new SuiteError(`${where}: bounds.${key} must be a non-negative integer`, 'bounds');
     }

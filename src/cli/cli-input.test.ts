@@ -170,13 +170,13 @@ describe('CLI: object-prototype keys in trace and report files', () => {
 
 describe('CLI: bad input to clients', () => {
   it.each([
-    [[], '--client is required (one of kafkajs, platformatic, rdkafka)'],
-    [['--client', 'java'], "--client must be one of kafkajs, platformatic, rdkafka, got 'java'"],
+    [[], '--client is required (one of kafkajs, platformatic, platformatic2, rdkafka)'],
+    [['--client', 'java'], "--client must be one of kafkajs, platformatic, platformatic2, rdkafka, got 'java'"],
     [['--client', 'kafkajs', '--fault-rate', '2'], "--fault-rate must be a number from 0 to 1, got '2'"],
     [['--client', 'kafkajs', '--faults', 'lose-request,fire'], "--faults must be one of lose-request, lose-response, error-after-append, error-without-append, hold-response, state-loss, move-leader, crash-leader, shrink-isr, got 'fire'"],
     [['--client', 'kafkajs', '--partitions', '3'], "--partitions must be an integer from 1 to 2, got '3'"],
     [['--client', 'kafkajs', '--request-timeout', '999999999999'], "--request-timeout must be an integer from 50 to 60000, got '999999999999'"],
-    [['--client', '--runs', '1'], '--client needs a value: one of kafkajs, platformatic, rdkafka'],
+    [['--client', '--runs', '1'], '--client needs a value: one of kafkajs, platformatic, platformatic2, rdkafka'],
     [['--client', 'kafkajs', '--runs'], '--runs needs a value: an integer from 1 to 10000'],
     [['--client', 'kafkajs', '--fault-rate', ''], '--fault-rate needs a value: a number from 0 to 1'],
     [['--client', 'kafkajs', '--keyed', 'true'], "--keyed is a switch and takes no value, got 'true'"],

@@ -30,7 +30,7 @@ const FLAGS = flags({
     kind: 'choice',
     arg: 'NAME',
     choices: CLIENT_NAMES,
-    help: 'kafkajs (2.2.4), platformatic (@platformatic/kafka 1.35.0), or rdkafka\n(node-rdkafka 3.6.1, librdkafka 2.12, only where it is installed and built)',
+    help: 'kafkajs (2.2.4), platformatic (@platformatic/kafka 1.35.0), platformatic2\n(@platformatic/kafka 2.12.1, under Node 22.22 or newer), or rdkafka\n(node-rdkafka 3.6.1, librdkafka 2.12, only where it is installed and built)',
   },
   seed: { kind: 'seed', arg: 'N', help: 'first seed (default 1); runs use N, N+1, ...' },
   runs: { kind: 'integer', arg: 'N', min: 1, max: 10000, help: 'runs (default 10)' },
@@ -64,7 +64,7 @@ const FLAGS = flags({
   'report-dir': { ...COMMON_FLAGS['report-dir'], help: 'where reports go (default: reports)' },
 });
 
-export const CLIENTS_HELP = `Usage: idemcheck clients --client kafkajs|platformatic|rdkafka [options]
+export const CLIENTS_HELP = `Usage: idemcheck clients --client kafkajs|platformatic|platformatic2|rdkafka [options]
 
 Run a real producer client against a broker on 127.0.0.1 that speaks Kafka's wire protocol and
 decides every append with idemcheck's model, inject faults from a seed, and check the invariants
@@ -126,6 +126,8 @@ export function planFrom(values: Values): ClientPlan {
   if (values.client === undefined) throw new UsageError(`--client is required (one of ${CLIENT_NAMES.join(', ')})`);
   const client = values.client;
   if (DRIVERS[client].version() === null) throw new UsageError(`--client ${client}: the library is not installed; install it with: ${DRIVERS[client].install}`);
+  const notRunnable = DRIVERS[client].notRunnableHere();
+  if (notRunnable !== null) throw new UsageError(`--client ${client}: ${notRunnable}`);
   const acksText = values.acks ?? 'all';
   const acks = acksText === 'all' || acksText === '-1' ? -1 : acksText === '1' ? 1 : 0;
   const settings: ClientSettings = {

@@ -12,7 +12,8 @@ import { traceSetup } from '../model/events.js';
 import { INVARIANTS } from '../model/invariants.js';
 import type { State } from '../model/types.js';
 import { initialState } from '../model/system.js';
-import { CONSUMER_LEGEND, consumersCell, formatEvent, formatStateLine, logsCell, networkCell, outcomesCell, producerCell, STATE_LEGEND } from '../report/format.js';
+import { CONSUMER_LEGEND, consumersCell, formatEvent, formatStateLine, logsCell, networkCell, outcomesCell, producerCell, STATE_LEGEND, TXN_LEGEND } from '../report/format.js';
+import { txnCell } from '../report/narrate-txn.js';
 import { narrate } from '../report/narrate.js';
 import { describeViolation } from '../report/violations.js';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.js';
@@ -145,16 +146,19 @@ export function runCommand(argv: readonly string[], print: (line: string) => voi
   const withConsumers = initial.consumers !== null;
   print(`legend: ${STATE_LEGEND}`);
   if (withConsumers) print(`        ${CONSUMER_LEGEND}`);
+  const withTxn = initial.txn !== null;
+  if (withTxn) print(`        ${TXN_LEGEND}`);
   print('');
   // Records are shown as they change: every record's outcome on every line would grow with the
   // square of the trace. Their final outcomes follow the steps.
-  print(`step event                          what happened ‖ state after: producer | network | logs | records that changed${withConsumers ? ' | consumers' : ''}`);
+  print(`step event                          what happened ‖ state after: producer | network | logs | records that changed${withConsumers ? ' | consumers' : ''}${withTxn ? ' | transactions' : ''}`);
   print(`   0 ${'(initial)'.padEnd(30)} ${formatStateLine(initial)}`);
   const last = stepEach(setup, trace.events, (i, before, after, event) => {
     watch.observe(i + 1, after);
     const records = outcomesCell(after, changedSends(before, after));
     const consumers = withConsumers ? ` | ${consumersCell(after)}` : '';
-    print(`${String(i + 1).padStart(4)} ${formatEvent(event).padEnd(30)} ${narrate(before, after, event)} ‖ ${producerCell(after)} | ${networkCell(after)} | ${logsCell(after)} | ${records}${consumers}`);
+    const txn = withTxn ? ` | ${txnCell(after)}` : '';
+    print(`${String(i + 1).padStart(4)} ${formatEvent(event).padEnd(30)} ${narrate(before, after, event)} ‖ ${producerCell(after)} | ${networkCell(after)} | ${logsCell(after)} | ${records}${consumers}${txn}`);
   });
   print('');
   print(`records at the end: ${outcomesCell(last.ok ? last.last : initial)}`);

@@ -52,6 +52,11 @@ export const BOUND_FLAGS = {
   'consumer-crashes': { bound: 'consumerCrashesMax', min: 0, max: 10, what: 'consumer crashes (needs --set consumer=...)', does: 'crashes a consumer' },
   'lost-commit-responses': { bound: 'lostCommitResponsesMax', min: 0, max: 10, what: 'lost OffsetCommit responses', does: 'loses a commit response' },
   rebalances: { bound: 'rebalancesMax', min: 0, max: 10, what: 'forced rebalances and evictions of a live member', does: 'rebalances the group' },
+  transactions: { bound: 'transactionsMax', min: 0, max: 10, what: 'transactions begun (needs --set transactional.id=...)', does: null },
+  'txn-timeouts': { bound: 'txnTimeoutsMax', min: 0, max: 10, what: 'transaction timeouts', does: 'times a transaction out' },
+  'coordinator-failovers': { bound: 'coordinatorFailoversMax', min: 0, max: 10, what: 'transaction coordinator failovers', does: 'moves the transaction coordinator' },
+  'delayed-requests': { bound: 'delayedRequestsMax', min: 0, max: 10, what: 'coordinator requests read after later ones', does: 'delays a coordinator request' },
+  'zombie-steps': { bound: 'zombieStepsMax', min: 0, max: 40, what: 'steps of the old producer instance', does: 'keeps an old instance running' },
 } as const satisfies Readonly<Record<string, BoundFlag>>;
 
 type BoundFlagName = keyof typeof BOUND_FLAGS;

@@ -164,6 +164,10 @@ const MODEL_ERROR_CODES: Readonly<Record<ErrorCode, number>> = {
   NOT_ENOUGH_REPLICAS_AFTER_APPEND: ERROR.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
   OUT_OF_ORDER_SEQUENCE_NUMBER: ERROR.OUT_OF_ORDER_SEQUENCE_NUMBER,
   INVALID_PRODUCER_EPOCH: ERROR.INVALID_PRODUCER_EPOCH,
+  // Transactional produce errors (Errors.java codes); the wire broker never produces them (no transactional APIs).
+  INVALID_TXN_STATE: 48,
+  INVALID_PRODUCER_ID_MAPPING: 49,
+  TRANSACTION_ABORTABLE: 120,
 };
 
 const ERROR_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(ERROR).map(([name, code]) => [code, name]));

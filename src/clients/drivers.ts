@@ -3,8 +3,10 @@
  * send one record and learn its partition and offset (or the error), close.
  *
  * Clients: kafkajs 2.2.4 and @platformatic/kafka 1.35.0 (optional peer dependencies, installed
- * for the tests as dev dependencies), and node-rdkafka when it is installed (optional: it builds
- * librdkafka from source). Each is imported only when a run needs it.
+ * for the tests as dev dependencies), @platformatic/kafka 2.12.1 beside it under the npm alias
+ * platformatic-kafka-2 (a dev dependency; it runs under Node 22.22 or newer), and node-rdkafka
+ * when it is installed (optional: it builds librdkafka from source). Each is imported only when a
+ * run needs it.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,9 +14,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PEER_DEPENDENCIES } from '../package.js';
 
-export type ClientName = 'kafkajs' | 'platformatic' | 'rdkafka';
+export type ClientName = 'kafkajs' | 'platformatic' | 'platformatic2' | 'rdkafka';
 
-export const CLIENT_NAMES: readonly ClientName[] = ['kafkajs', 'platformatic', 'rdkafka'];
+export const CLIENT_NAMES: readonly ClientName[] = ['kafkajs', 'platformatic', 'platformatic2', 'rdkafka'];
 
 export interface ClientSettings {
   readonly idempotent: boolean;
@@ -55,6 +57,8 @@ export interface ClientDriver {
   version(): string | null;
   /** The one command that installs the library (an optional peer dependency of idemcheck). */
   readonly install: string;
+  /** Why this Node cannot run the library (its engines field), or null when it can. */
+  notRunnableHere(): string | null;
   /** Load the library: ClientNotInstalled when it is missing. */
   load(): Promise<unknown>;
   open(options: { readonly bootstrap: readonly string[]; readonly topic: string; readonly settings: ClientSettings; readonly partitions: number }): Promise<ClientProducer>;
@@ -135,6 +139,7 @@ export const kafkajsDriver: ClientDriver = {
   name: 'kafkajs',
   version: () => installedVersion('kafkajs'),
   install: installCommand('kafkajs'),
+  notRunnableHere: () => null,
   load: () => importClient('kafkajs'),
   // An idempotent producer (one with a producer id) holds a lock per broker around each produce
   // request, released when it is answered or times out (src/producer/sendMessages.js, eosManager
@@ -187,74 +192,108 @@ export const kafkajsDriver: ClientDriver = {
   },
 };
 
-export const platformaticDriver: ClientDriver = {
-  name: 'platformatic',
-  version: () => installedVersion('@platformatic/kafka'),
-  install: installCommand('@platformatic/kafka'),
-  load: () => importClient('@platformatic/kafka'),
-  // The Producer constructor, when idempotent (dist/clients/producer/producer.js): maxInflights = 1,
-  // acks = ALL, and retries of 1 or less (or none) become Number.MAX_SAFE_INTEGER.
-  overrides: (settings) => {
-    if (!settings.idempotent) return [];
-    const notes: Override[] = [];
-    if (settings.maxInFlight > 1) {
-      notes.push({
-        setting: 'maxInFlight',
-        value: 1,
-        why: `@platformatic/kafka keeps an idempotent producer to one request awaiting an answer per connection (until it times out), so --max-in-flight ${settings.maxInFlight} has no effect`,
-      });
-    }
-    if (settings.acks !== -1) notes.push({ setting: 'acks', value: -1, why: `@platformatic/kafka uses acks=all for an idempotent producer, not --acks ${settings.acks}` });
-    if (settings.retries <= 1) {
-      notes.push({
-        setting: 'retries',
-        value: Number.MAX_SAFE_INTEGER,
-        why: `@platformatic/kafka raises an idempotent producer's retries of 1 or less to Number.MAX_SAFE_INTEGER, so --retries ${settings.retries} has no effect`,
-      });
-    }
-    return notes;
-  },
-  // Producer.send (dist/clients/producer/producer.js #produce) sends each call's messages as
-  // they come; batchSize and batchTime are options of ProducerStream only, not of Producer.
-  batching: () => '@platformatic/kafka sends the messages of one send() call in their own request (it batches only in ProducerStream): one record per send is one record per batch',
-  async open({ bootstrap, topic, settings, partitions }) {
-    const { Producer } = await importClient<typeof import('@platformatic/kafka')>('@platformatic/kafka');
-    const producer = new Producer({
-      clientId: 'idemcheck',
-      bootstrapBrokers: [...bootstrap],
-      idempotent: settings.idempotent,
-      acks: settings.acks,
-      timeout: settings.requestTimeoutMs,
-      requestTimeout: settings.requestTimeoutMs,
-      connectTimeout: settings.requestTimeoutMs,
-      retries: settings.retries,
-      retryDelay: 5,
-      maxInflights: settings.maxInFlight,
-      autocreateTopics: false,
-    });
-    return {
-      async send(record) {
-        // Without a partition, @platformatic/kafka hashes the key (murmur2) or, keyless, goes round-robin.
-        const partition = record.partition ?? undefined;
-        const result = await producer.send({
-          messages: [{ topic, value: record.value, ...(record.key === null ? {} : { key: record.key }), ...(partition === undefined ? {} : { partition }) }],
-          // send() reads acks from its own options (acks=1 when absent and not idempotent), not
-          // from the constructor's; an idempotent producer refuses any but all.
-          ...(settings.idempotent ? {} : { acks: settings.acks }),
+/**
+ * @platformatic/kafka under package name `pkg`: the same driver for 1.x and 2.x, whose Producer
+ * takes the same options and applies the same idempotence overrides (the constructor of
+ * dist/clients/producer/producer.js is the same in 1.35.0 and 2.12.1).
+ */
+function platformaticDriverOf(name: 'platformatic' | 'platformatic2', pkg: string, install: string): ClientDriver {
+  return {
+    name,
+    version: () => installedVersion(pkg),
+    install,
+    // 2.x's package.json asks for Node ">= 22.22.0 || >= 24.6.0" (the second range lies within the
+    // first); 1.35.0's for ">= 20.19.4".
+    notRunnableHere: () => {
+      const version = installedVersion(pkg);
+      if (version === null || !version.startsWith('2.') || nodeAtLeast(process.versions.node, [22, 22, 0])) return null;
+      return `@platformatic/kafka ${version}${pkg === '@platformatic/kafka' ? '' : ` (installed as ${pkg})`} needs Node 22.22.0 or newer (its engines field); this is Node ${process.versions.node}: run idemcheck with such a Node`;
+    },
+    load: () => importClient(pkg),
+    // The Producer constructor, when idempotent (dist/clients/producer/producer.js): maxInflights = 1,
+    // acks = ALL, and retries of 1 or less (or none) become Number.MAX_SAFE_INTEGER.
+    overrides: (settings) => {
+      if (!settings.idempotent) return [];
+      const notes: Override[] = [];
+      if (settings.maxInFlight > 1) {
+        notes.push({
+          setting: 'maxInFlight',
+          value: 1,
+          why: `@platformatic/kafka keeps an idempotent producer to one request awaiting an answer per connection (until it times out), so --max-in-flight ${settings.maxInFlight} has no effect`,
         });
-        const first = result.offsets?.[0];
-        if (first === undefined) return { partition: record.partition ?? -1, offset: -1 };
-        return { partition: first.partition % partitions, offset: Number(first.offset) };
-      },
-      close: () => producer.close(),
-    };
-  },
-};
+      }
+      if (settings.acks !== -1) notes.push({ setting: 'acks', value: -1, why: `@platformatic/kafka uses acks=all for an idempotent producer, not --acks ${settings.acks}` });
+      if (settings.retries <= 1) {
+        notes.push({
+          setting: 'retries',
+          value: Number.MAX_SAFE_INTEGER,
+          why: `@platformatic/kafka raises an idempotent producer's retries of 1 or less to Number.MAX_SAFE_INTEGER, so --retries ${settings.retries} has no effect`,
+        });
+      }
+      return notes;
+    },
+    // Producer.send (dist/clients/producer/producer.js #produce) sends each call's messages as
+    // they come; batchSize and batchTime are options of ProducerStream only, not of Producer.
+    batching: () => '@platformatic/kafka sends the messages of one send() call in their own request (it batches only in ProducerStream): one record per send is one record per batch',
+    async open({ bootstrap, topic, settings, partitions }) {
+      const { Producer } = await importClient<typeof import('@platformatic/kafka')>(pkg);
+      const producer = new Producer({
+        clientId: 'idemcheck',
+        bootstrapBrokers: [...bootstrap],
+        idempotent: settings.idempotent,
+        acks: settings.acks,
+        timeout: settings.requestTimeoutMs,
+        requestTimeout: settings.requestTimeoutMs,
+        connectTimeout: settings.requestTimeoutMs,
+        retries: settings.retries,
+        retryDelay: 5,
+        maxInflights: settings.maxInFlight,
+        autocreateTopics: false,
+      });
+      return {
+        async send(record) {
+          // Without a partition, @platformatic/kafka hashes the key (murmur2) or, keyless, goes round-robin.
+          const partition = record.partition ?? undefined;
+          const result = await producer.send({
+            messages: [{ topic, value: record.value, ...(record.key === null ? {} : { key: record.key }), ...(partition === undefined ? {} : { partition }) }],
+            // send() reads acks from its own options (acks=1 when absent and not idempotent), not
+            // from the constructor's; an idempotent producer refuses any but all.
+            ...(settings.idempotent ? {} : { acks: settings.acks }),
+          });
+          const first = result.offsets?.[0];
+          if (first === undefined) return { partition: record.partition ?? -1, offset: -1 };
+          return { partition: first.partition % partitions, offset: Number(first.offset) };
+        },
+        close: () => producer.close(),
+      };
+    },
+  };
+}
+
+export const platformaticDriver: ClientDriver = platformaticDriverOf('platformatic', '@platformatic/kafka', installCommand('@platformatic/kafka'));
+
+/** The @platformatic/kafka 2.x idemcheck tests, installed beside 1.x under an npm alias (a dev dependency). */
+export const PLATFORMATIC2_PACKAGE = 'platformatic-kafka-2';
+
+/** @platformatic/kafka 2.x, from the npm alias `platformatic-kafka-2`, so that it is installed beside 1.x; it runs under Node 22.22 or newer. */
+export const platformatic2Driver: ClientDriver = platformaticDriverOf('platformatic2', PLATFORMATIC2_PACKAGE, `npm install ${PLATFORMATIC2_PACKAGE}@npm:@platformatic/kafka@^2.12.1 (and run idemcheck under Node 22.22 or newer)`);
+
+/** Whether Node version `version` ("22.23.5") is at least `min`. */
+export function nodeAtLeast(version: string, min: readonly [number, number, number]): boolean {
+  const v = version.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    const a = v[i] ?? 0;
+    const b = min[i] ?? 0;
+    if (a !== b) return a > b;
+  }
+  return true;
+}
 
 /** node-rdkafka, only where it is installed (it builds librdkafka from source, over 7 minutes on a busy 2-core machine). */
 export const rdkafkaDriver: ClientDriver = {
   name: 'rdkafka',
   install: 'npm install --no-save node-rdkafka@3.6.1 && npm rebuild node-rdkafka (optional: it builds librdkafka from source, over 7 minutes on a busy 2-core machine)',
+  notRunnableHere: () => null,
   load: async () => {
     if (rdkafkaDriver.version() === null) throw new ClientNotInstalled('node-rdkafka (installed and built)', rdkafkaDriver.install);
   },
@@ -318,5 +357,6 @@ export const rdkafkaDriver: ClientDriver = {
 export const DRIVERS: Readonly<Record<ClientName, ClientDriver>> = {
   kafkajs: kafkajsDriver,
   platformatic: platformaticDriver,
+  platformatic2: platformatic2Driver,
   rdkafka: rdkafkaDriver,
 };

@@ -1,7 +1,7 @@
 /**
  * The wire brokers' TCP servers on 127.0.0.1, one listener per broker of the cluster (ephemeral
  * ports): framing, per connection buffers, held answers, and closing connections (all of a
- * broker's when the model crashes it; a crashed broker's listener drops new connections). Everything the broker decides comes
+ * broker's when the model crashes it, whose port then refuses connections until it restarts). Everything the broker decides comes
  * from broker-core.ts; nothing here can crash the process or grow without bound.
  */
 
@@ -32,19 +32,35 @@ export async function startWireBroker(options: WireBrokerOptions): Promise<WireB
   const sockets: Set<Socket>[] = ports.map(() => new Set<Socket>());
   const core = createBrokerCore({ ...options, port: (broker) => ports[broker] ?? 0, log: (line) => log.push(line) });
   let nextConnection = 0;
-  /** Close every connection of the brokers the model has stopped. */
-  const dropDownBrokers = (): void => {
+  const servers: Server[] = [];
+  /**
+   * A broker the model has stopped is a process that is gone: its connections close and its port
+   * refuses new ones (ECONNREFUSED), as a crashed broker's does. A listener that accepted and then
+   * closed them made a client that connects to the first reachable bootstrap broker (as
+   * @platformatic/kafka does) take the dead broker for a live one and retry it forever. When the
+   * model restarts the broker it listens on its port again.
+   */
+  const syncListeners = (): void => {
     core.state.cluster.alive.forEach((up, b) => {
-      if (up) return;
-      for (const socket of sockets[b] ?? []) socket.destroy();
+      const server = servers[b];
+      if (server === undefined) return;
+      if (!up) {
+        for (const socket of sockets[b] ?? []) socket.destroy();
+        if (server.listening) server.close();
+      } else if (!server.listening && !relistening.has(b)) {
+        relistening.add(b);
+        server.listen(ports[b], '127.0.0.1', () => relistening.delete(b));
+      }
     });
   };
+  const relistening = new Set<number>();
 
   const serve = (broker: number): Server =>
     createServer((socket) => {
       const connection = nextConnection++;
+      // Between the model's crash and the listener's close, a connection may still arrive.
       if (core.state.cluster.alive[broker] !== true) {
-        log.push(`connection ${connection} to broker ${broker} refused: the broker is down`);
+        log.push(`connection ${connection} to broker ${broker} closed: the broker is down`);
         socket.destroy();
         return;
       }
@@ -86,7 +102,7 @@ export async function startWireBroker(options: WireBrokerOptions): Promise<WireB
             drop(`internal error: ${(error as Error).message}`);
             return;
           }
-          dropDownBrokers();
+          syncListeners();
           if (socket.destroyed) return;
           switch (action.kind) {
             case 'respond':
@@ -107,10 +123,12 @@ export async function startWireBroker(options: WireBrokerOptions): Promise<WireB
       socket.on('close', () => sockets[broker]?.delete(socket));
     });
 
-  const servers: Server[] = [];
   for (let broker = 0; broker < options.brokers; broker++) {
     const server = serve(broker);
-    server.on('error', (error) => log.push(`server error (broker ${broker}): ${error.message}`));
+    server.on('error', (error) => {
+      relistening.delete(broker);
+      log.push(`server error (broker ${broker}): ${error.message}`);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());

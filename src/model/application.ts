@@ -10,7 +10,14 @@ import { recordKey } from './consumer.js';
 import { appendRecord } from './producer.js';
 import type { ProducerOutbox } from './producer.js';
 import * as make from './records.js';
+import { ctpRecord, isCtp, txnAfterSend, txnOnBatchFailed, txnSendDisabled } from './txn-events.js';
 import type { State } from './types.js';
+
+/** A send of `record` to `partition`, and with transactional.id the TransactionManager's and the ghost transaction's part of it. */
+function sendRecord(setup: Setup, state: State, partition: number, record: number): State {
+  const next = appSend(state, partition, record);
+  return next.txn === null ? next : txnAfterSend(setup, next, partition, next.ghost.sends.length - 1);
+}
 
 /** The application calls send(): the record joins the producer's accumulator and the ghost history. */
 export function appSend(state: State, partition: number, record: number): State {
@@ -49,7 +56,7 @@ export function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): St
           error: completion.error,
         }),
       );
-      if (setup.config.application !== 'at-least-once') continue;
+      if (setup.config.application !== 'at-least-once' || state.txn !== null) continue;
       for (const id of completion.sends) {
         const record = at(ghost.sends, id, 'send').record;
         if (!toResend.includes(record)) toResend = [...toResend, record];
@@ -59,30 +66,36 @@ export function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): St
   const stats = bump(ghost.stats, { retries: out.retries, epochBumps: out.epochBumps, deliveryTimeouts: out.expired, deadlineFailures: out.deadlineFailures });
   if (stats !== ghost.stats) ghost = make.ghost({ ...ghost, stats });
   if (ghost === state.ghost && toResend === state.application.toResend) return state;
-  return make.state({ ...state, ghost, application: toResend === state.application.toResend ? state.application : { toResend } });
+  let next = make.state({ ...state, ghost, application: toResend === state.application.toResend ? state.application : { toResend } });
+  // A transactional producer's failed batch makes the transaction abortable (a transactional
+  // application resends a transaction's records when the transaction ends without a commit, txn-events.ts).
+  for (const completion of out.completions) if (completion.kind === 'failed') next = txnOnBatchFailed(next, completion.error);
+  return next;
 }
 
 export const APPLICATION_EVENTS: EventRules<'AppSend' | 'AppResend'> = {
   AppSend: {
-    disabled: (setup, _state, event) => badIndex('partition', event.partition, setup.config.topic.partitions),
-    // The record's id is the number of records sent so far.
-    apply(_setup, state, event) {
-      return appSend(state, event.partition, state.counters.records);
+    disabled: (setup, state, event) => badIndex('partition', event.partition, setup.config.topic.partitions) ?? (state.txn === null ? null : txnSendDisabled(setup, state)),
+    // The record's id is the number of records sent so far; a consume-transform-produce application's is its input offset.
+    apply(setup, state, event) {
+      const record = state.txn !== null && isCtp(setup.config) ? ctpRecord(state) : state.counters.records;
+      return sendRecord(setup, state, event.partition, record);
     },
   },
   AppResend: {
     disabled(setup, state, event) {
       if (setup.config.application !== 'at-least-once') return 'the application is not at-least-once';
       if (!inRange(event.nth, state.application.toResend.length)) return 'no failed record waits for a resend at that index';
+      if (state.txn !== null) return isCtp(setup.config) ? 'a consume-transform-produce application reads its input again instead' : txnSendDisabled(setup, state);
       return null;
     },
     // The record goes to the partition of its first send.
-    apply(_setup, state, event) {
+    apply(setup, state, event) {
       const toResend = state.application.toResend;
       const record = at(toResend, event.nth, 'record to resend');
       const first = state.ghost.sends.find((s) => s.record === record);
       if (first === undefined) throw new Error(`model bug: record ${record} waits for a resend but was never sent`);
-      const next = appSend(make.state({ ...state, application: { toResend: toResend.filter((_, i) => i !== event.nth) } }), first.partition, record);
+      const next = sendRecord(setup, make.state({ ...state, application: { toResend: toResend.filter((_, i) => i !== event.nth) } }), first.partition, record);
       return withStats(next, { resends: 1 });
     },
   },

@@ -20,6 +20,7 @@
  */
 
 import * as make from './records.js';
+import type { TxnResult } from './txn-types.js';
 import type {
   BatchMetadata,
   ErrorCode,
@@ -33,13 +34,18 @@ import type {
 
 export const EMPTY_REPLICA: Replica = make.replica({ log: [], hw: 0, flushed: 0, producers: [], snapshots: [] });
 
+/** Offsets a batch takes: its records, or one for a control batch (its EndTransactionMarker record). */
+export function batchSize(batch: LogBatch): number {
+  return batch.control === undefined ? batch.sends.length : 1;
+}
+
 export function logEndOffset(replica: Replica): number {
   const last = replica.log[replica.log.length - 1];
-  return last === undefined ? 0 : last.baseOffset + last.sends.length;
+  return last === undefined ? 0 : last.baseOffset + batchSize(last);
 }
 
 export function lastOffsetOf(batch: LogBatch): number {
-  return batch.baseOffset + batch.sends.length - 1;
+  return batch.baseOffset + batchSize(batch) - 1;
 }
 
 export function findProducer(producers: readonly ProducerEntry[], producerId: number): ProducerEntry | undefined {
@@ -81,6 +87,13 @@ function metadataOf(batch: LogBatch): BatchMetadata {
 function replayBatch(producers: readonly ProducerEntry[], batch: LogBatch, window: number): readonly ProducerEntry[] {
   if (batch.producerId < 0) return producers;
   const entry = findProducer(producers, batch.producerId);
+  if (batch.control !== undefined) {
+    // A marker adds no batch metadata; PSE `update` → `maybeUpdateProducerEpoch` clears the cached
+    // batches when the epoch changes (PAI `appendEndTxnMarker`). The transactional fields
+    // (coordinator epoch, open transaction) are derived from the log by txn-partition.ts.
+    const kept = entry === undefined || entry.epoch !== batch.epoch ? [] : entry.batches;
+    return putProducer(producers, make.producerEntry({ producerId: batch.producerId, epoch: batch.epoch, batches: kept }));
+  }
   return putProducer(producers, addBatch(entry, batch.producerId, batch.epoch, metadataOf(batch), window));
 }
 
@@ -133,20 +146,47 @@ export function appendAsLeader(replica: Replica, wire: WireBatch, leaderEpoch: n
     }
   }
   const baseOffset = logEndOffset(replica);
-  const stored: LogBatch = {
-    baseOffset,
-    leaderEpoch,
-    producerId: wire.producerId,
-    epoch: wire.epoch,
-    baseSequence: wire.baseSequence,
-    sends: wire.sends,
-  };
+  const stored: LogBatch =
+    wire.transactional === true
+      ? { baseOffset, leaderEpoch, producerId: wire.producerId, epoch: wire.epoch, baseSequence: wire.baseSequence, sends: wire.sends, transactional: true }
+      : {
+          baseOffset,
+          leaderEpoch,
+          producerId: wire.producerId,
+          epoch: wire.epoch,
+          baseSequence: wire.baseSequence,
+          sends: wire.sends,
+        };
   const appended: Replica = make.replica({
     ...replica,
     log: [...replica.log, stored],
     producers: replayBatch(replica.producers, stored, rules.window),
   });
   return { kind: 'appended', replica: appended, baseOffset, lastOffset: lastOffsetOf(stored) };
+}
+
+/**
+ * A WriteTxnMarkers append on the leader (origin COORDINATOR, ReplicaManager `appendRecords` from
+ * KafkaApis `handleWriteTxnMarkersRequest`): one control batch. The transactional checks
+ * (`checkProducerEpoch`, `checkCoordinatorEpoch`) are txn.ts `appendMarker`'s, made before this.
+ */
+export function appendControlAsLeader(
+  replica: Replica,
+  marker: { readonly producerId: number; readonly epoch: number; readonly result: TxnResult; readonly coordinatorEpoch: number },
+  leaderEpoch: number,
+  window: number,
+): { readonly replica: Replica; readonly offset: number } {
+  const offset = logEndOffset(replica);
+  const stored: LogBatch = {
+    baseOffset: offset,
+    leaderEpoch,
+    producerId: marker.producerId,
+    epoch: marker.epoch,
+    baseSequence: -1,
+    sends: [],
+    control: { result: marker.result, coordinatorEpoch: marker.coordinatorEpoch },
+  };
+  return { replica: make.replica({ ...replica, log: [...replica.log, stored], producers: replayBatch(replica.producers, stored, window) }), offset };
 }
 
 /** Follower append of batches copied from the leader (REPLICATION origin: PAI skips `checkSequence`). */
@@ -271,7 +311,7 @@ export function expireProducer(replica: Replica, producerId: number): Replica {
 
 /** Two replicas hold the same batch at a position when offsets and leader epoch agree. */
 function sameBatch(a: LogBatch, b: LogBatch): boolean {
-  return a.baseOffset === b.baseOffset && a.leaderEpoch === b.leaderEpoch && a.sends.length === b.sends.length;
+  return a.baseOffset === b.baseOffset && a.leaderEpoch === b.leaderEpoch && batchSize(a) === batchSize(b);
 }
 
 /**

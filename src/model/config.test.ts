@@ -105,8 +105,9 @@ describe('Config: transactional.id needs idempotence (PC, after the idempotence 
   it('with enable.idempotence=false explicitly, setting transactional.id throws', () => {
     expect(rejected({ 'transactional.id': 'tx', 'enable.idempotence': false }).key).toBe('transactional.id');
   });
-  it('with idempotence on, transactional.id passes Kafka\'s rule, and the model then declines to simulate transactions', () => {
-    expect(rejected({ 'transactional.id': 'tx' })).toMatchObject({ key: 'transactional.id', configException: false, error: expect.stringContaining('not modelled') });
+  it('with idempotence on, transactional.id passes Kafka\'s rule and the transactional side is on', () => {
+    const r = resolveConfig({ 'transactional.id': 'tx' });
+    expect(r.ok && r.config.txn?.transactionalId).toBe('tx');
   });
   it('an empty transactional.id is rejected by ConfigDef.NonEmptyString', () => {
     expect(rejected({ 'transactional.id': '' }).error).toBe('Invalid value  for configuration transactional.id: String must be non-empty');

@@ -14,6 +14,7 @@
 
 import { CONSUMER_MODES, consumerModeName, parseConsumerMode } from './consumer-types.js';
 import type { ConsumerMode } from './consumer-types.js';
+import type { TxnSettings } from './txn-types.js';
 
 export type Acks = 0 | 1 | -1;
 
@@ -60,7 +61,11 @@ export type Mutant =
   /** A consumer loop that commits allConsumed() at poll, before processing (needs consumer=process-then-commit). */
   | { readonly kind: 'consumer-commits-at-poll' }
   /** A dedup sink that never remembers the ids it processed (needs consumer=dedup). */
-  | { readonly kind: 'dedup-forgets-ids' };
+  | { readonly kind: 'dedup-forgets-ids' }
+  /** A transaction coordinator whose InitProducerId and timeout abort keep the epoch (needs transactional.id). */
+  | { readonly kind: 'no-fence-bump' }
+  /** A read_committed consumer that ignores the aborted-transaction index (needs transactional.id). */
+  | { readonly kind: 'ignore-aborted-index' };
 
 export interface ModelConfig {
   readonly producer: ProducerSettings;
@@ -72,6 +77,8 @@ export interface ModelConfig {
   readonly consumer: ConsumerMode | null;
   /** Consumers in the group (`consumers=`, 1 or 2); 1 when there is no consumer side. */
   readonly consumers: number;
+  /** The transactional settings; null without `transactional.id`. */
+  readonly txn: TxnSettings | null;
 }
 
 /** The user's settings as written: Kafka keys plus the model's own keys. */
@@ -94,11 +101,14 @@ export const PRODUCER_KEYS = [
 
 export const TOPIC_KEYS = ['partitions', 'replication.factor', 'min.insync.replicas', 'unclean.leader.election.enable'] as const;
 
-export const MODEL_KEYS = ['application', 'network', 'mutant', 'consumer', 'consumers'] as const;
+/** Settings that only mean something with transactional.id (broker, consumer and protocol keys). */
+export const TXN_KEYS = ['transaction.version', 'isolation.level', 'transaction.partition.verification.enable'] as const;
 
-export type ConfigKey = (typeof PRODUCER_KEYS)[number] | (typeof TOPIC_KEYS)[number] | (typeof MODEL_KEYS)[number];
+export const MODEL_KEYS = ['application', 'network', 'mutant', 'consumer', 'consumers', 'txn-app'] as const;
 
-export const ALL_KEYS: readonly string[] = [...PRODUCER_KEYS, ...TOPIC_KEYS, ...MODEL_KEYS];
+export type ConfigKey = (typeof PRODUCER_KEYS)[number] | (typeof TOPIC_KEYS)[number] | (typeof TXN_KEYS)[number] | (typeof MODEL_KEYS)[number];
+
+export const ALL_KEYS: readonly string[] = [...PRODUCER_KEYS, ...TOPIC_KEYS, ...TXN_KEYS, ...MODEL_KEYS];
 
 /**
  * Every key's default, as a user would write it: Kafka 3.8's for Kafka's keys (ProducerConfig's
@@ -118,11 +128,15 @@ export const CONFIG_DEFAULTS = {
   'replication.factor': 1,
   'min.insync.replicas': 1,
   'unclean.leader.election.enable': false,
+  'transaction.version': 1,
+  'isolation.level': 'read_uncommitted',
+  'transaction.partition.verification.enable': true,
   application: 'fire-and-forget',
   network: 'tcp',
   mutant: 'none',
   consumer: 'none',
   consumers: 1,
+  'txn-app': 'plain',
 } as const satisfies Readonly<Record<ConfigKey, string | number | boolean>>;
 
 /** What each key takes and does, for `idemcheck list` and error messages (its default is added). */
@@ -134,19 +148,26 @@ const KEY_TEXT: Readonly<Record<ConfigKey, { readonly values: string; readonly t
   'delivery.timeout.ms': { values: 'integer >= 0', text: 'a batch fails with TimeoutException after this; a timer event in the model' },
   'request.timeout.ms': { values: 'integer >= 0', text: 'the client closes the connection after this; a timer event in the model' },
   'linger.ms': { values: 'integer >= 0', text: 'only used to validate delivery.timeout.ms' },
-  'transactional.id': { values: 'non-empty string', text: 'only its config rule is modelled (needs idempotence)' },
+  'transactional.id': { values: 'non-empty string', text: 'a transactional producer (needs idempotence; replication.factor=1 in the model)' },
   partitions: { values: '1|2', text: 'partitions of the one topic' },
   'replication.factor': { values: '1|2|3', text: 'replicas per partition; the cluster has this many brokers' },
   'min.insync.replicas': { values: 'integer >= 1', text: 'ISR size needed for acks=all' },
   'unclean.leader.election.enable': { values: 'true|false', text: 'allow electing an out-of-sync replica' },
+  'transaction.version': { values: '1|2', text: "1: 3.8's protocol; 2: KIP-890 part 2 (4.0), an epoch bump at every EndTxn; needs transactional.id" },
+  'isolation.level': { values: 'read_uncommitted|read_committed', text: "the consumer's read: up to the HW, or up to the LSO without aborted records; needs transactional.id" },
+  'transaction.partition.verification.enable': { values: 'true|false', text: 'KIP-890 part 1: a leader verifies the first transactional write with the coordinator; needs transactional.id' },
   application: { values: 'fire-and-forget|at-least-once', text: 'does the application resend failed records' },
   network: { values: 'tcp|lossy', text: 'lossy allows single-message drops and reordering, beyond TCP' },
   mutant: {
-    values: 'none|dedup-window:N|in-flight:N|ignore-sequences|consumer-commits-at-poll|dedup-forgets-ids',
+    values: 'none|dedup-window:N|in-flight:N|ignore-sequences|consumer-commits-at-poll|dedup-forgets-ids|no-fence-bump|ignore-aborted-index',
     text: 'a deliberately broken variant',
   },
   consumer: { values: `none|${CONSUMER_MODES.join('|')}`, text: "a consumer group and its processing loop (none: the producer side only)" },
   consumers: { values: '1|2', text: 'consumers in the group (2 lets a rebalance move a partition); needs consumer=' },
+  'txn-app': {
+    values: 'plain|commit-or-abort|ctp|ctp-separate-commit',
+    text: 'the transactional application: commits each transaction (aborts after errors), may also abort by choice, or consume-transform-produce with sendOffsetsToTransaction or with offsets committed after the commit; needs transactional.id',
+  },
 };
 
 /** One line of explanation per key, for `idemcheck list` and error messages. */
@@ -226,6 +247,8 @@ function parseMutant(value: string | number | boolean): Mutant | null {
   if (raw === 'ignore-sequences') return { kind: 'ignore-sequences' };
   if (raw === 'consumer-commits-at-poll') return { kind: 'consumer-commits-at-poll' };
   if (raw === 'dedup-forgets-ids') return { kind: 'dedup-forgets-ids' };
+  if (raw === 'no-fence-bump') return { kind: 'no-fence-bump' };
+  if (raw === 'ignore-aborted-index') return { kind: 'ignore-aborted-index' };
   const match = /^(dedup-window|in-flight):(\d+)$/.exec(raw);
   if (match) {
     const n = Number(match[2]);
@@ -236,7 +259,10 @@ function parseMutant(value: string | number | boolean): Mutant | null {
     if (n < 6 || n > 10) throw modelLimit('mutant', `in-flight:N needs N from 6 to 10 (at most 5 is Kafka's own rule), got ${n}`);
     return { kind: 'in-flight', maxInFlight: n };
   }
-  throw modelLimit('mutant', `unknown mutant '${raw}'; allowed: none, dedup-window:N, in-flight:N, ignore-sequences, consumer-commits-at-poll, dedup-forgets-ids`);
+  throw modelLimit(
+    'mutant',
+    `unknown mutant '${raw}'; allowed: none, dedup-window:N, in-flight:N, ignore-sequences, consumer-commits-at-poll, dedup-forgets-ids, no-fence-bump, ignore-aborted-index`,
+  );
 }
 
 /**
@@ -368,14 +394,13 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
   const network = text(networkRaw ?? CONFIG_DEFAULTS.network);
   if (network !== 'tcp' && network !== 'lossy') throw modelLimit('network', `must be tcp or lossy, got '${network}'`);
 
-  // The transactional.id rule above is Kafka's; a transactional producer itself (transactions,
-  // the same producer id across restarts, OUT_OF_ORDER as an abortable error) is not modelled,
-  // so the model declines rather than simulate it as a plain idempotent producer.
-  if (transactionalId !== null) {
-    throw modelLimit('transactional.id', 'passes Kafka\'s validation, but transactional producers are not modelled (only the config rule is)');
-  }
-
   const { consumer, consumers } = resolveConsumer(raw, has);
+  const txn = resolveTxn(raw, has, transactionalId);
+  if (txn !== null && topic.replicationFactor !== 1) {
+    throw modelLimit('transactional.id', `transactional producers are modelled with replication.factor=1 only (markers are acknowledged at the leader's append), got ${topic.replicationFactor}`);
+  }
+  if (txn !== null && consumer !== null) throw modelLimit('consumer', 'is not combined with transactional.id yet: the transactional invariants read the partitions as a consumer of isolation.level would');
+  if ((mutant?.kind === 'no-fence-bump' || mutant?.kind === 'ignore-aborted-index') && txn === null) throw modelLimit('mutant', `${mutant.kind} is a mutant of transactions; set transactional.id`);
   if (mutant?.kind === 'consumer-commits-at-poll' && consumer?.kind !== 'process-then-commit') {
     throw modelLimit('mutant', 'consumer-commits-at-poll is a mutant of consumer=process-then-commit; set that consumer');
   }
@@ -391,7 +416,29 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
     lingerMs,
     transactionalId,
   };
-  return { ok: true, config: { producer, topic, application, network, mutant, consumer, consumers }, notes };
+  return { ok: true, config: { producer, topic, application, network, mutant, consumer, consumers, txn }, notes };
+}
+
+/** The transactional keys: only with transactional.id (without it every record is committed and they change nothing). */
+function resolveTxn(
+  raw: (key: string) => string | number | boolean | undefined,
+  has: (key: string) => boolean,
+  transactionalId: string | null,
+): TxnSettings | null {
+  for (const key of [...TXN_KEYS, 'txn-app']) {
+    if (transactionalId === null && has(key)) throw modelLimit(key, 'needs a transactional producer: set transactional.id as well');
+  }
+  if (transactionalId === null) return null;
+  const versionText = text(raw('transaction.version') ?? CONFIG_DEFAULTS['transaction.version']);
+  if (versionText !== '1' && versionText !== '2') throw modelLimit('transaction.version', `must be 1 (3.8) or 2 (KIP-890 part 2), got '${versionText}'`);
+  const isolationRaw = raw('isolation.level');
+  const isolation = text(isolationRaw ?? CONFIG_DEFAULTS['isolation.level']);
+  // ConsumerConfig's ValidString.in(read_committed, read_uncommitted), case-sensitive as ConfigDef's String validator.
+  if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') throw invalidValue('isolation.level', isolationRaw, 'String must be one of: read_committed, read_uncommitted');
+  const verification = parseBool('transaction.partition.verification.enable', raw('transaction.partition.verification.enable') ?? CONFIG_DEFAULTS['transaction.partition.verification.enable']);
+  const app = text(raw('txn-app') ?? CONFIG_DEFAULTS['txn-app']);
+  if (app !== 'plain' && app !== 'commit-or-abort' && app !== 'ctp' && app !== 'ctp-separate-commit') throw modelLimit('txn-app', `must be plain, commit-or-abort, ctp or ctp-separate-commit, got '${app}'`);
+  return { transactionalId, version: versionText === '1' ? 1 : 2, isolation, verification, app };
 }
 
 /** The model's consumer keys: `consumer=` (a loop from consumer-types.ts, or none) and `consumers=` (1 or 2, needs a consumer). */
@@ -460,6 +507,12 @@ export function describeConfig(config: ModelConfig): Record<string, string | num
     network: config.network,
   };
   if (p.transactionalId !== null) out['transactional.id'] = p.transactionalId;
+  if (config.txn !== null) {
+    out['transaction.version'] = config.txn.version;
+    out['isolation.level'] = config.txn.isolation;
+    out['transaction.partition.verification.enable'] = config.txn.verification;
+    out['txn-app'] = config.txn.app;
+  }
   if (config.mutant !== null) out.mutant = formatMutant(config.mutant);
   if (config.consumer !== null) {
     out.consumer = consumerModeName(config.consumer);
@@ -477,6 +530,8 @@ export function formatMutant(mutant: Mutant): string {
     case 'ignore-sequences':
     case 'consumer-commits-at-poll':
     case 'dedup-forgets-ids':
+    case 'no-fence-bump':
+    case 'ignore-aborted-index':
       return mutant.kind;
   }
 }

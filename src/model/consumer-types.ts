@@ -3,7 +3,7 @@
  * group coordinator's view of it, and the sink the application writes its effects to. Readonly
  * plain data like types.ts; the model's State holds it as `State.consumers` (null without `consumer=`).
  *
- * Aliases as in /work/shared/reference/kafka-consumer-and-transactions.md §0 (Kafka 3.8.0):
+ * Aliases as in the team's reference kafka-consumer-and-transactions.md §0 (Kafka 3.8.0):
  * SS SubscriptionState, FC FetchCollector, AF AbstractFetch, CF CompletedFetch, LKC
  * LegacyKafkaConsumer, CC ConsumerCoordinator, AC AbstractCoordinator, GC GroupCoordinator,
  * GM GroupMetadata.

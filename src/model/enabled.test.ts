@@ -25,6 +25,11 @@ const BOUNDS = {
   consumerCrashesMax: 2,
   lostCommitResponsesMax: 1,
   rebalancesMax: 2,
+  transactionsMax: 3,
+  txnTimeoutsMax: 1,
+  coordinatorFailoversMax: 1,
+  delayedRequestsMax: 1,
+  zombieStepsMax: 4,
 };
 
 function setupFor(input: ConfigInput): Setup {
@@ -40,6 +45,8 @@ const SETUPS = [
   { ...setupFor({ 'replication.factor': 2 }), faults: [] },
   setupFor({ consumer: 'auto-commit', consumers: 2, partitions: 2 }),
   setupFor({ consumer: 'dedup-non-atomic', consumers: 2, 'replication.factor': 2, 'unclean.leader.election.enable': true, application: 'at-least-once' }),
+  setupFor({ 'transactional.id': 't', partitions: 2, application: 'at-least-once', 'isolation.level': 'read_committed' }),
+  setupFor({ 'transactional.id': 't', partitions: 2, 'transaction.version': 2, 'txn-app': 'ctp-separate-commit' }),
 ];
 
 /** Every event of the union for the setup's sizes, with indexes up to `nthMax`. */
@@ -90,6 +97,24 @@ function everyEvent(setup: Setup, nthMax: number): Event[] {
     GroupExpireSession: () => nths.map((nth) => ({ kind: 'GroupExpireSession', nth })),
     GroupEvictMember: () => nths.map((nth) => ({ kind: 'GroupEvictMember', nth })),
     GroupPrepareRebalance: () => [{ kind: 'GroupPrepareRebalance' }],
+    AppInitTransactions: () => [{ kind: 'AppInitTransactions' }],
+    AppBeginTransaction: () => [{ kind: 'AppBeginTransaction' }],
+    AppCommitTransaction: () => [{ kind: 'AppCommitTransaction' }],
+    AppAbortTransaction: () => [{ kind: 'AppAbortTransaction' }],
+    ProducerSendTxnRequest: () => [{ kind: 'ProducerSendTxnRequest' }],
+    ProducerReceiveTxnResponse: () => [{ kind: 'ProducerReceiveTxnResponse' }],
+    ProducerTxnRequestTimeout: () => [{ kind: 'ProducerTxnRequestTimeout' }],
+    CoordinatorReceive: () => nths.map((nth) => ({ kind: 'CoordinatorReceive', nth })),
+    CoordinatorAppendLog: () => [{ kind: 'CoordinatorAppendLog' }],
+    BrokerWriteMarker: () => nths.map((nth) => ({ kind: 'BrokerWriteMarker', nth })),
+    CoordinatorAbortTimedOut: () => [{ kind: 'CoordinatorAbortTimedOut' }],
+    CoordinatorFailover: () => [{ kind: 'CoordinatorFailover' }],
+    CoordinatorRetryMarker: () => nths.map((nth) => ({ kind: 'CoordinatorRetryMarker', nth })),
+    BrokerWriteLateMarker: () => nths.map((nth) => ({ kind: 'BrokerWriteLateMarker', nth })),
+    AppCommitOffsets: () => [{ kind: 'AppCommitOffsets' }],
+    ProducerZombieStep: () => nths.map((nth) => ({ kind: 'ProducerZombieStep', nth })),
+    CoordinatorDelayRequest: () => nths.map((nth) => ({ kind: 'CoordinatorDelayRequest', nth })),
+    CoordinatorReceiveDelayed: () => nths.map((nth) => ({ kind: 'CoordinatorReceiveDelayed', nth })),
   };
   for (const kind of EVENT_KINDS) all.push(...byKind[kind]());
   return all;

@@ -72,7 +72,26 @@ export function formatEvent(event: Event): string {
       return `${event.kind}(#${event.nth})`;
     case 'GroupCompleteRebalance':
     case 'GroupPrepareRebalance':
+    case 'AppInitTransactions':
+    case 'AppBeginTransaction':
+    case 'AppCommitTransaction':
+    case 'AppAbortTransaction':
+    case 'ProducerSendTxnRequest':
+    case 'ProducerReceiveTxnResponse':
+    case 'ProducerTxnRequestTimeout':
+    case 'CoordinatorAppendLog':
+    case 'CoordinatorAbortTimedOut':
+    case 'CoordinatorFailover':
+    case 'AppCommitOffsets':
       return event.kind;
+    case 'CoordinatorReceive':
+    case 'BrokerWriteMarker':
+    case 'CoordinatorRetryMarker':
+    case 'BrokerWriteLateMarker':
+    case 'ProducerZombieStep':
+    case 'CoordinatorDelayRequest':
+    case 'CoordinatorReceiveDelayed':
+      return event.nth === 0 ? event.kind : `${event.kind}(#${event.nth})`;
   }
 }
 
@@ -114,6 +133,24 @@ const FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   GroupExpireSession: ['nth'],
   GroupEvictMember: ['nth'],
   GroupPrepareRebalance: [],
+  AppInitTransactions: [],
+  AppBeginTransaction: [],
+  AppCommitTransaction: [],
+  AppAbortTransaction: [],
+  ProducerSendTxnRequest: [],
+  ProducerReceiveTxnResponse: [],
+  ProducerTxnRequestTimeout: [],
+  CoordinatorReceive: ['nth'],
+  CoordinatorAppendLog: [],
+  BrokerWriteMarker: ['nth'],
+  CoordinatorAbortTimedOut: [],
+  CoordinatorFailover: [],
+  CoordinatorRetryMarker: ['nth'],
+  BrokerWriteLateMarker: ['nth'],
+  AppCommitOffsets: [],
+  ProducerZombieStep: ['nth'],
+  CoordinatorDelayRequest: ['nth'],
+  CoordinatorReceiveDelayed: ['nth'],
 };
 
 /** An event that cannot be read; the message names `where` it is. */

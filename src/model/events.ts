@@ -50,12 +50,31 @@ export type Event =
   | { readonly kind: 'GroupCompleteRebalance' }
   | { readonly kind: 'GroupExpireSession'; readonly nth: number }
   | { readonly kind: 'GroupEvictMember'; readonly nth: number }
-  | { readonly kind: 'GroupPrepareRebalance' };
+  | { readonly kind: 'GroupPrepareRebalance' }
+  // Transactions (txn-events.ts), with transactional.id only.
+  | { readonly kind: 'AppInitTransactions' }
+  | { readonly kind: 'AppBeginTransaction' }
+  | { readonly kind: 'AppCommitTransaction' }
+  | { readonly kind: 'AppAbortTransaction' }
+  | { readonly kind: 'ProducerSendTxnRequest' }
+  | { readonly kind: 'ProducerReceiveTxnResponse' }
+  | { readonly kind: 'ProducerTxnRequestTimeout' }
+  | { readonly kind: 'CoordinatorReceive'; readonly nth: number }
+  | { readonly kind: 'CoordinatorAppendLog' }
+  | { readonly kind: 'BrokerWriteMarker'; readonly nth: number }
+  | { readonly kind: 'CoordinatorAbortTimedOut' }
+  | { readonly kind: 'CoordinatorFailover' }
+  | { readonly kind: 'CoordinatorRetryMarker'; readonly nth: number }
+  | { readonly kind: 'BrokerWriteLateMarker'; readonly nth: number }
+  | { readonly kind: 'AppCommitOffsets' }
+  | { readonly kind: 'ProducerZombieStep'; readonly nth: number }
+  | { readonly kind: 'CoordinatorDelayRequest'; readonly nth: number }
+  | { readonly kind: 'CoordinatorReceiveDelayed'; readonly nth: number };
 
 export type EventKind = Event['kind'];
 
 // The fault and bound vocabulary, declared in faults.ts, also under this module's name.
-export { BOUND_HELP, BOUNDS, boundInUse, boundValue, CONSUMER_BOUNDS, FAULT_HELP, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND, drawnRarely, isFault, needsConsumer } from './faults.js';
+export { BOUND_HELP, BOUNDS, boundInUse, boundValue, CONSUMER_BOUNDS, TXN_BOUNDS, FAULT_HELP, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND, drawnRarely, isFault, needsConsumer } from './faults.js';
 export type { Bounds, Fault } from './faults.js';
 
 /** The events of one kind. */
@@ -114,7 +133,32 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'GroupExpireSession',
   'GroupEvictMember',
   'GroupPrepareRebalance',
+  'AppInitTransactions',
+  'AppBeginTransaction',
+  'AppCommitTransaction',
+  'AppAbortTransaction',
+  'ProducerSendTxnRequest',
+  'ProducerReceiveTxnResponse',
+  'ProducerTxnRequestTimeout',
+  'CoordinatorReceive',
+  'CoordinatorAppendLog',
+  'BrokerWriteMarker',
+  'CoordinatorAbortTimedOut',
+  'CoordinatorFailover',
+  'CoordinatorRetryMarker',
+  'BrokerWriteLateMarker',
+  'AppCommitOffsets',
+  'ProducerZombieStep',
+  'CoordinatorDelayRequest',
+  'CoordinatorReceiveDelayed',
 ];
+
+/** The transactional side's kinds (txn-events.ts): they act only with `transactional.id`. */
+export const TXN_KINDS: readonly EventKind[] = EVENT_KINDS.slice(EVENT_KINDS.indexOf('AppInitTransactions'));
+
+export function isTxnKind(kind: EventKind): boolean {
+  return TXN_KINDS.includes(kind);
+}
 
 /** The consumer side's kinds (consumer-events.ts): they act only with `consumer=`. */
 export type ConsumerKind = Extract<EventKind, `Consumer${string}` | `Group${string}`>;
@@ -161,6 +205,24 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   GroupExpireSession: "the coordinator removes a member whose process is gone (session.timeout.ms)",
   GroupEvictMember: 'the coordinator removes a live member whose poll() is late (max.poll.interval.ms), which goes on processing',
   GroupPrepareRebalance: 'the stable group starts a rebalance while its members live (e.g. a metadata change); all must rejoin',
+  AppInitTransactions: 'initTransactions(): the transaction manager will ask the coordinator for the producer id and a new epoch',
+  AppBeginTransaction: 'beginTransaction(): READY to IN_TRANSACTION, locally',
+  AppCommitTransaction: 'commitTransaction(): COMMITTING; EndTxn(COMMIT) goes once every batch is complete (ctp: the offsets first)',
+  AppAbortTransaction: 'abortTransaction(): ABORTING; undrained batches fail, EndTxn(ABORT) goes once the rest are complete',
+  ProducerSendTxnRequest: "the transaction manager sends its next request (InitProducerId, AddPartitionsToTxn, offsets, EndTxn), one at a time",
+  ProducerReceiveTxnResponse: 'the transaction manager reads the coordinator\'s answer: done, retried, abortable or fatal',
+  ProducerTxnRequestTimeout: 'request.timeout.ms on the coordinator connection: the transaction manager sends its request again; the first copy may still arrive',
+  CoordinatorReceive: 'the transaction coordinator handles the next request on its connection',
+  CoordinatorAppendLog: 'the coordinator\'s pending transition is written to the transaction log and applied; its answer goes out',
+  BrokerWriteMarker: "a partition leader appends a transaction marker (COMMIT or ABORT) the coordinator sent it",
+  CoordinatorAbortTimedOut: 'transaction.timeout.ms passes: the coordinator fences the epoch and aborts the Ongoing transaction',
+  CoordinatorFailover: 'the transaction log partition changes leader: a new coordinator epoch reloads the state from the log',
+  CoordinatorRetryMarker: 'a WriteTxnMarkers request is retried after a disconnect while its first copy is still on its way',
+  BrokerWriteLateMarker: 'the first copy of a retried marker lands late at its partition leader',
+  AppCommitOffsets: 'txn-app=ctp-separate-commit: after commitTransaction() returned, the consumer commits its offsets in a separate OffsetCommit',
+  ProducerZombieStep: 'the old producer instance, still running after the restart, takes one of its own steps',
+  CoordinatorDelayRequest: 'a request to the coordinator is held up on its way (a connection the client gave up on): later requests overtake it',
+  CoordinatorReceiveDelayed: 'a delayed request finally reaches the coordinator, which handles it',
 };
 
 /** Everything the model needs besides the state: what is simulated and within which limits. */
@@ -183,6 +245,11 @@ export const UNBOUNDED: Bounds = {
   consumerCrashesMax: Number.POSITIVE_INFINITY,
   lostCommitResponsesMax: Number.POSITIVE_INFINITY,
   rebalancesMax: Number.POSITIVE_INFINITY,
+  transactionsMax: Number.POSITIVE_INFINITY,
+  txnTimeoutsMax: Number.POSITIVE_INFINITY,
+  coordinatorFailoversMax: Number.POSITIVE_INFINITY,
+  delayedRequestsMax: Number.POSITIVE_INFINITY,
+  zombieStepsMax: Number.POSITIVE_INFINITY,
 };
 
 /** A setup for stepping a hand-written trace: every fault the network mode allows, no bounds. */

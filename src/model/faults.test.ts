@@ -22,18 +22,23 @@ const BOUNDS_SMALL: Bounds = {
   consumerCrashesMax: 1,
   lostCommitResponsesMax: 1,
   rebalancesMax: 1,
+  transactionsMax: 2,
+  txnTimeoutsMax: 1,
+  coordinatorFailoversMax: 1,
+  delayedRequestsMax: 1,
+  zombieStepsMax: 4,
 };
 
-/** A bound's counter in a state: State.counters, or the consumer side's. */
+/** A bound's counter in a state: State.counters, or the consumer or transactional side's. */
 function counterIn(state: State | undefined, counter: string): number {
-  const counters = { ...state?.counters, ...state?.consumers?.counters } as Record<string, number>;
+  const counters = { ...state?.counters, ...state?.consumers?.counters, ...state?.txn?.counters } as Record<string, number>;
   return counters[counter] ?? 0;
 }
 
 describe('Faults: the table', () => {
   it('each fault bound lists the faults whose events use it up, in table order', () => {
     expect(FAULTS_OF_BOUND).toEqual({
-      lostMessagesMax: ['disconnect', 'request-timeout', 'drop-message'],
+      lostMessagesMax: ['disconnect', 'request-timeout', 'drop-message', 'txn-request-timeout', 'marker-retry'],
       restartsMax: ['producer-restart'],
       crashesMax: ['broker-crash', 'broker-clean-shutdown'],
       clusterChangesMax: ['isr-shrink', 'leader-change', 'producer-state-loss'],
@@ -41,6 +46,10 @@ describe('Faults: the table', () => {
       consumerCrashesMax: ['consumer-crash'],
       lostCommitResponsesMax: ['lost-commit-response'],
       rebalancesMax: ['rebalance', 'poll-timeout'],
+      zombieStepsMax: ['zombie'],
+      txnTimeoutsMax: ['txn-timeout'],
+      coordinatorFailoversMax: ['coordinator-failover'],
+      delayedRequestsMax: ['delayed-request'],
     });
   });
 
@@ -61,10 +70,12 @@ describe('Faults: the table', () => {
     const producerSide = setupWithFaults({ network: 'lossy', 'replication.factor': 3, 'min.insync.replicas': 2, application: 'at-least-once' }, BOUNDS_SMALL);
     // The consumer faults need a consumer group (two consumers, so that a member can be evicted).
     const consumerSide = setupWithFaults({ consumer: 'process-then-commit', consumers: 2 }, BOUNDS_SMALL);
+    // The transactional faults need transactional.id (and an old instance for the zombie's steps).
+    const txnSide = setupWithFaults({ 'transactional.id': 't', partitions: 2, application: 'at-least-once' }, { ...BOUNDS_SMALL, eventsMax: 60 });
     const seen = new Set<Fault>();
-    for (let seed = 0; seed < 120; seed++) {
-      const setup = seed % 2 === 0 ? producerSide : consumerSide;
-      const choices = Array.from({ length: 40 }, (_, i) => (seed * 7919 + i * 104729) % 1024);
+    for (let seed = 0; seed < 240; seed++) {
+      const setup = [producerSide, consumerSide, txnSide, txnSide][seed % 4] as typeof producerSide;
+      const choices = Array.from({ length: setup === txnSide ? 60 : 40 }, (_, i) => (seed * 7919 + i * 104729) % 1024);
       const { events, states } = walk(setup, choices);
       events.forEach((event, i) => {
         const fault = FAULTS.find((f) => (FAULT_TABLE[f].events as readonly string[]).includes(event.kind) && (!FAULT_TABLE[f].outOfOrderOnly || ('nth' in event && event.nth > 0)));

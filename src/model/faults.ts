@@ -7,6 +7,7 @@
 
 import type { Event, EventKind, Setup } from './events.js';
 import type { ConsumerCounters } from './consumer-types.js';
+import type { TxnCounters } from './txn-types.js';
 import type { Counters } from './types.js';
 
 /** Explicit limits on one behaviour (qualifier last, as TigerStyle asks). */
@@ -35,6 +36,17 @@ export interface Bounds {
   readonly lostCommitResponsesMax?: number;
   /** Rebalances forced on a stable group, and evictions of a live member. */
   readonly rebalancesMax?: number;
+  // The transactional side's bounds (transactional.id). Optional like the consumer's; a missing one is 0.
+  /** Transactions the application begins (beginTransaction() calls). */
+  readonly transactionsMax?: number;
+  /** Transaction timeouts (the coordinator's abort). */
+  readonly txnTimeoutsMax?: number;
+  /** Transaction coordinator failovers. */
+  readonly coordinatorFailoversMax?: number;
+  /** Requests to the coordinator held up on their way (delayed-request). */
+  readonly delayedRequestsMax?: number;
+  /** Steps of the zombie instance. */
+  readonly zombieStepsMax?: number;
 }
 
 /** A bound's value in a setup: a missing (consumer) bound is 0. */
@@ -45,9 +57,12 @@ export function boundValue(bounds: Bounds, bound: keyof Bounds): number {
 /** The consumer side's bounds (the optional ones). */
 export const CONSUMER_BOUNDS: readonly (keyof Bounds)[] = ['consumerCrashesMax', 'lostCommitResponsesMax', 'rebalancesMax'];
 
+/** The transactional side's bounds (optional, like the consumer's). */
+export const TXN_BOUNDS: readonly (keyof Bounds)[] = ['transactionsMax', 'txnTimeoutsMax', 'coordinatorFailoversMax', 'delayedRequestsMax', 'zombieStepsMax'];
+
 interface BoundRule {
   /** The counter (State.counters, or State.consumers.counters for a consumer bound) that the events using the bound raise. */
-  readonly counter: keyof Counters | keyof ConsumerCounters;
+  readonly counter: keyof Counters | keyof ConsumerCounters | keyof TxnCounters;
   /** Its name in "the ... bound is reached". */
   readonly name: string;
   readonly help: string;
@@ -65,10 +80,15 @@ export const BOUNDS: { readonly [B in keyof Bounds]-?: BoundRule } = {
   consumerCrashesMax: { counter: 'consumerCrashes', name: 'consumer-crashes', help: 'consumer crashes (restarts are free); needs consumer=' },
   lostCommitResponsesMax: { counter: 'lostCommitResponses', name: 'lost-commit-responses', help: 'lost OffsetCommit responses; needs consumer=' },
   rebalancesMax: { counter: 'rebalances', name: 'rebalances', help: 'rebalances of a stable group and evictions of a live member; needs consumer=' },
+  transactionsMax: { counter: 'transactions', name: 'transactions', help: 'transactions the application begins; needs transactional.id' },
+  txnTimeoutsMax: { counter: 'txnTimeouts', name: 'txn-timeouts', help: "transaction timeouts (the coordinator's abort); needs transactional.id" },
+  coordinatorFailoversMax: { counter: 'coordinatorFailovers', name: 'coordinator-failovers', help: 'transaction coordinator failovers; needs transactional.id' },
+  delayedRequestsMax: { counter: 'delayedRequests', name: 'delayed-requests', help: 'coordinator requests read after later ones; needs transactional.id' },
+  zombieStepsMax: { counter: 'zombieSteps', name: 'zombie-steps', help: 'steps of the old producer instance after a restart; needs transactional.id' },
 };
 
 /** Bounds on progress rather than faults: the event kind that uses each up. */
-const PROGRESS_BOUNDS: Readonly<Partial<Record<EventKind, keyof Bounds>>> = { AppSend: 'recordsMax', AppResend: 'resendsMax' };
+const PROGRESS_BOUNDS: Readonly<Partial<Record<EventKind, keyof Bounds>>> = { AppSend: 'recordsMax', AppResend: 'resendsMax', AppBeginTransaction: 'transactionsMax' };
 
 interface FaultRule {
   /** The event kinds the fault enables. */
@@ -86,6 +106,8 @@ interface FaultRule {
   readonly off?: string;
   /** It needs a consumer group (`consumer=`): its events act on the consumer side. */
   readonly needsConsumer?: true;
+  /** It needs a transactional producer (`transactional.id`): its events act on the transactional side. */
+  readonly needsTxn?: true;
 }
 
 /**
@@ -227,6 +249,60 @@ export const FAULT_TABLE = {
     needsConsumer: true,
     help: "a live member's poll() is late (max.poll.interval.ms): the group evicts it while it still processes what poll returned",
   },
+  'txn-request-timeout': {
+    events: ['ProducerTxnRequestTimeout'],
+    outOfOrderOnly: false,
+    bound: 'lostMessagesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    needsTxn: true,
+    help: "request.timeout.ms on the transaction coordinator connection: the transaction manager sends its request again while the first copy may still arrive",
+  },
+  zombie: {
+    events: ['ProducerZombieStep'],
+    outOfOrderOnly: false,
+    bound: 'zombieStepsMax',
+    lossyOnly: false,
+    needsFollower: null,
+    needsTxn: true,
+    help: 'a restarted transactional producer\'s old instance keeps running (its sends, commits and requests carry the old epoch)',
+  },
+  'txn-timeout': {
+    events: ['CoordinatorAbortTimedOut'],
+    outOfOrderOnly: false,
+    bound: 'txnTimeoutsMax',
+    lossyOnly: false,
+    needsFollower: null,
+    needsTxn: true,
+    help: 'transaction.timeout.ms passes: the coordinator bumps the epoch and aborts an Ongoing transaction',
+  },
+  'coordinator-failover': {
+    events: ['CoordinatorFailover'],
+    outOfOrderOnly: false,
+    bound: 'coordinatorFailoversMax',
+    lossyOnly: false,
+    needsFollower: null,
+    needsTxn: true,
+    help: 'the transaction coordinator moves: a new coordinator epoch reloads the transaction log',
+  },
+  'delayed-request': {
+    events: ['CoordinatorDelayRequest'],
+    outOfOrderOnly: false,
+    bound: 'delayedRequestsMax',
+    lossyOnly: false,
+    needsFollower: null,
+    needsTxn: true,
+    help: 'a request to the transaction coordinator (a timed-out EndTxn, say) is held up on its way and arrives after later ones of the same producer',
+  },
+  'marker-retry': {
+    events: ['CoordinatorRetryMarker'],
+    outOfOrderOnly: false,
+    bound: 'lostMessagesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    needsTxn: true,
+    help: 'a WriteTxnMarkers request is retried after a disconnect while its first copy still lands later',
+  },
 } as const satisfies Readonly<Record<string, FaultRule>>;
 
 export type Fault = keyof typeof FAULT_TABLE;
@@ -264,7 +340,12 @@ export function boundInUse(bound: keyof Bounds, faults: readonly Fault[], applic
 /** Whether `fault` can fire in a setup: it is injected, on a network it needs. */
 export function faultOn(setup: Setup, fault: Fault): boolean {
   const rule = faultRule(fault);
-  return setup.faults.includes(fault) && (!rule.lossyOnly || setup.config.network === 'lossy') && (rule.needsConsumer !== true || setup.config.consumer !== null);
+  return (
+    setup.faults.includes(fault) &&
+    (!rule.lossyOnly || setup.config.network === 'lossy') &&
+    (rule.needsConsumer !== true || setup.config.consumer !== null) &&
+    (rule.needsTxn !== true || setup.config.txn !== null)
+  );
 }
 
 /** Why the events of `fault` are disabled while it is off. */
@@ -275,6 +356,11 @@ export function faultOffReason(fault: Fault): string {
 /** Whether `fault` acts on the consumer side (and so needs `consumer=`). */
 export function needsConsumer(fault: Fault): boolean {
   return faultRule(fault).needsConsumer === true;
+}
+
+/** Whether `fault` acts on the transactional side (and so needs `transactional.id`). */
+export function needsTxn(fault: Fault): boolean {
+  return faultRule(fault).needsTxn === true;
 }
 
 /** The faults a network allows: all of them on a lossy one, the TCP ones otherwise. */

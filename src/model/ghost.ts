@@ -93,7 +93,14 @@ export function markTransmitted(ghost: Ghost, sends: readonly number[]): Ghost {
 
 /** Errors after which the client knows the broker did not append this attempt (reference §3.4). */
 export function definitelyRejected(error: ErrorCode): boolean {
-  return error === 'NOT_ENOUGH_REPLICAS' || error === 'INVALID_PRODUCER_EPOCH' || error === 'OUT_OF_ORDER_SEQUENCE_NUMBER';
+  return (
+    error === 'NOT_ENOUGH_REPLICAS' ||
+    error === 'INVALID_PRODUCER_EPOCH' ||
+    error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' ||
+    error === 'INVALID_TXN_STATE' ||
+    error === 'INVALID_PRODUCER_ID_MAPPING' ||
+    error === 'TRANSACTION_ABORTABLE'
+  );
 }
 
 /** One attempt of each of `sends` was definitely rejected. */

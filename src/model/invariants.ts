@@ -11,6 +11,8 @@
 
 import { CONSUMER_STATE_INVARIANTS } from './consumer-invariants.js';
 import type { ConsumerViolation } from './consumer-invariants.js';
+import { TXN_INVARIANTS } from './txn-invariants.js';
+import type { TxnViolation } from './txn-invariants.js';
 import type { LogBatch, PartitionState, Replica, SendInfo, State } from './types.js';
 
 export type Violation =
@@ -76,7 +78,9 @@ export type Violation =
       readonly offset: number;
     }
   // The consumer side's (consumer-invariants.ts).
-  | ConsumerViolation;
+  | ConsumerViolation
+  // The transactional side's (txn-invariants.ts).
+  | TxnViolation;
 
 export type ViolationCode = Violation['code'];
 
@@ -454,6 +458,7 @@ const ALL = [
   DistinctAckedOffsets,
   NoDuplicateAcrossPartitions,
   ...CONSUMER_STATE_INVARIANTS,
+  ...TXN_INVARIANTS,
 ] as const;
 
 /** The name of an invariant: a suite that names one the model lacks does not compile. */

@@ -15,6 +15,7 @@ import { tally, withStats } from './ghost.js';
 import type { Tally } from './ghost.js';
 import { breakConnection, setConnection } from './network.js';
 import * as make from './records.js';
+import { countFencedWrite, txnProduceCheck } from './txn-events.js';
 import type { ErrorCode, PartitionResponse, PendingPartition, PendingProduce, State, Stats } from './types.js';
 
 function appendRules(setup: Setup): AppendRules {
@@ -54,6 +55,17 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
       tally(stats, 'notEnoughReplicas');
       entries.push(rejectedEntry(wire.partition, 'NOT_ENOUGH_REPLICAS'));
       continue;
+    }
+    if (wire.transactional === true && next.txn !== null) {
+      const error = txnProduceCheck(setup, next, wire, replicaAt(partition, broker));
+      if (error !== null) {
+        if (error === 'INVALID_PRODUCER_EPOCH') {
+          tally(stats, 'invalidEpoch');
+          next = countFencedWrite(next);
+        }
+        entries.push(rejectedEntry(wire.partition, error));
+        continue;
+      }
     }
     const result = appendAsLeader(replicaAt(partition, broker), wire, partition.leaderEpoch, appendRules(setup));
     if (result.kind === 'rejected') {

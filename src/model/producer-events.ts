@@ -24,6 +24,7 @@ import {
 import type { ProducerOutbox } from './producer.js';
 import { canDrain, drain, expirableBatches, expireBatches, nextDeadline, passDeadline } from './producer-sender.js';
 import * as make from './records.js';
+import { sendAllowed, txnRestart } from './txn-events.js';
 import type { State } from './types.js';
 
 function leaders(state: State): readonly number[] {
@@ -70,7 +71,7 @@ function beforeSend(setup: Setup, state: State, out: ProducerOutbox): State {
 function producerDrain(setup: Setup, state0: State, broker: number): State {
   const out = newOutbox();
   const state = beforeSend(setup, state0, out);
-  const drained = drain(state.producer, setup.config, broker, leaders(state));
+  const drained = drain(state.producer, setup.config, broker, leaders(state), sendAllowed(state));
   const request = drained.request;
   if (request === null) throw new Error(`model bug: an enabled ProducerDrain drained nothing for broker ${broker}`);
   // SND `sendProducerData`: expire after draining; a batch drained past its deadline is expired in
@@ -109,6 +110,11 @@ function producerReceive(setup: Setup, state: State, broker: number, nth: number
 
 function producerRestart(setup: Setup, state: State): State {
   const { config } = setup;
+  // With the zombie fault the old transactional instance keeps its connections and batches.
+  if (state.txn !== null && faultOn(setup, 'zombie') && state.txn.zombie === null) {
+    const fresh = make.state({ ...state, network: state.network.map(() => EMPTY_CONNECTION) });
+    return withStats(txnRestart(setup, state, fresh), { producerRestarts: 1 });
+  }
   let next = state;
   for (let b = 0; b < state.network.length; b++) {
     const conn = connectionAt(next, b);
@@ -126,6 +132,8 @@ function producerRestart(setup: Setup, state: State): State {
     producer: initialProducer(config, state.producer.session + 1, producerId),
     nextProducerId: config.producer.idempotence ? producerId + 1 : producerId,
   });
+  // A transactional instance keeps its transactional.id: no new pid here, initTransactions() gets it back with a new epoch.
+  if (state.txn !== null) next = txnRestart(setup, state, next);
   return withStats(next, { producerRestarts: 1 });
 }
 
@@ -164,7 +172,7 @@ export const PRODUCER_EVENTS: EventRules<ProducerEventKind> = {
       if (requestsTo(producer, event.broker).length >= config.producer.maxInFlight) {
         return `max.in.flight.requests.per.connection (${config.producer.maxInFlight}) requests are unanswered`;
       }
-      return canDrain(producer, config, event.broker, leaders(state)) ? null : `no batch can be drained for broker ${event.broker}`;
+      return canDrain(producer, config, event.broker, leaders(state), sendAllowed(state)) ? null : `no batch can be drained for broker ${event.broker}`;
     },
     apply: (setup, state, event) => producerDrain(setup, state, event.broker),
   },

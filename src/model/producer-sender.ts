@@ -33,10 +33,12 @@ function shouldStopDrain(producer: ProducerState, first: Batch): boolean {
  * What `drain` does with one partition it visits: skip it (muted, or nothing queued), stop the
  * whole drain for the broker (`shouldStopDrainBatchesForPartition`), or take its head batch.
  */
-function drainDecision(producer: ProducerState, idempotence: boolean, partition: number): 'skip' | 'stop' | 'take' {
+function drainDecision(producer: ProducerState, idempotence: boolean, partition: number, allowed: readonly number[] | null): 'skip' | 'stop' | 'take' {
   const part = partitionOf(producer, partition);
   const headId = part.queue[0];
   if (part.muted || headId === undefined) return 'skip';
+  // A transactional producer first: TM `isSendToPartitionAllowed` (the partition is in the transaction, no fatal error).
+  if (allowed !== null && !allowed.includes(partition)) return 'stop';
   return idempotence && shouldStopDrain(producer, getBatch(producer, headId)) ? 'stop' : 'take';
 }
 
@@ -51,7 +53,7 @@ export interface DrainResult {
  * the broker leads, starting at the broker's drain index, and takes the head batch of each one
  * that may be drained. A partition that must wait stops the whole drain for this broker (`break`).
  */
-export function drain(producer: ProducerState, config: ModelConfig, broker: number, leaders: readonly number[]): DrainResult {
+export function drain(producer: ProducerState, config: ModelConfig, broker: number, leaders: readonly number[], allowed: readonly number[] | null = null): DrainResult {
   const settings = config.producer;
   const parts = leaders.flatMap((leader, partition) => (leader === broker ? [partition] : []));
   const inFlightRequests = requestsTo(producer, broker).length;
@@ -66,7 +68,7 @@ export function drain(producer: ProducerState, config: ModelConfig, broker: numb
     p = make.producer({ ...p, drainIndex: p.drainIndex.map((d, b) => (b === broker ? index : d)) });
     index = (index + 1) % parts.length;
     const part = partitionOf(p, partition);
-    const decision = drainDecision(p, settings.idempotence, partition);
+    const decision = drainDecision(p, settings.idempotence, partition, allowed);
     if (decision === 'skip') continue;
     if (decision === 'stop') break;
 
@@ -94,14 +96,11 @@ export function drain(producer: ProducerState, config: ModelConfig, broker: numb
   if (settings.maxInFlight === 1) {
     for (const batch of drained) p = putPartition(p, batch.partition, make.producerPartition({ ...partitionOf(p, batch.partition), muted: true }));
   }
-  const wire: WireBatch[] = drained.map((b) => ({
-    partition: b.partition,
-    batch: b.id,
-    producerId: b.producerId,
-    epoch: b.epoch,
-    baseSequence: b.baseSequence,
-    sends: b.sends,
-  }));
+  const wire: WireBatch[] = drained.map((b) =>
+    settings.transactionalId === null
+      ? { partition: b.partition, batch: b.id, producerId: b.producerId, epoch: b.epoch, baseSequence: b.baseSequence, sends: b.sends }
+      : { partition: b.partition, batch: b.id, producerId: b.producerId, epoch: b.epoch, baseSequence: b.baseSequence, sends: b.sends, transactional: true },
+  );
   const request: ProduceRequest = { id: p.nextRequestId, acks: settings.acks, batches: wire };
   p = make.producer({ ...p, nextRequestId: p.nextRequestId + 1 });
   if (settings.acks !== 0) {
@@ -112,7 +111,7 @@ export function drain(producer: ProducerState, config: ModelConfig, broker: numb
 }
 
 /** Is there a batch that a drain to `broker` would take right now? */
-export function canDrain(producer: ProducerState, config: ModelConfig, broker: number, leaders: readonly number[]): boolean {
+export function canDrain(producer: ProducerState, config: ModelConfig, broker: number, leaders: readonly number[], allowed: readonly number[] | null = null): boolean {
   // `drain` makes a request exactly when, visiting the broker's partitions from its drain index,
   // it meets a partition to take before one that stops it: until it takes one, it changes nothing
   // that `drainDecision` reads (only the drain index). Same visiting order as `drain`.
@@ -122,7 +121,7 @@ export function canDrain(producer: ProducerState, config: ModelConfig, broker: n
   if (led === 0) return false;
   const start = at(producer.drainIndex, broker, 'drain index') % led;
   for (let k = 0; k < led; k++) {
-    const decision = drainDecision(producer, config.producer.idempotence, nthLed(leaders, broker, (start + k) % led));
+    const decision = drainDecision(producer, config.producer.idempotence, nthLed(leaders, broker, (start + k) % led), allowed);
     if (decision !== 'skip') return decision === 'take';
   }
   return false;

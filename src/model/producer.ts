@@ -279,6 +279,9 @@ export function isRetriable(error: ErrorCode): boolean {
     case 'NONE':
     case 'OUT_OF_ORDER_SEQUENCE_NUMBER':
     case 'INVALID_PRODUCER_EPOCH':
+    case 'INVALID_TXN_STATE':
+    case 'INVALID_PRODUCER_ID_MAPPING':
+    case 'TRANSACTION_ABORTABLE':
       return false;
   }
 }
@@ -288,12 +291,14 @@ export function isRetriable(error: ErrorCode): boolean {
  * always retried; it requests an epoch bump only when the batch is the next one expected
  * (baseSeq == lastAcked + 1 and not already reset) or directly follows an unresolved sequence.
  */
-function transactionManagerCanRetry(producer: ProducerState, batch: Batch, error: ErrorCode): { producer: ProducerState; retry: boolean } {
+function transactionManagerCanRetry(producer: ProducerState, batch: Batch, error: ErrorCode, transactional: boolean): { producer: ProducerState; retry: boolean } {
   if (error !== 'OUT_OF_ORDER_SEQUENCE_NUMBER') return { producer, retry: isRetriable(error) };
   const part = partitionOf(producer, batch.partition);
   const unresolved = at(producer.unresolved, batch.partition, 'partition');
   const isNext = batch.baseSequence - part.lastAckedSequence === 1;
   if (unresolved < 0 && (batch.reopened || !isNext)) return { producer, retry: true };
+  // The transactional producer does not retry it: the batch fails and the transaction must abort (TM `canRetry`, `!isTransactional()` branch).
+  if (transactional) return { producer, retry: false };
   if (unresolved < 0 || batch.baseSequence === unresolved) {
     return { producer: requestEpochBump(producer, batch.partition), retry: true };
   }
@@ -362,7 +367,7 @@ function completeBatch(producer: ProducerState, config: ModelConfig, batchId: nu
     let retry = false;
     if (!batch.deadlinePassed && batch.attempts < settings.retries && !batch.done) {
       if (settings.idempotence) {
-        const decided = transactionManagerCanRetry(p, batch, error);
+        const decided = transactionManagerCanRetry(p, batch, error, settings.transactionalId !== null);
         p = decided.producer;
         retry = decided.retry;
       } else {
@@ -396,6 +401,9 @@ export function failBatch(producer: ProducerState, config: ModelConfig, batchId:
   out.completions.push({ kind: 'failed', sends: batch.sends, error });
   if (!config.producer.idempotence) return p;
   p = removeFromInFlight(p, batch);
+  // A transactional producer never bumps locally: the failure makes the transaction abortable and
+  // the TransactionManager re-inits after the abort (TM `handleFailedBatch`, `!isTransactional()`; txn-client.ts).
+  if (config.producer.transactionalId !== null) return p;
   if (error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' || adjustSequences) p = requestEpochBump(p, batch.partition);
   return p;
 }

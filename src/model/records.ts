@@ -43,6 +43,7 @@ export function state(s: State): State {
     ghost: s.ghost,
     counters: s.counters,
     consumers: s.consumers,
+    txn: s.txn,
   };
 }
 

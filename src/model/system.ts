@@ -12,6 +12,8 @@
  *   produce.ts          BrokerReceive, BrokerCompleteProduce, BrokerProduceTimeout
  *   cluster-events.ts   replication, broker stops, power losses, flushes and restarts, the controller (rules in cluster.ts, broker.ts)
  *   consumer-events.ts  Consumer*, Group*: the consumer group and its sink (rules in consumer.ts, consumer-fetch.ts)
+ *   txn-events.ts       transactions: the application's calls, the TransactionManager, the coordinator, markers (rules in txn.ts);
+ *                       ProducerZombieStep is here, since it steps the old instance through this dispatcher
  *
  * A new actor adds its kinds to the Event union (events.ts), a file exporting their EventRules,
  * one line in EVENTS below, and its candidates at the end of `enabledEvents`.
@@ -32,6 +34,8 @@ import { EMPTY_CONNECTION, NETWORK_EVENTS } from './network.js';
 import { PRODUCE_EVENTS } from './produce.js';
 import { PRODUCER_EVENTS } from './producer-events.js';
 import { initialProducer } from './producer.js';
+import type { TxnCounters } from './txn-types.js';
+import { initialTxnSide, TXN_EVENTS, txnCandidates, zombieEvents, zombieStep } from './txn-events.js';
 import * as make from './records.js';
 import type { Counters, State } from './types.js';
 
@@ -41,20 +45,62 @@ export const FIRST_PRODUCER_ID = 1;
 export function initialState(setup: Setup): State {
   const { config } = setup;
   const brokers = config.topic.replicationFactor;
+  // A transactional producer has no producer id before initTransactions() (TM `initializeTransactions`).
+  const transactional = config.txn !== null;
+  const producer = initialProducer(config, 0, FIRST_PRODUCER_ID);
   return make.state({
-    producer: initialProducer(config, 0, FIRST_PRODUCER_ID),
+    producer: transactional ? make.producer({ ...producer, producerId: -1, epoch: -1 }) : producer,
     network: Array.from({ length: brokers }, () => EMPTY_CONNECTION),
     cluster: make.cluster({
       alive: Array.from({ length: brokers }, () => true),
       partitions: Array.from({ length: config.topic.partitions }, (_, p) => initialPartition(p, brokers)),
     }),
-    nextProducerId: config.producer.idempotence ? FIRST_PRODUCER_ID + 1 : FIRST_PRODUCER_ID,
+    nextProducerId: config.producer.idempotence && !transactional ? FIRST_PRODUCER_ID + 1 : FIRST_PRODUCER_ID,
     application: { toResend: [] },
     ghost: EMPTY_GHOST,
     counters: ZERO_COUNTERS,
     consumers: config.consumer === null ? null : initialConsumerSide(config.consumers, config.topic.partitions),
+    txn: initialTxnSide(config),
   });
 }
+
+/** The zombie's candidate events: the enabled events of the state with the old instance swapped in. */
+function zombieCandidates(setup: Setup, state: State): readonly Event[] {
+  // Memoised per (state, setup) object: enabledEvents asks once per candidate, and states are immutable.
+  const cached = zombieMemo.get(state);
+  if (cached !== undefined && cached.setup === setup) return cached.events;
+  const events = zombieEvents(state, (swapped) => enabledEvents(setup, swapped));
+  zombieMemo.set(state, { setup, events });
+  return events;
+}
+
+const zombieMemo = new WeakMap<State, { readonly setup: Setup; readonly events: readonly Event[] }>();
+
+/** The old instance takes one step: its event's rule runs on the swapped state, and counts its own bound (AppSend's records). */
+function applyZombieStep(setup: Setup, state: State, nth: number): State {
+  return zombieStep(
+    state,
+    nth,
+    (swapped) => enabledEvents(setup, swapped),
+    (swapped, event) => {
+      const next = stepEnabled(setup, swapped, event);
+      return make.state({ ...next, counters: make.counters({ ...next.counters, events: next.counters.events - 1 }) });
+    },
+  );
+}
+
+const ZOMBIE_EVENTS: EventRules<'ProducerZombieStep'> = {
+  ProducerZombieStep: {
+    disabled(setup, state, event) {
+      if (state.txn === null) return 'there is no transactional producer (set transactional.id)';
+      if (state.txn.zombie === null) return 'no old producer instance is running';
+      const n = zombieCandidates(setup, state).length;
+      if (n === 0) return 'the old producer instance has nothing to do';
+      return typeof event.nth === 'number' && Number.isInteger(event.nth) && event.nth >= 0 && event.nth < n ? null : `nth must be 0..${n - 1}`;
+    },
+    apply: (setup, state, event) => applyZombieStep(setup, state, event.nth),
+  },
+};
 
 /** Every event kind's rule; the compiler checks that each kind has exactly one. */
 const EVENTS: EventRules<EventKind> = {
@@ -64,6 +110,8 @@ const EVENTS: EventRules<EventKind> = {
   ...PRODUCE_EVENTS,
   ...CLUSTER_EVENTS,
   ...CONSUMER_EVENTS,
+  ...TXN_EVENTS,
+  ...ZOMBIE_EVENTS,
 };
 
 /** The rule of `event`'s kind, seen as taking any event: EVENTS pairs each kind with its own rule. */
@@ -91,9 +139,14 @@ function isConsumerCounter(counter: keyof Counters | keyof ConsumerCounters): co
   return counter === 'consumerCrashes' || counter === 'lostCommitResponses' || counter === 'rebalances';
 }
 
-/** How much of `bound` a state has used: its counter in State.counters, or the consumer side's. */
+function isTxnCounter(counter: string): counter is keyof TxnCounters {
+  return counter === 'transactions' || counter === 'txnTimeouts' || counter === 'coordinatorFailovers' || counter === 'delayedRequests' || counter === 'zombieSteps';
+}
+
+/** How much of `bound` a state has used: its counter in State.counters, or the consumer or transactional side's. */
 function used(state: State, bound: keyof Bounds): number {
   const counter = BOUNDS[bound].counter;
+  if (isTxnCounter(counter)) return state.txn?.counters[counter] ?? 0;
   return isConsumerCounter(counter) ? (state.consumers?.counters[counter] ?? 0) : state.counters[counter];
 }
 
@@ -179,6 +232,11 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
     }
   }
   candidates.push(...consumerCandidates(setup, state));
+  candidates.push(...txnCandidates(setup, state));
+  if (state.txn !== null && state.txn.zombie !== null && kindOn(setup, 'ProducerZombieStep')) {
+    const n = zombieCandidates(setup, state).length;
+    for (let k = 0; k < n; k++) candidates.push({ kind: 'ProducerZombieStep', nth: k });
+  }
   return candidates.filter((event) => whyDisabled(setup, state, event) === null);
 }
 
@@ -212,11 +270,15 @@ export function stepEnabled(setup: Setup, state: State, event: Event): State {
   const next = rule.apply(setup, state, event);
   const counters = { ...next.counters, events: next.counters.events + 1 };
   let consumers = next.consumers;
+  let txn = next.txn;
   const bound = KIND_GATES[event.kind]?.bound;
   if (bound !== undefined && bound !== null) {
     const counter = BOUNDS[bound].counter;
-    if (!isConsumerCounter(counter)) counters[counter] += 1;
+    if (isTxnCounter(counter)) {
+      // AppBeginTransaction counts itself (txn-events.ts), as the transaction's ghost entry is made there.
+      if (txn !== null && event.kind !== 'AppBeginTransaction') txn = { ...txn, counters: { ...txn.counters, [counter]: txn.counters[counter] + 1 } };
+    } else if (!isConsumerCounter(counter)) counters[counter] += 1;
     else if (consumers !== null) consumers = { ...consumers, counters: { ...consumers.counters, [counter]: consumers.counters[counter] + 1 } };
   }
-  return make.state({ ...next, counters: make.counters(counters), consumers });
+  return make.state({ ...next, counters: make.counters(counters), consumers, txn });
 }

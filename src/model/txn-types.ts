@@ -1,14 +1,15 @@
 /**
- * Transactions (issue 19, phase 1): the state of the transaction coordinator, of the client's
- * TransactionManager and of a partition's transactional side, as readonly plain data like
- * types.ts. Nothing imports this yet; phase 2 (/work/txn-integration.md) wires it into State.
+ * Transactions: the state of the transaction coordinator, of the client's TransactionManager and
+ * of a partition's transactional side, as readonly plain data like types.ts (State.txn).
  *
- * Aliases as in /work/shared/reference/kafka-consumer-and-transactions.md §0 (Kafka 3.8.0):
+ * Aliases as in the team's reference kafka-consumer-and-transactions.md §0 (Kafka 3.8.0):
  * TC TransactionCoordinator, TMD TransactionMetadata, TSM TransactionStateManager, TMCM
  * TransactionMarkerChannelManager, TM the client's TransactionManager, PSM ProducerStateManager,
  * PAI ProducerAppendInfo, UL UnifiedLog, CF CompletedFetch. "trunk" = apache/kafka 1eb7644349c
  * (2024-10, before 4.0), the source read for transaction.version 2.
  */
+
+import type { Connection, ProducerState } from './types.js';
 
 /**
  * `transaction.version` (TV `TransactionVersion`, trunk): 1 is 3.8's protocol (no epoch bump at
@@ -141,3 +142,152 @@ export type TxnError =
   | 'INVALID_TXN_STATE'
   | 'TRANSACTION_COORDINATOR_FENCED'
   | 'TRANSACTION_ABORTABLE';
+
+// ---------------------------------------------------------------------------------------------
+// Phase 2: the transactional side of State (State.txn; null without transactional.id).
+// ---------------------------------------------------------------------------------------------
+
+/** The transactional settings (`transactional.id` and the keys that only mean something with it). */
+export interface TxnSettings {
+  readonly transactionalId: string;
+  readonly version: TransactionVersion;
+  /** The consumer's `isolation.level` (ConsumerConfig, default read_uncommitted). */
+  readonly isolation: 'read_uncommitted' | 'read_committed';
+  /** `transaction.partition.verification.enable` (TransactionLogConfig, default true in 3.8). */
+  readonly verification: boolean;
+  /** The application loop: `plain` transactions (committed; aborted after errors), `commit-or-abort` (aborted by choice too), or consume-transform-produce (ctp). */
+  readonly app: 'plain' | 'commit-or-abort' | 'ctp' | 'ctp-separate-commit';
+}
+
+/** A request of the client's TransactionManager to the transaction (or group) coordinator. */
+export interface TxnRequest {
+  readonly id: number;
+  /** The producer session (instance) that sent it: its answer goes back to that instance's connection. */
+  readonly session: number;
+  readonly kind: 'InitProducerId' | 'AddPartitionsToTxn' | 'EndTxn' | 'TxnOffsetCommit' | 'OffsetCommit';
+  /** pid/epoch written into the request; -1/-1 for a first InitProducerId (KIP-360's expected epoch otherwise). */
+  readonly producerId: number;
+  readonly epoch: number;
+  readonly partitions: readonly number[];
+  readonly result: TxnResult | null;
+  /** ctp: the input offset committed (the next one to read); -1 otherwise. */
+  readonly offset: number;
+}
+
+export interface TxnResponse {
+  readonly id: number;
+  readonly session: number;
+  readonly error: TxnError;
+  readonly producerId: number;
+  readonly epoch: number;
+}
+
+/** One instance's TransactionManager and its connection to the coordinator. */
+export interface TxnClient {
+  readonly tm: TransactionManagerState;
+  /** The transaction end in progress (COMMITTING/ABORTING), or null. */
+  readonly ending: TxnResult | null;
+  /** KIP-360 re-init after an abort with epochBumpRequired (TM `beginCompletingTransaction` → `initializeTransactions(producerIdAndEpoch)`). */
+  readonly reinitAfterAbort: boolean;
+  /** ctp with sendOffsetsToTransaction: the offset to add before the commit, -1 once added. */
+  readonly pendingOffset: number;
+  /** TM: one transactional request at a time. */
+  readonly inFlight: TxnRequest | null;
+  /** Responses on their way to this instance, oldest first. */
+  readonly responses: readonly TxnResponse[];
+  readonly nextRequestId: number;
+}
+
+/** A record of the transaction log (`__transaction_state`, TSM `appendTransactionToLog`): the metadata written. */
+export type TxnLogRecord = TransactionMetadata;
+
+/** A transition waiting for its log append (TMD `pendingState`), with what the append then does. */
+export interface PendingTxnWrite {
+  readonly meta: TransactionMetadata;
+  readonly markers: readonly TxnMarker[];
+  /** The answer sent once the write is applied (EndTxn: OK before the markers), or null. */
+  readonly reply: TxnResponse | null;
+}
+
+export interface TxnCoordinator {
+  readonly coordinatorEpoch: number;
+  /** The metadata in memory; null before the first InitProducerId of the transactional.id. */
+  readonly meta: TransactionMetadata | null;
+  /** The transaction log's records, oldest first (written with acks=all: a failover reloads the last). */
+  readonly log: readonly TxnLogRecord[];
+  readonly pending: PendingTxnWrite | null;
+  /** Requests on their way to the coordinator, in the order sent (one connection, FIFO). */
+  readonly inbox: readonly TxnRequest[];
+  /** delayed-request: copies held up on their way (an old connection), which later ones overtake. */
+  readonly delayed: readonly TxnRequest[];
+  /** WriteTxnMarkers not yet acknowledged by their partition's leader (TMCM). */
+  readonly markers: readonly TxnMarker[];
+  /** marker-retry: copies of acknowledged markers still on their way (a retried request's first copy). */
+  readonly lateMarkers: readonly TxnMarker[];
+}
+
+/** The group coordinator's view of the ctp input topic: committed offset and pending transactional offset commits. */
+export interface TxnGroup {
+  /** The committed offset of the input partition (next offset to consume). */
+  readonly committed: number;
+  /** TxnOffsetCommit waiting for the marker (GMM `pendingTransactionalOffsetCommits`): pid, epoch, offset. */
+  readonly pendingOffset: { readonly producerId: number; readonly offset: number } | null;
+}
+
+/** One logical transaction as the application saw it (ghost). */
+export interface GhostTxn {
+  readonly session: number;
+  readonly sends: readonly number[];
+  /** What the application was told: commitTransaction()/abortTransaction() returned, or threw. */
+  readonly outcome: 'open' | 'committed' | 'aborted' | 'failed';
+  /** ctp: the input offset this transaction processed, -1 otherwise. */
+  readonly input: number;
+}
+
+export interface TxnGhost {
+  readonly txns: readonly GhostTxn[];
+  /** Per session, the epoch its InitProducerId returned (-1 before). */
+  readonly initEpochs: readonly number[];
+  readonly fencedWrites: number;
+  readonly fencedRequests: number;
+  readonly timeoutAborts: number;
+  readonly failovers: number;
+  readonly preparedCompletedAfterFailover: number;
+  readonly abortedSkipped: number;
+  readonly staleEndTxn: number;
+  readonly lateMarkersWritten: number;
+  /** A commit acknowledged to a session older than the newest one InitProducerId answered (a zombie's commit). */
+  readonly zombieCommits: number;
+  /** The newest initialised session's fence: its epoch and each partition's log end when InitProducerId answered it. */
+  readonly fence: { readonly session: number; readonly producerId: number; readonly epoch: number; readonly logEnds: readonly number[] } | null;
+}
+
+export interface TxnCounters {
+  readonly transactions: number;
+  readonly txnTimeouts: number;
+  readonly coordinatorFailovers: number;
+  readonly delayedRequests: number;
+  readonly zombieSteps: number;
+}
+
+/** The old producer instance of `zombie`: its producer, connections and TransactionManager. */
+export interface ZombieInstance {
+  readonly producer: ProducerState;
+  readonly network: readonly Connection[];
+  readonly client: TxnClient;
+}
+
+export interface TxnSide {
+  /** The consumer's isolation.level, which the transactional invariants read with (a setting, copied here so that invariants, which see only the state, can read it). */
+  readonly isolation: 'read_uncommitted' | 'read_committed';
+  /** Mutant `ignore-aborted-index`: the read_committed consumer skips nothing. */
+  readonly ignoreAbortedIndex: boolean;
+  readonly coordinator: TxnCoordinator;
+  readonly client: TxnClient;
+  readonly zombie: ZombieInstance | null;
+  readonly group: TxnGroup;
+  /** ctp: the input offset the application consumes next (its position), -1 before the first fetch. */
+  readonly position: number;
+  readonly ghost: TxnGhost;
+  readonly counters: TxnCounters;
+}

@@ -14,6 +14,7 @@
 
 import type { Acks } from './config.js';
 import type { ConsumerSide } from './consumer-types.js';
+import type { TxnResult, TxnSide } from './txn-types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Kafka error codes used in produce responses (ERR, `Errors.java`).
@@ -27,7 +28,11 @@ export type ErrorCode =
   | 'NOT_ENOUGH_REPLICAS'
   | 'NOT_ENOUGH_REPLICAS_AFTER_APPEND'
   | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
-  | 'INVALID_PRODUCER_EPOCH';
+  | 'INVALID_PRODUCER_EPOCH'
+  // Transactional produce (issue 19): PAI `appendDataBatch`, KIP-890 verification.
+  | 'INVALID_TXN_STATE'
+  | 'INVALID_PRODUCER_ID_MAPPING'
+  | 'TRANSACTION_ABORTABLE';
 
 // ---------------------------------------------------------------------------------------------
 // Producer (Java client): KafkaProducer + RecordAccumulator + Sender + TransactionManager.
@@ -113,6 +118,8 @@ export interface WireBatch {
   readonly epoch: number;
   readonly baseSequence: number;
   readonly sends: readonly number[];
+  /** RecordBatch `isTransactional` (absent for a non-transactional producer). */
+  readonly transactional?: true;
 }
 
 export interface ProduceRequest {
@@ -174,6 +181,13 @@ export interface LogBatch {
   readonly baseSequence: number;
   /** Record payloads: the ids of the sends they came from. */
   readonly sends: readonly number[];
+  /** RecordBatch `isTransactional` (absent for a non-transactional batch). */
+  readonly transactional?: true;
+  /**
+   * A control batch (RecordBatch `isControlBatch`): one EndTransactionMarker record, holding its
+   * type and the coordinator epoch, and no send; it takes one offset. Absent for a data batch.
+   */
+  readonly control?: { readonly result: TxnResult; readonly coordinatorEpoch: number };
 }
 
 /** BatchMetadata (BM): the broker's memory of one recent batch of a producer. */
@@ -321,4 +335,9 @@ export interface State {
    * when no `consumer=` is set, and then the state is exactly what the producer-only model had.
    */
   readonly consumers: ConsumerSide | null;
+  /**
+   * The transactional side (txn-types.ts): coordinator, TransactionManager, ghost; null without
+   * `transactional.id`, and then the state is what the model had before transactions.
+   */
+  readonly txn: TxnSide | null;
 }

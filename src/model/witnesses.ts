@@ -6,6 +6,9 @@
  */
 
 import type { ConsumerStats } from './consumer-types.js';
+import { lastStableOffset } from './txn.js';
+import { abortedOffsets } from './txn-invariants.js';
+import { txnView } from './txn-partition.js';
 import type { State } from './types.js';
 
 export interface Witness<N extends string = string> {
@@ -33,6 +36,19 @@ export function duplicateInLog(s: State): boolean {
       }
     }
     return false;
+  });
+}
+
+/** Some partition holds aborted transactional records below its LSO: a read_committed fetch skips them (CompletedFetch's aborted index). */
+function abortedSkipped(s: State): boolean {
+  if (s.txn === null || s.txn.isolation !== 'read_committed') return false;
+  return s.cluster.partitions.some((p) => {
+    const leader = p.replicas[p.leader];
+    if (leader === undefined) return false;
+    const aborted = abortedOffsets(leader.log);
+    if (aborted.size === 0) return false;
+    const lso = lastStableOffset(txnView(leader));
+    return [...aborted].some((o) => o < lso);
   });
 }
 
@@ -81,6 +97,15 @@ const ALL = [
   witness('DuplicateSkippedByDedup', 'a deduplicating sink skipped a record whose id it held from another send: the resent copy in the log', (s) => consumerStat(s, 'resentCopySkips') > 0),
   witness('PartitionHandedOver', 'a rebalance gave a partition with committed progress to another consumer', (s) => consumerStat(s, 'handovers') > 0),
   witness('TruncationDetected', 'a consumer found, validating its position with a new leader, that the log it read was truncated', (s) => consumerStat(s, 'truncationsDetected') > 0),
+  // Transactions (transactional.id).
+  witness('TransactionCommitted', 'commitTransaction() returned for some transaction', (s) => (s.txn?.ghost.txns ?? []).some((t) => t.outcome === 'committed')),
+  witness('AbortedTransactionSkipped', 'a read_committed consumer skips the records of an aborted transaction below the LSO', abortedSkipped),
+  witness('ZombieFencedWrite', 'an old instance\'s write or coordinator request was rejected for its epoch (INVALID_PRODUCER_EPOCH or PRODUCER_FENCED)', (s) => s.txn !== null && s.txn.zombie !== null && s.txn.ghost.fencedWrites + s.txn.ghost.fencedRequests > 0),
+  witness('TransactionTimedOut', 'the coordinator aborted a transaction for its timeout', (s) => (s.txn?.ghost.timeoutAborts ?? 0) > 0),
+  witness('TimedOutProducerFenced', 'after a timeout abort, the producer was rejected for its old epoch', (s) => s.txn !== null && s.txn.ghost.timeoutAborts > 0 && s.txn.ghost.fencedWrites + s.txn.ghost.fencedRequests > 0),
+  witness('CoordinatorFailedOver', 'the transaction coordinator failed over and the new one completed a transaction from the log', (s) => (s.txn?.ghost.preparedCompletedAfterFailover ?? 0) > 0),
+  witness('StaleEndTxnApplied', 'an EndTxn its client no longer waited for started a transition at the coordinator', (s) => (s.txn?.ghost.staleEndTxn ?? 0) > 0),
+  witness('LateMarkerWritten', 'the first copy of a retried marker was appended late', (s) => (s.txn?.ghost.lateMarkersWritten ?? 0) > 0),
 ] as const;
 
 /** The name of a witness: a suite that names one the model lacks does not compile. */

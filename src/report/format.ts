@@ -17,8 +17,10 @@ export function sendLabel(state: State, send: number): string {
 }
 
 function batchLabel(state: State, batch: LogBatch): string {
+  // A transaction marker (a control batch) is `offset:<COMMIT pid/epoch>`; a transactional data batch says `txn`.
+  if (batch.control !== undefined) return `${batch.baseOffset}:<${batch.control.result} ${batch.producerId}/${batch.epoch}>`;
   const records = batch.sends.map((s) => sendLabel(state, s)).join(' ');
-  const header = batch.producerId >= 0 ? `${batch.producerId}/${batch.epoch}/${batch.baseSequence} ` : '';
+  const header = batch.producerId >= 0 ? `${batch.transactional === true ? 'txn ' : ''}${batch.producerId}/${batch.epoch}/${batch.baseSequence} ` : '';
   return `${batch.baseOffset}:[${header}${records}]`;
 }
 
@@ -127,6 +129,10 @@ export function formatStateLine(state: State): string {
 /** The legend of the consumer column, added when a trace has a consumer group. */
 export const CONSUMER_LEGEND =
   'consumers: cN member/generation, per partition @position (? awaiting validation), records fetched and returned · group: generation, phase, committed offsets · sink: effects as record@offset/consumer, the ids a dedup sink keeps';
+
+/** The transactional column's legend, and how the logs show transactions. */
+export const TXN_LEGEND =
+  'transactions: TM = the producer\'s transaction manager state and pid/epoch, in{…} its partitions added; TC = the coordinator\'s state, partitions and pid/epoch, → a transition waiting for its log write; markers on their way; txns #n and what the application was told · logs: [txn …] a transactional batch, <COMMIT pid/epoch> a marker';
 
 export const STATE_LEGEND =
   "producer: pid/epoch, per partition the next sequence and the last acknowledged one · logs: * leader, offset:[pid/epoch/seq records], hw = high watermark · records: ok@offset, fail (definitely not written), unknown (maybe written), … pending; r3' is the second send of record 3";

@@ -9,7 +9,10 @@ import type { Event } from '../model/events.js';
 import type { State } from '../model/types.js';
 import { consumerDrawing, consumerLanes, consumerLaneTitle, consumerLaneUp } from './html-consumer.js';
 import type { ConsumerLane } from './html-consumer.js';
-import { CONSUMER_LEGEND, consumersCell, formatEvent, logsCell, outcomesCell, producerCell, sentence, STATE_LEGEND } from './format.js';
+import { TXN_LANE_TITLE, txnDrawing, txnLanes } from './html-txn.js';
+import type { TxnLane } from './html-txn.js';
+import { CONSUMER_LEGEND, consumersCell, formatEvent, logsCell, outcomesCell, producerCell, sentence, STATE_LEGEND, TXN_LEGEND } from './format.js';
+import { txnCell } from './narrate-txn.js';
 import { narrate } from './narrate.js';
 import type { KnownMechanism } from './known.js';
 import type { Report } from './report.js';
@@ -180,13 +183,14 @@ export function renderSequenceDiagram(report: Report): string {
   const gap = Math.min(MAX_LANE_GAP, Math.max(LANE_GAP, ...needed));
   const brokerX = (lane: 'app' | 'producer' | number): number => (lane === 'app' ? LEFT : lane === 'producer' ? LEFT + LANE_GAP : LEFT + LANE_GAP + gap * (1 + lane));
   // A consumer group's lanes (consumers, coordinator, sink) follow the brokers; none without one.
-  const extra = consumerLanes(states[0]);
-  const laneX = (lane: 'app' | 'producer' | number | ConsumerLane): number => {
-    const k = typeof lane === 'string' ? extra.indexOf(lane as ConsumerLane) : -1;
+  // So does the transaction coordinator's lane, with transactional.id.
+  const extra: readonly (ConsumerLane | TxnLane)[] = [...consumerLanes(states[0]), ...txnLanes(states[0])];
+  const laneX = (lane: 'app' | 'producer' | number | ConsumerLane | TxnLane): number => {
+    const k = typeof lane === 'string' ? extra.indexOf(lane as ConsumerLane | TxnLane) : -1;
     return k >= 0 ? brokerX(brokers - 1) + CONSUMER_GAP * (1 + k) : brokerX(lane as 'app' | 'producer' | number);
   };
   const rowY = (row: number): number => TOP + row * ROW;
-  const width = (extra.length > 0 ? laneX(extra[extra.length - 1] as ConsumerLane) : laneX(brokers - 1)) + 230;
+  const width = (extra.length > 0 ? laneX(extra[extra.length - 1] as ConsumerLane | TxnLane) : laneX(brokers - 1)) + 230;
   const height = rowY(events.length) + 50;
   const svg: string[] = [];
   svg.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="sequence diagram">`);
@@ -203,14 +207,14 @@ export function renderSequenceDiagram(report: Report): string {
     svg.push(`<text x="8" y="${y + 4}" class="step">${i + 1}</text><title>${esc(formatEvent(event))}</title></a>`);
   });
   // Lanes, dashed while a broker is down.
-  const lanes: ('app' | 'producer' | number | ConsumerLane)[] = ['app', 'producer', ...Array.from({ length: brokers }, (_, b) => b), ...extra];
+  const lanes: ('app' | 'producer' | number | ConsumerLane | TxnLane)[] = ['app', 'producer', ...Array.from({ length: brokers }, (_, b) => b), ...extra];
   for (const lane of lanes) {
     const x = laneX(lane);
-    const title = lane === 'app' ? 'Application' : lane === 'producer' ? 'Producer' : typeof lane === 'number' ? `Broker b${lane}` : consumerLaneTitle(lane);
+    const title = lane === 'app' ? 'Application' : lane === 'producer' ? 'Producer' : typeof lane === 'number' ? `Broker b${lane}` : lane === 'tc' ? TXN_LANE_TITLE : consumerLaneTitle(lane);
     svg.push(`<text x="${x}" y="${TITLE_Y}" class="lane-title" text-anchor="middle">${title}</text>`);
     for (let row = 0; row < events.length; row++) {
       const up =
-        typeof lane === 'number' ? states[row + 1]?.cluster.alive[lane] === true : lane === 'app' || lane === 'producer' ? true : consumerLaneUp(lane, states[row + 1]);
+        typeof lane === 'number' ? states[row + 1]?.cluster.alive[lane] === true : lane === 'app' || lane === 'producer' || lane === 'tc' ? true : consumerLaneUp(lane, states[row + 1]);
       svg.push(`<line x1="${x}" y1="${row === 0 ? TITLE_Y + 8 : rowY(row) + 10}" x2="${x}" y2="${rowY(row + 1) + ROW / 2}" class="${up ? 'lane' : 'lane down'}"/>`);
     }
   }
@@ -278,6 +282,18 @@ export function renderSequenceDiagram(report: Report): string {
       }
       for (const cm of drawing.marks) svg.push(labelBox(laneX(cm.lane) + 8, y + 12, cm.text), `<text x="${laneX(cm.lane) + 8}" y="${y + 12}" class="mark ${cm.tone}">${esc(cm.text)}</text>`);
     }
+    const txn = txnDrawing(event, before, after);
+    if (txn !== null) {
+      for (const t of txn.arrows) {
+        const fromX = laneX(t.from);
+        const toX = laneX(t.to);
+        const dir = toX > fromX ? 1 : -1;
+        svg.push(`<line x1="${fromX}" y1="${y}" x2="${toX - dir * 4}" y2="${y}" class="msg ${t.kind}" marker-end="${arrow(t.kind)}"/>`);
+        svg.push(labelBox(fromX + dir * LABEL_INSET, y - 4, t.label, dir === 1 ? 'start' : 'end'));
+        svg.push(`<text x="${fromX + dir * LABEL_INSET}" y="${y - 4}" class="msg-label ${t.kind}" text-anchor="${dir === 1 ? 'start' : 'end'}">${esc(t.label)}</text>`);
+      }
+      for (const tm of txn.marks) svg.push(labelBox(laneX(tm.lane) + 8, y + 12, tm.text), `<text x="${laneX(tm.lane) + 8}" y="${y + 12}" class="mark ${tm.tone}">${esc(tm.text)}</text>`);
+    }
     const m = mark(event, before, after);
     if (m !== null) svg.push(labelBox(laneX(m.lane) + 8, y + 12, m.text), `<text x="${laneX(m.lane) + 8}" y="${y + 12}" class="mark ${m.tone}">${esc(m.text)}</text>`);
     for (const lm of leaderMarks(before, after)) {
@@ -323,6 +339,8 @@ export function renderHtml(report: Report, jsonPath: string, known: KnownMechani
   const title = `${report.violation.invariant} violated: ${report.suite ?? 'ad-hoc check'}`;
   // A consumer group adds a column to the steps table (a producer-only report is as before).
   const withConsumers = report.states[0]?.consumers !== null && report.states[0]?.consumers !== undefined;
+  // So does a transactional producer (the transactions column).
+  const withTxn = report.states[0]?.txn !== null && report.states[0]?.txn !== undefined;
   const rows = report.events.map((event, i) => {
     const before = report.states[i] as State;
     const after = report.states[i + 1] as State;
@@ -331,6 +349,7 @@ export function renderHtml(report: Report, jsonPath: string, known: KnownMechani
       `<tr id="step-${i + 1}"${cls}><td class="n">${i + 1}</td><td><code>${esc(formatEvent(event))}</code></td><td>${esc(narrate(before, after, event))}</td>` +
       `<td>${esc(producerCell(after))}</td><td>${esc(logsCell(after))}</td><td>${esc(outcomesCell(after))}</td>` +
       (withConsumers ? `<td>${esc(consumersCell(after))}</td>` : '') +
+      (withTxn ? `<td>${esc(txnCell(after))}</td>` : '') +
       `<td><details><summary>state</summary><pre>${esc(JSON.stringify(after, null, 1))}</pre></details></td></tr>`
     );
   });
@@ -346,11 +365,11 @@ export function renderHtml(report: Report, jsonPath: string, known: KnownMechani
 faults: <code>${esc(report.faults.join(', ') || 'none')}</code> · invariants checked: <code>${esc(report.invariants.join(', '))}</code> · ${esc(describeOrigin(report))} · fingerprint <code>${report.fingerprint}</code><br>
 length: ${esc(describeLengths(report))}</p>
 <h2>Sequence diagram</h2>
-<p>Arrows are requests (black) and responses (blue), from the step they were written to the step they were read; a red dashed arrow ending in ✗ was lost; a short grey dotted line in the row it was written, its label ending in ${esc(NEVER_READ)}, had not been read when the trace ended; purple double arrows are follower fetches. A dashed red lane is a broker that is down. Outcomes reaching the application are written left of its lane.${withConsumers ? ' Purple one-way arrows from a consumer are its fetches from the partition leader, its effects in the sink and its commits to the group coordinator; a dashed consumer lane is a crashed consumer.' : ''} Click a row for the full state after it.</p>
+<p>Arrows are requests (black) and responses (blue), from the step they were written to the step they were read; a red dashed arrow ending in ✗ was lost; a short grey dotted line in the row it was written, its label ending in ${esc(NEVER_READ)}, had not been read when the trace ended; purple double arrows are follower fetches. A dashed red lane is a broker that is down. Outcomes reaching the application are written left of its lane.${withConsumers ? ' Purple one-way arrows from a consumer are its fetches from the partition leader, its effects in the sink and its commits to the group coordinator; a dashed consumer lane is a crashed consumer.' : ''}${withTxn ? " The transaction coordinator's lane: level arrows are the transaction manager's requests (black) and the coordinator's answers (blue), each drawn in the row it was sent or read, and the markers it sends to partition leaders, drawn in the row the leader writes them." : ''} Click a row for the full state after it.</p>
 <div class="diagram">${renderSequenceDiagram(report)}</div>
 <h2>Steps</h2>
-<p>${esc(STATE_LEGEND)}${withConsumers ? ` · ${esc(CONSUMER_LEGEND)}` : ''}.</p>
-<table><thead><tr><th>#</th><th>event</th><th>what happened</th><th>producer</th><th>logs (* leader)</th><th>records</th>${withConsumers ? '<th>consumers</th>' : ''}<th></th></tr></thead>
+<p>${esc(STATE_LEGEND)}${withConsumers ? ` · ${esc(CONSUMER_LEGEND)}` : ''}${withTxn ? ` · ${esc(TXN_LEGEND)}` : ''}.</p>
+<table><thead><tr><th>#</th><th>event</th><th>what happened</th><th>producer</th><th>logs (* leader)</th><th>records</th>${withConsumers ? '<th>consumers</th>' : ''}${withTxn ? '<th>transactions</th>' : ''}<th></th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>

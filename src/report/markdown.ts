@@ -4,7 +4,8 @@
  */
 
 import type { State } from '../model/types.js';
-import { CONSUMER_LEGEND, consumersCell, formatEvent, logsCell, outcomesCell, producerCell, sentence, STATE_LEGEND } from './format.js';
+import { CONSUMER_LEGEND, consumersCell, formatEvent, logsCell, outcomesCell, producerCell, sentence, STATE_LEGEND, TXN_LEGEND } from './format.js';
+import { txnCell } from './narrate-txn.js';
 import { narrate } from './narrate.js';
 import type { KnownMechanism } from './known.js';
 import type { Report } from './report.js';
@@ -53,10 +54,12 @@ export function renderMarkdown(report: Report, jsonPath: string, known: KnownMec
   lines.push('');
   // A consumer group adds a column (and its legend); a producer-only report is as before.
   const withConsumers = report.states[0]?.consumers !== null && report.states[0]?.consumers !== undefined;
-  lines.push(`Legend: ${STATE_LEGEND}${withConsumers ? ` · ${CONSUMER_LEGEND}` : ''}.`);
+  // So does a transactional producer (the transactions column).
+  const withTxn = report.states[0]?.txn !== null && report.states[0]?.txn !== undefined;
+  lines.push(`Legend: ${STATE_LEGEND}${withConsumers ? ` · ${CONSUMER_LEGEND}` : ''}${withTxn ? ` · ${TXN_LEGEND}` : ''}.`);
   lines.push('');
-  lines.push(`| step | event | what happened | producer | logs | records |${withConsumers ? ' consumers |' : ''}`);
-  lines.push(`|---:|---|---|---|---|---|${withConsumers ? '---|' : ''}`);
+  lines.push(`| step | event | what happened | producer | logs | records |${withConsumers ? ' consumers |' : ''}${withTxn ? ' transactions |' : ''}`);
+  lines.push(`|---:|---|---|---|---|---|${withConsumers ? '---|' : ''}${withTxn ? '---|' : ''}`);
   report.events.forEach((event, i) => {
     const before = report.states[i] as State;
     const after = report.states[i + 1] as State;
@@ -64,7 +67,8 @@ export function renderMarkdown(report: Report, jsonPath: string, known: KnownMec
     const mark = i === report.events.length - 1 ? ` **✗ ${report.violation.invariant}**` : '';
     lines.push(
       `| ${i + 1} | \`${text}\` | ${cell(narrate(before, after, event))}${mark} | ${cell(producerCell(after))} | ${cell(logsCell(after))} | ${cell(outcomesCell(after))} |` +
-        (withConsumers ? ` ${cell(consumersCell(after))} |` : ''),
+        (withConsumers ? ` ${cell(consumersCell(after))} |` : '') +
+        (withTxn ? ` ${cell(txnCell(after))} |` : ''),
     );
   });
   lines.push('');
@@ -75,6 +79,7 @@ export function renderMarkdown(report: Report, jsonPath: string, known: KnownMec
   lines.push(`logs:     ${logsCell(last)}`);
   lines.push(`records:  ${outcomesCell(last)}`);
   if (withConsumers) lines.push(`consumers: ${consumersCell(last)}`);
+  if (withTxn) lines.push(`transactions: ${txnCell(last)}`);
   lines.push('```');
   lines.push('');
   return lines.join('\n');

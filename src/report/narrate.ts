@@ -4,6 +4,8 @@
  */
 
 import { logEndOffset } from '../model/broker.js';
+import { EVENT_HELP } from '../model/events.js';
+import { narrateTxn } from './narrate-txn.js';
 import type { Event } from '../model/events.js';
 import type { LogBatch, ProduceRequest, State, WireBatch } from '../model/types.js';
 import { sendLabel } from './format.js';
@@ -153,7 +155,12 @@ export function narrate(before: State, after: State, event: Event): string {
       return sentence([`request.timeout.ms: the producer closes its connection to b${event.broker}`, lostOnConnection(before, after, event.broker), ...outcomes, bumpRequested(before, after)]);
     case 'ProducerRestart': {
       const lost = before.network.map((_, b) => lostOnConnection(before, after, b)).filter((s) => !s.startsWith('nothing'));
-      const id = after.producer.producerId >= 0 ? `a new pid ${after.producer.producerId}` : 'no pid (idempotence off)';
+      const id =
+        after.producer.producerId >= 0
+          ? `a new pid ${after.producer.producerId}`
+          : after.txn !== null
+            ? `no pid until initTransactions()${after.txn.zombie !== null && before.txn?.zombie === null ? ', while the old instance keeps running (zombie)' : ''}`
+            : 'no pid (idempotence off)';
       // A new KafkaProducer has a new NetworkClient, whose correlation ids start again at 0.
       return sentence([`the producer restarts with ${id}; its connections close and its requests are numbered from #0 again`, ...lost, ...outcomes]);
     }
@@ -254,5 +261,8 @@ export function narrate(before: State, after: State, event: Event): string {
       const entry = before.cluster.partitions[event.partition]?.replicas[event.replica]?.producers[event.nth];
       return `b${event.replica} expires pid ${entry?.producerId} on p${event.partition} (producer.id.expiration.ms)`;
     }
+    default:
+      // The transactional kinds (narrate-txn.ts); their one-line help if the state says nothing.
+      return narrateTxn(before, after, event) ?? EVENT_HELP[event.kind];
   }
 }

@@ -41,6 +41,12 @@ export function describeViolation(state: State, v: Violation): string {
       return `${label(v.send)} at offset ${v.offset} of partition ${v.partition} lies below the resume point ${v.resumeOffset}, yet record r${v.record} has no effect in the sink and no consumer holds it`;
     case 'processed_out_of_order':
       return `consumer c${v.consumer} (session ${v.session}, generation ${v.generation}) processed offset ${v.laterEffect.offset} (r${v.laterEffect.record}) of partition ${v.partition} after offset ${v.earlierEffect.offset} (r${v.earlierEffect.record})`;
+    case 'aborted_read':
+    case 'torn_transaction':
+    case 'committed_write_lost':
+    case 'zombie_write_visible':
+    case 'output_not_exactly_once':
+      return v.detail;
     case 'effect_of_lost_record':
       return `the sink has an effect of ${label(v.send)} read at offset ${v.offset} of partition ${v.partition}, but the partition's leader no longer has that record there`;
   }

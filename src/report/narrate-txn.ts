@@ -1,0 +1,189 @@
+/**
+ * What a transactional step did, in a sentence (narrate.ts hands these kinds here), read from the
+ * states before and after the step: the transaction manager's requests and answers, the
+ * coordinator's transitions and log writes, markers at the partition leaders, timeouts, failovers
+ * and the zombie's steps. Also the transactions cell of the steps table.
+ */
+
+import { TXN_KINDS } from '../model/events.js';
+import type { Event } from '../model/events.js';
+import type { TransactionMetadata, TxnMarker, TxnRequest, TxnSide } from '../model/txn-types.js';
+import type { State } from '../model/types.js';
+import { sendLabel } from './format.js';
+
+/** The transactional kinds, narrated here (events.ts TXN_KINDS). */
+export const TXN_NARRATED: ReadonlySet<Event['kind']> = new Set(TXN_KINDS);
+
+/** The group's offsets partition in a marker or request (txn-events.ts OFFSETS_PARTITION). */
+const partitionText = (p: number): string => (p < 0 ? 'offsets' : `p${p}`);
+
+export function requestText(r: TxnRequest): string {
+  const who = r.producerId < 0 ? '' : ` ${r.producerId}/${r.epoch}`;
+  switch (r.kind) {
+    case 'InitProducerId':
+      return `InitProducerId${who}`;
+    case 'AddPartitionsToTxn':
+      return `AddPartitionsToTxn{${r.partitions.map(partitionText).join(',')}}${who}`;
+    case 'EndTxn':
+      return `EndTxn(${r.result})${who}`;
+    case 'TxnOffsetCommit':
+      return `TxnOffsetCommit(${r.offset})${who}`;
+    case 'OffsetCommit':
+      return `OffsetCommit(${r.offset})`;
+  }
+}
+
+export function markerText(m: TxnMarker): string {
+  return `${m.result} marker ${m.producerId}/${m.epoch} to ${partitionText(m.partition)}`;
+}
+
+export function metaText(m: TransactionMetadata | null): string {
+  if (m === null) return 'no metadata';
+  const parts = m.partitions.length > 0 ? `{${m.partitions.map(partitionText).join(',')}}` : '';
+  return `${m.state}${parts} ${m.producerId}/${m.epoch}`;
+}
+
+function sides(before: State, after: State): { b: TxnSide; a: TxnSide } | null {
+  return before.txn === null || after.txn === null ? null : { b: before.txn, a: after.txn };
+}
+
+/** The answers a step delivered to either instance, as `ERROR` words. */
+function delivered(b: TxnSide, a: TxnSide): string[] {
+  const grew = (x: readonly { error: string }[], y: readonly { error: string }[]): string[] => (y.length > x.length ? y.slice(x.length).map((r) => r.error) : []);
+  return [...grew(b.client.responses, a.client.responses), ...(b.zombie !== null && a.zombie !== null ? grew(b.zombie.client.responses, a.zombie.client.responses) : [])];
+}
+
+function tmChange(b: TxnSide, a: TxnSide): string {
+  const from = b.client.tm;
+  const to = a.client.tm;
+  const epoch = to.producerId >= 0 && (to.producerId !== from.producerId || to.epoch !== from.epoch) ? ` with ${to.producerId}/${to.epoch}` : '';
+  return from.state === to.state ? epoch.trim() : `TM ${from.state} → ${to.state}${epoch}`;
+}
+
+function coordinatorChange(b: TxnSide, a: TxnSide): string {
+  const parts: string[] = [];
+  if (a.coordinator.pending !== null && b.coordinator.pending === null) parts.push(`pending ${metaText(a.coordinator.pending.meta)}`);
+  const answers = delivered(b, a);
+  if (answers.length > 0) parts.push(`answers ${answers.join(', ')}`);
+  if (a.coordinator.markers.length > b.coordinator.markers.length) parts.push(`sends ${a.coordinator.markers.slice(b.coordinator.markers.length).map(markerText).join(', ')}`);
+  return parts.join('; ');
+}
+
+/** A transactional step in a sentence, or null for the other kinds. */
+export function narrateTxn(before: State, after: State, event: Event): string | null {
+  if (!TXN_NARRATED.has(event.kind)) return null;
+  const s = sides(before, after);
+  if (s === null) return null;
+  const { b, a } = s;
+  const with_ = (text: string, extra: string): string => (extra === '' ? text : `${text}: ${extra}`);
+  switch (event.kind) {
+    case 'AppInitTransactions':
+      return with_('initTransactions()', tmChange(b, a));
+    case 'AppBeginTransaction':
+      return `beginTransaction(): transaction #${a.ghost.txns.length} of session ${after.producer.session}`;
+    case 'AppCommitTransaction':
+      return with_('commitTransaction()', tmChange(b, a));
+    case 'AppAbortTransaction':
+      return with_('abortTransaction()', tmChange(b, a));
+    case 'ProducerSendTxnRequest': {
+      const sent = a.client.inFlight;
+      if (sent !== null && sent.id !== b.client.inFlight?.id) return `producer sends ${requestText(sent)} to the transaction coordinator`;
+      return with_('the transaction never added a partition, so it ends without EndTxn', tmChange(b, a));
+    }
+    case 'ProducerReceiveTxnResponse': {
+      const response = b.client.responses[0];
+      const request = b.client.inFlight;
+      if (response === undefined) return null;
+      if (request === null || request.id !== response.id) return `producer drops an answer (${response.error}) to a request it no longer waits for`;
+      const retry = response.error === 'CONCURRENT_TRANSACTIONS' ? ', to be retried' : '';
+      return with_(`producer reads ${response.error} for ${requestText(request)}${retry}`, tmChange(b, a));
+    }
+    case 'ProducerTxnRequestTimeout': {
+      const request = b.client.inFlight;
+      return `request.timeout.ms: ${request === null ? 'the request' : requestText(request)} times out; the producer sends it again, and the first copy may still arrive`;
+    }
+    case 'CoordinatorDelayRequest': {
+      const request = b.coordinator.inbox[event.nth];
+      return request === undefined ? null : `${requestText(request)} is held up on its way to the coordinator; later requests overtake it`;
+    }
+    case 'CoordinatorReceive':
+    case 'CoordinatorReceiveDelayed': {
+      const request = (event.kind === 'CoordinatorReceive' ? b.coordinator.inbox : b.coordinator.delayed)[event.nth];
+      if (request === undefined) return null;
+      const late = event.kind === 'CoordinatorReceiveDelayed' ? ' (a delayed copy, read after later requests)' : '';
+      const who = request.session === after.producer.session ? '' : ` from the old instance (session ${request.session})`;
+      return with_(`coordinator reads ${requestText(request)}${who}${late}`, coordinatorChange(b, a));
+    }
+    case 'CoordinatorAppendLog': {
+      const written = b.coordinator.pending?.meta ?? null;
+      return with_(`coordinator writes ${metaText(written)} to the transaction log`, coordinatorChange(b, a));
+    }
+    case 'BrokerWriteMarker':
+    case 'BrokerWriteLateMarker': {
+      const marker = (event.kind === 'BrokerWriteMarker' ? b.coordinator.markers : b.coordinator.lateMarkers)[event.nth];
+      if (marker === undefined) return null;
+      const late = event.kind === 'BrokerWriteLateMarker' ? 'the late first copy of a retried ' : '';
+      if (marker.partition < 0) {
+        const offset = a.group.committed !== b.group.committed ? `: committed offset ${a.group.committed}` : ': no pending offset of that producer';
+        return `group coordinator applies ${late}${marker.result} to the transactional offset commit${offset}`;
+      }
+      const p = before.cluster.partitions[marker.partition];
+      const leader = p?.leader ?? -1;
+      const grew = (after.cluster.partitions[marker.partition]?.replicas[leader]?.log.length ?? 0) > (p?.replicas[leader]?.log.length ?? 0);
+      const done = b.coordinator.meta?.state !== a.coordinator.meta?.state || (a.coordinator.pending !== null && b.coordinator.pending === null) ? `; the coordinator completes: pending ${metaText(a.coordinator.pending?.meta ?? a.coordinator.meta)}` : '';
+      return `b${leader} ${grew ? 'appends' : 'rejects'} ${late}${markerText(marker)}${done}`;
+    }
+    case 'CoordinatorAbortTimedOut':
+      return with_(`transaction.timeout.ms: the coordinator aborts ${metaText(b.coordinator.meta)} and bumps the epoch`, coordinatorChange(b, a));
+    case 'CoordinatorFailover':
+      return `the transaction log's leader moves: coordinator epoch ${a.coordinator.coordinatorEpoch}, state reloaded from the log: ${metaText(a.coordinator.meta)}${a.coordinator.markers.length > 0 ? `; markers sent again: ${a.coordinator.markers.map(markerText).join(', ')}` : ''}`;
+    case 'CoordinatorRetryMarker': {
+      const marker = b.coordinator.markers[event.nth];
+      return marker === undefined ? null : `the coordinator sends the ${markerText(marker)} again after a disconnect; the first copy is still on its way`;
+    }
+    case 'AppCommitOffsets':
+      return `the consumer commits offset ${a.group.committed} in a separate OffsetCommit, after the transaction`;
+    case 'ProducerZombieStep': {
+      const zb = b.zombie;
+      const za = a.zombie;
+      if (zb === null || za === null) return null;
+      const what: string[] = [];
+      if (za.client.inFlight !== null && za.client.inFlight.id !== zb.client.inFlight?.id) what.push(`sends ${requestText(za.client.inFlight)}`);
+      const answer = zb.client.responses[0];
+      if (answer !== undefined && za.client.responses.length < zb.client.responses.length) what.push(`reads ${answer.error}${zb.client.inFlight !== null && zb.client.inFlight.id === answer.id ? ` for ${requestText(zb.client.inFlight)}` : ' (no longer awaited)'}`);
+      if (za.client.tm.state !== zb.client.tm.state) what.push(`TM ${zb.client.tm.state} → ${za.client.tm.state}`);
+      if (a.ghost.fencedWrites > b.ghost.fencedWrites) what.push('its write is fenced');
+      // Its produce requests and their answers (the inner step is one of zombie ZOMBIE_KINDS).
+      const queued = (n: readonly { toBroker: readonly unknown[]; toClient: readonly unknown[] }[], side: 'toBroker' | 'toClient'): number => n.reduce((k, c) => k + c[side].length, 0);
+      const unanswered = (p: typeof zb.producer): number => p.requests.reduce((k, rs) => k + rs.length, 0);
+      if (queued(za.network, 'toBroker') > queued(zb.network, 'toBroker')) what.push('sends a produce request');
+      else if (queued(za.network, 'toBroker') < queued(zb.network, 'toBroker')) what.push('a broker reads its produce request');
+      if (unanswered(za.producer) < unanswered(zb.producer)) what.push('reads a produce answer');
+      before.cluster.partitions.forEach((p, i) => {
+        const was = p.replicas[p.leader]?.log.length ?? 0;
+        const now = after.cluster.partitions[i]?.replicas[p.leader]?.log ?? [];
+        for (const batch of now.slice(was)) what.push(`b${p.leader} appends its batch ${batch.producerId}/${batch.epoch} [${batch.sends.map((x) => sendLabel(after, x)).join(' ')}] to p${i}`);
+      });
+      const sends = after.ghost.sends.length - before.ghost.sends.length;
+      if (sends > 0) what.push(`sends ${after.ghost.sends.slice(-sends).map((_, i) => sendLabel(after, before.ghost.sends.length + i)).join(' ')}`);
+      return `the old instance (session ${zb.producer.session}, ${zb.producer.producerId}/${zb.producer.epoch}) takes a step${what.length > 0 ? `: ${what.join('; ')}` : ''}`;
+    }
+    default:
+      return null;
+  }
+}
+
+/** The transactional state in one cell: TM, coordinator, markers on their way, the committed input offset. */
+export function txnCell(state: State): string {
+  const t = state.txn;
+  if (t === null) return '';
+  const tm = t.client.tm;
+  const client = `TM ${tm.state}${tm.producerId >= 0 ? ` ${tm.producerId}/${tm.epoch}` : ''}${tm.partitionsInTxn.length > 0 ? ` in{${tm.partitionsInTxn.map(partitionText).join(',')}}` : ''}${tm.pendingPartitions.length > 0 ? ` adding{${tm.pendingPartitions.map(partitionText).join(',')}}` : ''}`;
+  const c = t.coordinator;
+  const coordinator = `TC ${metaText(c.meta)}${c.pending !== null ? ` → ${c.pending.meta.state}` : ''}`;
+  const held = c.delayed.length > 0 ? ` · held up: ${c.delayed.map(requestText).join(', ')}` : '';
+  const markers = c.markers.length + c.lateMarkers.length > 0 ? ` · markers ${[...c.markers.map(markerText), ...c.lateMarkers.map((m) => `late ${markerText(m)}`)].join(', ')}` : '';
+  const zombie = t.zombie === null ? '' : ` · zombie TM ${t.zombie.client.tm.state} ${t.zombie.producer.producerId}/${t.zombie.producer.epoch}`;
+  const outcomes = t.ghost.txns.length > 0 ? ` · txns ${t.ghost.txns.map((x, i) => `#${i + 1} ${x.outcome}`).join(' ')}` : '';
+  return `${client} · ${coordinator}${held}${markers}${zombie}${outcomes}`;
+}
