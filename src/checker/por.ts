@@ -30,7 +30,7 @@
  */
 
 import type { Event, EventKind, Setup } from '../model/events.js';
-import { EVENT_KINDS, isConsumerKind } from '../model/events.js';
+import { EVENT_KINDS, isConsumerKind, isTxnKind } from '../model/events.js';
 import { BOUNDS, faultOn, KIND_GATES } from '../model/faults.js';
 import { ALL_CELLS, EVENT_FOOTPRINTS, EVENT_INDICES, INVARIANT_READS, WITNESS_READS } from '../model/footprints.js';
 import type { Dimensions, EventIndices, Footprint } from '../model/footprints.js';
@@ -106,12 +106,14 @@ export class Reducer {
     private readonly tables: FootprintTables = MODEL_FOOTPRINTS,
   ) {
     this.dims = { brokers: setup.config.topic.replicationFactor, partitions: setup.config.topic.partitions };
-    // Every class that can be enabled under this setup: a kind whose fault is off, or a consumer
-    // kind without consumers, never is.
+    // Every class that can be enabled under this setup: a kind whose fault is off, a consumer kind
+    // without consumers, or a transactional kind without transactional.id (txnCandidates offers
+    // none while State.txn is null, and it stays null) never is.
     for (const kind of EVENT_KINDS) {
       const gate = KIND_GATES[kind];
       if (gate !== undefined && gate.fault !== null && !faultOn(setup, gate.fault)) continue;
       if (isConsumerKind(kind) && setup.config.consumer === null) continue;
+      if (isTxnKind(kind) && setup.config.txn === null) continue;
       for (const indices of this.indexCombinations(kind)) this.addClass(kind, indices);
     }
     const visibleReads = new Set<number>();

@@ -13,7 +13,7 @@
  * in assignment order": so not with a fault that stops brokers (crash, clean shutdown, power
  * loss) and three or more replicas; with two, the stopped broker is never eligible and the other
  * is the only candidate, whatever the order. With more than one partition each partition has its own assignment order, so not then
- * either; nor with consumers, whose state this renaming does not cover, nor for a state with a
+ * either; nor with consumers or transactions, whose state this renaming does not cover, nor for a state with a
  * field it does not know (a new one may hold broker ids). Within those limits every rule names a
  * broker only through an event's index or a per-broker list, which `renameBrokers` renames; the
  * test checks equivariance on the states of the suites it applies to.
@@ -24,7 +24,7 @@ import { kindOn } from '../model/faults.js';
 import * as make from '../model/records.js';
 import type { PartitionState, State } from '../model/types.js';
 
-const STATE_FIELDS = ['producer', 'network', 'cluster', 'nextProducerId', 'application', 'ghost', 'counters', 'consumers'];
+const STATE_FIELDS = ['producer', 'network', 'cluster', 'nextProducerId', 'application', 'ghost', 'counters', 'consumers', 'txn'];
 const CLUSTER_FIELDS = ['alive', 'partitions'];
 const PARTITION_FIELDS = ['leader', 'leaderEpoch', 'isr', 'leaderEpochStartOffset', 'followerLeo', 'replicas'];
 const PRODUCER_FIELDS = ['session', 'producerId', 'epoch', 'epochBumpRequired', 'partitionsToRewrite', 'unresolved', 'partitions', 'batches', 'requests', 'drainIndex', 'nextBatchId', 'nextRequestId'];
@@ -35,6 +35,7 @@ const REPLICA_FIELDS = ['log', 'hw', 'flushed', 'producers', 'snapshots'];
 export function symmetryUnsound(setup: Setup): string | null {
   const { config } = setup;
   if (config.consumer !== null) return 'the consumer group is not renamed';
+  if (config.txn !== null) return "the transactional side (its coordinator's broker) is not renamed";
   if (config.topic.partitions !== 1) return 'each partition has its own replica assignment order';
   if (config.topic.replicationFactor < 2) return 'one broker: nothing to rename';
   for (const kind of ['BrokerCrash', 'BrokerShutdown', 'BrokerPowerLoss'] as const) {
@@ -52,6 +53,7 @@ export function knownFields(state: State): boolean {
   const only = (value: object, fields: readonly string[]): boolean => Object.keys(value).every((k) => fields.includes(k));
   return (
     only(state, STATE_FIELDS) &&
+    state.txn === null &&
     only(state.producer, PRODUCER_FIELDS) &&
     state.network.every((c) => only(c, CONNECTION_FIELDS)) &&
     only(state.cluster, CLUSTER_FIELDS) &&
