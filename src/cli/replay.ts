@@ -5,7 +5,7 @@
  * coordinates alone.
  */
 
-import { SUITES } from '../../properties/index.js';
+import { findSuite, SUITES } from '../../properties/index.js';
 import { buildReport } from '../checker/build-report.js';
 import { fingerprinter, stateJson } from '../checker/fingerprint.js';
 import { CLIENT_REPORT_FORMAT } from '../report/client-report.js';
@@ -174,7 +174,7 @@ function shown(value: unknown): string {
 function suiteMismatch(report: CheckedReport): string | null {
   if (report.suite === null) return null;
   const name = report.suite;
-  const suite = SUITES.find((s) => s.name === name);
+  const suite = findSuite(name) ?? undefined;
   if (suite === undefined) return `the report names suite '${name}', which is no shipped suite (idemcheck list shows them)`;
   const { eventsMax: _events, ...bounds } = report.setup.bounds;
   const { eventsMax: _suiteEvents, ...suiteBounds } = suite.bounds;

@@ -74,12 +74,14 @@ export function shortHash(text: string): string {
  * File-name-safe stem for a report: the suite (or "ad-hoc-" and a hash of its settings, faults,
  * bounds, invariants and expectation), then the seed, or "explore".
  */
-export function reportStem(report: Pick<Report, 'suite' | 'fastCheck' | 'configInput' | 'faults' | 'bounds' | 'invariants' | 'expected'>): string {
+export function reportStem(report: Pick<Report, 'suite' | 'fastCheck' | 'configInput' | 'faults' | 'bounds' | 'invariants' | 'expected'> & Partial<Pick<Report, 'explorer'>>): string {
   const name =
     report.suite === null
       ? `ad-hoc-${shortHash(JSON.stringify([report.configInput, report.faults, report.bounds, report.invariants, report.expected]))}`
       : report.suite.replace(/[^A-Za-z0-9._-]+/g, '-');
-  return report.fastCheck === null ? `${name}-explore` : `${name}-seed${report.fastCheck.seed}`;
+  // A hand-written trace's report (neither coordinates nor a search) ends in -trace.
+  if (report.fastCheck === null) return report.explorer === null ? `${name}-trace` : `${name}-explore`;
+  return `${name}-seed${report.fastCheck.seed}`;
 }
 
 /** The command that reproduces a report. */
@@ -94,12 +96,13 @@ export function describeOrigin(report: Report): string {
     return `seed ${f.seed}, failing run ${f.failingRun}, ${f.numShrinks} shrinks`;
   }
   const e = report.explorer;
-  return e === null ? 'hand-made' : `exhaustive search: ${e.unique} unique states to depth ${e.depth}`;
+  return e === null ? 'a hand-written trace of the suite' : `exhaustive search: ${e.unique} unique states to depth ${e.depth}`;
 }
 
 /** The trace's length as found, shrunk, minimised and against the shortest possible. */
 export function describeLengths(report: Report): string {
   const l = report.lengths;
+  if (report.fastCheck === null && report.explorer === null) return `${l.minimal} steps, written by hand (no search found it; idemcheck run --trace stepped it)`;
   if (report.fastCheck === null) return `${l.minimal} steps, the shortest possible (breadth-first search)`;
   const shortest = l.shortest !== null ? `the shortest possible is ${l.shortest}` : shortestUnknown(l.shortestLimit);
   return `found ${l.found} steps, fast-check shrank to ${l.shrunk}, minimised to ${l.minimal}; ${shortest}`;
