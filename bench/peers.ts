@@ -9,7 +9,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adHocSuite } from '../src/checker/ad-hoc.js';
@@ -158,6 +158,8 @@ export interface ToolResult {
   /** Exhaustive tools: states stored, and the counterexample's length. */
   readonly states: number | null;
   readonly length: number | null;
+  /** SPIN: the pan process alone (the search), without spin -a and gcc. */
+  readonly searchMs?: number;
   readonly note?: string;
 }
 
@@ -320,7 +322,8 @@ function quintPeer(o: PeerOptions): Map<string, ToolResult> | string {
     const run = spawnSync('bash', ['run.sh', c.quint], { cwd: copy.dir, encoding: 'utf8', env, timeout: 1_800_000 });
     const lines = (run.stdout ?? '').split('\n').filter((l) => l.startsWith(`${c.quint} `));
     if (lines.length === 0) {
-      results.set(c.id, { ...skipped(''), verdict: `error: run.sh printed no result (${(run.stderr ?? '').split('\n')[0]})` });
+      const why = run.signal !== null ? `stopped by ${run.signal} before its first seed ended` : `run.sh printed no result (${(run.stderr ?? '').split('\n')[0]})`;
+      results.set(c.id, { ...skipped(''), verdict: `error: ${why}` });
       continue;
     }
     const runs: (number | null)[] = [];
@@ -402,6 +405,7 @@ function spinPeer(o: PeerOptions): Map<string, ToolResult> | string {
       processMs: Math.round(build.ms + panMs),
       states: stored === undefined ? null : Number(stored),
       length: depth === undefined ? null : Number(depth) + 1,
+      searchMs: Math.round(panMs),
       note: `pan ${Math.round(panMs)}ms, spin -a + gcc ${Math.round(build.ms)}ms${c.spin !== c.id ? `; case ${c.spin}` : ''}`,
     });
   }
@@ -493,11 +497,29 @@ export function peersMarkdown(result: { rows: readonly PeerRow[]; skipped: Reado
   lines.push('');
   lines.push('### Exhaustive');
   lines.push('');
-  lines.push('| case | expected | idemcheck explore | SPIN (BFS) | explore / SPIN time | explore / SPIN states |');
-  lines.push('|---|---|---|---|---:|---:|');
+  lines.push('| case | expected | idemcheck explore | SPIN (BFS) | explore / SPIN time | explore / pan time | explore / SPIN states |');
+  lines.push('|---|---|---|---|---:|---:|---:|');
   for (const r of result.rows) {
     const t = r.tools;
-    lines.push(`| ${r.id}: ${r.what} | ${r.expect} | ${cell(t['idemcheck explore'], true)} | ${cell(t['SPIN (BFS)'], true)} | ${ratio(t['idemcheck explore']?.processMs, t['SPIN (BFS)']?.processMs)} | ${ratio(t['idemcheck explore']?.states, t['SPIN (BFS)']?.states)} |`);
+    lines.push(`| ${r.id}: ${r.what} | ${r.expect} | ${cell(t['idemcheck explore'], true)} | ${cell(t['SPIN (BFS)'], true)} | ${ratio(t['idemcheck explore']?.processMs, t['SPIN (BFS)']?.processMs)} | ${ratio(t['idemcheck explore']?.processMs, t['SPIN (BFS)']?.searchMs)} | ${ratio(t['idemcheck explore']?.states, t['SPIN (BFS)']?.states)} |`);
   }
   return lines;
+}
+
+// Re-render bench/results/peers.md from peers.json: npx tsx bench/peers.ts
+if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const dir = new URL('./results/', import.meta.url).pathname;
+  const doc = JSON.parse(readFileSync(`${dir}peers.json`, 'utf8')) as { machine: { node: string; cpus: number; cpuModel: string; date: string; quick: boolean }; peers: Parameters<typeof peersMarkdown>[0] & { notes?: string[] } };
+  const m = doc.machine;
+  const text = [
+    '# idemcheck benchmark (peers only)',
+    '',
+    `Node ${m.node}, ${m.cpus} CPUs (${m.cpuModel}), ${m.date}${m.quick ? ', --quick' : ''}; run while other work kept the 2-core machine busy (load average 7 to 20 while it ran): every whole-process time here is longer than on an idle machine, and the ratios between tools are only rough.`,
+    '',
+    ...peersMarkdown(doc.peers),
+    ...(doc.peers.notes ?? []).flatMap((n) => ['', n]),
+    '',
+  ].join('\n');
+  writeFileSync(`${dir}peers.md.tmp`, text);
+  renameSync(`${dir}peers.md.tmp`, `${dir}peers.md`);
 }
