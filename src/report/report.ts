@@ -38,6 +38,11 @@ export interface Report {
     readonly runs: number;
     readonly numShrinks: number;
     readonly failingRun: number;
+    /**
+     * The swarm draw of the run the trace comes from: a multiplier per event kind the setup can
+     * take (0: that fault was off in the run). Absent in reports written before it was printed.
+     */
+    readonly swarm?: Readonly<Record<string, number>> | null;
   } | null;
   /** The exhaustive search, for a counterexample found by `explore`; null for one found by `check`. */
   readonly explorer: { readonly unique: number; readonly generated: number; readonly depth: number } | null;
@@ -93,10 +98,20 @@ export function replayCommand(jsonPath: string): string {
 export function describeOrigin(report: Report): string {
   if (report.fastCheck !== null) {
     const f = report.fastCheck;
-    return `seed ${f.seed}, failing run ${f.failingRun}, ${f.numShrinks} shrinks`;
+    const swarm = f.swarm === undefined || f.swarm === null ? '' : `, ${describeSwarm(f.swarm)}`;
+    return `seed ${f.seed}, failing run ${f.failingRun}, ${f.numShrinks} shrinks${swarm}`;
   }
   const e = report.explorer;
   return e === null ? 'a hand-written trace of the suite' : `exhaustive search: ${e.unique} unique states to depth ${e.depth}`;
+}
+
+/** A swarm draw in a few words: the kinds weighed other than plain, by multiplier. */
+export function describeSwarm(swarm: Readonly<Record<string, number>>): string {
+  const skewed = Object.entries(swarm).filter(([, m]) => m !== 1);
+  if (skewed.length === 0) return 'plain draw (every event kind ×1)';
+  const by = (m: number): string[] => skewed.filter(([, x]) => x === m).map(([k]) => k);
+  const parts = [...new Set(skewed.map(([, m]) => m))].sort((a, b) => b - a).map((m) => (m === 0 ? `off: ${by(m).join(', ')}` : `×${m}: ${by(m).join(', ')}`));
+  return `swarm draw ${parts.join('; ')}; the other kinds ×1`;
 }
 
 /** The trace's length as found, shrunk, minimised and against the shortest possible. */
