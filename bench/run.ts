@@ -9,6 +9,8 @@
  *   npm run bench -- --suite S    # only the counterexample rows of these suites (repeatable), printed, not written
  *   npm run bench -- --startup    # only the start-up times of the built CLI, printed, not written
  *   npm run bench -- --scale      # only the storage per state and the worker-thread speed-up, printed, not written
+ *   npm run bench -- --swarm      # only swarm against fixed (with --suite: those suites), written to swarm.{json,md}
+ *   npm run bench -- --peers      # only the side-by-side table with ../shared/peers, written to peers.{json,md}
  *   npm run bench -- --reduce     # only the reduction factor per suite (--reduce symmetry and por), printed, not written
  */
 
@@ -19,6 +21,9 @@ import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { SUITES, suiteByName } from '../properties/index.js';
+import { benchPeers, peersMarkdown } from './peers.js';
+import { runsText, SWARM_DECISION, swarmMarkdown } from './swarm-table.js';
+import type { ProfileResult, SwarmRow } from './swarm-table.js';
 import { FingerprintSet, stateKey } from '../src/checker/canonical.js';
 import { exploreParallel } from '../src/cli/explore-parallel.js';
 import { explore } from '../src/checker/explore.js';
@@ -29,10 +34,12 @@ import { violatedInvariants } from '../src/model/invariants.js';
 import { enabledEvents, initialState, stepEnabled } from '../src/model/system.js';
 import type { State } from '../src/model/types.js';
 import { runSuite } from '../src/checker/run-suite.js';
+import { PROFILE_MODES } from '../src/checker/run-suite.js';
+import type { ProfileMode } from '../src/checker/run-suite.js';
 import type { Suite } from '../src/checker/suite.js';
 import { defineSuite } from '../src/checker/suite.js';
 
-const USAGE = 'usage: npm run bench [-- --quick] [-- --suite NAME ...] [-- --startup] [-- --scale] [-- --reduce]';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --suite NAME ...] [-- --startup] [-- --scale] [-- --swarm] [-- --peers] [-- --reduce]';
 
 /** Bad arguments: one line naming the problem, exit 2, nothing written. */
 function usageError(message: string): never {
@@ -40,7 +47,7 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-function parseBenchArgs(): { quick: boolean; only: string[] | null; startupOnly: boolean; scaleOnly: boolean; reduceOnly: boolean } {
+function parseBenchArgs(): { quick: boolean; only: string[] | null; startupOnly: boolean; scaleOnly: boolean; swarmOnly: boolean; peersOnly: boolean; reduceOnly: boolean } {
   try {
     const { values } = parseArgs({
       args: process.argv.slice(2),
@@ -49,18 +56,24 @@ function parseBenchArgs(): { quick: boolean; only: string[] | null; startupOnly:
         suite: { type: 'string', multiple: true },
         startup: { type: 'boolean', default: false },
         scale: { type: 'boolean', default: false },
+        swarm: { type: 'boolean', default: false },
+        peers: { type: 'boolean', default: false },
         reduce: { type: 'boolean', default: false },
       },
       strict: true,
     });
-    if ([values.startup, values.suite !== undefined, values.scale, values.reduce].filter(Boolean).length > 1) usageError('--startup, --suite, --scale and --reduce each run one section: give one of them');
-    return { quick: values.quick, only: values.suite ?? null, startupOnly: values.startup, scaleOnly: values.scale, reduceOnly: values.reduce };
+    // --suite picks the suites of the counterexample section, or of --swarm.
+    const suiteAlone = values.suite !== undefined && !values.swarm;
+    if ([values.startup, suiteAlone, values.scale, values.swarm, values.peers, values.reduce].filter(Boolean).length > 1) {
+      usageError('--startup, --suite, --scale, --swarm, --peers and --reduce each run one section: give one of them (--suite may go with --swarm)');
+    }
+    return { quick: values.quick, only: values.suite ?? null, startupOnly: values.startup, scaleOnly: values.scale, swarmOnly: values.swarm, peersOnly: values.peers, reduceOnly: values.reduce };
   } catch (error) {
     return usageError(error instanceof Error ? error.message : String(error));
   }
 }
 
-const { quick, only, startupOnly, scaleOnly, reduceOnly } = parseBenchArgs();
+const { quick, only, startupOnly, scaleOnly, swarmOnly, peersOnly, reduceOnly } = parseBenchArgs();
 for (const name of only ?? []) {
   const found = suiteByName(name);
   if (found === undefined) usageError(`--suite: no suite named '${name}' (npx idemcheck list shows them)`);
@@ -173,6 +186,53 @@ function benchCounterexamples(): CounterexampleRow[] {
     log(
       `${name.padEnd(50)} found ${row.found}/${row.seeds}  first ${ms(row.firstMedianMs)} [${ms(row.firstP10Ms)}–${ms(row.firstP90Ms)}]  shrunk ${ms(row.shrunkMedianMs)} [${ms(row.shrunkP10Ms)}–${ms(row.shrunkP90Ms)}]  length/shortest ${row.medianRatio?.toFixed(2) ?? '?'} (max ${row.maxRatio?.toFixed(2) ?? '?'}, shortest ${shortest ?? '?'})`,
     );
+  }
+  return rows;
+}
+
+/** Every shipped suite that expects a counterexample (and whose config Kafka accepts). */
+function violatingSuites(): Suite[] {
+  return SUITES.filter((s) => s.expect.verdict === 'violated' && s.setup !== null);
+}
+
+/** Median that counts nulls (none found) as larger than every number; null when the median is one. */
+function censoredMedian(xs: readonly (number | null)[]): number | null {
+  const sorted = [...xs].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
+  const mid = Math.floor(sorted.length / 2);
+  const pick = sorted.length % 2 === 1 ? [sorted[mid]] : [sorted[mid - 1], sorted[mid]];
+  if (pick.some((x) => x === null || x === undefined)) return null;
+  return (pick as number[]).reduce((a, b) => a + b, 0) / pick.length;
+}
+
+function profileResult(s: Suite, mode: ProfileMode, seeds: readonly number[]): ProfileResult {
+  const runs: (number | null)[] = [];
+  const times: number[] = [];
+  for (const seed of seeds) {
+    const result = runSuite(s, { seed, runs: s.runs, profile: mode, endOnFailure: true });
+    const cx = result.counterexample;
+    // A counterexample to another invariant than the expected one is not the finding sought.
+    if (cx === null || result.msToFirstFailure === null || cx.results[0]?.invariant !== (s.expect.verdict === 'violated' ? s.expect.invariant : '')) {
+      runs.push(null);
+      continue;
+    }
+    runs.push(cx.failingRun);
+    times.push(result.msToFirstFailure);
+  }
+  return { found: times.length, medianRuns: censoredMedian(runs), medianMs: times.length === 0 ? null : median(times), runs };
+}
+
+/**
+ * Swarm against fixed (issue 21, item 6): for every suite that expects a counterexample, runs to
+ * the first one under each profile mode (run-suite.ts) on the same seeds, within the suite's own
+ * budget of runs. No shrinking: only finding is timed.
+ */
+function benchSwarm(): SwarmRow[] {
+  const rows: SwarmRow[] = [];
+  for (const s of violatingSuites()) {
+    if (only !== null && !only.includes(s.name)) continue;
+    const profiles = Object.fromEntries(PROFILE_MODES.map((mode) => [mode, profileResult(s, mode, SEEDS)])) as Record<ProfileMode, ProfileResult>;
+    rows.push({ suite: s.name, budget: s.runs, seeds: SEEDS.length, profiles });
+    log(`${s.name.padEnd(50)} ${PROFILE_MODES.map((m) => `${m} ${profiles[m].found}/${SEEDS.length} median ${runsText(profiles[m].medianRuns, s.runs)}`).join('  ')}`);
   }
   return rows;
 }
@@ -694,6 +754,19 @@ function markdown(result: {
 async function main(): Promise<void> {
   const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', date: new Date().toISOString(), quick };
   log(`idemcheck benchmark: node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel})${quick ? ', --quick' : ''}`);
+  if (peersOnly) {
+    log('\nPeers');
+    const peers = peersSection();
+    writeResults(quick ? 'peers-quick' : 'peers', { machine, peers }, [header(machine, 'peers only'), ...peersMarkdown(peers), ''].join('\n'));
+    return;
+  }
+  if (swarmOnly) {
+    log('\nSwarm against fixed');
+    const swarm = benchSwarm();
+    // Only a run over every violating suite is written.
+    if (only === null) writeResults(quick ? 'swarm-quick' : 'swarm', { machine, swarm }, [header(machine, 'swarm against fixed only'), ...swarmMarkdown(swarm), ...SWARM_DECISION, ''].join('\n'));
+    return;
+  }
   if (scaleOnly) {
     log('\nStorage per state');
     benchStorage();
@@ -722,18 +795,37 @@ async function main(): Promise<void> {
   const storage = benchStorage();
   log('\nWorker threads');
   const workers = await benchWorkers();
+  log('\nSwarm against fixed');
+  const swarm = benchSwarm();
+  log('\nPeers');
+  const peers = peersSection();
   log('\nReduction factor (explore --reduce symmetry, explore --reduce por)');
   const reduction = benchReduction();
-  const result = { machine, startup, counterexamples, throughput, costs, growth, storage, workers, reduction };
+  const result = { machine, startup, counterexamples, throughput, costs, growth, storage, workers, reduction, swarm, peers };
+  // A quick run does not replace the committed full run.
+  writeResults(quick ? 'quick' : 'latest', result, [markdown(result), ...swarmMarkdown(swarm), ...SWARM_DECISION, '', ...peersMarkdown(peers), ''].join('\n'));
+}
+
+/** The peers' table: 20 seeds (Quint 3: seconds per process), 10,000 runs, as the peers' own benchmarks use. */
+function peersSection(): ReturnType<typeof benchPeers> & { seeds: number; quintSeeds: number; runs: number; processRepeats: number } {
+  const settings = { seeds: quick ? 5 : 20, quintSeeds: quick ? 1 : 3, runs: 10_000, processRepeats: quick ? 1 : 3 };
+  return { ...benchPeers({ root: ROOT, log, ...settings }), ...settings };
+}
+
+/** The first lines of a section's own results file. */
+function header(machine: { node: string; cpus: number; cpuModel: string; date: string; quick: boolean }, what: string): string {
+  return `# idemcheck benchmark (${what})\n\nNode ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.date}${machine.quick ? ', --quick' : ''}; load average ${loadavg()[0]?.toFixed(1)} at the end (other work on the machine makes the times longer, not the run counts).\n`;
+}
+
+/** Write bench/results/STEM.json and STEM.md, each through a temporary file. */
+function writeResults(stem: string, result: unknown, text: string): void {
   const dir = new URL('./results/', import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
-  // A quick run does not replace the committed full run.
-  const stem = quick ? 'quick' : 'latest';
-  for (const [name, text] of [
+  for (const [name, body] of [
     [`${stem}.json`, `${JSON.stringify(result, null, 2)}\n`],
-    [`${stem}.md`, markdown(result)],
+    [`${stem}.md`, text],
   ] as const) {
-    writeFileSync(`${dir}${name}.tmp`, text);
+    writeFileSync(`${dir}${name}.tmp`, body);
     renameSync(`${dir}${name}.tmp`, `${dir}${name}`);
   }
   log(`\nWrote bench/results/${stem}.json and bench/results/${stem}.md`);

@@ -14,7 +14,7 @@ import mutants from './mutants.js';
 import ordering from './ordering.js';
 import producerRestart from './producer-restart.js';
 import replication from './replication.js';
-import transactions from './transactions.js';
+import transactions, { REACHED_BY_TRACE } from './transactions.js';
 
 export const SUITES: readonly Suite[] = [
   ...deliveryLevels,
@@ -29,11 +29,16 @@ export const SUITES: readonly Suite[] = [
 ];
 
 const seen = new Set<string>();
-for (const suite of SUITES) {
+for (const suite of [...SUITES, ...REACHED_BY_TRACE]) {
   if (seen.has(suite.name)) throw new Error(`two suites are named ${suite.name}`);
   seen.add(suite.name);
 }
 
 export function suiteByName(name: string): Suite | undefined {
   return SUITES.find((s) => s.name === name);
+}
+
+/** A suite `check` runs, or one reached only by a hand-written trace (transactions.ts REACHED_BY_TRACE); null if none. */
+export function findSuite(name: string): Suite | null {
+  return suiteByName(name) ?? REACHED_BY_TRACE.find((s) => s.name === name) ?? null;
 }

@@ -40,8 +40,9 @@ export const sixInFlight: Suite = defineSuite({
   invariants: ['NoDuplicateRecord'],
   witnesses: [],
   expect: { verdict: 'violated', invariant: 'NoDuplicateRecord' },
-  // A deep interleaving (six separate batches in flight, then one disconnect): swarm runs reach it
-  // within about 17,000 runs on every seed we tried; the search stops at the first failure.
+  // A deep interleaving (six separate batches in flight, then one disconnect): the swarm half of
+  // the runs reaches it, within about 21,000 runs on every seed of the benchmark (median 7,000;
+  // bench/results/swarm.md); the search stops at the first failure.
   runs: 40000,
 });
 

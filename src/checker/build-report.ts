@@ -83,7 +83,7 @@ export function buildReport(suite: Suite, result: SuiteResult, adHoc: boolean, s
       events: cx.events,
       results: cx.results,
       eventsMax: result.eventsMax,
-      fastCheck: { seed: result.seed, path: cx.path, replayPath: cx.replayPath, runs: result.runs, numShrinks: cx.numShrinks, failingRun: cx.failingRun },
+      fastCheck: { seed: result.seed, path: cx.path, replayPath: cx.replayPath, runs: result.runs, numShrinks: cx.numShrinks, failingRun: cx.failingRun, swarm: cx.swarm },
       explorer: null,
       firstFailure: cx.firstFailure,
       lengths: {

@@ -10,6 +10,7 @@
 
 import fc from 'fast-check';
 import { drawnRarely, EVENT_KINDS, isConsumerKind, isTxnKind } from '../model/events.js';
+import { KIND_GATES, kindOn } from '../model/faults.js';
 import type { Event, EventKind, Setup } from '../model/events.js';
 import { violatedInvariants } from '../model/invariants.js';
 import type { Invariant, InvariantResult } from '../model/invariants.js';
@@ -51,25 +52,69 @@ const FAULT_WEIGHT = 1;
 const PROGRESS_WEIGHT = 4;
 
 /**
- * Swarm testing (TigerBeetle's `options_swarm`, FoundationDB's buggify): each run draws a
- * multiplier (1 or 4) per event kind, so that some runs favour, say, sending over receiving and
- * reach deep interleavings (six requests in flight) that a uniform mix almost never does. The
- * profile is part of fast-check's generated value: replay and shrinking cover it, and shrinking
- * moves it towards the plain mix (all multipliers 1).
+ * Swarm testing (Groce et al., ISSTA 2012; TigerBeetle's `options_swarm`, FoundationDB's
+ * buggify): a run draws a multiplier per event kind, so that some runs favour, say, sending over
+ * receiving and reach deep interleavings (six requests in flight) that a uniform mix almost never
+ * does. The draw is part of fast-check's generated value: replay and shrinking cover it, and
+ * shrinking moves it towards the plain mix (every multiplier 1). Each counterexample carries the
+ * draw it was found under.
  */
 export type SwarmProfile = Readonly<Record<EventKind, number>>;
 
 export const PLAIN_PROFILE: SwarmProfile = Object.fromEntries(EVENT_KINDS.map((k) => [k, 1])) as unknown as SwarmProfile;
 
 /**
- * The profile of a setup: a multiplier per kind it can take. Without a consumer group the consumer
- * kinds are left out, so that a producer-only suite draws exactly the random values (and so runs
- * exactly the runs, for a seed) it drew before the model had consumers; kinds left out weigh 1.
+ * How runs weigh event kinds (the benchmark's "swarm against fixed" table compares them on every
+ * suite that expects a counterexample):
+ * - `fixed`: PLAIN_PROFILE in every run;
+ * - `swarm`: each run draws a multiplier 1, 4 or 16 per kind;
+ * - `swarm-off`: as `swarm`, and each fault kind is also off (0) in a quarter of the runs, Groce's
+ *   "which features are enabled";
+ * - `mixed` (the default): each run plain or a `swarm` draw, half and half. Plain runs find most
+ *   counterexamples in the fewest runs; the swarm half keeps what only skewed runs reach (six
+ *   requests in flight, an unclean election after the ISR shrank);
+ * - `mostly-plain`: three runs in four plain, the fourth a `swarm` draw.
  */
-function swarmProfileFor(setup: Setup): fc.Arbitrary<SwarmProfile> {
-  // Likewise the transactional kinds without transactional.id.
-  const kinds = EVENT_KINDS.filter((k) => (setup.config.consumer !== null || !isConsumerKind(k)) && (setup.config.txn !== null || !isTxnKind(k)));
-  return fc.record(Object.fromEntries(kinds.map((k) => [k, fc.constantFrom(1, 4, 16)])) as unknown as Record<EventKind, fc.Arbitrary<number>>);
+export type ProfileMode = 'fixed' | 'swarm' | 'swarm-off' | 'mixed' | 'mostly-plain';
+export const PROFILE_MODES: readonly ProfileMode[] = ['mixed', 'fixed', 'swarm', 'swarm-off', 'mostly-plain'];
+export const DEFAULT_PROFILE_MODE: ProfileMode = 'mixed';
+
+/** Multipliers a kind may draw; under `swarm-off` a fault kind may also draw 0 (off for the run). */
+const RATES = [1, 4, 16] as const;
+
+/** Kinds a fault gates: one fault each (reordering, a fault only for out-of-order reads, is left out). */
+function isFaultKind(kind: EventKind): boolean {
+  return (KIND_GATES[kind]?.fault ?? null) !== null;
+}
+
+/**
+ * Whether a setup can take a kind: without a consumer group the consumer kinds are left out, and
+ * without transactional.id the transactional ones, so that a suite draws no values for them (and
+ * the seeds of the suites before them keep their meaning).
+ */
+function takesKind(setup: Setup, kind: EventKind): boolean {
+  return (setup.config.consumer !== null || !isConsumerKind(kind)) && (setup.config.txn !== null || !isTxnKind(kind));
+}
+
+/** The profile of a setup: a multiplier per kind it can take; kinds left out weigh 1. */
+function swarmProfileFor(setup: Setup, mode: ProfileMode): fc.Arbitrary<SwarmProfile> {
+  if (mode === 'fixed') return fc.constant(PLAIN_PROFILE);
+  const kinds = EVENT_KINDS.filter((k) => takesKind(setup, k));
+  const offToo = mode === 'swarm-off';
+  const drawn = fc.record(
+    Object.fromEntries(kinds.map((k) => [k, offToo && isFaultKind(k) ? fc.constantFrom(...RATES, 0) : fc.constantFrom(...RATES)])) as unknown as Record<EventKind, fc.Arbitrary<number>>,
+  );
+  if (mode !== 'mixed' && mode !== 'mostly-plain') return drawn;
+  // fc.oneof shrinks towards its first arbitrary: the plain profile.
+  return fc.oneof({ arbitrary: fc.constant(PLAIN_PROFILE), weight: mode === 'mixed' ? 1 : 3 }, { arbitrary: drawn, weight: 1 });
+}
+
+/**
+ * A run's draw as a report prints it: the multiplier of each kind the setup can take (0: the fault
+ * is off in this run), in the model's order of kinds.
+ */
+export function swarmDraw(setup: Setup, profile: SwarmProfile): Readonly<Partial<Record<EventKind, number>>> {
+  return Object.fromEntries(EVENT_KINDS.filter((k) => kindOn(setup, k) && takesKind(setup, k)).map((k) => [k, profile[k] ?? 1]));
 }
 
 function weightOf(event: Event, profile: SwarmProfile): number {
@@ -98,8 +143,9 @@ export class ChooseEvent implements fc.Command<Harness, null> {
     this.label = `choose #${choice}`;
   }
 
+  /** Enabled when some enabled event weighs more than 0 (a fault the run's draw turned off weighs 0). */
   check(h: Readonly<Harness>): boolean {
-    return enabledIn(h as Harness).length > 0;
+    return enabledIn(h as Harness).some((e) => weightOf(e, h.profile) > 0);
   }
 
   run(h: Harness): void {
@@ -130,6 +176,13 @@ export interface RunOptions {
    * phase, and from its last state a liveness phase with no fault must settle.
    */
   readonly liveness?: boolean;
+  /** How runs weigh event kinds (default DEFAULT_PROFILE_MODE). */
+  readonly profile?: ProfileMode;
+  /**
+   * Stop at the first failing run and report its events as found: no shrinking, no minimisation
+   * (the benchmark's runs to the first counterexample).
+   */
+  readonly endOnFailure?: boolean;
   /** Called after each exploratory run (not during shrinking) with the number of runs done. */
   readonly onRun?: (done: number) => void;
 }
@@ -148,6 +201,8 @@ export interface Counterexample {
   readonly numShrinks: number;
   /** Run number (1-based) on which the first failure was found. */
   readonly failingRun: number;
+  /** The swarm draw the reported trace was found under (swarmDraw; every multiplier 1 for a plain run), or null with the fixed profile. */
+  readonly swarm: Readonly<Partial<Record<EventKind, number>>> | null;
 }
 
 export interface SuiteResult {
@@ -257,7 +312,8 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
     maxCommands: eventsMax,
     ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
   });
-  const property = fc.property(swarmProfileFor(setup), commands, (profile, cmds) => {
+  const mode = options.profile ?? DEFAULT_PROFILE_MODE;
+  const property = fc.property(swarmProfileFor(setup, mode), commands, (profile, cmds) => {
     const h = newHarness(setup, suite.checked, profile);
     try {
       fc.modelRun(() => ({ model: h, real: null }), cmds);
@@ -271,7 +327,8 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
   const details = fc.check(property, {
     seed: options.seed,
     numRuns: options.runs,
-    ...(options.path === undefined ? {} : { path: options.path, endOnFailure: true }),
+    ...(options.path === undefined ? {} : { path: options.path }),
+    ...(options.path !== undefined || options.endOnFailure === true ? { endOnFailure: true } : {}),
   });
 
   const base = {
@@ -291,7 +348,7 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
   }
   const [profile, cmds] = details.counterexample;
   const shrunk = eventsOf(setup, suite.checked, profile, cmds, live);
-  const minimal = minimizeEvents(setup, live === null ? suite.checked : [...suite.checked, live], shrunk.events, shrunk.results[0]?.invariant ?? '');
+  const minimal = options.endOnFailure === true ? shrunk : minimizeEvents(setup, live === null ? suite.checked : [...suite.checked, live], shrunk.events, shrunk.results[0]?.invariant ?? '');
   return {
     ...base,
     verdict: 'violated',
@@ -305,6 +362,7 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
       replayPath: replayPathOf(cmds),
       numShrinks: details.numShrinks,
       failingRun: runsDone,
+      swarm: mode === 'fixed' ? null : swarmDraw(setup, profile),
     },
     ms: performance.now() - started,
     msToFirstFailure,

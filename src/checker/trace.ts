@@ -41,6 +41,8 @@ export interface Trace {
   readonly configInput: ConfigInput;
   readonly notes: readonly string[];
   readonly events: readonly Event[];
+  /** A suite whose setup (config, faults, bounds) and invariants the trace is stepped with, or null. */
+  readonly suite: string | null;
 }
 
 function configInputOf(value: unknown): ConfigInput {
@@ -57,9 +59,11 @@ function configInputOf(value: unknown): ConfigInput {
 /** Validate a parsed JSON trace document. */
 export function parseTrace(doc: unknown): Trace {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new TraceError('the trace must be a JSON object with "config" and "events"');
-  const { config, events, ...rest } = doc as Record<string, unknown>;
+  const { config, events, suite, ...rest } = doc as Record<string, unknown>;
   const extra = Object.keys(rest).filter((k) => k !== 'description');
-  if (extra.length > 0) throw new TraceError(`unknown top-level field '${extra[0]}' (allowed: description, config, events)`);
+  if (extra.length > 0) throw new TraceError(`unknown top-level field '${extra[0]}' (allowed: description, suite, config, events)`);
+  if (suite !== undefined && typeof suite !== 'string') throw new TraceError('suite: must be a suite name (idemcheck list)');
+  if (suite !== undefined && config !== undefined) throw new TraceError("config: a trace of a suite takes the suite's config; give one of suite and config");
   const configInput = configInputOf(config);
   const resolved = resolveConfig(configInput);
   if (!resolved.ok) {
@@ -68,5 +72,5 @@ export function parseTrace(doc: unknown): Trace {
   }
   if (!Array.isArray(events)) throw new TraceError('events: must be an array of events');
   const parsed = events.map((e, i) => parseEvent(`events[${i}]`, e));
-  return { config: resolved.config, configInput, notes: resolved.notes, events: parsed };
+  return { config: resolved.config, configInput, notes: resolved.notes, events: parsed, suite: typeof suite === 'string' ? suite : null };
 }

@@ -299,7 +299,7 @@ function jsonRow(row: Row, logs: readonly string[]): unknown {
     counterexample:
       r.counterexample === null
         ? null
-        : { events: r.counterexample.events.map(formatEvent), path: r.counterexample.path, replayPath: r.counterexample.replayPath, shortest: row.shortest, shortestLimit: row.shortestLimit, shortestMs: Math.round(row.shortestMs) },
+        : { events: r.counterexample.events.map(formatEvent), path: r.counterexample.path, replayPath: r.counterexample.replayPath, swarm: r.counterexample.swarm, shortest: row.shortest, shortestLimit: row.shortestLimit, shortestMs: Math.round(row.shortestMs) },
     report: row.report,
   };
 }

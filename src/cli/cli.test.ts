@@ -603,3 +603,30 @@ describe('CLI: clients', () => {
     expect(readdirSync(dir)).toEqual(['client-platformatic-seed1-041dd732.html']);
   });
 });
+
+describe('CLI: run --trace of a suite, with a report', () => {
+  it('steps the KAFKA-17754 trace with the suite’s setup, writes the four files and exits 1', () => {
+    const dir = tempDir();
+    const { code, stdout } = idemcheck('run', '--trace', join(ROOT, 'examples/kafka-17754-stale-endtxn-tv1.json'), '--report-dir', dir);
+    expect(stdout).toContain('✗ TransactionAtomic: violated at step 53: transaction #2 is torn');
+    expect(code).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual(['html', 'json', 'md', 'test.ts'].map((ext) => `txn.kafka-17754-stale-endtxn-tv1-trace.${ext}`));
+    const replayed = idemcheck('replay', join(dir, 'txn.kafka-17754-stale-endtxn-tv1-trace.json'));
+    expect(replayed.stdout).toContain('reproduced exactly');
+  });
+
+  it.each([
+    [{ events: [] }, '--report-dir: only a trace of a suite'],
+    [{ suite: 'no.such', events: [] }, 'suite: no suite is named no.such'],
+    [{ suite: 'txn.kafka-17754-stale-endtxn-tv1', config: { acks: 1 }, events: [] }, 'config: a trace of a suite takes the suite'],
+  ])('refuses %j in one line, exit 2, writing nothing', (doc, message) => {
+    const dir = tempDir();
+    const file = join(dir, 'trace.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const { code, stderr } = idemcheck('run', '--trace', file, '--report-dir', join(dir, 'out'));
+    expect(stderr).toContain(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(code).toBe(2);
+    expect(readdirSync(dir)).toEqual(['trace.json']);
+  });
+});

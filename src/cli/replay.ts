@@ -5,7 +5,7 @@
  * coordinates alone.
  */
 
-import { SUITES } from '../../properties/index.js';
+import { findSuite, SUITES } from '../../properties/index.js';
 import { buildReport } from '../checker/build-report.js';
 import { fingerprinter, stateJson } from '../checker/fingerprint.js';
 import { CLIENT_REPORT_FORMAT } from '../report/client-report.js';
@@ -24,7 +24,7 @@ import type { State } from '../model/types.js';
 import { initialState } from '../model/system.js';
 import { formatEvent } from '../report/format.js';
 import { narrate } from '../report/narrate.js';
-import { REPORT_FORMAT, REPORT_VERSION } from '../report/report.js';
+import { describeSwarm, REPORT_FORMAT, REPORT_VERSION } from '../report/report.js';
 import { describeViolation } from '../report/violations.js';
 import { COMMON_FLAGS, flagHelp, flags, parseFlags } from './args.js';
 import { MAX_RUNS } from './selection.js';
@@ -174,7 +174,7 @@ function shown(value: unknown): string {
 function suiteMismatch(report: CheckedReport): string | null {
   if (report.suite === null) return null;
   const name = report.suite;
-  const suite = SUITES.find((s) => s.name === name);
+  const suite = findSuite(name) ?? undefined;
   if (suite === undefined) return `the report names suite '${name}', which is no shipped suite (idemcheck list shows them)`;
   const { eventsMax: _events, ...bounds } = report.setup.bounds;
   const { eventsMax: _suiteEvents, ...suiteBounds } = suite.bounds;
@@ -325,6 +325,9 @@ function replayCoordinates(
   }
   printTrace(print, report.states, report.events);
   print('');
+  // The run's swarm draw comes from the seed and path too: the same coordinates give the same draw.
+  const swarm = report.fastCheck?.swarm;
+  if (swarm !== undefined && swarm !== null) print(`The run's ${describeSwarm(swarm)}.`);
   print(`${report.violation.invariant} violated at step ${report.events.length}: ${report.violation.explanation}.`);
   if (expectedFingerprint === undefined) {
     print(`found a counterexample at these coordinates: trace fingerprint ${report.fingerprint} (compare it with the report's, or pass --fingerprint).`);

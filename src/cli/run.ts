@@ -10,6 +10,9 @@ import { parseTrace, TraceError } from '../checker/trace.js';
 import { describeConfig } from '../model/config.js';
 import { traceSetup } from '../model/events.js';
 import { INVARIANTS } from '../model/invariants.js';
+import { buildReportFrom } from '../checker/build-report.js';
+import { findSuite } from '../../properties/index.js';
+import { ensureReportDir, tryWriteReport } from './write-report.js';
 import type { State } from '../model/types.js';
 import { initialState } from '../model/system.js';
 import { CONSUMER_LEGEND, consumersCell, formatEvent, formatStateLine, logsCell, networkCell, outcomesCell, producerCell, STATE_LEGEND, TXN_LEGEND } from '../report/format.js';
@@ -26,11 +29,17 @@ const FLAGS = flags({
     wants: 'a trace file, FILE.json',
     help: 'a JSON file: {"config": {...Kafka settings...}, "events": [...]}\n(the README\'s "Trace files" section documents the format)',
   },
+  'report-dir': {
+    kind: 'text',
+    arg: 'DIR',
+    wants: 'a directory',
+    help: 'for a trace of a suite ("suite" in the file): when an invariant of the suite is\nviolated, write its report there (.json, .md, .html, .test.ts), as check does',
+  },
   json: { ...COMMON_FLAGS.json, help: 'print the steps as JSON instead of the table: the initial state whole, then each\nstep\'s changes as JSON Patch operations (RFC 6902)' },
   help: COMMON_FLAGS.help,
 });
 
-export const RUN_HELP = `Usage: idemcheck run --trace FILE.json [--json]
+export const RUN_HELP = `Usage: idemcheck run --trace FILE.json [--json] [--report-dir DIR]
 
 Step a scenario through the model and print one line per step, then whether each invariant held.
 
@@ -97,14 +106,20 @@ export function runCommand(argv: readonly string[], print: (line: string) => voi
     if (error instanceof TraceError) throw new UsageError(`${values.trace}: ${error.message}`);
     throw error;
   }
-  const setup = traceSetup(trace.config);
+  // A trace of a suite is stepped with the suite's setup (its faults and bounds) and checked
+  // with its invariants; any other trace with every fault on, no bounds and every invariant.
+  const suite = trace.suite === null ? null : findSuite(trace.suite);
+  if (trace.suite !== null && (suite === null || suite.setup === null)) throw new UsageError(`${values.trace}: suite: no suite is named ${trace.suite} (idemcheck list)`);
+  if (values['report-dir'] !== undefined && suite === null) throw new UsageError(`--report-dir: only a trace of a suite ("suite": NAME in ${values.trace}) has a report`);
+  const setup = suite?.setup ?? traceSetup(trace.config);
+  const invariants = suite?.checked ?? INVARIANTS;
   // A first pass finds a step that is not enabled, so that bad input prints nothing else; each
   // pass holds two states at a time.
   const checked = stepEach(setup, trace.events);
   if (!checked.ok) {
     throw new UsageError(`${values.trace}: step ${checked.step} (${formatEvent(checked.event)}) is not enabled: ${checked.reason}`);
   }
-  const watch = new InvariantWatch(INVARIANTS);
+  const watch = new InvariantWatch(invariants);
   const initial = initialState(setup);
   watch.observe(0, initial);
 
@@ -173,5 +188,14 @@ export function runCommand(argv: readonly string[], print: (line: string) => voi
     const first = r.at.results[0]?.violations[0];
     print(`  ✗ ${r.invariant.name}: violated at step ${r.at.step}: ${first === undefined ? '' : describeViolation(r.state, first)}`);
   }
-  return results.some((r) => r.at !== null) ? EXIT_VIOLATION : EXIT_OK;
+  const violated = results.find((r) => r.at !== null);
+  if (suite !== null && violated?.at != null && values['report-dir'] !== undefined) {
+    const n = violated.at.step;
+    const found = { events: trace.events.slice(0, n), results: violated.at.results, eventsMax: setup.bounds.eventsMax, fastCheck: null, explorer: null, firstFailure: violated.invariant.name, lengths: { found: n, shrunk: n, minimal: n, shortest: null } };
+    ensureReportDir(values['report-dir']);
+    const { written, error } = tryWriteReport(values['report-dir'], buildReportFrom(suite, found, false));
+    if (error !== null) throw new UsageError(error);
+    print(`report (written by hand, not found by a search): ${written?.markdown ?? ''}`);
+  }
+  return violated !== undefined ? EXIT_VIOLATION : EXIT_OK;
 }

@@ -38,6 +38,11 @@ export interface Report {
     readonly runs: number;
     readonly numShrinks: number;
     readonly failingRun: number;
+    /**
+     * The swarm draw of the run the trace comes from: a multiplier per event kind the setup can
+     * take (0: that fault was off in the run). Absent in reports written before it was printed.
+     */
+    readonly swarm?: Readonly<Record<string, number>> | null;
   } | null;
   /** The exhaustive search, for a counterexample found by `explore`; null for one found by `check`. */
   readonly explorer: { readonly unique: number; readonly generated: number; readonly depth: number } | null;
@@ -74,12 +79,14 @@ export function shortHash(text: string): string {
  * File-name-safe stem for a report: the suite (or "ad-hoc-" and a hash of its settings, faults,
  * bounds, invariants and expectation), then the seed, or "explore".
  */
-export function reportStem(report: Pick<Report, 'suite' | 'fastCheck' | 'configInput' | 'faults' | 'bounds' | 'invariants' | 'expected'>): string {
+export function reportStem(report: Pick<Report, 'suite' | 'fastCheck' | 'configInput' | 'faults' | 'bounds' | 'invariants' | 'expected'> & Partial<Pick<Report, 'explorer'>>): string {
   const name =
     report.suite === null
       ? `ad-hoc-${shortHash(JSON.stringify([report.configInput, report.faults, report.bounds, report.invariants, report.expected]))}`
       : report.suite.replace(/[^A-Za-z0-9._-]+/g, '-');
-  return report.fastCheck === null ? `${name}-explore` : `${name}-seed${report.fastCheck.seed}`;
+  // A hand-written trace's report (neither coordinates nor a search) ends in -trace.
+  if (report.fastCheck === null) return report.explorer === null ? `${name}-trace` : `${name}-explore`;
+  return `${name}-seed${report.fastCheck.seed}`;
 }
 
 /** The command that reproduces a report. */
@@ -91,15 +98,26 @@ export function replayCommand(jsonPath: string): string {
 export function describeOrigin(report: Report): string {
   if (report.fastCheck !== null) {
     const f = report.fastCheck;
-    return `seed ${f.seed}, failing run ${f.failingRun}, ${f.numShrinks} shrinks`;
+    const swarm = f.swarm === undefined || f.swarm === null ? '' : `, ${describeSwarm(f.swarm)}`;
+    return `seed ${f.seed}, failing run ${f.failingRun}, ${f.numShrinks} shrinks${swarm}`;
   }
   const e = report.explorer;
-  return e === null ? 'hand-made' : `exhaustive search: ${e.unique} unique states to depth ${e.depth}`;
+  return e === null ? 'a hand-written trace of the suite' : `exhaustive search: ${e.unique} unique states to depth ${e.depth}`;
+}
+
+/** A swarm draw in a few words: the kinds weighed other than plain, by multiplier. */
+export function describeSwarm(swarm: Readonly<Record<string, number>>): string {
+  const skewed = Object.entries(swarm).filter(([, m]) => m !== 1);
+  if (skewed.length === 0) return 'plain draw (every event kind ×1)';
+  const by = (m: number): string[] => skewed.filter(([, x]) => x === m).map(([k]) => k);
+  const parts = [...new Set(skewed.map(([, m]) => m))].sort((a, b) => b - a).map((m) => (m === 0 ? `off: ${by(m).join(', ')}` : `×${m}: ${by(m).join(', ')}`));
+  return `swarm draw ${parts.join('; ')}; the other kinds ×1`;
 }
 
 /** The trace's length as found, shrunk, minimised and against the shortest possible. */
 export function describeLengths(report: Report): string {
   const l = report.lengths;
+  if (report.fastCheck === null && report.explorer === null) return `${l.minimal} steps, written by hand (no search found it; idemcheck run --trace stepped it)`;
   if (report.fastCheck === null) return `${l.minimal} steps, the shortest possible (breadth-first search)`;
   const shortest = l.shortest !== null ? `the shortest possible is ${l.shortest}` : shortestUnknown(l.shortestLimit);
   return `found ${l.found} steps, fast-check shrank to ${l.shrunk}, minimised to ${l.minimal}; ${shortest}`;

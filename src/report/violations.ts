@@ -42,8 +42,12 @@ export function describeViolation(state: State, v: Violation): string {
     case 'processed_out_of_order':
       return `consumer c${v.consumer} (session ${v.session}, generation ${v.generation}) processed offset ${v.laterEffect.offset} (r${v.laterEffect.record}) of partition ${v.partition} after offset ${v.earlierEffect.offset} (r${v.earlierEffect.record})`;
     case 'aborted_read':
+      return `${state.txn?.isolation ?? 'a'} consumer returns ${label(v.send)} at offset ${v.offset} of partition ${v.partition}, a record of an aborted transaction`;
     case 'torn_transaction':
+      return `transaction #${v.txn + 1} is torn: ${v.visible.map(label).join(', ')} ${v.visible.length === 1 ? 'is' : 'are'} visible to read_committed, ${v.hidden.map(label).join(', ')} ${v.hidden.length === 1 ? 'is' : 'are'} in the log but aborted or not yet visible`;
     case 'committed_write_lost':
+      // The model's detail says where the record is (aborted at an offset, or not in the log).
+      return `transaction #${v.txn + 1} was committed (commitTransaction() returned), but ${label(v.send)}${v.detail.endsWith('was aborted') ? ' was aborted by a marker' : ' is not in its partition\'s log'}`;
     case 'zombie_write_visible':
     case 'output_not_exactly_once':
       return v.detail;

@@ -1,0 +1,4 @@
+import findings from './findings.js';
+import { testSuites } from './suite-tests.js';
+
+testSuites('findings', findings);

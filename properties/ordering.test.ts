@@ -1,0 +1,4 @@
+import ordering from './ordering.js';
+import { testSuites } from './suite-tests.js';
+
+testSuites('ordering', ordering);
