@@ -79,6 +79,7 @@ const EMPTY_TXN_GHOST: TxnGhost = {
   preparedCompletedAfterFailover: 0,
   abortedSkipped: 0,
   staleEndTxn: 0,
+  staleEndTxnFenced: 0,
   lateMarkersWritten: 0,
   zombieCommits: 0,
   fence: null,
@@ -420,7 +421,8 @@ function receiveEndTxn(state: State, request: TxnRequest): State {
   if (meta === null || request.result === null) return deliver(state, reply(request, 'INVALID_PRODUCER_ID_MAPPING'));
   const ended = endTransaction(meta, request.producerId, request.epoch, request.result, true, c.coordinatorEpoch);
   if (ended.kind === 'answered') {
-    const fenced = ended.error === 'PRODUCER_FENCED' ? withGhost(state, { fencedRequests: t.ghost.fencedRequests + 1 }) : state;
+    const stale = !(t.client.inFlight?.id === request.id && request.session === state.producer.session);
+    const fenced = ended.error === 'PRODUCER_FENCED' ? withGhost(state, { fencedRequests: t.ghost.fencedRequests + 1, staleEndTxnFenced: t.ghost.staleEndTxnFenced + (stale ? 1 : 0) }) : state;
     return deliver(fenced, reply(request, ended.error, meta.producerId, meta.epoch));
   }
   // An EndTxn that its client no longer waits for (a timed-out copy) and that starts a transition: the stale end of KAFKA-17754.

@@ -255,6 +255,8 @@ export interface TxnGhost {
   readonly preparedCompletedAfterFailover: number;
   readonly abortedSkipped: number;
   readonly staleEndTxn: number;
+  /** An EndTxn its client no longer waited for, answered PRODUCER_FENCED (TV2's epoch check closing KAFKA-17754's path). */
+  readonly staleEndTxnFenced: number;
   readonly lateMarkersWritten: number;
   /** A commit acknowledged to a session older than the newest one InitProducerId answered (a zombie's commit). */
   readonly zombieCommits: number;

@@ -105,6 +105,7 @@ const ALL = [
   witness('TimedOutProducerFenced', 'after a timeout abort, the producer was rejected for its old epoch', (s) => s.txn !== null && s.txn.ghost.timeoutAborts > 0 && s.txn.ghost.fencedWrites + s.txn.ghost.fencedRequests > 0),
   witness('CoordinatorFailedOver', 'the transaction coordinator failed over and the new one completed a transaction from the log', (s) => (s.txn?.ghost.preparedCompletedAfterFailover ?? 0) > 0),
   witness('StaleEndTxnApplied', 'an EndTxn its client no longer waited for started a transition at the coordinator', (s) => (s.txn?.ghost.staleEndTxn ?? 0) > 0),
+  witness('StaleEndTxnFenced', 'an EndTxn its client no longer waited for was answered PRODUCER_FENCED (transaction.version=2)', (s) => (s.txn?.ghost.staleEndTxnFenced ?? 0) > 0),
   witness('LateMarkerWritten', 'the first copy of a retried marker was appended late', (s) => (s.txn?.ghost.lateMarkersWritten ?? 0) > 0),
 ] as const;
 

@@ -190,7 +190,8 @@ export function renderSequenceDiagram(report: Report): string {
     return k >= 0 ? brokerX(brokers - 1) + CONSUMER_GAP * (1 + k) : brokerX(lane as 'app' | 'producer' | number);
   };
   const rowY = (row: number): number => TOP + row * ROW;
-  const width = (extra.length > 0 ? laneX(extra[extra.length - 1] as ConsumerLane | TxnLane) : laneX(brokers - 1)) + 230;
+  // Marks on the coordinator's lane (`reads AddPartitionsToTxn → Ongoing`) run wider than a consumer's.
+  const width = (extra.length > 0 ? laneX(extra[extra.length - 1] as ConsumerLane | TxnLane) : laneX(brokers - 1)) + (extra.includes('tc') ? 330 : 230);
   const height = rowY(events.length) + 50;
   const svg: string[] = [];
   svg.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="sequence diagram">`);
