@@ -8,4 +8,9 @@ if (!existsSync(entry)) {
   process.exit(2);
 }
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// The command is done: a client library may leave timers behind (kafkajs's retry backoffs kept a
+// finished `clients` run alive for 5 s more). Once what was printed is flushed, exit.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((done) => stream.write('', done))));
+process.exit(code);
