@@ -169,7 +169,7 @@ export const ctpSeparateCommit: Suite = defineSuite({
   claim: 'Consume-transform-produce that commits its consumer offsets after commitTransaction(), outside the transaction, produces an input twice when the producer restarts between the two commits.',
   config: { 'transactional.id': 'orders', 'txn-app': 'ctp-separate-commit', 'transaction.version': 2, 'isolation.level': 'read_committed' },
   faults: ['producer-restart'],
-  bounds: CTP_BOUNDS,
+  bounds: { ...CTP_BOUNDS, recordsMax: 2, transactionsMax: 2, eventsMax: 50 },
   invariants: ['ExactlyOnceProcessing'],
   witnesses: [],
   expect: { verdict: 'violated', invariant: 'ExactlyOnceProcessing' },
