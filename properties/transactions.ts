@@ -112,10 +112,11 @@ const DELAYED_BOUNDS: Bounds = { ...SMALL, recordsMax: 3, resendsMax: 0, eventsM
 const DELAYED_CONFIG = { 'transactional.id': 'orders', partitions: 2, 'isolation.level': 'read_committed', 'txn-app': 'commit-or-abort' } as const;
 
 /**
- * Not among the suites `check` runs: the model reaches this violation (txn-events.test.ts,
- * "KAFKA-17754 on the wired model", 56 steps), but the random runner did not find it in 150,000
- * runs (fast-check draws runs of up to eventsMax commands, most far shorter than 56), nor the
- * explorer within 300,000 states (depth 29 of the 56 it needs).
+ * Not among the suites `check` runs (REACHED_BY_TRACE): the model reaches this violation by the
+ * 53-event trace examples/kafka-17754-stale-endtxn-tv1.json (NoCommittedWriteLost at event 51,
+ * TransactionAtomic at 53; also txn-events.test.ts), but the random search did not find it: none
+ * in 150,000 runs under the swarm-only draws, none in 100,000 ad-hoc runs under the mixed draws,
+ * and the explorer reached depth 29 in 300,000 states.
  */
 export const staleEndTxnTv1: Suite = defineSuite({
   name: 'txn.kafka-17754-stale-endtxn-tv1',
@@ -123,9 +124,9 @@ export const staleEndTxnTv1: Suite = defineSuite({
   config: { ...DELAYED_CONFIG, 'transaction.version': 1 },
   faults: ['txn-request-timeout', 'delayed-request'],
   bounds: DELAYED_BOUNDS,
-  invariants: ['TransactionAtomic'],
+  invariants: ['NoCommittedWriteLost', 'TransactionAtomic'],
   witnesses: [],
-  expect: { verdict: 'violated', invariant: 'TransactionAtomic' },
+  expect: { verdict: 'violated', invariant: 'NoCommittedWriteLost' },
   runs: 20000,
   mechanism: {
     how: "an EndTxn the client had given up on (request timeout, sent again) was read by the coordinator after the next transaction began: TV1 checks only the producer id and epoch, so it ended the new transaction's first partitions",

@@ -605,10 +605,14 @@ describe('CLI: clients', () => {
 });
 
 describe('CLI: run --trace of a suite, with a report', () => {
-  it('steps the KAFKA-17754 trace with the suite’s setup, writes the four files and exits 1', () => {
+  it('steps the KAFKA-17754 trace with the suite’s setup and invariants, writes the report of the earliest violation and exits 1', () => {
     const dir = tempDir();
     const { code, stdout } = idemcheck('run', '--trace', join(ROOT, 'examples/kafka-17754-stale-endtxn-tv1.json'), '--report-dir', dir);
+    expect(stdout).toContain('config: acks=all enable.idempotence=true');
+    expect(stdout).toContain('transactional.id=orders');
+    expect(stdout).toContain('✗ NoCommittedWriteLost: violated at step 51: transaction #2 was committed (commitTransaction() returned), but r1 was aborted by a marker');
     expect(stdout).toContain('✗ TransactionAtomic: violated at step 53: transaction #2 is torn');
+    expect(stdout).toContain('report (written by hand, not found by a search)');
     expect(code).toBe(1);
     expect(readdirSync(dir).sort()).toEqual(['html', 'json', 'md', 'test.ts'].map((ext) => `txn.kafka-17754-stale-endtxn-tv1-trace.${ext}`));
     const replayed = idemcheck('replay', join(dir, 'txn.kafka-17754-stale-endtxn-tv1-trace.json'));
@@ -628,5 +632,13 @@ describe('CLI: run --trace of a suite, with a report', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(code).toBe(2);
     expect(readdirSync(dir)).toEqual(['trace.json']);
+  });
+
+  it('refuses --report-dir with --json in one line, exit 2, before stepping', () => {
+    const dir = tempDir();
+    const { code, stderr } = idemcheck('run', '--trace', join(ROOT, 'examples/kafka-17754-stale-endtxn-tv1.json'), '--json', '--report-dir', join(dir, 'out'));
+    expect(stderr.trim()).toBe('idemcheck run: --report-dir: not with --json (run it without --json to write the report)');
+    expect(code).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -111,6 +111,11 @@ export function runCommand(argv: readonly string[], print: (line: string) => voi
   const suite = trace.suite === null ? null : findSuite(trace.suite);
   if (trace.suite !== null && (suite === null || suite.setup === null)) throw new UsageError(`${values.trace}: suite: no suite is named ${trace.suite} (idemcheck list)`);
   if (values['report-dir'] !== undefined && suite === null) throw new UsageError(`--report-dir: only a trace of a suite ("suite": NAME in ${values.trace}) has a report`);
+  if (values['report-dir'] !== undefined && values.json === true) throw new UsageError('--report-dir: not with --json (run it without --json to write the report)');
+  if (values['report-dir'] !== undefined) ensureReportDir(values['report-dir']);
+  // A trace of a suite runs with the suite's settings: its header says so.
+  const config = suite?.modelConfig ?? trace.config;
+  const notes = suite?.kafkaLogs ?? trace.notes;
   const setup = suite?.setup ?? traceSetup(trace.config);
   const invariants = suite?.checked ?? INVARIANTS;
   // A first pass finds a step that is not enabled, so that bad input prints nothing else; each
@@ -135,9 +140,9 @@ export function runCommand(argv: readonly string[], print: (line: string) => voi
     print(
       JSON.stringify(
         {
-          config: describeConfig(trace.config),
-          notes: trace.notes,
-          settingNotes: settingNotes(trace.config),
+          config: describeConfig(config),
+          notes,
+          settingNotes: settingNotes(config),
           steps,
           invariants: results.map((r) => ({
             name: r.invariant.name,
@@ -153,10 +158,9 @@ export function runCommand(argv: readonly string[], print: (line: string) => voi
     return results.some((r) => r.at !== null) ? EXIT_VIOLATION : EXIT_OK;
   }
 
-  const config = describeConfig(trace.config);
-  print(`config: ${Object.entries(config).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  for (const note of trace.notes) print(`note: Kafka logs: ${note}`);
-  for (const note of settingNotes(trace.config)) print(`note: ${note}`);
+  print(`config: ${Object.entries(describeConfig(config)).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  for (const note of notes) print(`note: Kafka logs: ${note}`);
+  for (const note of settingNotes(config)) print(`note: ${note}`);
   print('');
   const withConsumers = initial.consumers !== null;
   print(`legend: ${STATE_LEGEND}`);
@@ -188,11 +192,14 @@ export function runCommand(argv: readonly string[], print: (line: string) => voi
     const first = r.at.results[0]?.violations[0];
     print(`  ✗ ${r.invariant.name}: violated at step ${r.at.step}: ${first === undefined ? '' : describeViolation(r.state, first)}`);
   }
-  const violated = results.find((r) => r.at !== null);
+  // The report is of the earliest violation (the suite's expected invariant on a tie).
+  const expected = suite?.expect.verdict === 'violated' ? suite.expect.invariant : null;
+  const violated = results
+    .filter((r) => r.at !== null)
+    .sort((x, y) => (x.at?.step ?? 0) - (y.at?.step ?? 0) || Number(y.invariant.name === expected) - Number(x.invariant.name === expected))[0];
   if (suite !== null && violated?.at != null && values['report-dir'] !== undefined) {
     const n = violated.at.step;
     const found = { events: trace.events.slice(0, n), results: violated.at.results, eventsMax: setup.bounds.eventsMax, fastCheck: null, explorer: null, firstFailure: violated.invariant.name, lengths: { found: n, shrunk: n, minimal: n, shortest: null } };
-    ensureReportDir(values['report-dir']);
     const { written, error } = tryWriteReport(values['report-dir'], buildReportFrom(suite, found, false));
     if (error !== null) throw new UsageError(error);
     print(`report (written by hand, not found by a search): ${written?.markdown ?? ''}`);

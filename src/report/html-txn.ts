@@ -72,8 +72,11 @@ export function txnDrawing(event: Event, before: State, after: State): TxnDrawin
       if (marker === undefined) return null;
       const late = event.kind === 'BrokerWriteLateMarker' ? 'late ' : '';
       if (marker.partition < 0) return { arrows: [], marks: [{ lane: 'tc', text: `${late}${marker.result} offsets`, tone: 'note' }] };
-      const leader = before.cluster.partitions[marker.partition]?.leader ?? 0;
-      return { arrows: [{ from: 'tc', to: leader, label: `${late}${markerText(marker)}`, kind: 'request' }], marks: [] };
+      const p = before.cluster.partitions[marker.partition];
+      const leader = p?.leader ?? 0;
+      // A marker the leader rejects (an older epoch) is drawn with a mark saying so.
+      const written = (after.cluster.partitions[marker.partition]?.replicas[leader]?.log.length ?? 0) > (p?.replicas[leader]?.log.length ?? 0);
+      return { arrows: [{ from: 'tc', to: leader, label: `${late}${markerText(marker)}`, kind: 'request' }], marks: written ? [] : [{ lane: 'tc', text: `p${marker.partition} rejects it`, tone: 'warn' }] };
     }
     case 'CoordinatorAbortTimedOut':
       return { arrows: [], marks: [{ lane: 'tc', text: 'timeout: abort, fence', tone: 'warn' }] };
@@ -84,7 +87,7 @@ export function txnDrawing(event: Event, before: State, after: State): TxnDrawin
       return marker === undefined ? null : { arrows: [], marks: [{ lane: 'tc', text: `retry ${marker.result} → ${marker.partition < 0 ? 'offsets' : `p${marker.partition}`}`, tone: 'warn' }] };
     }
     case 'AppCommitOffsets':
-      return { arrows: [], marks: [{ lane: 'producer', text: `OffsetCommit ${a.group.committed}`, tone: 'note' }] };
+      return { arrows: [], marks: [{ lane: 'producer', text: `OffsetCommit ${a.client.inFlight?.offset ?? '?'}`, tone: 'note' }] };
     case 'ProducerZombieStep':
       return { arrows: [], marks: [{ lane: 'producer', text: `zombie (session ${b.zombie?.producer.session ?? '?'}) steps`, tone: 'bad' }] };
     default:

@@ -124,8 +124,10 @@ export function narrateTxn(before: State, after: State, event: Event): string | 
       if (marker === undefined) return null;
       const late = event.kind === 'BrokerWriteLateMarker' ? 'the late first copy of a retried ' : '';
       if (marker.partition < 0) {
-        const offset = a.group.committed !== b.group.committed ? `: committed offset ${a.group.committed}` : ': no pending offset of that producer';
-        return `group coordinator applies ${late}${marker.result} to the transactional offset commit${offset}`;
+        const dropped = b.group.pendingOffset !== null && a.group.pendingOffset === null;
+        const offset = a.group.committed !== b.group.committed ? `: committed offset ${a.group.committed}` : dropped ? `: the pending offset ${b.group.pendingOffset?.offset} is dropped` : ': no pending offset of that producer';
+        const completes = a.coordinator.pending !== null && b.coordinator.pending === null ? `; the coordinator completes: pending ${metaText(a.coordinator.pending.meta)}` : '';
+        return `group coordinator applies ${late}${marker.result} to the transactional offset commit${offset}${completes}`;
       }
       const p = before.cluster.partitions[marker.partition];
       const leader = p?.leader ?? -1;
@@ -142,7 +144,8 @@ export function narrateTxn(before: State, after: State, event: Event): string | 
       return marker === undefined ? null : `the coordinator sends the ${markerText(marker)} again after a disconnect; the first copy is still on its way`;
     }
     case 'AppCommitOffsets':
-      return `the consumer commits offset ${a.group.committed} in a separate OffsetCommit, after the transaction`;
+      // The step sends the OffsetCommit; the group's committed offset changes when the coordinator reads it.
+      return `the consumer sends OffsetCommit(${a.client.inFlight?.offset ?? '?'}), separately, after the transaction`;
     case 'ProducerZombieStep': {
       const zb = b.zombie;
       const za = a.zombie;
