@@ -256,7 +256,10 @@ describe("the README's findings, with the CLI's defaults", () => {
   });
 });
 
-// The control: librdkafka under the very setups that break the other two clients. Where it is
+// The control: librdkafka under the very setups that break the other two clients. On 2026-12-07,
+// with node-rdkafka 3.6.1 built, the concurrent 5-in-flight case below failed (NoAckWithoutOffset:
+// a record answered NOT_ENOUGH_REPLICAS_AFTER_APPEND, not retried, reported delivered with no
+// offset); not yet investigated, so the claim stays as the test states it. Where it is
 // not installed (the default) these are skipped; see the README for how to build it.
 describe.skipIf(DRIVERS.rdkafka.version() === null)('node-rdkafka, the control (when installed and built)', () => {
   it('idempotent, acks=all, sequential, every transient fault: nothing flagged', async () => {
