@@ -13,6 +13,7 @@ import type { Fault } from './broker-core.js';
 import { DRIVERS } from './drivers.js';
 import type { ClientDriver, ClientSettings } from './drivers.js';
 import { notTestedAsAsked, runClient } from './harness.js';
+import { DEFAULT_CLIENT_FAULTS } from '../cli/clients.js';
 import type { RunResult, Workload } from './harness.js';
 
 const SOUND: ClientSettings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300, oneRecordPerBatch: true };
@@ -256,10 +257,9 @@ describe("the README's findings, with the CLI's defaults", () => {
   });
 });
 
-// The control: librdkafka under the very setups that break the other two clients. On 2026-12-07,
-// with node-rdkafka 3.6.1 built, the concurrent 5-in-flight case below failed (NoAckWithoutOffset:
-// a record answered NOT_ENOUGH_REPLICAS_AFTER_APPEND, not retried, reported delivered with no
-// offset); not yet investigated, so the claim stays as the test states it. Where it is
+// The control: librdkafka under the very setups that break the other two clients, rerun with
+// node-rdkafka 3.6.1 built on 2026-12-07: it loses nothing under the transient faults, acknowledges
+// some records implicitly (no offset), and loses one when a leader moves away and back (seed 9). Where it is
 // not installed (the default) these are skipped; see the README for how to build it.
 describe.skipIf(DRIVERS.rdkafka.version() === null)('node-rdkafka, the control (when installed and built)', () => {
   it('idempotent, acks=all, sequential, every transient fault: nothing flagged', async () => {
@@ -268,9 +268,26 @@ describe.skipIf(DRIVERS.rdkafka.version() === null)('node-rdkafka, the control (
     expect(names(r)).toEqual([]);
   });
 
-  it('concurrent sends, 5 in flight, every transient fault (where kafkajs and @platformatic/kafka lose records): nothing flagged', async () => {
+  it('concurrent sends, 5 in flight, every transient fault (where kafkajs and @platformatic/kafka lose records): nothing lost, duplicated or reordered; implicit acks carry no offset', async () => {
     const r = await run(DRIVERS.rdkafka, 1, { settings: { maxInFlight: 5 }, workload: { mode: 'concurrent' }, faults: TRANSIENT, rate: 0.25 });
-    expect(names(r)).toEqual([]);
+    // A batch answered with an error whose next batch succeeded is acknowledged implicitly
+    // (rd_kafka_dr_implicit_ack: PERSISTED, no offset), which NoAckWithoutOffset reports as what it is.
+    expect(names(r).filter((n) => n !== 'NoAckWithoutOffset')).toEqual([]);
+    for (const o of r.outcomes) expect(o.outcome).toBe('ok');
+  });
+
+  it("a first batch refused by a moving leader is acknowledged when the next one lands: NoAckedRecordLost (seed 9, the CLI's defaults, concurrent, 5 in flight)", async () => {
+    // Kafka 3.8 accepts the next batch as the producer's first on a leader with no entry for it
+    // (ProducerAppendInfo.checkSequence), and librdkafka, seeing it succeed, acknowledges the refused
+    // one as delivered (rdkafka_request.c rd_kafka_handle_idempotent_Produce_success →
+    // rd_kafka_dr_implicit_ack). Reproduced 3 of 3 times from the CLI; report client-rdkafka-seed9-2d80a644.
+    const r = await run(DRIVERS.rdkafka, 9, {
+      settings: { maxInFlight: 5 },
+      workload: { mode: 'concurrent', byHarness: false, brokers: 3, partitions: 2 },
+      faults: DEFAULT_CLIENT_FAULTS,
+      rate: 0.25,
+    });
+    expect(names(r)).toContain('NoAckedRecordLost');
   });
 
   it('retries 1, failures after append (where kafkajs loses the next record): sends fail, nothing is lost', async () => {
