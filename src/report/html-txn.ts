@@ -7,7 +7,7 @@
 
 import type { Event } from '../model/events.js';
 import type { State } from '../model/types.js';
-import { markerText, metaText, requestText, TXN_NARRATED } from './narrate-txn.js';
+import { leaderLogGrew, markerOf, markerText, metaText, requestOf, requestText, TXN_NARRATED } from './narrate-txn.js';
 
 export type TxnLane = 'tc';
 
@@ -53,13 +53,13 @@ export function txnDrawing(event: Event, before: State, after: State): TxnDrawin
     case 'ProducerTxnRequestTimeout':
       return { arrows: [], marks: [{ lane: 'producer', text: 'txn request timeout', tone: 'warn' }] };
     case 'CoordinatorDelayRequest': {
-      const request = b.coordinator.inbox[event.nth];
+      const request = requestOf(event, b);
       return request === undefined ? null : { arrows: [], marks: [{ lane: 'tc', text: `${request.kind} held up`, tone: 'warn' }] };
     }
     case 'CoordinatorReceive':
     case 'CoordinatorReceiveDelayed': {
       const delayed = event.kind === 'CoordinatorReceiveDelayed';
-      const request = (delayed ? b.coordinator.delayed : b.coordinator.inbox)[event.nth];
+      const request = requestOf(event, b);
       if (request === undefined) return null;
       const pending = a.coordinator.pending !== null && b.coordinator.pending === null ? ` → ${a.coordinator.pending.meta.state}` : '';
       return { arrows: [], marks: [{ lane: 'tc', text: `reads ${request.kind}${delayed ? ' (delayed)' : ''}${pending}`, tone: delayed ? 'warn' : 'note' }] };
@@ -68,14 +68,13 @@ export function txnDrawing(event: Event, before: State, after: State): TxnDrawin
       return { arrows: [], marks: [{ lane: 'tc', text: `log: ${metaText(b.coordinator.pending?.meta ?? null)}`, tone: 'note' }] };
     case 'BrokerWriteMarker':
     case 'BrokerWriteLateMarker': {
-      const marker = (event.kind === 'BrokerWriteMarker' ? b.coordinator.markers : b.coordinator.lateMarkers)[event.nth];
+      const marker = markerOf(event, b);
       if (marker === undefined) return null;
       const late = event.kind === 'BrokerWriteLateMarker' ? 'late ' : '';
       if (marker.partition < 0) return { arrows: [], marks: [{ lane: 'tc', text: `${late}${marker.result} offsets`, tone: 'note' }] };
-      const p = before.cluster.partitions[marker.partition];
-      const leader = p?.leader ?? 0;
+      const leader = before.cluster.partitions[marker.partition]?.leader ?? 0;
       // A marker the leader rejects (an older epoch) is drawn with a mark saying so.
-      const written = (after.cluster.partitions[marker.partition]?.replicas[leader]?.log.length ?? 0) > (p?.replicas[leader]?.log.length ?? 0);
+      const written = leaderLogGrew(before, after, marker.partition);
       return { arrows: [{ from: 'tc', to: leader, label: `${late}${markerText(marker)}`, kind: 'request' }], marks: written ? [] : [{ lane: 'tc', text: `p${marker.partition} rejects it`, tone: 'warn' }] };
     }
     case 'CoordinatorAbortTimedOut':
@@ -83,7 +82,7 @@ export function txnDrawing(event: Event, before: State, after: State): TxnDrawin
     case 'CoordinatorFailover':
       return { arrows: [], marks: [{ lane: 'tc', text: `failover: epoch ${a.coordinator.coordinatorEpoch}, ${a.coordinator.meta?.state ?? 'empty'}`, tone: 'warn' }] };
     case 'CoordinatorRetryMarker': {
-      const marker = b.coordinator.markers[event.nth];
+      const marker = markerOf(event, b);
       return marker === undefined ? null : { arrows: [], marks: [{ lane: 'tc', text: `retry ${marker.result} → ${marker.partition < 0 ? 'offsets' : `p${marker.partition}`}`, tone: 'warn' }] };
     }
     case 'AppCommitOffsets':

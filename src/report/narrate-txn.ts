@@ -43,6 +43,39 @@ export function metaText(m: TransactionMetadata | null): string {
   return `${m.state}${parts} ${m.producerId}/${m.epoch}`;
 }
 
+/** The coordinator request a step takes (held up, or read from the inbox or the delayed copies), from the state before it. */
+export function requestOf(event: Event, before: TxnSide): TxnRequest | undefined {
+  switch (event.kind) {
+    case 'CoordinatorDelayRequest':
+    case 'CoordinatorReceive':
+      return before.coordinator.inbox[event.nth];
+    case 'CoordinatorReceiveDelayed':
+      return before.coordinator.delayed[event.nth];
+    default:
+      return undefined;
+  }
+}
+
+/** The marker a step writes or retries (a late copy for BrokerWriteLateMarker), from the state before it. */
+export function markerOf(event: Event, before: TxnSide): TxnMarker | undefined {
+  switch (event.kind) {
+    case 'BrokerWriteMarker':
+    case 'CoordinatorRetryMarker':
+      return before.coordinator.markers[event.nth];
+    case 'BrokerWriteLateMarker':
+      return before.coordinator.lateMarkers[event.nth];
+    default:
+      return undefined;
+  }
+}
+
+/** Whether a step grew the log of the partition's leader (as it was before the step): a marker written, not rejected. */
+export function leaderLogGrew(before: State, after: State, partition: number): boolean {
+  const p = before.cluster.partitions[partition];
+  const leader = p?.leader ?? -1;
+  return (after.cluster.partitions[partition]?.replicas[leader]?.log.length ?? 0) > (p?.replicas[leader]?.log.length ?? 0);
+}
+
 function sides(before: State, after: State): { b: TxnSide; a: TxnSide } | null {
   return before.txn === null || after.txn === null ? null : { b: before.txn, a: after.txn };
 }
@@ -103,12 +136,12 @@ export function narrateTxn(before: State, after: State, event: Event): string | 
       return `request.timeout.ms: ${request === null ? 'the request' : requestText(request)} times out; the producer sends it again, and the first copy may still arrive`;
     }
     case 'CoordinatorDelayRequest': {
-      const request = b.coordinator.inbox[event.nth];
+      const request = requestOf(event, b);
       return request === undefined ? null : `${requestText(request)} is held up on its way to the coordinator; later requests overtake it`;
     }
     case 'CoordinatorReceive':
     case 'CoordinatorReceiveDelayed': {
-      const request = (event.kind === 'CoordinatorReceive' ? b.coordinator.inbox : b.coordinator.delayed)[event.nth];
+      const request = requestOf(event, b);
       if (request === undefined) return null;
       const late = event.kind === 'CoordinatorReceiveDelayed' ? ' (a delayed copy, read after later requests)' : '';
       const who = request.session === after.producer.session ? '' : ` from the old instance (session ${request.session})`;
@@ -120,7 +153,7 @@ export function narrateTxn(before: State, after: State, event: Event): string | 
     }
     case 'BrokerWriteMarker':
     case 'BrokerWriteLateMarker': {
-      const marker = (event.kind === 'BrokerWriteMarker' ? b.coordinator.markers : b.coordinator.lateMarkers)[event.nth];
+      const marker = markerOf(event, b);
       if (marker === undefined) return null;
       const late = event.kind === 'BrokerWriteLateMarker' ? 'the late first copy of a retried ' : '';
       if (marker.partition < 0) {
@@ -129,9 +162,8 @@ export function narrateTxn(before: State, after: State, event: Event): string | 
         const completes = a.coordinator.pending !== null && b.coordinator.pending === null ? `; the coordinator completes: pending ${metaText(a.coordinator.pending.meta)}` : '';
         return `group coordinator applies ${late}${marker.result} to the transactional offset commit${offset}${completes}`;
       }
-      const p = before.cluster.partitions[marker.partition];
-      const leader = p?.leader ?? -1;
-      const grew = (after.cluster.partitions[marker.partition]?.replicas[leader]?.log.length ?? 0) > (p?.replicas[leader]?.log.length ?? 0);
+      const leader = before.cluster.partitions[marker.partition]?.leader ?? -1;
+      const grew = leaderLogGrew(before, after, marker.partition);
       const done = b.coordinator.meta?.state !== a.coordinator.meta?.state || (a.coordinator.pending !== null && b.coordinator.pending === null) ? `; the coordinator completes: pending ${metaText(a.coordinator.pending?.meta ?? a.coordinator.meta)}` : '';
       return `b${leader} ${grew ? 'appends' : 'rejects'} ${late}${markerText(marker)}${done}`;
     }
@@ -140,7 +172,7 @@ export function narrateTxn(before: State, after: State, event: Event): string | 
     case 'CoordinatorFailover':
       return `the transaction log's leader moves: coordinator epoch ${a.coordinator.coordinatorEpoch}, state reloaded from the log: ${metaText(a.coordinator.meta)}${a.coordinator.markers.length > 0 ? `; markers sent again: ${a.coordinator.markers.map(markerText).join(', ')}` : ''}`;
     case 'CoordinatorRetryMarker': {
-      const marker = b.coordinator.markers[event.nth];
+      const marker = markerOf(event, b);
       return marker === undefined ? null : `the coordinator sends the ${markerText(marker)} again after a disconnect; the first copy is still on its way`;
     }
     case 'AppCommitOffsets':
