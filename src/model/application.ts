@@ -10,7 +10,8 @@ import { recordKey } from './consumer.js';
 import { appendRecord } from './producer.js';
 import type { ProducerOutbox } from './producer.js';
 import * as make from './records.js';
-import { ctpRecord, isCtp, txnAfterSend, txnOnBatchFailed, txnSendDisabled } from './txn-events.js';
+import { ctpRecord, txnAfterSend, txnOnBatchFailed, txnSendDisabled } from './txn-client.js';
+import { isCtp } from './txn-side.js';
 import type { State } from './types.js';
 
 /** A send of `record` to `partition`, and with transactional.id the TransactionManager's and the ghost transaction's part of it. */
@@ -68,7 +69,7 @@ export function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): St
   if (ghost === state.ghost && toResend === state.application.toResend) return state;
   let next = make.state({ ...state, ghost, application: toResend === state.application.toResend ? state.application : { toResend } });
   // A transactional producer's failed batch makes the transaction abortable (a transactional
-  // application resends a transaction's records when the transaction ends without a commit, txn-events.ts).
+  // application resends a transaction's records when the transaction ends without a commit, txn-client.ts).
   for (const completion of out.completions) if (completion.kind === 'failed') next = txnOnBatchFailed(next, completion.error);
   return next;
 }

@@ -24,7 +24,7 @@ import {
 import type { ProducerOutbox } from './producer.js';
 import { canDrain, drain, expirableBatches, expireBatches, nextDeadline, passDeadline } from './producer-sender.js';
 import * as make from './records.js';
-import { sendAllowed, txnRestart } from './txn-events.js';
+import { sendAllowed, txnRestart } from './txn-client.js';
 import type { State } from './types.js';
 
 function leaders(state: State): readonly number[] {

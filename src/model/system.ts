@@ -12,7 +12,8 @@
  *   produce.ts          BrokerReceive, BrokerCompleteProduce, BrokerProduceTimeout
  *   cluster-events.ts   replication, broker stops, power losses, flushes and restarts, the controller (rules in cluster.ts, broker.ts)
  *   consumer-events.ts  Consumer*, Group*: the consumer group and its sink (rules in consumer.ts, consumer-fetch.ts)
- *   txn-events.ts       transactions: the application's calls, the TransactionManager, the coordinator, markers (rules in txn.ts);
+ *   txn-events.ts       transactions: the rule table over txn-client.ts (the application's calls, the TransactionManager,
+ *                       restarts and the zombie) and txn-coordinator.ts (the coordinator, its log, markers); rules in txn.ts;
  *                       ProducerZombieStep is here, since it steps the old instance through this dispatcher
  *
  * A new actor adds its kinds to the Event union (events.ts), a file exporting their EventRules,
@@ -35,7 +36,9 @@ import { PRODUCE_EVENTS } from './produce.js';
 import { PRODUCER_EVENTS } from './producer-events.js';
 import { initialProducer } from './producer.js';
 import type { TxnCounters } from './txn-types.js';
-import { initialTxnSide, TXN_EVENTS, txnCandidates, zombieEvents, zombieStep } from './txn-events.js';
+import { zombieEvents, zombieStep } from './txn-client.js';
+import { TXN_EVENTS, txnCandidates } from './txn-events.js';
+import { initialTxnSide } from './txn-side.js';
 import * as make from './records.js';
 import type { Counters, State } from './types.js';
 

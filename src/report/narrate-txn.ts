@@ -14,7 +14,7 @@ import { sendLabel } from './format.js';
 /** The transactional kinds, narrated here (events.ts TXN_KINDS). */
 export const TXN_NARRATED: ReadonlySet<Event['kind']> = new Set(TXN_KINDS);
 
-/** The group's offsets partition in a marker or request (txn-events.ts OFFSETS_PARTITION). */
+/** The group's offsets partition in a marker or request (txn-side.ts OFFSETS_PARTITION). */
 const partitionText = (p: number): string => (p < 0 ? 'offsets' : `p${p}`);
 
 export function requestText(r: TxnRequest): string {
