@@ -473,6 +473,14 @@ describe('CLI: list and help', () => {
     expect(suites.find((s) => s.name === 'delivery.acks0-loses-acknowledged')).toMatchObject({ expect: 'violates NoAckedRecordLost', text: expect.stringMatching(/^With acks=0/) });
   });
 
+  it('list shows the suites reached only by a hand-written trace apart from those check runs', () => {
+    const { stdout } = idemcheck('list', '--json');
+    const all = JSON.parse(stdout) as Record<string, { name: string; expect: string }[]>;
+    expect(all.traceSuites?.find((s) => s.name === 'txn.kafka-17754-stale-endtxn-tv1')).toMatchObject({ expect: 'violates NoCommittedWriteLost' });
+    expect(all.suites?.some((s) => s.name === 'txn.kafka-17754-stale-endtxn-tv1')).toBe(false);
+    expect(idemcheck('list').stdout).toContain('suites reached only by a hand-written trace');
+  });
+
   it('an unknown option is named in one sentence', () => {
     const { code, stderr } = idemcheck('replay', '--foo');
     expect(code).toBe(2);

@@ -4,7 +4,7 @@
 
 import { LIVENESS_CLAIM, LIVENESS_NAME } from '../checker/liveness.js';
 import { COMMON_FLAGS, flagHelp, flags, parseFlags } from './args.js';
-import { SUITES } from '../../properties/index.js';
+import { REACHED_BY_TRACE, SUITES } from '../../properties/index.js';
 import { describeExpectation } from '../checker/suite.js';
 import { KEY_HELP } from '../model/config.js';
 import { BOUND_HELP, EVENT_HELP, EVENT_KINDS, FAULT_HELP, FAULTS } from '../model/events.js';
@@ -17,7 +17,7 @@ const FLAGS = flags({ json: { ...COMMON_FLAGS.json, help: 'print the listing as 
 
 export const LIST_HELP = `Usage: idemcheck list [--json]
 
-List the suites, invariants, the liveness check, witnesses, faults, events, settings and bounds, one line each.
+List the suites (and those reached only by a hand-written trace), invariants, the liveness check, witnesses, faults, events, settings and bounds, one line each.
 
 ${flagHelp(FLAGS)}`;
 
@@ -35,9 +35,19 @@ interface Item {
   readonly expect?: string;
 }
 
+/** Section headings in the text listing where the JSON key is not one. */
+const HEADINGS: Readonly<Record<string, string>> = {
+  traceSuites: 'suites reached only by a hand-written trace (check does not run them; run --trace steps a trace file that names the suite)',
+};
+
 export function listing(): Record<string, Item[]> {
   return {
     suites: SUITES.map((s) => ({ name: s.name, expect: describeExpectation(s.expect), text: s.claim })),
+    traceSuites: REACHED_BY_TRACE.map((s) => ({
+      name: s.name,
+      expect: describeExpectation(s.expect),
+      text: s.claim,
+    })),
     invariants: INVARIANTS.map((i) => ({ name: i.name, text: i.claim })),
     liveness: [{ name: LIVENESS_NAME, text: `${LIVENESS_CLAIM} (check and explore --liveness)` }],
     witnesses: WITNESSES.map((w) => ({ name: w.name, text: w.claim })),
@@ -60,7 +70,7 @@ export function listCommand(argv: readonly string[], print: (line: string) => vo
     return EXIT_OK;
   }
   for (const [section, items] of Object.entries(all)) {
-    print(`${section}:`);
+    print(`${HEADINGS[section] ?? section}:`);
     const width = Math.max(...items.map((i) => i.name.length)) + 2;
     for (const item of items) print(`  ${item.name.padEnd(width)}${item.expect === undefined ? '' : `[${item.expect}] `}${item.text}`);
     print('');
