@@ -259,7 +259,8 @@ describe("the README's findings, with the CLI's defaults", () => {
 
 // The control: librdkafka under the very setups that break the other two clients, rerun with
 // node-rdkafka 3.6.1 built on 2026-12-07: it loses nothing under the transient faults, acknowledges
-// some records implicitly (no offset), and loses one when a leader moves away and back (seed 9). Where it is
+// some records implicitly (no offset), loses one when a leader moves away and back (seed 9), and writes
+// one twice after an epoch bump on OUT_OF_ORDER behind a refused retry (seed 6). Where it is
 // not installed (the default) these are skipped; see the README for how to build it.
 describe.skipIf(DRIVERS.rdkafka.version() === null)('node-rdkafka, the control (when installed and built)', () => {
   it('idempotent, acks=all, sequential, every transient fault: nothing flagged', async () => {
@@ -288,6 +289,22 @@ describe.skipIf(DRIVERS.rdkafka.version() === null)('node-rdkafka, the control (
       rate: 0.25,
     });
     expect(names(r)).toContain('NoAckedRecordLost');
+  });
+
+  it('an appended batch whose retry is refused, then OUT_OF_ORDER behind it: librdkafka bumps the epoch and writes it again (NoDuplicateRecord; seed 6, one partition, 5 in flight)', async () => {
+    // rdkafka_request.c rd_kafka_handle_idempotent_Produce_error (OUT_OF_ORDER with base seq > next
+    // ack seq) → rd_kafka_idemp_drain_epoch_bump: every queued record again from sequence 0, the
+    // appended one included (librdkafka#4953). Timing decides; 10 of 10 CLI reruns on an idle machine,
+    // 1 of 3 on a busy one, so up to three runs are tried.
+    const options = {
+      settings: { maxInFlight: 5 },
+      workload: { mode: 'concurrent' as const, byHarness: false, brokers: 3, partitions: 1 },
+      faults: ['lose-response', 'error-without-append'] as const,
+      rate: 0.4,
+    };
+    let found: string[] = [];
+    for (let attempt = 0; attempt < 3 && !found.includes('NoDuplicateRecord'); attempt++) found = names(await run(DRIVERS.rdkafka, 6, options));
+    expect(found).toContain('NoDuplicateRecord');
   });
 
   it('retries 1, failures after append (where kafkajs loses the next record): sends fail, nothing is lost', async () => {
