@@ -247,6 +247,7 @@ export async function exploreCommand(argv: readonly string[], print: (line: stri
           ms: Math.round(r.result.ms),
           witnessStates: r.result.witnessStates,
           reduction: r.result.reduction ?? null,
+          storage: r.result.storage,
           report: r.report,
         })),
         null,
