@@ -17,7 +17,7 @@
  *   npm run bench -- --complete-timeout S          # seconds each holding suite may take in 'complete' (default 900)
  */
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -640,7 +640,7 @@ async function benchWorkers(): Promise<WorkersRow[]> {
 interface CompleteRow {
   suite: string;
   /** The CLI's verdict; 'stopped' when the time limit interrupted it. */
-  verdict: 'complete' | 'violated' | 'incomplete' | 'stopped';
+  verdict: 'complete' | 'violated' | 'incomplete' | 'stopped' | 'error';
   asExpected: boolean;
   unique: number | null;
   /** Deepest level fully visited. */
@@ -672,7 +672,27 @@ const COMPLETE_MAX_MEMORY_MB = 7168;
  * (1 worker, symmetry) and no state limit short of --max-memory; a suite still running after
  * --complete-timeout seconds is interrupted (Ctrl-C), which reports the depth and states reached.
  */
-function benchComplete(): CompleteRow[] {
+/**
+ * Run a child to its end, sending it SIGINT after `timeoutMs` (as Ctrl-C would): unlike
+ * spawnSync's timeout, what it prints after the signal (its summary) is still read.
+ */
+function runWithInterrupt(args: readonly string[], timeoutMs: number): Promise<{ status: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
+async function benchComplete(): Promise<CompleteRow[]> {
   buildDist();
   const rows: CompleteRow[] = [];
   const timeoutS = quick ? Math.min(completeTimeoutS, 60) : completeTimeoutS;
@@ -680,7 +700,7 @@ function benchComplete(): CompleteRow[] {
     const args = ['--import', join(ROOT, 'bench/peak-rss.mjs'), join(ROOT, 'bin/idemcheck.js'), 'explore', '--suite', s.name, '--json', '--no-report'];
     args.push('--max-states', '1000000000', '--max-memory', String(COMPLETE_MAX_MEMORY_MB));
     const started = performance.now();
-    const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: timeoutS * 1000, killSignal: 'SIGINT', maxBuffer: 1 << 26 });
+    const run = await runWithInterrupt(args, timeoutS * 1000);
     const wallMs = Math.round(performance.now() - started);
     const rss = /peak-rss-kb (\d+) cpu-us (\d+)/.exec(run.stderr ?? '');
     const peakRssMb = rss === null ? null : Math.round(Number(rss[1]) / 1024);
@@ -701,6 +721,10 @@ function benchComplete(): CompleteRow[] {
         frontierBytesPerState: null,
         note: `still running after ${timeoutS} s${stopped === null ? '' : `, visiting depth ${stopped[1]}`}`,
       };
+    } else if (!run.stdout.trimStart().startsWith('[')) {
+      // No result: the process failed (its first line of stderr says why) or was killed.
+      const why = (run.stderr ?? '').split('\n').find((l) => l.trim() !== '' && !l.startsWith('peak-rss-kb')) ?? `exit ${run.status ?? run.signal}`;
+      row = { suite: s.name, verdict: 'error', asExpected: false, unique: null, depth: null, wallMs, cpuMs, peakRssMb, storedBytesPerState: null, frontierBytesPerState: null, note: `no result: ${why}` };
     } else {
       const parsed = JSON.parse(run.stdout) as { verdict: CompleteRow['verdict']; asExpected: boolean; unique: number; depth: number; problem: string | null; storage: { visitedBytes: number; traceBytes: number; frontierBytes: number; frontierStates: number } }[];
       const r = parsed[0];
