@@ -12,10 +12,13 @@
  *   npm run bench -- --swarm      # only swarm against fixed (with --suite: those suites), written to swarm.{json,md}
  *   npm run bench -- --peers      # only the side-by-side table with ../shared/peers, written to peers.{json,md}
  *   npm run bench -- --reduce     # only the reduction factor per suite (--reduce symmetry and por), printed, not written
+ *   npm run bench -- --sections complete,storage   # only these sections (SECTIONS below), merged into latest.{json,md}:
+ *                                 # the other sections keep their earlier numbers, each dated in latest.md
+ *   npm run bench -- --complete-timeout S          # seconds each holding suite may take in 'complete' (default 900)
  */
 
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -38,8 +41,13 @@ import { PROFILE_MODES } from '../src/checker/run-suite.js';
 import type { ProfileMode } from '../src/checker/run-suite.js';
 import type { Suite } from '../src/checker/suite.js';
 import { defineSuite } from '../src/checker/suite.js';
+import { adHocSuite } from '../src/checker/ad-hoc.js';
 
-const USAGE = 'usage: npm run bench [-- --quick] [-- --suite NAME ...] [-- --startup] [-- --scale] [-- --swarm] [-- --peers] [-- --reduce]';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --suite NAME ...] [-- --startup] [-- --scale] [-- --swarm] [-- --peers] [-- --reduce] [-- --sections A,B] [-- --complete-timeout S]';
+
+/** The sections of latest.{json,md}, in the order a full run measures and writes them. */
+const SECTIONS = ['startup', 'counterexamples', 'throughput', 'costs', 'growth', 'storage', 'workers', 'complete', 'swarm', 'peers', 'reduction'] as const;
+type Section = (typeof SECTIONS)[number];
 
 /** Bad arguments: one line naming the problem, exit 2, nothing written. */
 function usageError(message: string): never {
@@ -47,7 +55,20 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-function parseBenchArgs(): { quick: boolean; only: string[] | null; startupOnly: boolean; scaleOnly: boolean; swarmOnly: boolean; peersOnly: boolean; reduceOnly: boolean } {
+interface BenchArgs {
+  quick: boolean;
+  only: string[] | null;
+  startupOnly: boolean;
+  scaleOnly: boolean;
+  swarmOnly: boolean;
+  peersOnly: boolean;
+  reduceOnly: boolean;
+  /** --sections: the sections to measure and merge into latest (null: a full run). */
+  sections: Section[] | null;
+  completeTimeoutS: number;
+}
+
+function parseBenchArgs(): BenchArgs {
   try {
     const { values } = parseArgs({
       args: process.argv.slice(2),
@@ -59,21 +80,43 @@ function parseBenchArgs(): { quick: boolean; only: string[] | null; startupOnly:
         swarm: { type: 'boolean', default: false },
         peers: { type: 'boolean', default: false },
         reduce: { type: 'boolean', default: false },
+        sections: { type: 'string' },
+        'complete-timeout': { type: 'string' },
       },
       strict: true,
     });
+    const sections = values.sections === undefined ? null : values.sections.split(',').map((x) => x.trim());
+    for (const name of sections ?? []) {
+      if (!(SECTIONS as readonly string[]).includes(name)) usageError(`--sections: '${name}' is not a section; give some of: ${SECTIONS.join(', ')}`);
+    }
+    if (sections !== null && (values.startup || values.suite !== undefined || values.scale || values.swarm || values.peers || values.reduce)) {
+      usageError('--sections goes with --quick and --complete-timeout only');
+    }
+    const timeoutText = values['complete-timeout'] ?? '900';
+    const completeTimeoutS = Number(timeoutText);
+    if (!/^[0-9]+$/.test(timeoutText) || completeTimeoutS < 1) usageError(`--complete-timeout: '${timeoutText}' is not allowed; give whole seconds, at least 1`);
     // --suite picks the suites of the counterexample section, or of --swarm.
     const suiteAlone = values.suite !== undefined && !values.swarm;
     if ([values.startup, suiteAlone, values.scale, values.swarm, values.peers, values.reduce].filter(Boolean).length > 1) {
       usageError('--startup, --suite, --scale, --swarm, --peers and --reduce each run one section: give one of them (--suite may go with --swarm)');
     }
-    return { quick: values.quick, only: values.suite ?? null, startupOnly: values.startup, scaleOnly: values.scale, swarmOnly: values.swarm, peersOnly: values.peers, reduceOnly: values.reduce };
+    return {
+      quick: values.quick,
+      only: values.suite ?? null,
+      startupOnly: values.startup,
+      scaleOnly: values.scale,
+      swarmOnly: values.swarm,
+      peersOnly: values.peers,
+      reduceOnly: values.reduce,
+      sections: sections as Section[] | null,
+      completeTimeoutS,
+    };
   } catch (error) {
     return usageError(error instanceof Error ? error.message : String(error));
   }
 }
 
-const { quick, only, startupOnly, scaleOnly, swarmOnly, peersOnly, reduceOnly } = parseBenchArgs();
+const { quick, only, startupOnly, scaleOnly, swarmOnly, peersOnly, reduceOnly, sections, completeTimeoutS } = parseBenchArgs();
 for (const name of only ?? []) {
   const found = suiteByName(name);
   if (found === undefined) usageError(`--suite: no suite named '${name}' (npx idemcheck list shows them)`);
@@ -255,8 +298,7 @@ const ROOT = new URL('..', import.meta.url).pathname;
  * is built from the source first, so the times are of this code.
  */
 function benchStartup(): StartupRow[] {
-  const built = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`bench: building dist/ failed:\n${built.stdout}${built.stderr}`);
+  buildDist();
   const reportDir = mkdtempSync(join(tmpdir(), 'idemcheck-bench-'));
   const checkArgs = ['check', '--suite', 'delivery.acks1-retry-duplicates', '--report-dir', reportDir];
   const cases: { command: string; file: string; args: string[]; targetMs: number | null }[] = [
@@ -555,6 +597,30 @@ async function benchWorkers(): Promise<WorkersRow[]> {
     rows.push(row);
     log(`${row.task.padEnd(50)} workers ${workers}: ${ms(row.wallMs)} wall, ${ms(row.cpuMs)} CPU, speed-up ${row.speedUp} (${row.verdict}, ${row.unique} states)`);
   }
+  // With symmetry (the default): RF=3 with leader moves and ISR shrinks, where it merges states.
+  const symOptions = {
+    config: { 'replication.factor': 3, 'min.insync.replicas': 2 },
+    faults: ['disconnect', 'isr-shrink', 'leader-change'] as const,
+    invariants: ['NoAckedRecordLost', 'NoDuplicateRecord', 'SessionOrderKept'],
+    witnesses: ['RecordAcknowledged'],
+    bounds: { recordsMax: 2, eventsMax: quick ? 11 : 13, clusterChangesMax: 2 },
+  };
+  const sym = adHocSuite({ ...symOptions, faults: [...symOptions.faults] });
+  for (const workers of counts) {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const result =
+      workers === 1
+        ? explore(sym.setup as Setup, sym.checked, sym.sought, { maxStates, reduce: { por: false, symmetry: true } })
+        : await exploreParallel({ kind: 'ad-hoc', options: { ...symOptions, faults: [...symOptions.faults] } }, sym, { workers, maxStates, maxSteps: null, symmetry: true });
+    const wallMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    if (workers === 1) base = wallMs;
+    const task = `explore ad hoc RF=3, leader moves, ${symOptions.bounds.eventsMax} events, symmetry`;
+    const row: WorkersRow = { task, workers, wallMs: Math.round(wallMs), cpuMs: Math.round((used.user + used.system) / 1000), speedUp: round2(base / wallMs), verdict: result.verdict.kind, unique: result.unique };
+    rows.push(row);
+    log(`${row.task.padEnd(50)} workers ${workers}: ${ms(row.wallMs)} wall, ${ms(row.cpuMs)} CPU, speed-up ${row.speedUp} (${row.verdict}, ${row.unique} states)`);
+  }
   // check through the built CLI (each worker is a thread of the child): wall time only.
   const runs = quick ? '2000' : '8000';
   for (const workers of counts) {
@@ -566,6 +632,119 @@ async function benchWorkers(): Promise<WorkersRow[]> {
     const row: WorkersRow = { task: `check delivery.idempotent-in-flight-4 --runs ${runs}`, workers, wallMs: Math.round(wallMs), cpuMs: -1, speedUp: round2(base / wallMs), verdict: 'holds', unique: null };
     rows.push(row);
     log(`${row.task.padEnd(50)} workers ${workers}: ${ms(row.wallMs)} wall (whole process), speed-up ${row.speedUp}`);
+  }
+  return rows;
+}
+
+
+interface CompleteRow {
+  suite: string;
+  /** The CLI's verdict; 'stopped' when the time limit interrupted it. */
+  verdict: 'complete' | 'violated' | 'incomplete' | 'stopped' | 'error';
+  asExpected: boolean;
+  unique: number | null;
+  /** Deepest level fully visited. */
+  depth: number | null;
+  wallMs: number;
+  /** CPU time of the whole process (all threads): on a shared machine, wall time depends on what else runs. */
+  cpuMs: number | null;
+  /** Peak resident memory of the whole process (all threads), from the process itself. */
+  peakRssMb: number | null;
+  /** Visited set and trace arrays over unique states, and bytes per encoded frontier state, at the search's largest. */
+  storedBytesPerState: number | null;
+  frontierBytesPerState: number | null;
+  /** Why it did not complete. */
+  note: string;
+}
+
+/** Build dist/ from the source, so that the CLI processes timed run this code. */
+function buildDist(): void {
+  const built = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`bench: building dist/ failed:\n${built.stdout}${built.stderr}`);
+}
+
+/** explore --max-memory for 'complete': the issue's 8 GB, less room for what the memory check does not count. */
+const COMPLETE_MAX_MEMORY_MB = 7168;
+
+/**
+ * Time and peak memory to a complete verdict (issue 21): `explore --suite S` of the built CLI for
+ * every shipped suite that holds, at its default bounds, one process each, with explore's defaults
+ * (1 worker, symmetry) and no state limit short of --max-memory; a suite still running after
+ * --complete-timeout seconds is interrupted (Ctrl-C), which reports the depth and states reached.
+ */
+/**
+ * Run a child to its end, sending it SIGINT after `timeoutMs` (as Ctrl-C would): unlike
+ * spawnSync's timeout, what it prints after the signal (its summary) is still read.
+ */
+function runWithInterrupt(args: readonly string[], timeoutMs: number): Promise<{ status: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
+async function benchComplete(): Promise<CompleteRow[]> {
+  buildDist();
+  const rows: CompleteRow[] = [];
+  const timeoutS = quick ? Math.min(completeTimeoutS, 60) : completeTimeoutS;
+  for (const s of SUITES.filter((x) => x.expect.verdict === 'holds' && x.setup !== null)) {
+    const args = ['--import', join(ROOT, 'bench/peak-rss.mjs'), join(ROOT, 'bin/idemcheck.js'), 'explore', '--suite', s.name, '--json', '--no-report'];
+    args.push('--max-states', '1000000000', '--max-memory', String(COMPLETE_MAX_MEMORY_MB));
+    const started = performance.now();
+    const run = await runWithInterrupt(args, timeoutS * 1000);
+    const wallMs = Math.round(performance.now() - started);
+    const rss = /peak-rss-kb (\d+) cpu-us (\d+)/.exec(run.stderr ?? '');
+    const peakRssMb = rss === null ? null : Math.round(Number(rss[1]) / 1024);
+    const cpuMs = rss === null ? null : Math.round(Number(rss[2]) / 1000);
+    const stopped = /stopped while visiting depth (\d+) after (\d+) unique states/.exec(run.stderr ?? '');
+    let row: CompleteRow;
+    if (run.status === 130 || stopped !== null) {
+      row = {
+        suite: s.name,
+        verdict: 'stopped',
+        asExpected: false,
+        unique: stopped === null ? null : Number(stopped[2]),
+        depth: stopped === null ? null : Number(stopped[1]) - 1,
+        wallMs,
+        cpuMs,
+        peakRssMb,
+        storedBytesPerState: null,
+        frontierBytesPerState: null,
+        note: `still running after ${timeoutS} s${stopped === null ? '' : `, visiting depth ${stopped[1]}`}`,
+      };
+    } else if (!run.stdout.trimStart().startsWith('[')) {
+      // No result: the process failed (its first line of stderr says why) or was killed.
+      const why = (run.stderr ?? '').split('\n').find((l) => l.trim() !== '' && !l.startsWith('peak-rss-kb')) ?? `exit ${run.status ?? run.signal}`;
+      row = { suite: s.name, verdict: 'error', asExpected: false, unique: null, depth: null, wallMs, cpuMs, peakRssMb, storedBytesPerState: null, frontierBytesPerState: null, note: `no result: ${why}` };
+    } else {
+      const parsed = JSON.parse(run.stdout) as { verdict: CompleteRow['verdict']; asExpected: boolean; unique: number; depth: number; problem: string | null; storage: { visitedBytes: number; traceBytes: number; frontierBytes: number; frontierStates: number } }[];
+      const r = parsed[0];
+      if (r === undefined) throw new Error(`bench: explore --suite ${s.name} printed no result: ${run.stderr}`);
+      row = {
+        suite: s.name,
+        verdict: r.verdict,
+        asExpected: r.asExpected,
+        unique: r.unique,
+        depth: r.depth,
+        wallMs,
+        cpuMs,
+        peakRssMb,
+        storedBytesPerState: r.unique === 0 ? null : round2((r.storage.visitedBytes + r.storage.traceBytes) / r.unique),
+        frontierBytesPerState: r.storage.frontierStates === 0 ? null : round2(r.storage.frontierBytes / r.storage.frontierStates),
+        note: r.problem ?? '',
+      };
+    }
+    rows.push(row);
+    log(`${s.name.padEnd(50)} ${row.verdict} ${row.unique ?? '?'} states, depth ${row.depth ?? '?'}, ${ms(row.wallMs)} wall, ${row.cpuMs === null ? '?' : ms(row.cpuMs)} CPU, peak ${row.peakRssMb ?? '?'} MB${row.note === '' ? '' : ` (${row.note})`}; load ${loadavg()[0]?.toFixed(1)}`);
   }
   return rows;
 }
@@ -636,116 +815,190 @@ function benchReduction(): ReductionRow[] {
   return rows;
 }
 
-function markdown(result: {
-  machine: { node: string; cpus: number; cpuModel: string; date: string; quick: boolean };
-  startup: StartupRow[];
-  counterexamples: CounterexampleRow[];
-  throughput: ThroughputRow[];
-  costs: CostRow[];
-  growth: GrowthRow[];
-  storage: StorageRow[];
-  workers: WorkersRow[];
-  reduction: ReductionRow[];
-}): string {
+
+function completeMarkdown(rows: readonly CompleteRow[]): string[] {
+  const lines: string[] = [];
+  lines.push('## Time and memory to a complete verdict');
+  lines.push('');
+  lines.push(
+    `\`explore --suite S\` of the built CLI for every shipped suite that holds, at its default bounds and with explore's defaults (1 worker, symmetry where it applies, spilling to disk), one process each, \`--max-memory ${COMPLETE_MAX_MEMORY_MB}\` and no lower state limit. Wall and CPU time of the whole process (CPU over all its threads: on a busy shared machine the wall time is longer); peak memory is its resident set at its largest (all threads). "stored B/state" is the visited set and the trace arrays over the states visited; "frontier B/state" the encoded states of the levels held, at their largest. A suite still running at the time limit was interrupted (Ctrl-C): its depth is the deepest level visited in full.`,
+  );
+  lines.push('');
+  lines.push('| suite | verdict | states | depth | wall | CPU | peak memory | stored B/state | frontier B/state | note |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const r of rows) {
+    const verdict = r.verdict === 'complete' ? `complete${r.asExpected ? '' : ' (not as expected)'}` : r.verdict;
+    lines.push(`| ${r.suite} | ${verdict} | ${r.unique ?? '?'} | ${r.depth ?? '?'} | ${ms(r.wallMs)} | ${r.cpuMs === null ? '?' : ms(r.cpuMs)} | ${r.peakRssMb === null ? '?' : `${r.peakRssMb} MB`} | ${r.storedBytesPerState ?? ''} | ${r.frontierBytesPerState ?? ''} | ${r.note} |`);
+  }
+  const done = rows.filter((r) => r.verdict === 'complete' && r.asExpected);
+  const total = rows.reduce((sum, r) => sum + r.wallMs, 0);
+  const cpu = rows.reduce((sum, r) => sum + (r.cpuMs ?? 0), 0);
+  const peak = Math.max(0, ...rows.map((r) => r.peakRssMb ?? 0));
+  lines.push('');
+  lines.push(
+    `**${done.length} of ${rows.length}** suites complete with their expected verdict; all of them took ${ms(total)} wall and ${ms(cpu)} CPU in all (the interrupted ones counted to their time limit), at most ${peak} MB at once. Target (issue 21): every one complete, within 15 minutes in total and 8 GB.`,
+  );
+  lines.push('');
+  return lines;
+}
+
+type Machine = { node: string; cpus: number; cpuModel: string; date: string; quick: boolean };
+
+/** What latest.json holds: the machine of the last run, and each section measured, with when and how busy the machine was. */
+interface Results {
+  machine: Machine;
+  /** When each section was measured (sections from an earlier run keep theirs) and the 1-minute load average then. */
+  measured?: Partial<Record<Section, { date: string; load: number }>>;
+  startup?: StartupRow[];
+  counterexamples?: CounterexampleRow[];
+  throughput?: ThroughputRow[];
+  costs?: CostRow[];
+  growth?: GrowthRow[];
+  storage?: StorageRow[];
+  workers?: WorkersRow[];
+  complete?: CompleteRow[];
+  swarm?: SwarmRow[];
+  peers?: ReturnType<typeof peersSection>;
+  reduction?: ReductionRow[];
+}
+
+function markdown(result: Results): string {
   const lines: string[] = [];
   const m = result.machine;
   lines.push('# idemcheck benchmark');
   lines.push('');
-  lines.push(`Node ${m.node}, ${m.cpus} CPUs (${m.cpuModel}), ${m.date}${m.quick ? ', --quick' : ''}. Single-threaded except the worker-thread table.`);
+  lines.push(`Node ${m.node}, ${m.cpus} CPUs (${m.cpuModel}), ${m.date}${m.quick ? ', --quick' : ''}. Single-threaded except the worker-thread table and the CLI processes timed in "Time and memory to a complete verdict".`);
   lines.push('');
-  lines.push('## Start-up');
-  lines.push('');
-  lines.push(
-    `Whole-process wall-clock time of the built CLI, median [min–max] of ${result.startup[0]?.runs ?? 0} runs; check writes its report to a temporary directory. \`npx\` adds npm's own start-up to the same process.`,
-  );
-  lines.push('');
-  lines.push('| command | median | min–max | target |');
-  lines.push('|---|---:|---:|---:|');
-  for (const r of result.startup) lines.push(`| \`${r.command}\` | ${ms(r.medianMs)} | ${ms(r.minMs)}–${ms(r.maxMs)} | ${r.targetMs === null ? '' : `< ${ms(r.targetMs)}`} |`);
-  lines.push('');
-  lines.push(`## Time to a counterexample (${result.counterexamples[0]?.seeds ?? 0} seeds)`);
-  lines.push('');
-  lines.push(
-    `Median [10th–90th percentile]. "first" is the end of the first failing run; "shrunk" includes fast-check shrinking and the final minimisation. Length/shortest compares the reported trace with the shortest one (breadth-first search); "?" where that search did not reach a counterexample within ${SHORTEST_LIMIT.toLocaleString('en-US')} states.`,
-  );
-  lines.push('');
-  lines.push('| suite | found | first | shrunk | runs (median) | length/shortest median (max) | shortest |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|');
-  for (const r of result.counterexamples) {
+  const measured = result.measured ?? {};
+  if (Object.keys(measured).length > 0) {
+    lines.push('Each section was measured at the time below (`npm run bench -- --sections A,B` measures some and keeps the others); the load average is the 1-minute one when it started: this machine is shared, and other work makes times longer.');
+    lines.push('');
+    lines.push('| section | measured | load average |');
+    lines.push('|---|---|---:|');
+    for (const name of SECTIONS) {
+      const at = measured[name];
+      if (at !== undefined && result[name] !== undefined) lines.push(`| ${name} | ${at.date} | ${at.load < 0 ? '?' : at.load.toFixed(1)} |`);
+    }
+    lines.push('');
+  }
+  const startup = result.startup;
+  if (startup !== undefined) {
+    lines.push('## Start-up');
+    lines.push('');
     lines.push(
-      `| ${r.suite} | ${r.found}/${r.seeds} | ${ms(r.firstMedianMs)} [${ms(r.firstP10Ms)}–${ms(r.firstP90Ms)}] | ${ms(r.shrunkMedianMs)} [${ms(r.shrunkP10Ms)}–${ms(r.shrunkP90Ms)}] | ${r.medianRuns} | ${r.medianRatio?.toFixed(2) ?? '?'} (${r.maxRatio?.toFixed(2) ?? '?'}) | ${r.shortest ?? '?'} |`,
+      `Whole-process wall-clock time of the built CLI, median [min–max] of ${startup[0]?.runs ?? 0} runs; check writes its report to a temporary directory. \`npx\` adds npm's own start-up to the same process.`,
     );
+    lines.push('');
+    lines.push('| command | median | min–max | target |');
+    lines.push('|---|---:|---:|---:|');
+    for (const r of startup) lines.push(`| \`${r.command}\` | ${ms(r.medianMs)} | ${ms(r.minMs)}–${ms(r.maxMs)} | ${r.targetMs === null ? '' : `< ${ms(r.targetMs)}`} |`);
+    lines.push('');
   }
-  const ratios = result.counterexamples.map((r) => r.medianRatio).filter((x): x is number => x !== null);
-  lines.push('');
-  lines.push(
-    `Median over suites of the median length/shortest ratio: **${ratios.length === 0 ? '?' : median(ratios).toFixed(2)}** (${ratios.length} of ${result.counterexamples.length} suites have a known shortest).`,
-  );
-  lines.push('');
-  lines.push('## Throughput');
-  lines.push('');
-  lines.push('| suite | random steps/s | explorer unique/s | explorer generated/s | explorer states (verdict) |');
-  lines.push('|---|---:|---:|---:|---|');
-  for (const r of result.throughput) {
-    lines.push(`| ${r.suite} | ${r.randomStepsPerSecond} | ${r.explorer.uniquePerSecond} | ${r.explorer.generatedPerSecond} | ${r.explorer.unique} (${r.explorer.verdict}) |`);
-  }
-  lines.push('');
-  lines.push('## Where the explorer spends its time');
-  lines.push('');
-  lines.push(
-    'Microseconds per call, timed on the first unique states breadth-first search reaches: listing a state\'s enabled events, a step and a state key for each of its transitions, the invariants on a new state. "per state" adds them up for one visited state (garbage collection not included); "in GC" is the share of the explorer run above spent collecting garbage. 300,000 unique states per second would leave 3.3 µs per state. The last two columns compare that explorer run with a depth-first walk over the same model and keys that drops each state once its successors are keyed (no invariants; not a substitute for the explorer: it keeps no depth, so the events bound can cut off states and its first counterexample need not be shortest): the gap is what keeping a breadth-first level alive costs.',
-  );
-  lines.push('');
-  lines.push('| suite | sample | enabled | transitions per state | step | key | invariants | per state | in GC | explorer unique/s | depth-first unique/s |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of result.costs) {
+  const counterexamples = result.counterexamples;
+  if (counterexamples !== undefined) {
+    lines.push(`## Time to a counterexample (${counterexamples[0]?.seeds ?? 0} seeds)`);
+    lines.push('');
     lines.push(
-      `| ${r.suite} | ${r.sample} | ${r.enabledUs} | ${r.generatedPerUnique} | ${r.stepUs} | ${r.keyUs} | ${r.invariantsUs} | ${r.modelUs} | ${Math.round(r.gcShare * 100)}% | ${r.explorerPerSecond} | ${r.depthFirstPerSecond} |`,
+      `Median [10th–90th percentile]. "first" is the end of the first failing run; "shrunk" includes fast-check shrinking and the final minimisation. Length/shortest compares the reported trace with the shortest one (breadth-first search); "?" where that search did not reach a counterexample within ${SHORTEST_LIMIT.toLocaleString('en-US')} states.`,
     );
+    lines.push('');
+    lines.push('| suite | found | first | shrunk | runs (median) | length/shortest median (max) | shortest |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of counterexamples) {
+      lines.push(
+        `| ${r.suite} | ${r.found}/${r.seeds} | ${ms(r.firstMedianMs)} [${ms(r.firstP10Ms)}–${ms(r.firstP90Ms)}] | ${ms(r.shrunkMedianMs)} [${ms(r.shrunkP10Ms)}–${ms(r.shrunkP90Ms)}] | ${r.medianRuns} | ${r.medianRatio?.toFixed(2) ?? '?'} (${r.maxRatio?.toFixed(2) ?? '?'}) | ${r.shortest ?? '?'} |`,
+      );
+    }
+    const ratios = counterexamples.map((r) => r.medianRatio).filter((x): x is number => x !== null);
+    lines.push('');
+    lines.push(
+      `Median over suites of the median length/shortest ratio: **${ratios.length === 0 ? '?' : median(ratios).toFixed(2)}** (${ratios.length} of ${counterexamples.length} suites have a known shortest).`,
+    );
+    lines.push('');
   }
-  lines.push('');
-  lines.push('## State-space growth');
-  lines.push('');
-  lines.push('The idempotent producer with 2 requests in flight, up to 2 disconnects or request timeouts, 40 events; exhaustive search as records grow (the guarantee holds in every state).');
-  lines.push('');
-  lines.push('| records | verdict | unique states | generated | depth | time |');
-  lines.push('|---:|---|---:|---:|---:|---:|');
-  for (const r of result.growth) lines.push(`| ${r.records} | ${r.verdict} | ${r.unique} | ${r.generated} | ${r.depth} | ${ms(r.ms)} |`);
-  lines.push('');
-  lines.push('## Storage per state');
-  lines.push('');
-  lines.push('Bytes the explorer holds per state: the visited set (64-bit fingerprints, table capacity), the parent and choice arrays that rebuild a trace, and the frontier (the two levels held, encoded), at its largest.');
-  lines.push('');
-  lines.push('| suite | states | visited set B/state | trace B/state | frontier B/encoded state | frontier states |');
-  lines.push('|---|---:|---:|---:|---:|---:|');
-  for (const r of result.storage) lines.push(`| ${r.suite} | ${r.unique} | ${r.visitedBytesPerState} | ${r.traceBytesPerState} | ${r.frontierBytesPerState} | ${r.frontierStates} |`);
-  lines.push('');
-  lines.push('## Worker threads');
-  lines.push('');
-  lines.push("Wall time and speed-up over 1 worker; CPU time is the process's, over all its threads (explore runs in this process; check runs the built CLI, whole-process wall time).");
-  lines.push('');
-  lines.push('| task | workers | wall | CPU | speed-up | verdict (states) |');
-  lines.push('|---|---:|---:|---:|---:|---|');
-  for (const r of result.workers) lines.push(`| ${r.task} | ${r.workers} | ${ms(r.wallMs)} | ${r.cpuMs < 0 ? '' : ms(r.cpuMs)} | ${r.speedUp} | ${r.verdict}${r.unique === null ? '' : ` (${r.unique})`} |`);
-  lines.push('');
-  lines.push('## Reduction factor (explore --reduce symmetry, explore --reduce por)');
-  lines.push('');
-  lines.push(
-    'Each suite at its default bounds, full search against the reduced one, up to the same state limit. The factor is full unique states over reduced, where both searches ended. Symmetry (the default with one worker) applies to the suites listed in its table; elsewhere it changes nothing. For por, "reduced" counts the states expanded with a persistent set smaller than the enabled set, and the time ratio is explore --reduce por in all (with the full search it runs where it falls back: a counterexample, or the events bound reached) over the full search alone.',
-  );
-  lines.push('');
-  lines.push('| suite (symmetry applies) | full: verdict (states) | symmetry: verdict (states) | factor | time ratio |');
-  lines.push('|---|---|---|---:|---:|');
-  for (const r of result.reduction) {
-    if (typeof r.symmetry === 'string') continue;
-    lines.push(`| ${r.suite} | ${r.symmetryFull.verdict} (${r.symmetryFull.unique}), ${ms(r.symmetryFull.ms)} | ${r.symmetry.verdict} (${r.symmetry.unique}), ${ms(r.symmetry.ms)} | ${r.symmetry.factor ?? '-'} | ${r.symmetry.timeRatio} |`);
+  const throughput = result.throughput;
+  if (throughput !== undefined) {
+    lines.push('## Throughput');
+    lines.push('');
+    lines.push('| suite | random steps/s | explorer unique/s | explorer generated/s | explorer states (verdict) |');
+    lines.push('|---|---:|---:|---:|---|');
+    for (const r of throughput) {
+      lines.push(`| ${r.suite} | ${r.randomStepsPerSecond} | ${r.explorer.uniquePerSecond} | ${r.explorer.generatedPerSecond} | ${r.explorer.unique} (${r.explorer.verdict}) |`);
+    }
+    lines.push('');
   }
-  lines.push('');
-  lines.push('| suite | full: verdict (states) | reduced: verdict (states) | states expanded reduced | factor | time ratio |');
-  lines.push('|---|---|---|---:|---:|---:|');
-  for (const r of result.reduction) {
-    if (r.reduced === null) lines.push(`| ${r.suite} | ${r.full.verdict} (${r.full.unique}) | nothing to reduce: ${r.inert} | | | |`);
-    else lines.push(`| ${r.suite} | ${r.full.verdict} (${r.full.unique}) | ${r.reduced.verdict} (${r.reduced.unique}) | ${r.reduced.reducedStates} of ${r.reduced.expandedStates} | ${r.factor ?? '-'} | ${r.timeRatio} |`);
+  const costs = result.costs;
+  if (costs !== undefined) {
+    lines.push('## Where the explorer spends its time');
+    lines.push('');
+    lines.push(
+      'Microseconds per call, timed on the first unique states breadth-first search reaches: listing a state\'s enabled events, a step and a state key for each of its transitions, the invariants on a new state. "per state" adds them up for one visited state (garbage collection not included); "in GC" is the share of the explorer run above spent collecting garbage. 300,000 unique states per second would leave 3.3 µs per state. The last two columns compare that explorer run with a depth-first walk over the same model and keys that drops each state once its successors are keyed (no invariants; not a substitute for the explorer: it keeps no depth, so the events bound can cut off states and its first counterexample need not be shortest): the gap is what keeping a breadth-first level alive costs.',
+    );
+    lines.push('');
+    lines.push('| suite | sample | enabled | transitions per state | step | key | invariants | per state | in GC | explorer unique/s | depth-first unique/s |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of costs) {
+      lines.push(
+        `| ${r.suite} | ${r.sample} | ${r.enabledUs} | ${r.generatedPerUnique} | ${r.stepUs} | ${r.keyUs} | ${r.invariantsUs} | ${r.modelUs} | ${Math.round(r.gcShare * 100)}% | ${r.explorerPerSecond} | ${r.depthFirstPerSecond} |`,
+      );
+    }
+    lines.push('');
+  }
+  const growth = result.growth;
+  if (growth !== undefined) {
+    lines.push('## State-space growth');
+    lines.push('');
+    lines.push('The idempotent producer with 2 requests in flight, up to 2 disconnects or request timeouts, 40 events; exhaustive search as records grow (the guarantee holds in every state).');
+    lines.push('');
+    lines.push('| records | verdict | unique states | generated | depth | time |');
+    lines.push('|---:|---|---:|---:|---:|---:|');
+    for (const r of growth) lines.push(`| ${r.records} | ${r.verdict} | ${r.unique} | ${r.generated} | ${r.depth} | ${ms(r.ms)} |`);
+    lines.push('');
+  }
+  const storage = result.storage;
+  if (storage !== undefined) {
+    lines.push('## Storage per state');
+    lines.push('');
+    lines.push('Bytes the explorer holds per state: the visited set (64-bit fingerprints, table capacity), the parent and choice arrays that rebuild a trace, and the frontier (the two levels held, encoded), at its largest.');
+    lines.push('');
+    lines.push('| suite | states | visited set B/state | trace B/state | frontier B/encoded state | frontier states |');
+    lines.push('|---|---:|---:|---:|---:|---:|');
+    for (const r of storage) lines.push(`| ${r.suite} | ${r.unique} | ${r.visitedBytesPerState} | ${r.traceBytesPerState} | ${r.frontierBytesPerState} | ${r.frontierStates} |`);
+    lines.push('');
+  }
+  const workers = result.workers;
+  if (workers !== undefined) {
+    lines.push('## Worker threads');
+    lines.push('');
+    lines.push("Wall time and speed-up over 1 worker; CPU time is the process's, over all its threads (explore runs in this process; check runs the built CLI, whole-process wall time).");
+    lines.push('');
+    lines.push('| task | workers | wall | CPU | speed-up | verdict (states) |');
+    lines.push('|---|---:|---:|---:|---:|---|');
+    for (const r of workers) lines.push(`| ${r.task} | ${r.workers} | ${ms(r.wallMs)} | ${r.cpuMs < 0 ? '' : ms(r.cpuMs)} | ${r.speedUp} | ${r.verdict}${r.unique === null ? '' : ` (${r.unique})`} |`);
+    lines.push('');
+  }
+  if (result.complete !== undefined) lines.push(...completeMarkdown(result.complete));
+  const reduction = result.reduction;
+  if (reduction !== undefined) {
+    lines.push('## Reduction factor (explore --reduce symmetry, explore --reduce por)');
+    lines.push('');
+    lines.push(
+      'Each suite at its default bounds, full search against the reduced one, up to the same state limit. The factor is full unique states over reduced, where both searches ended. Symmetry (the default, with any number of workers) applies to the suites listed in its table; elsewhere it changes nothing. For por, "reduced" counts the states expanded with a persistent set smaller than the enabled set, and the time ratio is explore --reduce por in all (with the full search it runs where it falls back: a counterexample, or the events bound reached) over the full search alone.',
+    );
+    lines.push('');
+    lines.push('| suite (symmetry applies) | full: verdict (states) | symmetry: verdict (states) | factor | time ratio |');
+    lines.push('|---|---|---|---:|---:|');
+    for (const r of reduction) {
+      if (typeof r.symmetry === 'string') continue;
+      lines.push(`| ${r.suite} | ${r.symmetryFull.verdict} (${r.symmetryFull.unique}), ${ms(r.symmetryFull.ms)} | ${r.symmetry.verdict} (${r.symmetry.unique}), ${ms(r.symmetry.ms)} | ${r.symmetry.factor ?? '-'} | ${r.symmetry.timeRatio} |`);
+    }
+    lines.push('');
+    lines.push('| suite | full: verdict (states) | reduced: verdict (states) | states expanded reduced | factor | time ratio |');
+    lines.push('|---|---|---|---:|---:|---:|');
+    for (const r of reduction) {
+      if (r.reduced === null) lines.push(`| ${r.suite} | ${r.full.verdict} (${r.full.unique}) | nothing to reduce: ${r.inert} | | | |`);
+      else lines.push(`| ${r.suite} | ${r.full.verdict} (${r.full.unique}) | ${r.reduced.verdict} (${r.reduced.unique}) | ${r.reduced.reducedStates} of ${r.reduced.expandedStates} | ${r.factor ?? '-'} | ${r.timeRatio} |`);
+    }
   }
   lines.push('');
   return lines.join('\n');
@@ -779,31 +1032,59 @@ async function main(): Promise<void> {
     benchReduction();
     return;
   }
-  // First, while nothing else of the benchmark is in memory or running.
-  const startup = only === null ? (log('\nStart-up'), benchStartup()) : [];
-  if (startupOnly) return;
-  log('\nTime to a counterexample');
-  const counterexamples = benchCounterexamples();
-  if (only !== null) return;
-  log('\nThroughput');
-  const throughput = benchThroughput();
-  log('\nWhere the explorer spends its time');
-  const costs = await benchCosts();
-  log('\nState-space growth');
-  const growth = benchGrowth();
-  log('\nStorage per state');
-  const storage = benchStorage();
-  log('\nWorker threads');
-  const workers = await benchWorkers();
-  log('\nSwarm against fixed');
-  const swarm = benchSwarm();
-  log('\nPeers');
-  const peers = peersSection();
-  log('\nReduction factor (explore --reduce symmetry, explore --reduce por)');
-  const reduction = benchReduction();
-  const result = { machine, startup, counterexamples, throughput, costs, growth, storage, workers, reduction, swarm, peers };
-  // A quick run does not replace the committed full run.
-  writeResults(quick ? 'quick' : 'latest', result, [markdown(result), ...swarmMarkdown(swarm), ...SWARM_DECISION, '', ...peersMarkdown(peers), ''].join('\n'));
+  if (sections !== null) {
+    await measureSections(machine, sections);
+    return;
+  }
+  if (startupOnly || only !== null) {
+    // First, while nothing else of the benchmark is in memory or running.
+    if (only === null) (log('\nStart-up'), benchStartup());
+    if (startupOnly) return;
+    log('\nTime to a counterexample');
+    benchCounterexamples();
+    return;
+  }
+  await measureSections(machine, SECTIONS);
+}
+
+/** What each section is called in the log, and how it is measured. */
+const SECTION_RUNS: Record<Section, { title: string; run: () => unknown }> = {
+  startup: { title: 'Start-up', run: benchStartup },
+  counterexamples: { title: 'Time to a counterexample', run: benchCounterexamples },
+  throughput: { title: 'Throughput', run: benchThroughput },
+  costs: { title: 'Where the explorer spends its time', run: benchCosts },
+  growth: { title: 'State-space growth', run: benchGrowth },
+  storage: { title: 'Storage per state', run: benchStorage },
+  workers: { title: 'Worker threads', run: benchWorkers },
+  complete: { title: 'Time and memory to a complete verdict', run: benchComplete },
+  swarm: { title: 'Swarm against fixed', run: benchSwarm },
+  peers: { title: 'Peers', run: peersSection },
+  reduction: { title: 'Reduction factor (explore --reduce symmetry, explore --reduce por)', run: benchReduction },
+};
+
+/**
+ * Measure these sections (in SECTIONS' order) and write latest.{json,md} (quick.* with --quick):
+ * a full run writes every section; a partial one keeps the other sections of the file it
+ * replaces, each with the date it was measured.
+ */
+async function measureSections(machine: Machine, wanted: readonly Section[]): Promise<void> {
+  const stem = quick ? 'quick' : 'latest';
+  const previousFile = new URL(`./results/${stem}.json`, import.meta.url).pathname;
+  const previous: Partial<Results> = wanted.length < SECTIONS.length && existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, 'utf8')) as Partial<Results>) : {};
+  const measured: NonNullable<Results['measured']> = { ...previous.measured };
+  // Sections of a file written before sections were dated: the date of that run, load unknown.
+  for (const name of SECTIONS) if (previous[name] !== undefined && measured[name] === undefined) measured[name] = { date: previous.machine?.date ?? '?', load: -1 };
+  const result: Results = { ...previous, machine, measured };
+  for (const name of SECTIONS) {
+    if (!wanted.includes(name)) continue;
+    log(`\n${SECTION_RUNS[name].title}`);
+    measured[name] = { date: new Date().toISOString(), load: Math.round((loadavg()[0] ?? 0) * 10) / 10 };
+    (result as unknown as Record<string, unknown>)[name] = await SECTION_RUNS[name].run();
+  }
+  const text = [markdown(result)];
+  if (result.swarm !== undefined) text.push(...swarmMarkdown(result.swarm), ...SWARM_DECISION, '');
+  if (result.peers !== undefined) text.push(...peersMarkdown(result.peers), '');
+  writeResults(stem, result, text.join('\n'));
 }
 
 /** The peers' table: 20 seeds (Quint 3: seconds per process), 10,000 runs, as the peers' own benchmarks use. */

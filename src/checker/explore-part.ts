@@ -11,6 +11,11 @@
  *
  * Invariants are checked where a state is generated: a violating successor at depth d + 1 is a
  * shortest counterexample whether or not another part has visited the same state.
+ *
+ * With symmetry reduction the key is the orbit's (symmetry.ts `orbitKey`), computed before the
+ * owner is chosen. Which state of an orbit a part keeps may differ from the one-thread search's
+ * (the parts take states in another order), but states of one orbit have successors of the same
+ * orbits, so every level holds the same orbits and the counts, verdict and shortest length agree.
  */
 
 import type { Event, Setup } from '../model/events.js';
@@ -19,10 +24,10 @@ import type { Invariant, InvariantResult } from '../model/invariants.js';
 import { enabledEvents, initialState, stepEnabled } from '../model/system.js';
 import type { State } from '../model/types.js';
 import type { Witness } from '../model/witnesses.js';
-import { stateKey } from './canonical.js';
 import { GrowingInt32 } from './explore.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { ByteArena, StateCodec } from './state-codec.js';
+import { orbitKey } from './symmetry.js';
 
 /** A part holds a share of one level: its tables start small. */
 const PART_CAPACITY = 1 << 12;
@@ -87,7 +92,9 @@ export class ExplorePart {
 
   /**
    * `counter` is shared by every part: unique states visited so far, against `maxStates`, so the
-   * search stops with exactly that many, however they are spread over the parts.
+   * search stops with exactly that many, however they are spread over the parts. `renames`: with
+   * symmetry reduction, the broker renamings a key is the smallest over (symmetry.ts); the key
+   * decides the owner, so every state of an orbit goes to one part, which keeps the first it takes in.
    */
   constructor(
     private readonly setup: Setup,
@@ -97,6 +104,7 @@ export class ExplorePart {
     readonly parts: number,
     private readonly counter: Int32Array,
     private readonly maxStates: number,
+    private readonly renames: readonly (readonly number[])[] | null = null,
   ) {
     this.witnessStates = Object.fromEntries(witnesses.map((w) => [w.name, 0]));
   }
@@ -125,7 +133,7 @@ export class ExplorePart {
    */
   private route(boxes: OutboxBuilder[], state: State, parent: number, choice: number): boolean {
     const bits = this.bits(state);
-    const [a, b] = stateKey(state, bits);
+    const [a, b] = orbitKey(state, bits, this.renames);
     const owner = ExplorePart.owner(b, this.parts);
     if (owner === this.index) {
       if (this.limitReached || !this.seen.add(a, b)) return false;

@@ -19,12 +19,11 @@ import type { Invariant, InvariantResult } from '../model/invariants.js';
 import { enabledEvents, initialState, stepEnabled } from '../model/system.js';
 import type { State } from '../model/types.js';
 import type { Witness } from '../model/witnesses.js';
-import { stateKey } from './canonical.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { ByteArena, StateCodec } from './state-codec.js';
 import { livenessInvariant } from './liveness.js';
 import { MODEL_FOOTPRINTS, Reducer } from './por.js';
-import { knownFields, renameBrokers, renamings, symmetryUnsound } from './symmetry.js';
+import { orbitKey, symmetryOf } from './symmetry.js';
 import type { FootprintTables } from './por.js';
 import type { Judgement } from './run-suite.js';
 import type { Suite } from './suite.js';
@@ -259,8 +258,8 @@ export function explore(setup: Setup, safety: readonly Invariant[], witnesses: r
   const por = options.reduce?.por === true && options.liveness !== true;
   if (options.reduce?.symmetry === true) {
     if (por) throw new Error('explorer: por and symmetry together are not supported');
-    const why = symmetryUnsound(setup) ?? (knownFields(initialState(setup)) ? null : 'the state has fields the renaming does not know');
-    const result = exploreOnce(setup, safety, witnesses, options, null, why === null ? renamings(setup.config.topic.replicationFactor) : null);
+    const { renames, why } = symmetryOf(setup);
+    const result = exploreOnce(setup, safety, witnesses, options, null, renames);
     const length = result.verdict.kind === 'violated' ? result.verdict.events.length : null;
     const own = { verdict: result.verdict.kind, length, unique: result.unique, generated: result.generated, ms: result.ms };
     return { ...result, reduction: { ...own, reducedStates: 0, fullStates: 0, fellBack: null, symmetry: { applied: why === null, why } } };
@@ -332,17 +331,7 @@ function exploreOnce(
   const keyOf = (state: State): [number, number] => {
     let bits = 0;
     for (let i = 0; i < witnesses.length; i++) if ((witnesses[i] as Witness).holds(state)) bits |= 1 << i;
-    const key = stateKey(state, bits);
-    if (renames === null) return key;
-    // Symmetry: the smallest key over the state's renamings (witnesses do not read broker ids, so the bits stay).
-    for (const to of renames) {
-      const [c, d] = stateKey(renameBrokers(state, to), bits);
-      if (c >>> 0 < key[0] >>> 0 || (c >>> 0 === key[0] >>> 0 && d >>> 0 < key[1] >>> 0)) {
-        key[0] = c;
-        key[1] = d;
-      }
-    }
-    return key;
+    return orbitKey(state, bits, renames);
   };
   let spilledBytes = 0;
   const init = initialState(setup);

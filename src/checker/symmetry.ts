@@ -22,7 +22,9 @@
 import type { Setup } from '../model/events.js';
 import { kindOn } from '../model/faults.js';
 import * as make from '../model/records.js';
+import { initialState } from '../model/system.js';
 import type { PartitionState, State } from '../model/types.js';
+import { stateKey } from './canonical.js';
 
 const STATE_FIELDS = ['producer', 'network', 'cluster', 'nextProducerId', 'application', 'ghost', 'counters', 'consumers', 'txn'];
 const CLUSTER_FIELDS = ['alive', 'partitions'];
@@ -108,4 +110,28 @@ export function renameBrokers(state: State, to: readonly number[]): State {
     network: moved(state.network, to),
     cluster: make.cluster({ alive: moved(state.cluster.alive, to), partitions }),
   });
+}
+
+/** The renamings a state's key is the smallest over in this setup, or why symmetry does not apply. */
+export function symmetryOf(setup: Setup): { readonly renames: readonly (readonly number[])[] | null; readonly why: string | null } {
+  const why = symmetryUnsound(setup) ?? (knownFields(initialState(setup)) ? null : 'the state has fields the renaming does not know');
+  return { renames: why === null ? renamings(setup.config.topic.replicationFactor) : null, why };
+}
+
+/**
+ * A state's key with its witness bits: with renamings, the smallest key over the state and its
+ * renamings, so that every state of an orbit gets the same key (and so, in a parallel search,
+ * the same owner). Witnesses do not read broker ids, so the bits stay.
+ */
+export function orbitKey(state: State, bits: number, renames: readonly (readonly number[])[] | null): [number, number] {
+  const key = stateKey(state, bits);
+  if (renames === null) return key;
+  for (const to of renames) {
+    const [c, d] = stateKey(renameBrokers(state, to), bits);
+    if (c >>> 0 < key[0] >>> 0 || (c >>> 0 === key[0] >>> 0 && d >>> 0 < key[1] >>> 0)) {
+      key[0] = c;
+      key[1] = d;
+    }
+  }
+  return key;
 }

@@ -18,6 +18,7 @@ import type { Report } from '../report/report.js';
 import { sliceRuns, sliceSeed, WHOLE } from '../checker/slices.js';
 import type { Slice } from '../checker/slices.js';
 import { ExplorePart } from '../checker/explore-part.js';
+import { symmetryOf } from '../checker/symmetry.js';
 import { exploreParallel } from './explore-parallel.js';
 import { DiskSpillStore } from './spill-store.js';
 import type { PartJob, PartRequest } from './explore-parallel.js';
@@ -39,7 +40,7 @@ export interface ExploreSettings {
   readonly maxStates: number;
   /** Whether a level's states beyond an eighth of the memory limit wait on disk (not `--no-spill`). */
   readonly spill: boolean;
-  /** Reductions on (`--reduce`); the parallel search takes none. */
+  /** Reductions on (`--reduce`); the parallel search takes symmetry only. */
   readonly reduce: readonly Reduction[];
   readonly maxSteps: number | null;
   /**
@@ -162,6 +163,7 @@ async function runExplorations(selection: Selection, settings: ExploreSettings):
         workers: settings.workers,
         maxStates: settings.maxStates,
         maxSteps: settings.maxSteps,
+        symmetry: settings.reduce.includes('symmetry'),
         onProgress: (progress, partsMemory) => {
           post({ type: 'explore-progress', suite: suite.name, progress });
           return overLimit(partsMemory + ownMemory());
@@ -182,7 +184,8 @@ function runPart(job: PartJob): void {
   const setup0 = suite.setup;
   if (setup0 === null) throw new Error('checker bug: a part worker was given a suite without a setup');
   const setup = job.maxSteps === null ? setup0 : { ...setup0, bounds: { ...setup0.bounds, eventsMax: job.maxSteps } };
-  const part = new ExplorePart(setup, suite.checked, suite.sought, job.index, job.parts, new Int32Array(job.counter), job.maxStates);
+  const renames = job.symmetry ? symmetryOf(setup).renames : null;
+  const part = new ExplorePart(setup, suite.checked, suite.sought, job.index, job.parts, new Int32Array(job.counter), job.maxStates, renames);
   const port = parentPort;
   if (port === null) return;
   port.on('message', (request: PartRequest) => {

@@ -392,7 +392,7 @@ describe('CLI: explore', () => {
     expect(byDefault.stdout.match(/symmetry: interchangeable brokers merged/g)).toHaveLength(1);
     for (const [args, message] of [
       [['--reduce', 'por,symmetry'], "idemcheck explore: --reduce: 'por,symmetry' is not allowed; give one of: por, symmetry, none (por and symmetry do not combine)\n"],
-      [['--reduce', 'symmetry', '--workers', '2'], 'idemcheck explore: --reduce: symmetry runs on one worker; use --workers 1 or --reduce none\n'],
+      [['--reduce', 'por', '--workers', '2'], 'idemcheck explore: --reduce: por runs on one worker; use --workers 1, or --reduce symmetry or none\n'],
     ] as const) {
       const bad = idemcheck('explore', '--suite', 'delivery.acks1-retry-duplicates', ...args, '--no-report');
       expect(bad.code).toBe(2);

@@ -5,11 +5,13 @@
  * parts' codecs met to all of them. Verdicts and state counts are those of the one-thread search
  * (explore.ts): the same states are visited level by level; a counterexample is a shortest one,
  * found at the end of the level that first reaches a violation (the lowest-numbered part's).
+ * With symmetry reduction every part keys a state by its orbit (explore-part.ts).
  */
 
 import { Worker } from 'node:worker_threads';
 import { violatedInvariants } from '../model/invariants.js';
 import { initialState } from '../model/system.js';
+import { symmetryOf } from '../checker/symmetry.js';
 import type { Setup } from '../model/events.js';
 import { eventsOfChoices } from '../checker/explore.js';
 import type { Accepted, Expanded, Outbox } from '../checker/explore-part.js';
@@ -28,6 +30,8 @@ export interface PartJob {
   readonly parts: number;
   readonly counter: SharedArrayBuffer;
   readonly maxStates: number;
+  /** Symmetry reduction (symmetry.ts), where the setup allows it. */
+  readonly symmetry: boolean;
 }
 
 export type PartRequest =
@@ -73,6 +77,8 @@ export interface ParallelOptions {
   readonly workers: number;
   readonly maxStates: number;
   readonly maxSteps: number | null;
+  /** Symmetry reduction where the setup allows it (the parts take no other reduction). */
+  readonly symmetry?: boolean;
   /** Called after each level; return true to stop (incomplete). */
   readonly onProgress?: (progress: ExploreProgress, memoryBytes: number) => boolean | void;
   /** The worker module (tests run it from source). */
@@ -94,9 +100,11 @@ export async function exploreParallel(selection: Selection, suite: Suite, option
   const setup0 = suite.setup as Setup;
   const setup: Setup = options.maxSteps === null ? setup0 : { ...setup0, bounds: { ...setup0.bounds, eventsMax: options.maxSteps } };
   const n = options.workers;
+  const symmetry = options.symmetry === true;
+  const why = symmetry ? symmetryOf(setup).why : null;
   const counter = new SharedArrayBuffer(4);
   const entry = options.entry ?? workerEntry();
-  const parts = Array.from({ length: n }, (_, index) => new PartWorker({ mode: 'explore-part', selection, maxSteps: options.maxSteps, index, parts: n, counter, maxStates: options.maxStates }, entry));
+  const parts = Array.from({ length: n }, (_, index) => new PartWorker({ mode: 'explore-part', selection, maxSteps: options.maxSteps, index, parts: n, counter, maxStates: options.maxStates, symmetry }, entry));
   let generated = 1;
   let unique = 0;
   let depth = 0;
@@ -104,7 +112,15 @@ export async function exploreParallel(selection: Selection, suite: Suite, option
   let level = 0;
   let witnessStates: Record<string, number> = Object.fromEntries(suite.sought.map((w) => [w.name, 0]));
   let storage = { visitedBytes: 0, traceBytes: 0, frontierBytes: 0, frontierStates: 0 };
-  const result = (verdict: ExploreVerdict): ExploreResult => ({ verdict, generated, unique, depth, ms: performance.now() - started, witnessStates, storage });
+  const result = (verdict: ExploreVerdict): ExploreResult => {
+    const ms = performance.now() - started;
+    const done: ExploreResult = { verdict, generated, unique, depth, ms, witnessStates, storage };
+    if (!symmetry) return done;
+    // As the one-thread search reports a symmetry-reduced search (explore.ts).
+    const length = verdict.kind === 'violated' ? verdict.events.length : null;
+    const reduction = { verdict: verdict.kind, length, unique, generated, ms, reducedStates: 0, fullStates: 0, fellBack: null, symmetry: { applied: why === null, why } };
+    return { ...done, reduction };
+  };
   try {
     await Promise.all(parts.map((p) => p.call<string>(null)));
     const initial = violatedInvariants(initialState(setup), suite.checked);
