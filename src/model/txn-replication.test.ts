@@ -16,6 +16,7 @@ import { parseEventText } from './event-text.js';
 import { appendMarker, appendTxnData, EMPTY_TXN_PARTITION, lastStableOffset, readCommitted, setHighWatermark } from './txn.js';
 import { NoAbortedRead, NoCommittedWriteLost, settled, TransactionAtomic } from './txn-invariants.js';
 import { txnView } from './txn-partition.js';
+import type { ConfigInput } from './config.js';
 import type { TxnPartition } from './txn-types.js';
 import { narrateTxn, txnCell } from '../report/narrate-txn.js';
 import { txnDrawing } from '../report/html-txn.js';
@@ -36,7 +37,7 @@ const T_P0 = [...SEND_P0, ...REPLICATE, 'BrokerCompleteProduce(b0)', 'ProducerRe
 /** commitTransaction(): EndTxn, PrepareCommit written, the answer read, the COMMIT marker written at the leader. */
 const COMMIT_TO_MARKER = ['AppCommitTransaction', 'ProducerSendTxnRequest', 'CoordinatorReceive', 'CoordinatorAppendLog', 'ProducerReceiveTxnResponse', 'BrokerWriteMarker'];
 
-function disabled(state: State, event: string, config: Record<string, unknown> = RF3): string | null {
+function disabled(state: State, event: string, config: ConfigInput = RF3): string | null {
   const { setup } = play(config, []);
   return whyDisabled(setup, state, parseEventText('test', event));
 }
@@ -257,5 +258,26 @@ describe('settled: a new leader whose HW lags its log hides a transaction it wil
     expect(settled(caught)).toBe(true);
     expect(readCommitted(txnView(replicaOf(caught, 0, 2)), 0).length).toBe(1);
     expect(TransactionAtomic.check(caught)).toEqual([]);
+  });
+});
+
+describe('Unclean leader election loses a committed transaction (unclean.leader.election.enable=true: Kafka trades durability for availability)', () => {
+  it('the ISR shrinks to the leader, the transaction commits there, the leader crashes and the out-of-sync follower is elected: NoCommittedWriteLost', () => {
+    const cfg = { 'transactional.id': 't', 'replication.factor': 2, 'min.insync.replicas': 1, 'unclean.leader.election.enable': true, 'isolation.level': 'read_committed' };
+    const { last } = play(cfg, [
+      ...INIT,
+      ...SEND_P0,
+      'LeaderShrinkIsr(p0,b1)',
+      'BrokerCompleteProduce(b0)',
+      'ProducerReceive(b0)',
+      ...COMMIT_TO_MARKER,
+      'CoordinatorAppendLog',
+      'BrokerCrash(b0)',
+    ]);
+    expect(last.txn?.ghost.txns.map((t) => t.outcome)).toEqual(['committed']);
+    expect(last.txn?.coordinator.meta?.state).toBe('CompleteCommit');
+    expect(last.cluster.partitions[0]?.leader).toBe(1);
+    expect(last.ghost.stats.uncleanElections).toBe(1);
+    expect(NoCommittedWriteLost.check(last).map((v) => v.code)).toEqual(['committed_write_lost']);
   });
 });
