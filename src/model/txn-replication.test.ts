@@ -19,6 +19,7 @@ import { txnView } from './txn-partition.js';
 import type { ConfigInput } from './config.js';
 import type { TxnPartition } from './txn-types.js';
 import { narrateTxn, txnCell } from '../report/narrate-txn.js';
+import { narrate } from '../report/narrate.js';
 import { txnDrawing } from '../report/html-txn.js';
 import { WITNESSES } from './witnesses.js';
 import type { State } from './types.js';
@@ -89,7 +90,8 @@ describe('Markers with acks=-1 (KafkaApis handleWriteTxnMarkersRequest: required
   });
 
   it("followers copy the control batch like data; each follower's transactional view is its own log's, with its own HW", () => {
-    const { last } = play(RF3, [...parkedTrace, 'ReplicaFetch(p0,b1)']);
+    const { last, states } = play(RF3, [...parkedTrace, 'ReplicaFetch(p0,b1)']);
+    expect(narrate(states[states.length - 2] as State, last, parseEventText('test', 'ReplicaFetch(p0,b1)'))).toBe('b1 fetches p0 from b0; copies <COMMIT 1/0>@1');
     const follower = replicaOf(last, 0, 1);
     expect(follower.log.map((b) => b.control?.result ?? 'data')).toEqual(['data', 'COMMIT']);
     // The follower learnt the leader's HW as it was before this fetch (1): the marker is above it, the LSO stays at 0.
