@@ -47,7 +47,7 @@ const SETUPS = [
   setupFor({ consumer: 'dedup-non-atomic', consumers: 2, 'replication.factor': 2, 'unclean.leader.election.enable': true, application: 'at-least-once' }),
   setupFor({ 'transactional.id': 't', partitions: 2, application: 'at-least-once', 'isolation.level': 'read_committed' }),
   setupFor({ 'transactional.id': 't', partitions: 2, 'transaction.version': 2, 'txn-app': 'ctp-separate-commit' }),
-  setupFor({ 'transactional.id': 't', partitions: 2, 'replication.factor': 3, 'min.insync.replicas': 2, 'isolation.level': 'read_committed', 'txn-app': 'commit-or-abort' }),
+  setupFor({ 'transactional.id': 't', 'replication.factor': 3, 'min.insync.replicas': 2, 'isolation.level': 'read_committed', 'txn-app': 'commit-or-abort' }),
 ];
 
 /** Every event of the union for the setup's sizes, with indexes up to `nthMax`. */
