@@ -148,7 +148,7 @@ const KEY_TEXT: Readonly<Record<ConfigKey, { readonly values: string; readonly t
   'delivery.timeout.ms': { values: 'integer >= 0', text: 'a batch fails with TimeoutException after this; a timer event in the model' },
   'request.timeout.ms': { values: 'integer >= 0', text: 'the client closes the connection after this; a timer event in the model' },
   'linger.ms': { values: 'integer >= 0', text: 'only used to validate delivery.timeout.ms' },
-  'transactional.id': { values: 'non-empty string', text: 'a transactional producer (needs idempotence; replication.factor=1 in the model)' },
+  'transactional.id': { values: 'non-empty string', text: 'a transactional producer (needs idempotence)' },
   partitions: { values: '1|2', text: 'partitions of the one topic' },
   'replication.factor': { values: '1|2|3', text: 'replicas per partition; the cluster has this many brokers' },
   'min.insync.replicas': { values: 'integer >= 1', text: 'ISR size needed for acks=all' },
@@ -396,9 +396,6 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
 
   const { consumer, consumers } = resolveConsumer(raw, has);
   const txn = resolveTxn(raw, has, transactionalId);
-  if (txn !== null && topic.replicationFactor !== 1) {
-    throw modelLimit('transactional.id', `transactional producers are modelled with replication.factor=1 only (markers are acknowledged at the leader's append), got ${topic.replicationFactor}`);
-  }
   if (txn !== null && consumer !== null) throw modelLimit('consumer', 'is not combined with transactional.id yet: the transactional invariants read the partitions as a consumer of isolation.level would');
   if ((mutant?.kind === 'no-fence-bump' || mutant?.kind === 'ignore-aborted-index') && txn === null) throw modelLimit('mutant', `${mutant.kind} is a mutant of transactions; set transactional.id`);
   if (mutant?.kind === 'consumer-commits-at-poll' && consumer?.kind !== 'process-then-commit') {

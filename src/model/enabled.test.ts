@@ -47,6 +47,7 @@ const SETUPS = [
   setupFor({ consumer: 'dedup-non-atomic', consumers: 2, 'replication.factor': 2, 'unclean.leader.election.enable': true, application: 'at-least-once' }),
   setupFor({ 'transactional.id': 't', partitions: 2, application: 'at-least-once', 'isolation.level': 'read_committed' }),
   setupFor({ 'transactional.id': 't', partitions: 2, 'transaction.version': 2, 'txn-app': 'ctp-separate-commit' }),
+  setupFor({ 'transactional.id': 't', 'replication.factor': 3, 'min.insync.replicas': 2, 'isolation.level': 'read_committed', 'txn-app': 'commit-or-abort' }),
 ];
 
 /** Every event of the union for the setup's sizes, with indexes up to `nthMax`. */
@@ -115,6 +116,7 @@ function everyEvent(setup: Setup, nthMax: number): Event[] {
     ProducerZombieStep: () => nths.map((nth) => ({ kind: 'ProducerZombieStep', nth })),
     CoordinatorDelayRequest: () => nths.map((nth) => ({ kind: 'CoordinatorDelayRequest', nth })),
     CoordinatorReceiveDelayed: () => nths.map((nth) => ({ kind: 'CoordinatorReceiveDelayed', nth })),
+    BrokerCompleteMarker: () => nths.map((nth) => ({ kind: 'BrokerCompleteMarker', nth })),
   };
   for (const kind of EVENT_KINDS) all.push(...byKind[kind]());
   return all;

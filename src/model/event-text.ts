@@ -91,6 +91,7 @@ export function formatEvent(event: Event): string {
     case 'ProducerZombieStep':
     case 'CoordinatorDelayRequest':
     case 'CoordinatorReceiveDelayed':
+    case 'BrokerCompleteMarker':
       return event.nth === 0 ? event.kind : `${event.kind}(#${event.nth})`;
   }
 }
@@ -151,6 +152,7 @@ const FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   ProducerZombieStep: ['nth'],
   CoordinatorDelayRequest: ['nth'],
   CoordinatorReceiveDelayed: ['nth'],
+  BrokerCompleteMarker: ['nth'],
 };
 
 /** An event that cannot be read; the message names `where` it is. */

@@ -69,7 +69,8 @@ export type Event =
   | { readonly kind: 'AppCommitOffsets' }
   | { readonly kind: 'ProducerZombieStep'; readonly nth: number }
   | { readonly kind: 'CoordinatorDelayRequest'; readonly nth: number }
-  | { readonly kind: 'CoordinatorReceiveDelayed'; readonly nth: number };
+  | { readonly kind: 'CoordinatorReceiveDelayed'; readonly nth: number }
+  | { readonly kind: 'BrokerCompleteMarker'; readonly nth: number };
 
 export type EventKind = Event['kind'];
 
@@ -151,6 +152,7 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'ProducerZombieStep',
   'CoordinatorDelayRequest',
   'CoordinatorReceiveDelayed',
+  'BrokerCompleteMarker',
 ];
 
 /** The transactional side's kinds (txn-events.ts): they act only with `transactional.id`. */
@@ -223,6 +225,7 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   ProducerZombieStep: 'the old producer instance, still running after the restart, takes one of its own steps',
   CoordinatorDelayRequest: 'a request to the coordinator is held up on its way (a connection the client gave up on): later requests overtake it',
   CoordinatorReceiveDelayed: 'a delayed request finally reaches the coordinator, which handles it',
+  BrokerCompleteMarker: "a marker parked at its leader (acks=-1) is answered: acknowledged once the HW passes it, or, after a leader change or the ISR below min.insync.replicas, sent again by the coordinator",
 };
 
 /** Everything the model needs besides the state: what is simulated and within which limits. */

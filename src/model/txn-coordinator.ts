@@ -11,7 +11,7 @@ import { appendControlAsLeader, maybeIncrementLeaderHw, replaceAt } from './brok
 import { dedupWindow, effectiveMinIsr } from './config.js';
 import type { Setup } from './events.js';
 import { txnView } from './txn-partition.js';
-import type { PendingTxnWrite, TransactionMetadata, TxnClient, TxnCoordinator, TxnError, TxnMarker, TxnRequest, TxnResponse, TxnResult } from './txn-types.js';
+import type { CoordinatorMarker, PendingTxnWrite, TransactionMetadata, TxnClient, TxnCoordinator, TxnError, TxnMarker, TxnRequest, TxnResponse, TxnResult } from './txn-types.js';
 import { addPartitions, appendMarker, completeTransaction, endTransaction, initProducerId, newTransactionMetadata } from './txn.js';
 import type { InitResult } from './txn.js';
 import type { State } from './types.js';
@@ -169,26 +169,39 @@ export function coordinatorAppendLog(state: State): State {
   return pending.reply === null ? next : deliver(next, pending.reply);
 }
 
+/** What a partition leader did with a marker: appended at `offset`, or not (`offset` -1). */
+export interface MarkerWrite {
+  readonly state: State;
+  /** `appended`; `rejected` by its epoch checks; `refused` below min.insync.replicas; `offsets`: the group coordinator's partition. */
+  readonly outcome: 'appended' | 'rejected' | 'refused' | 'offsets';
+  readonly offset: number;
+}
+
 /**
- * A marker's partition leader handles WriteTxnMarkers (KafkaApis `handleWriteTxnMarkersRequest`,
- * txn.ts `appendMarker` then the append, origin COORDINATOR). A rejected marker changes nothing.
- * The group's offsets partition: a COMMIT makes the pending offset the committed one, an ABORT
- * drops it (GroupMetadata `completePendingTxnOffsetCommit`).
+ * A marker's partition leader handles WriteTxnMarkers (KafkaApis `handleWriteTxnMarkersRequest`:
+ * ReplicaManager `appendRecords` with `requiredAcks = -1`, origin COORDINATOR). With acks -1 an
+ * ISR below min.insync.replicas refuses the append (PART `appendRecordsToLeader`:
+ * NOT_ENOUGH_REPLICAS); then txn.ts `appendMarker`'s checks (a rejected marker changes nothing),
+ * the append and the HW (PART `maybeIncrementLeaderHW`). The group's offsets partition: a COMMIT
+ * makes the pending offset the committed one, an ABORT drops it (GroupMetadata
+ * `completePendingTxnOffsetCommit`).
  */
-export function writeMarker(setup: Setup, state: State, marker: TxnMarker): State {
+export function writeMarker(setup: Setup, state: State, marker: TxnMarker): MarkerWrite {
   if (marker.partition === OFFSETS_PARTITION) {
     const t = txnOf(state);
     const pending = t.group.pendingOffset;
-    if (pending === null || pending.producerId !== marker.producerId) return state;
+    if (pending === null || pending.producerId !== marker.producerId) return { state, outcome: 'offsets', offset: -1 };
     const committed = marker.result === 'COMMIT' ? pending.offset : t.group.committed;
-    return withTxn(state, { ...t, group: { committed, pendingOffset: null } });
+    return { state: withTxn(state, { ...t, group: { committed, pendingOffset: null } }), outcome: 'offsets', offset: -1 };
   }
+  const minIsr = effectiveMinIsr(setup.config.topic);
   const partition = partitionAt(state, marker.partition);
+  if (partition.isr.length < minIsr) return { state, outcome: 'refused', offset: -1 };
   const leader = replicaAt(partition, partition.leader);
-  if (appendMarker(txnView(leader), marker).kind === 'rejected') return state;
+  if (appendMarker(txnView(leader), marker).kind === 'rejected') return { state, outcome: 'rejected', offset: -1 };
   const appended = appendControlAsLeader(leader, marker, partition.leaderEpoch, dedupWindow(setup.config));
   const updated = make.partition({ ...partition, replicas: replaceAt(partition.replicas, partition.leader, appended.replica) });
-  return setPartition(state, marker.partition, maybeIncrementLeaderHw(updated, effectiveMinIsr(setup.config.topic)));
+  return { state: setPartition(state, marker.partition, maybeIncrementLeaderHw(updated, minIsr)), outcome: 'appended', offset: appended.offset };
 }
 
 /** After the last marker is acknowledged, TMCM `maybeWriteTxnCompletion` → TMD `prepareComplete` (txn.ts `completeTransaction`), via the log. */
@@ -199,15 +212,72 @@ function maybeComplete(state: State): State {
   return withCoordinator(state, { ...c, pending: { meta: completeTransaction(c.meta), markers: [], reply: null } });
 }
 
+/** The answer a parked marker's leader gives it now, or null while it waits for the HW. */
+export type MarkerAnswer = 'NONE' | 'NOT_LEADER_OR_FOLLOWER' | 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
+
+/**
+ * DelayedProduce `tryComplete` for a parked marker (PART `checkEnoughReplicasReachOffset`): the
+ * leader gone → NOT_LEADER_OR_FOLLOWER (a leader that became a follower completes its parked
+ * appends at once, RM `applyLocalFollowersDelta` → `completeDelayedFetchOrProduceRequests`, so a
+ * new leader epoch answers it even if the broker leads again; a crashed leader's connection
+ * breaks, which TMRH `onComplete` handles alike); the HW not past it → wait; else NONE, or
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas meanwhile.
+ */
+export function markerAnswer(setup: Setup, state: State, marker: CoordinatorMarker): MarkerAnswer | null {
+  const a = marker.appended;
+  if (a === undefined) return null;
+  const partition = partitionAt(state, marker.partition);
+  if (partition.leader !== a.broker || partition.leaderEpoch !== a.leaderEpoch || state.cluster.alive[a.broker] !== true) return 'NOT_LEADER_OR_FOLLOWER';
+  if (replicaAt(partition, a.broker).hw < a.requiredOffset) return null;
+  return partition.isr.length >= effectiveMinIsr(setup.config.topic) ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
+}
+
+/**
+ * A leader handles a marker TMCM sends it (`writeMarker`). Appended, it is answered at once when
+ * the HW already passes it (RM `appendRecords` → DelayedProducePurgatory `tryCompleteElseWatch`,
+ * always so with replication.factor=1), else it stays TMCM's, parked at that leader until
+ * `brokerCompleteMarker`. Rejected by its epoch checks, it leaves TMCM's set as an acknowledged
+ * one does (TMRH instead cancels the transaction's markers, `removeMarkersForTxn`: a
+ * simplification the model had before replication, kept).
+ */
 export function brokerWriteMarker(setup: Setup, state: State, nth: number): State {
   const c = txnOf(state).coordinator;
   const marker = at(c.markers, nth, 'marker');
-  const next = withCoordinator(state, { ...c, markers: c.markers.filter((_, i) => i !== nth) });
-  return maybeComplete(writeMarker(setup, next, marker));
+  const rest = c.markers.filter((_, i) => i !== nth);
+  const written = writeMarker(setup, withCoordinator(state, { ...c, markers: rest }), marker);
+  if (written.outcome === 'refused') throw new Error('model bug: a marker written below min.insync.replicas');
+  if (written.outcome !== 'appended') return maybeComplete(written.state);
+  const partition = partitionAt(written.state, marker.partition);
+  const parked: CoordinatorMarker = { ...marker, appended: { broker: partition.leader, leaderEpoch: partition.leaderEpoch, requiredOffset: written.offset + 1 } };
+  if (markerAnswer(setup, written.state, parked) === 'NONE') return maybeComplete(written.state);
+  const after = txnOf(written.state).coordinator;
+  return withCoordinator(written.state, { ...after, markers: [...after.markers.slice(0, nth), parked, ...after.markers.slice(nth)] });
 }
 
-/** Leaders a marker can be written to now (the group coordinator always is). */
-export function markerWritable(state: State, marker: TxnMarker): boolean {
+/**
+ * A parked marker is answered (`markerAnswer`): NONE acknowledges it (TMRH: `removePartition`,
+ * then `maybeWriteTxnCompletion` once none is left); NOT_LEADER_OR_FOLLOWER and
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND are retriable, and TMCM sends it again to the partition's
+ * leader as it is then (TMRH → `addTxnMarkersToBrokerQueue`, "re-enqueue with possible new leaders").
+ */
+export function brokerCompleteMarker(setup: Setup, state: State, nth: number): State {
+  const t = txnOf(state);
+  const c = t.coordinator;
+  const marker = at(c.markers, nth, 'marker');
+  const answer = markerAnswer(setup, state, marker);
+  if (answer === null) throw new Error('model bug: a marker answered before its HW or a leader change');
+  if (answer === 'NONE') {
+    const next = withTxn(state, { ...t, coordinator: { ...c, markers: c.markers.filter((_, i) => i !== nth) }, ghost: { ...t.ghost, markersReplicated: (t.ghost.markersReplicated ?? 0) + 1 } });
+    return maybeComplete(next);
+  }
+  const { appended: _sent, ...unsent } = marker;
+  const ghost = answer === 'NOT_LEADER_OR_FOLLOWER' ? { ...t.ghost, markersResent: (t.ghost.markersResent ?? 0) + 1 } : t.ghost;
+  return withTxn(state, { ...t, coordinator: { ...c, markers: replaceAt(c.markers, nth, unsent) }, ghost });
+}
+
+/** Whether a marker can be sent to its leader now: not sent yet, and a live leader (the group coordinator always is). */
+export function markerWritable(state: State, marker: CoordinatorMarker): boolean {
+  if (marker.appended !== undefined) return false;
   if (marker.partition === OFFSETS_PARTITION) return true;
   const partition = partitionAt(state, marker.partition);
   return partition.leader >= 0 && state.cluster.alive[partition.leader] === true;

@@ -139,9 +139,9 @@ describe('Transactional settings (--set)', () => {
     expect(i.ok ? null : i.error).toBe('Invalid value READ_COMMITTED for configuration isolation.level: String must be one of: read_committed, read_uncommitted');
   });
 
-  it('transactional.id is modelled with replication.factor=1 only, and not with consumer= yet', () => {
-    const rf = resolveConfig({ 'transactional.id': 't', 'replication.factor': 2 });
-    expect(rf.ok ? null : rf.key).toBe('transactional.id');
+  it('transactional.id is modelled with replication.factor above 1 too, and not with consumer= yet', () => {
+    const rf = resolveConfig({ 'transactional.id': 't', 'replication.factor': 3, 'min.insync.replicas': 2 });
+    expect(rf.ok && rf.config.topic.replicationFactor).toBe(3);
     const c = resolveConfig({ 'transactional.id': 't', consumer: 'dedup' });
     expect(c.ok ? null : c.key).toBe('consumer');
   });

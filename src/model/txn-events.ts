@@ -9,11 +9,12 @@ import * as make from './records.js';
 import { at, badIndex, inRange } from './access.js';
 import type { Event, EventRules, Setup } from './events.js';
 import { txnView } from './txn-partition.js';
-import type { GhostTxn, PendingTxnWrite, TmState, TransactionMetadata, TxnMarker, TxnRequest } from './txn-types.js';
+import type { CoordinatorMarker, GhostTxn, PendingTxnWrite, TmState, TransactionMetadata, TxnMarker, TxnRequest } from './txn-types.js';
 import { abortIfTimedOut, appendTxnData, verifyPartition } from './txn.js';
 import type { ErrorCode, Replica, State } from './types.js';
 import { nextRequest, receiveTxnResponse, sendTxnRequest } from './txn-client.js';
-import { brokerWriteMarker, coordinatorAppendLog, coordinatorFailover, coordinatorReceive, markerWritable, unbumpedMarkers, withoutBump, writeMarker } from './txn-coordinator.js';
+import { brokerCompleteMarker, brokerWriteMarker, coordinatorAppendLog, coordinatorFailover, coordinatorReceive, markerAnswer, markerWritable, unbumpedMarkers, withoutBump, writeMarker } from './txn-coordinator.js';
+import { effectiveMinIsr } from './config.js';
 import { lastCommittedInput, openTxnIndex, tmTo, txnOf, visibleMeta, withClient, withCoordinator, withGhost, withTxn } from './txn-side.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -45,7 +46,8 @@ type TxnEventKind =
   | 'BrokerWriteLateMarker'
   | 'AppCommitOffsets'
   | 'CoordinatorDelayRequest'
-  | 'CoordinatorReceiveDelayed';
+  | 'CoordinatorReceiveDelayed'
+  | 'BrokerCompleteMarker';
 
 export const TXN_EVENTS: EventRules<TxnEventKind> = {
   AppInitTransactions: {
@@ -168,14 +170,31 @@ export const TXN_EVENTS: EventRules<TxnEventKind> = {
     apply: (_setup, state) => coordinatorAppendLog(state),
   },
   BrokerWriteMarker: {
-    disabled(_setup, state, event) {
+    disabled(setup, state, event) {
       const why = noTxn(state);
       if (why !== null) return why;
       const markers = txnOf(state).coordinator.markers;
       if (!inRange(event.nth, markers.length)) return markers.length === 0 ? 'no marker is on its way' : `nth must be 0..${markers.length - 1}`;
-      return markerWritable(state, markers[event.nth] as TxnMarker) ? null : "the marker's partition has no live leader";
+      const marker = markers[event.nth] as CoordinatorMarker;
+      if (marker.appended !== undefined) return `the marker was appended at b${marker.appended.broker} and waits there for the HW`;
+      if (!markerWritable(state, marker)) return "the marker's partition has no live leader";
+      // PART `appendRecordsToLeader` refuses an acks=-1 append below min.insync.replicas (NOT_ENOUGH_REPLICAS); TMCM retries it, which changes nothing.
+      const partition = marker.partition < 0 ? null : state.cluster.partitions[marker.partition];
+      return partition !== null && partition !== undefined && partition.isr.length < effectiveMinIsr(setup.config.topic) ? "the partition's ISR is below min.insync.replicas (NOT_ENOUGH_REPLICAS; the coordinator retries)" : null;
     },
     apply: (setup, state, event) => brokerWriteMarker(setup, state, event.nth),
+  },
+  BrokerCompleteMarker: {
+    disabled(setup, state, event) {
+      const why = noTxn(state);
+      if (why !== null) return why;
+      const markers = txnOf(state).coordinator.markers;
+      if (!inRange(event.nth, markers.length)) return markers.length === 0 ? 'no marker is on its way' : `nth must be 0..${markers.length - 1}`;
+      const marker = markers[event.nth] as CoordinatorMarker;
+      if (marker.appended === undefined) return 'the marker has not been appended by a leader yet';
+      return markerAnswer(setup, state, marker) === null ? "the leader's high watermark has not passed the marker yet" : null;
+    },
+    apply: (setup, state, event) => brokerCompleteMarker(setup, state, event.nth),
   },
   CoordinatorAbortTimedOut: {
     disabled(_setup, state) {
@@ -207,7 +226,9 @@ export const TXN_EVENTS: EventRules<TxnEventKind> = {
       const why = noTxn(state);
       if (why !== null) return why;
       const markers = txnOf(state).coordinator.markers;
-      return inRange(event.nth, markers.length) ? null : markers.length === 0 ? 'no marker is on its way' : `nth must be 0..${markers.length - 1}`;
+      if (!inRange(event.nth, markers.length)) return markers.length === 0 ? 'no marker is on its way' : `nth must be 0..${markers.length - 1}`;
+      // A marker parked at its leader has landed: a disconnect now re-sends it with no copy left on the way (BrokerCompleteMarker's retry).
+      return (markers[event.nth] as CoordinatorMarker).appended === undefined ? null : 'the marker was appended and waits for the HW: no copy of it is on its way';
     },
     // TMRH `onComplete` on a disconnect re-enqueues the markers (TMCM `addTxnMarkersToBrokerQueue`): the first copy may still land later.
     apply(_setup, state, event) {
@@ -228,7 +249,8 @@ export const TXN_EVENTS: EventRules<TxnEventKind> = {
       const t = txnOf(state);
       const marker = at(t.coordinator.lateMarkers, event.nth, 'late marker');
       const next = withCoordinator(state, { ...t.coordinator, lateMarkers: t.coordinator.lateMarkers.filter((_, i) => i !== event.nth) });
-      const written = writeMarker(setup, next, marker);
+      // Below min.insync.replicas the leader refuses it (NOT_ENOUGH_REPLICAS) and nobody sends it again.
+      const written = writeMarker(setup, next, marker).state;
       return written === next ? written : withGhost(written, { lateMarkersWritten: txnOf(written).ghost.lateMarkersWritten + 1 });
     },
   },
@@ -284,6 +306,9 @@ export function txnCandidates(setup: Setup, state: State): Event[] {
   out.push({ kind: 'AppCommitOffsets' });
   for (let n = 0; n < t.coordinator.inbox.length; n++) out.push({ kind: 'CoordinatorDelayRequest', nth: n });
   for (let n = 0; n < t.coordinator.delayed.length; n++) out.push({ kind: 'CoordinatorReceiveDelayed', nth: n });
+  t.coordinator.markers.forEach((m, n) => {
+    if (m.appended !== undefined) out.push({ kind: 'BrokerCompleteMarker', nth: n });
+  });
   void setup;
   return out;
 }

@@ -5,9 +5,11 @@
  * rule reads what they return. Each holds trivially without transactional.id.
  *
  * "What a consumer returns" is checked as a fetch from offset 0 in every state (txn.ts
- * `readCommitted` / `readUncommitted` over the leader's log): every consumer at every moment,
- * since with replication.factor=1 a leader's log only grows (or loses an unflushed tail, which
- * no read_committed consumer saw: it was above the HW).
+ * `readCommitted` / `readUncommitted` over the current leader's log): with replication.factor=1
+ * a leader's log only grows (or loses an unflushed tail, which no read_committed consumer saw: it
+ * was above the HW). With more replicas a new leader's log is what consumers read from then on;
+ * what a consumer read from the old leader below its HW is in the new one's log unless an
+ * unclean election lost it, which NoCommittedWriteLost then reports.
  */
 
 import type { Invariant } from './invariants.js';
@@ -63,10 +65,27 @@ export function committedRecords(replica: Replica): readonly VisibleRecord[] {
   return readCommitted(txnView(replica), 0);
 }
 
-/** No transition waits for the log and no marker is on its way: every ended transaction is fully marked. */
+/** No transition waits for the log and no marker is on its way or waits for its HW: every ended transaction is fully marked. */
 export function quiescent(txn: TxnSide): boolean {
   const c = txn.coordinator;
   return c.pending === null && c.markers.length === 0 && c.lateMarkers.length === 0;
+}
+
+/**
+ * Quiescent, and every marker in a live leader's log is below its HW. The second part only
+ * matters with replication.factor > 1: a new leader starts from its own HW, which its followers'
+ * next fetches raise (PART `makeLeader`, `maybeIncrementLeaderHW`), and until then its LSO
+ * (bounded by the HW, UL `lastStableOffset`) hides a transaction the old leader showed. That is a
+ * consumer seeing a partition later, not a torn transaction; a marker that never comes (the
+ * coordinator done, the marker lost with an unclean election) leaves no marker above the HW and
+ * is checked.
+ */
+export function settled(state: State): boolean {
+  if (state.txn === null || !quiescent(state.txn)) return false;
+  return state.cluster.partitions.every((p) => {
+    const leader = p.leader < 0 ? undefined : p.replicas[p.leader];
+    return leader === undefined || leader.log.every((b) => b.control === undefined || b.baseOffset < leader.hw);
+  });
 }
 
 function partitions(state: State): number[] {
@@ -116,11 +135,11 @@ function txnVisibility(state: State): { visible: Set<number>; stored: Set<number
 
 export const TransactionAtomic: Invariant<'TransactionAtomic'> = {
   name: 'TransactionAtomic',
-  claim: 'Once no marker is on its way, each transaction is visible to read_committed consumers whole or not at all, across partitions.',
-  why: "Atomic writes to several partitions are what transactions add to idempotence (KIP-98); markers land per partition, so between them a transaction is partly visible, and only when they have all landed must it be whole (reference §4.4).",
+  claim: 'Once no marker is on its way (and each leader has replicated its markers), each transaction is visible to read_committed consumers whole or not at all, across partitions.',
+  why: "Atomic writes to several partitions are what transactions add to idempotence (KIP-98); markers land per partition, so between them a transaction is partly visible, and only when they have all landed (and a new leader's HW has caught up with them) must it be whole (reference §4.4).",
   check(state) {
     const txn = state.txn;
-    if (txn === null || !quiescent(txn)) return NONE;
+    if (txn === null || !settled(state)) return NONE;
     const { visible, stored } = txnVisibility(state);
     let out: TxnViolation[] | null = null;
     txn.ghost.txns.forEach((t, i) => {
@@ -215,7 +234,7 @@ export const ExactlyOnceProcessing: Invariant<'ExactlyOnceProcessing'> = {
     for (const [input, n] of outputs) {
       if (n > 1) (out ??= []).push({ code: 'output_not_exactly_once', input, outputs: n, detail: `input offset ${input} has ${n} committed outputs` });
     }
-    if (quiescent(txn)) {
+    if (settled(state)) {
       for (let input = 0; input < txn.group.committed; input++) {
         if (!outputs.has(input)) (out ??= []).push({ code: 'output_not_exactly_once', input, outputs: 0, detail: `input offset ${input} is below the committed offset ${txn.group.committed} but has no committed output` });
       }

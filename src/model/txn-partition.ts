@@ -5,7 +5,14 @@
  * transactional fields, the open and unreplicated transactions and the aborted index are the
  * replay of the log through txn.ts's rules (`appendTxnData`, `appendMarker`), with the HW applied
  * last (PSM `onHighWatermarkUpdated`). Replication, truncation and restarts then carry them as
- * they carry the log.
+ * they carry the log: a follower's view is its copy's (control batches replicate like data, and
+ * its own HW bounds its LSO), and a replica that truncated or became leader has its new log's.
+ *
+ * One difference, on the cautious side: PSM `truncateAndReload` clears `unreplicatedTxns` ("we
+ * assume that the offset is less than or equal to the high watermark") and reloads a snapshot,
+ * so Kafka forgets a completed transaction whose marker lies before that snapshot but not below
+ * the HW; the replay keeps it unstable until the HW passes its marker. The model's LSO is never
+ * above Kafka's.
  */
 
 import type { LogBatch, Replica } from './types.js';

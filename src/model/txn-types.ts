@@ -52,6 +52,25 @@ export interface TxnMarker {
   readonly coordinatorEpoch: number;
 }
 
+/**
+ * A marker a leader appended with acks=-1 (APIS `handleWriteTxnMarkersRequest`: `requiredAcks = -1`)
+ * and parked in its purgatory (RM `delayedProduceRequestRequired`, DelayedProduce) until its HW
+ * passes the marker: the leader, its leader epoch then, and the HW the answer waits for.
+ */
+export interface MarkerAppend {
+  readonly broker: number;
+  readonly leaderEpoch: number;
+  readonly requiredOffset: number;
+}
+
+/**
+ * A marker TMCM holds until its leader acknowledges it. `appended` is absent while it is to be
+ * sent (so a replication.factor=1 state, where the HW passes a marker at its append, is as before).
+ */
+export interface CoordinatorMarker extends TxnMarker {
+  readonly appended?: MarkerAppend;
+}
+
 /** The client's TransactionManager state (TM `State`, lines 196–231). */
 export type TmState =
   | 'UNINITIALIZED'
@@ -220,8 +239,8 @@ export interface TxnCoordinator {
   readonly inbox: readonly TxnRequest[];
   /** delayed-request: copies held up on their way (an old connection), which later ones overtake. */
   readonly delayed: readonly TxnRequest[];
-  /** WriteTxnMarkers not yet acknowledged by their partition's leader (TMCM). */
-  readonly markers: readonly TxnMarker[];
+  /** WriteTxnMarkers not yet acknowledged by their partition's leader (TMCM): to send, or appended and waiting for the HW. */
+  readonly markers: readonly CoordinatorMarker[];
   /** marker-retry: copies of acknowledged markers still on their way (a retried request's first copy). */
   readonly lateMarkers: readonly TxnMarker[];
 }
@@ -258,6 +277,13 @@ export interface TxnGhost {
   /** An EndTxn its client no longer waited for, answered PRODUCER_FENCED (TV2's epoch check closing KAFKA-17754's path). */
   readonly staleEndTxnFenced: number;
   readonly lateMarkersWritten: number;
+  /**
+   * replication.factor > 1: markers acknowledged after waiting in the leader's purgatory for the
+   * HW, and markers answered NOT_LEADER_OR_FOLLOWER there (their leader lost leadership) and sent
+   * again. Absent until the first (so replication.factor=1 states are as before).
+   */
+  readonly markersReplicated?: number;
+  readonly markersResent?: number;
   /** A commit acknowledged to a session older than the newest one InitProducerId answered (a zombie's commit). */
   readonly zombieCommits: number;
   /** The newest initialised session's fence: its epoch and each partition's log end when InitProducerId answered it. */

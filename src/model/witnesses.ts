@@ -107,6 +107,8 @@ const ALL = [
   witness('StaleEndTxnApplied', 'an EndTxn its client no longer waited for started a transition at the coordinator', (s) => (s.txn?.ghost.staleEndTxn ?? 0) > 0),
   witness('StaleEndTxnFenced', 'an EndTxn its client no longer waited for was answered PRODUCER_FENCED (transaction.version=2)', (s) => (s.txn?.ghost.staleEndTxnFenced ?? 0) > 0),
   witness('LateMarkerWritten', 'the first copy of a retried marker was appended late', (s) => (s.txn?.ghost.lateMarkersWritten ?? 0) > 0),
+  witness('MarkerAwaitedReplication', "a transaction marker was acknowledged only once its leader's HW passed it (acks=-1, replication.factor > 1)", (s) => (s.txn?.ghost.markersReplicated ?? 0) > 0),
+  witness('MarkerResentToNewLeader', 'a marker its leader had appended was answered NOT_LEADER_OR_FOLLOWER after a leader change, and the coordinator sent it again', (s) => (s.txn?.ghost.markersResent ?? 0) > 0),
 ] as const;
 
 /** The name of a witness: a suite that names one the model lacks does not compile. */

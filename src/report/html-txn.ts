@@ -7,7 +7,7 @@
 
 import type { Event } from '../model/events.js';
 import type { State } from '../model/types.js';
-import { leaderLogGrew, markerOf, markerText, metaText, requestOf, requestText, TXN_NARRATED } from './narrate-txn.js';
+import { leaderLogGrew, markerOf, markerText, metaText, parkedAnswer, requestOf, requestText, TXN_NARRATED } from './narrate-txn.js';
 
 export type TxnLane = 'tc';
 
@@ -73,9 +73,18 @@ export function txnDrawing(event: Event, before: State, after: State): TxnDrawin
       const late = event.kind === 'BrokerWriteLateMarker' ? 'late ' : '';
       if (marker.partition < 0) return { arrows: [], marks: [{ lane: 'tc', text: `${late}${marker.result} offsets`, tone: 'note' }] };
       const leader = before.cluster.partitions[marker.partition]?.leader ?? 0;
-      // A marker the leader rejects (an older epoch) is drawn with a mark saying so.
+      // A marker the leader rejects (an older epoch) is drawn with a mark saying so; one it parks until its HW passes it (acks=-1), too.
       const written = leaderLogGrew(before, after, marker.partition);
-      return { arrows: [{ from: 'tc', to: leader, label: `${late}${markerText(marker)}`, kind: 'request' }], marks: written ? [] : [{ lane: 'tc', text: `p${marker.partition} rejects it`, tone: 'warn' }] };
+      const parked = event.kind === 'BrokerWriteMarker' ? a.coordinator.markers[event.nth]?.appended : undefined;
+      const marks = !written ? [{ lane: 'tc' as const, text: `p${marker.partition} rejects it`, tone: 'warn' }] : parked !== undefined ? [{ lane: 'tc' as const, text: `p${marker.partition} waits for HW ${parked.requiredOffset}`, tone: 'note' }] : [];
+      return { arrows: [{ from: 'tc', to: leader, label: `${late}${markerText(marker)}`, kind: 'request' }], marks };
+    }
+    case 'BrokerCompleteMarker': {
+      const marker = markerOf(event, b);
+      const answer = marker === undefined ? null : parkedAnswer(before, marker, a.coordinator.markers.length < b.coordinator.markers.length);
+      if (marker?.appended === undefined || answer === null) return null;
+      const marks = answer === 'NONE' ? [] : [{ lane: 'tc' as const, text: `resend → p${marker.partition}`, tone: 'warn' }];
+      return { arrows: [{ from: marker.appended.broker, to: 'tc', label: `${answer} for ${markerText(marker)}`, kind: 'response' }], marks };
     }
     case 'CoordinatorAbortTimedOut':
       return { arrows: [], marks: [{ lane: 'tc', text: 'timeout: abort, fence', tone: 'warn' }] };

@@ -7,7 +7,7 @@
 
 import { TXN_KINDS } from '../model/events.js';
 import type { Event } from '../model/events.js';
-import type { TransactionMetadata, TxnMarker, TxnRequest, TxnSide } from '../model/txn-types.js';
+import type { CoordinatorMarker, TransactionMetadata, TxnMarker, TxnRequest, TxnSide } from '../model/txn-types.js';
 import type { State } from '../model/types.js';
 import { sendLabel } from './format.js';
 
@@ -37,6 +37,21 @@ export function markerText(m: TxnMarker): string {
   return `${m.result} marker ${m.producerId}/${m.epoch} to ${partitionText(m.partition)}`;
 }
 
+/** A marker TMCM holds, with where it waits when a leader appended it (replication.factor > 1). */
+export function heldMarkerText(m: CoordinatorMarker): string {
+  return m.appended === undefined ? markerText(m) : `${markerText(m)} (appended at b${m.appended.broker}, awaiting HW ${m.appended.requiredOffset})`;
+}
+
+/** How a parked marker's leader answers it (txn-coordinator.ts `markerAnswer`), from the state before the step, or null while it waits. */
+export function parkedAnswer(before: State, marker: CoordinatorMarker, acknowledged: boolean): string | null {
+  const a = marker.appended;
+  if (a === undefined) return null;
+  if (acknowledged) return 'NONE';
+  const p = before.cluster.partitions[marker.partition];
+  const moved = p === undefined || p.leader !== a.broker || p.leaderEpoch !== a.leaderEpoch || before.cluster.alive[a.broker] !== true;
+  return moved ? 'NOT_LEADER_OR_FOLLOWER' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
+}
+
 export function metaText(m: TransactionMetadata | null): string {
   if (m === null) return 'no metadata';
   const parts = m.partitions.length > 0 ? `{${m.partitions.map(partitionText).join(',')}}` : '';
@@ -56,10 +71,11 @@ export function requestOf(event: Event, before: TxnSide): TxnRequest | undefined
   }
 }
 
-/** The marker a step writes or retries (a late copy for BrokerWriteLateMarker), from the state before it. */
-export function markerOf(event: Event, before: TxnSide): TxnMarker | undefined {
+/** The marker a step writes, answers or retries (a late copy for BrokerWriteLateMarker), from the state before it. */
+export function markerOf(event: Event, before: TxnSide): CoordinatorMarker | undefined {
   switch (event.kind) {
     case 'BrokerWriteMarker':
+    case 'BrokerCompleteMarker':
     case 'CoordinatorRetryMarker':
       return before.coordinator.markers[event.nth];
     case 'BrokerWriteLateMarker':
@@ -74,6 +90,11 @@ export function leaderLogGrew(before: State, after: State, partition: number): b
   const p = before.cluster.partitions[partition];
   const leader = p?.leader ?? -1;
   return (after.cluster.partitions[partition]?.replicas[leader]?.log.length ?? 0) > (p?.replicas[leader]?.log.length ?? 0);
+}
+
+/** The coordinator's completion a marker's acknowledgement started, as a clause. */
+function completes(b: TxnSide, a: TxnSide): string {
+  return b.coordinator.meta?.state !== a.coordinator.meta?.state || (a.coordinator.pending !== null && b.coordinator.pending === null) ? `; the coordinator completes: pending ${metaText(a.coordinator.pending?.meta ?? a.coordinator.meta)}` : '';
 }
 
 function sides(before: State, after: State): { b: TxnSide; a: TxnSide } | null {
@@ -164,8 +185,23 @@ export function narrateTxn(before: State, after: State, event: Event): string | 
       }
       const leader = before.cluster.partitions[marker.partition]?.leader ?? -1;
       const grew = leaderLogGrew(before, after, marker.partition);
-      const done = b.coordinator.meta?.state !== a.coordinator.meta?.state || (a.coordinator.pending !== null && b.coordinator.pending === null) ? `; the coordinator completes: pending ${metaText(a.coordinator.pending?.meta ?? a.coordinator.meta)}` : '';
-      return `b${leader} ${grew ? 'appends' : 'rejects'} ${late}${markerText(marker)}${done}`;
+      const done = completes(b, a);
+      // acks=-1: a marker the HW has not passed yet waits at the leader (txn-coordinator.ts brokerWriteMarker).
+      const parked = event.kind === 'BrokerWriteMarker' ? a.coordinator.markers[event.nth]?.appended : undefined;
+      const waits = parked === undefined ? '' : ` at offset ${parked.requiredOffset - 1}; it answers once the HW passes it (acks=-1; HW ${after.cluster.partitions[marker.partition]?.replicas[leader]?.hw ?? '?'} now)`;
+      return `b${leader} ${grew ? 'appends' : 'rejects'} ${late}${markerText(marker)}${waits}${done}`;
+    }
+    case 'BrokerCompleteMarker': {
+      const marker = markerOf(event, b);
+      const answer = marker === undefined ? null : parkedAnswer(before, marker, a.coordinator.markers.length < b.coordinator.markers.length);
+      if (marker?.appended === undefined || answer === null) return null;
+      const at = `b${marker.appended.broker}`;
+      if (answer === 'NONE') return `${at} answers the ${markerText(marker)}: the HW passed offset ${marker.appended.requiredOffset - 1}, acknowledged${completes(b, a)}`;
+      if (answer === 'NOT_LEADER_OR_FOLLOWER') {
+        const now = before.cluster.partitions[marker.partition]?.leader ?? -1;
+        return `${at} no longer leads ${partitionText(marker.partition)}${now >= 0 ? ` (b${now} does)` : ''}: the ${markerText(marker)} is answered NOT_LEADER_OR_FOLLOWER and the coordinator sends it again`;
+      }
+      return `the HW passed the ${markerText(marker)} at ${at}, but the ISR is below min.insync.replicas: NOT_ENOUGH_REPLICAS_AFTER_APPEND, and the coordinator sends it again`;
     }
     case 'CoordinatorAbortTimedOut':
       return with_(`transaction.timeout.ms: the coordinator aborts ${metaText(b.coordinator.meta)} and bumps the epoch`, coordinatorChange(b, a));
@@ -217,7 +253,7 @@ export function txnCell(state: State): string {
   const c = t.coordinator;
   const coordinator = `TC ${metaText(c.meta)}${c.pending !== null ? ` → ${c.pending.meta.state}` : ''}`;
   const held = c.delayed.length > 0 ? ` · held up: ${c.delayed.map(requestText).join(', ')}` : '';
-  const markers = c.markers.length + c.lateMarkers.length > 0 ? ` · markers ${[...c.markers.map(markerText), ...c.lateMarkers.map((m) => `late ${markerText(m)}`)].join(', ')}` : '';
+  const markers = c.markers.length + c.lateMarkers.length > 0 ? ` · markers ${[...c.markers.map(heldMarkerText), ...c.lateMarkers.map((m) => `late ${markerText(m)}`)].join(', ')}` : '';
   const zombie = t.zombie === null ? '' : ` · zombie TM ${t.zombie.client.tm.state} ${t.zombie.producer.producerId}/${t.zombie.producer.epoch}`;
   const outcomes = t.ghost.txns.length > 0 ? ` · txns ${t.ghost.txns.map((x, i) => `#${i + 1} ${x.outcome}`).join(' ')}` : '';
   return `${client} · ${coordinator}${held}${markers}${zombie}${outcomes}`;

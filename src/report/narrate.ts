@@ -21,6 +21,8 @@ function wireLabel(state: State, wire: WireBatch): string {
 }
 
 function batchLabel(state: State, batch: LogBatch): string {
+  // A transaction marker (a control batch, replicated like data) says which: `<COMMIT pid/epoch>@offset`.
+  if (batch.control !== undefined) return `<${batch.control.result} ${batch.producerId}/${batch.epoch}>@${batch.baseOffset}`;
   return `[${records(state, batch.sends)}]@${batch.baseOffset}`;
 }
 
