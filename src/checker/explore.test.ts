@@ -12,8 +12,6 @@ import type { State } from '../model/types.js';
 import { canonicalText, FingerprintSet, hash64, stateKey } from './canonical.js';
 import { explore } from './explore.js';
 import { play } from './fixtures.js';
-import { runSuite } from './run-suite.js';
-import { DEFAULT_SEED } from './seed.js';
 
 describe('Explorer: canonical state keys', () => {
   it('two states that differ only in batch and request ids get the same key', () => {
@@ -133,27 +131,19 @@ describe('Explorer: verdicts', () => {
   });
 });
 
-describe(`Explorer and checker agree on every suite small enough to explore (seed ${DEFAULT_SEED})`, () => {
-  const compared: string[] = [];
-  for (const s of SUITES) {
-    if (s.setup === null) continue;
-    const setup = s.setup;
-    it(s.name, () => {
-      const explored = explore(setup, s.checked, [], { maxStates: 10_000 });
-      if (explored.verdict.kind === 'incomplete') return;
-      const checked = runSuite(s, { seed: DEFAULT_SEED, runs: s.runs });
-      if (explored.verdict.kind === 'complete') {
-        expect(checked.verdict).toBe('holds');
-      } else {
-        expect(checked.verdict).toBe('violated');
-        expect(checked.counterexample?.results[0]?.invariant).toBe(explored.verdict.results[0]?.invariant);
-        // The checker's minimised counterexample is never shorter than the shortest one.
-        expect(checked.counterexample?.events.length ?? 0).toBeGreaterThanOrEqual(explored.verdict.events.length);
-      }
-      compared.push(s.name);
-    });
-  }
-  it('compared enough suites to mean something', () => {
-    expect(compared.length).toBeGreaterThanOrEqual(10);
+/*
+ * The explorer's agreement with the random checker on each suite it decides within 10,000 states
+ * is tested beside each suite's search (properties/suite-tests.ts), which it reads rather than
+ * running the search again. Here: that enough suites are decided for that to mean something.
+ */
+describe('Explorer and checker agree on every suite small enough to explore', () => {
+  it('compared enough suites to mean something: the explorer decides at least 10 within 10,000 states', () => {
+    const decided: string[] = [];
+    for (const s of SUITES) {
+      if (s.setup === null) continue;
+      if (explore(s.setup, s.checked, [], { maxStates: 10_000 }).verdict.kind !== 'incomplete') decided.push(s.name);
+      if (decided.length >= 10) break;
+    }
+    expect(decided.length).toBeGreaterThanOrEqual(10);
   });
 });

@@ -3,10 +3,14 @@
  * own counterexample (found by fast-check and shrunk, as a user's check would find it), each
  * suite's detector must not claim another suite's counterexample, and a trace of a mechanism no
  * suite documents must not be given a suite's name.
+ *
+ * The tests on each suite's own counterexample are in properties/suite-tests.ts, beside the
+ * suite's search, which they read rather than search and shrink again.
  */
 
 import { describe, expect, it } from 'vitest';
 import { SUITES } from '../../properties/index.js';
+import { othersOf, SAME_AS, SHOWN } from '../../properties/suite-tests.js';
 import { adHocSuite } from '../checker/ad-hoc.js';
 import type { AdHocOptions } from '../checker/ad-hoc.js';
 import { buildReport, buildReportFrom } from '../checker/build-report.js';
@@ -22,20 +26,10 @@ import type { Invariant } from '../model/invariants.js';
 import { knownMechanism } from './known.js';
 import type { Report } from './report.js';
 
-/** Suites that show a violation by a documented mechanism (mutants show a broken model on purpose). */
-const SHOWN = SUITES.filter((s) => s.expect.verdict === 'violated' && s.modelConfig?.mutant === null);
-
-/** A suite that exists for a config Kafka accepts silently, with the mechanism of another suite. */
-const SAME_AS: Readonly<Record<string, string>> = { 'config.implicit-acks-1-disables-idempotence': 'delivery.acks1-retry-duplicates' };
-
 function suiteNamed(name: string): Suite {
   const suite = SUITES.find((s) => s.name === name);
   if (suite === undefined) throw new Error(`no suite ${name}`);
   return suite;
-}
-
-function expectedInvariant(suite: Suite): string {
-  return suite.expect.verdict === 'violated' ? suite.expect.invariant : '';
 }
 
 /** The shortest counterexample of an ad-hoc suite, as `explore` reports it. */
@@ -78,21 +72,8 @@ describe('knownMechanism', () => {
     for (const suite of SHOWN) expect(suite.mechanism !== null || SAME_AS[suite.name] !== undefined, suite.name).toBe(true);
   });
 
-  it.each(SHOWN.map((s) => [s.name, s] as const))('recognises the counterexample of %s as its own mechanism', (name, suite) => {
-    expect(knownMechanism(counterexample(suite), SUITES)?.suite).toBe(SAME_AS[name] ?? name);
-  });
-
-  it.each(SHOWN.filter((s) => s.mechanism !== null).map((s) => [s.name, s] as const))("%s's detector does not claim another suite's counterexample", (name, suite) => {
-    const distinct = SHOWN.filter((t) => t.name !== name && SAME_AS[t.name] !== name);
-    const sameInvariant = distinct.filter((t) => expectedInvariant(t) === expectedInvariant(suite));
-    // The only suite breaking its invariant (a consumer one, say) is tried on every other suite's counterexample.
-    const others = sameInvariant.length > 0 ? sameInvariant : distinct;
-    expect(others.length).toBeGreaterThan(0);
-    for (const other of others) {
-      const report = counterexample(other);
-      const read = { config: other.modelConfig as NonNullable<Suite['modelConfig']>, events: report.events, states: report.states, invariant: report.violation.invariant, violations: report.violation.violations };
-      expect(suite.mechanism?.shows(read), `${name} on the counterexample of ${other.name}`).toBe(false);
-    }
+  it("tries each detector on another suite's counterexample (properties/suite-tests.ts tries it on each)", () => {
+    for (const suite of SHOWN) if (suite.mechanism !== null) expect(othersOf(suite).length, suite.name).toBeGreaterThan(0);
   });
 
   it('names a resend after a delivery timeout, with no producer restart, after no restart', () => {
@@ -169,10 +150,6 @@ describe('knownMechanism', () => {
     expect(report.violation.invariant).toBe('SessionOrderKept');
     expect(report.states.at(-1)?.ghost.stats.notLeader).toBe(0);
     expect(knownMechanism(report, SUITES)?.suite).toBe('finding.new-producer-id-reordered');
-  });
-
-  it('names nothing for a mutant, whose violation is the point', () => {
-    expect(knownMechanism(counterexample(suiteNamed('mutant.broker-ignores-sequences')), SUITES)).toBeNull();
   });
 
   it('names nothing when the trace lacks the mechanism: the deadline finding without its deadline failure', () => {
