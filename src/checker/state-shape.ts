@@ -4,11 +4,11 @@
  * codec (state-codec.ts) are both derived from it, so a field cannot be in one and not the other,
  * and a field the key leaves out says why here.
  *
- * Kinds: `int` (a safe integer), `bool`, `oneOf(...)` (a string from a closed list), `text` (any
- * string), `id(space)` (an integer that only names something: the key holds its rank among the
- * live ids of its space, see below), `arrayOf(x)`, `nullable(x)` (x or null), `optional(x)` (a
- * field that may be absent), and `record(...)` (a plain object with exactly the listed fields, in
- * the order its interface and records.ts list them).
+ * Kinds: `int` (a safe integer), `bool`, `oneOf<Union>({...})` (a string of a union type, every
+ * member listed), `text` (any string), `id(space)` (an integer that only names something: the key
+ * holds its rank among the live ids of its space, see below), `arrayOf(x)`, `nullable(x)` (x or
+ * null), `optional(x)` (a field that may be absent), and `record<Type>(...)` (a plain object with
+ * exactly the listed fields, in the order its interface and records.ts list them).
  *
  * Id spaces. Batch, request and member ids are handed out in increasing order and only name
  * things, so the key replaces each by its rank among the live ids of its space: the ids of the
@@ -20,26 +20,49 @@
  * key too): that can only separate states, never merge them.
  *
  * Adding a field to State: add it to its interface and to its record below (the compiler then
- * requires it here: each record lists exactly its interface's keys), with its kind, and, if the key
- * may leave it out, `ignored(kind, 'why')`. state-shape.test.ts checks every state the suites reach
- * against this declaration, and that changing any field the key holds changes the key.
+ * requires it here: each record lists exactly its interface's keys, and each `oneOf` exactly its
+ * union's members), with its kind, in the interface's order, and, only if no rule, invariant or
+ * witness can tell two values of it apart, as `ignored(kind, 'why')`. state-shape.test.ts checks
+ * every state the suites reach against this declaration, and that changing any field the key
+ * holds changes the key.
  */
 
-import type { ConsumerSide, ConsumerState, AssignedPartition, BufferedFetch, CommitEntry, ConsumedRecord, ConsumerCounters, ConsumerStats, Effect, FetchPosition, GroupMember, GroupState, Sink } from '../model/consumer-types.js';
+import type {
+  AssignedPartition,
+  BufferedFetch,
+  CommitEntry,
+  ConsumedRecord,
+  ConsumerCounters,
+  ConsumerSide,
+  ConsumerState,
+  ConsumerStats,
+  Effect,
+  FetchPosition,
+  FetchState,
+  GroupMember,
+  GroupPhase,
+  GroupState,
+  LoopPhase,
+  Sink,
+} from '../model/consumer-types.js';
 import type {
   GhostTxn,
   PendingTxnWrite,
+  TmState,
   TransactionManagerState,
   TransactionMetadata,
   TxnClient,
   TxnCoordinator,
   TxnCounters,
+  TxnError,
   TxnGhost,
   TxnGroup,
   TxnMarker,
   TxnRequest,
   TxnResponse,
+  TxnResult,
   TxnSide,
+  TxnState,
   ZombieInstance,
 } from '../model/txn-types.js';
 import type {
@@ -50,8 +73,10 @@ import type {
   ClusterState,
   Connection,
   Counters,
+  ErrorCode,
   Ghost,
   LogBatch,
+  Outcome,
   PartitionResponse,
   PartitionState,
   PendingPartition,
@@ -114,8 +139,12 @@ const bool: Shape = { kind: 'bool' };
 const literalTrue: Shape = { kind: 'true' };
 const text: Shape = { kind: 'text' };
 
-function oneOf(...values: string[]): Shape {
-  return { kind: 'enum', values };
+/**
+ * A string from the union T: every member listed as a key of `members` (the compiler checks none
+ * is missing or extra, so a value added to the union must be added here), in a fixed order.
+ */
+function oneOf<T extends string>(members: { readonly [K in T]: true }): Shape {
+  return { kind: 'enum', values: Object.keys(members) };
 }
 
 function arrayOf(of: Shape): Shape {
@@ -156,25 +185,13 @@ function record<T>(name: string, fields: { readonly [K in keyof T]-?: Spec }): R
 // Enumerations (the string unions of the model's types).
 // ---------------------------------------------------------------------------------------------
 
-const ERROR_CODE = oneOf(
-  'NONE',
-  'NETWORK_EXCEPTION',
-  'REQUEST_TIMED_OUT',
-  'NOT_LEADER_OR_FOLLOWER',
-  'NOT_ENOUGH_REPLICAS',
-  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'INVALID_PRODUCER_EPOCH',
-  'INVALID_TXN_STATE',
-  'INVALID_PRODUCER_ID_MAPPING',
-  'TRANSACTION_ABORTABLE',
-);
-const OUTCOME = oneOf('pending', 'ok', 'fail', 'info');
-const TXN_RESULT = oneOf('COMMIT', 'ABORT');
-const TXN_STATE = oneOf('Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'PrepareEpochFence');
-const TM_STATE = oneOf('UNINITIALIZED', 'INITIALIZING', 'READY', 'IN_TRANSACTION', 'COMMITTING_TRANSACTION', 'ABORTING_TRANSACTION', 'ABORTABLE_ERROR', 'FATAL_ERROR');
-const TXN_ERROR = oneOf('NONE', 'CONCURRENT_TRANSACTIONS', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING', 'INVALID_PRODUCER_EPOCH', 'INVALID_TXN_STATE', 'TRANSACTION_COORDINATOR_FENCED', 'TRANSACTION_ABORTABLE');
-const ISOLATION = oneOf('read_uncommitted', 'read_committed');
+const ERROR_CODE = oneOf<ErrorCode>({ NONE: true, NETWORK_EXCEPTION: true, REQUEST_TIMED_OUT: true, NOT_LEADER_OR_FOLLOWER: true, NOT_ENOUGH_REPLICAS: true, NOT_ENOUGH_REPLICAS_AFTER_APPEND: true, OUT_OF_ORDER_SEQUENCE_NUMBER: true, INVALID_PRODUCER_EPOCH: true, INVALID_TXN_STATE: true, INVALID_PRODUCER_ID_MAPPING: true, TRANSACTION_ABORTABLE: true });
+const OUTCOME = oneOf<Outcome>({ pending: true, ok: true, fail: true, info: true });
+const TXN_RESULT = oneOf<TxnResult>({ COMMIT: true, ABORT: true });
+const TXN_STATE = oneOf<TxnState>({ Empty: true, Ongoing: true, PrepareCommit: true, PrepareAbort: true, CompleteCommit: true, CompleteAbort: true, PrepareEpochFence: true });
+const TM_STATE = oneOf<TmState>({ UNINITIALIZED: true, INITIALIZING: true, READY: true, IN_TRANSACTION: true, COMMITTING_TRANSACTION: true, ABORTING_TRANSACTION: true, ABORTABLE_ERROR: true, FATAL_ERROR: true });
+const TXN_ERROR = oneOf<TxnError>({ NONE: true, CONCURRENT_TRANSACTIONS: true, PRODUCER_FENCED: true, INVALID_PRODUCER_ID_MAPPING: true, INVALID_PRODUCER_EPOCH: true, INVALID_TXN_STATE: true, TRANSACTION_COORDINATOR_FENCED: true, TRANSACTION_ABORTABLE: true });
+const ISOLATION = oneOf<TxnSide['isolation']>({ read_uncommitted: true, read_committed: true });
 
 // ---------------------------------------------------------------------------------------------
 // Producer and network (types.ts). Built twice: with ids ranked (the producer) and as they are
@@ -335,7 +352,7 @@ const CONSUMED_RECORD = record<ConsumedRecord>('ConsumedRecord', { partition: in
 const BUFFERED_FETCH = record<BufferedFetch>('BufferedFetch', { fetchOffset: int, records: arrayOf(CONSUMED_RECORD), nextFetchOffset: int, lastEpoch: int });
 const ASSIGNED = record<AssignedPartition>('AssignedPartition', {
   partition: int,
-  fetchState: oneOf('INITIALIZING', 'FETCHING', 'AWAIT_RESET', 'AWAIT_VALIDATION'),
+  fetchState: oneOf<FetchState>({ INITIALIZING: true, FETCHING: true, AWAIT_RESET: true, AWAIT_VALIDATION: true }),
   position: FETCH_POSITION,
   buffered: nullable(BUFFERED_FETCH),
 });
@@ -347,13 +364,13 @@ const CONSUMER = record<ConsumerState>('ConsumerState', {
   generation: int,
   assigned: arrayOf(ASSIGNED),
   returned: arrayOf(CONSUMED_RECORD),
-  phase: oneOf('poll', 'commit', 'process', 'write-id'),
+  phase: oneOf<LoopPhase>({ poll: true, commit: true, process: true, 'write-id': true }),
   retryOffsets: nullable(arrayOf(COMMIT_ENTRY)),
   idToWrite: int,
 });
 const GROUP_MEMBER = record<GroupMember>('GroupMember', { memberId: id('member', true), consumer: int, joined: bool, assignment: arrayOf(int) });
 const GROUP = record<GroupState>('GroupState', {
-  phase: oneOf('Empty', 'PreparingRebalance', 'Stable'),
+  phase: oneOf<GroupPhase>({ Empty: true, PreparingRebalance: true, Stable: true }),
   generation: int,
   members: arrayOf(GROUP_MEMBER),
   nextMemberId: ignored(int, 'member ids are ranked among the live ones, and a new id is above every live one'),
@@ -415,7 +432,7 @@ const TM = record<TransactionManagerState>('TransactionManagerState', {
 const TXN_REQUEST = record<TxnRequest>('TxnRequest', {
   id: int,
   session: int,
-  kind: oneOf('InitProducerId', 'AddPartitionsToTxn', 'EndTxn', 'TxnOffsetCommit', 'OffsetCommit'),
+  kind: oneOf<TxnRequest['kind']>({ InitProducerId: true, AddPartitionsToTxn: true, EndTxn: true, TxnOffsetCommit: true, OffsetCommit: true }),
   producerId: int,
   epoch: int,
   partitions: arrayOf(int),
@@ -453,7 +470,7 @@ const TXN_GROUP = record<TxnGroup>('TxnGroup', {
   committed: int,
   pendingOffset: nullable(record<NonNullable<TxnGroup['pendingOffset']>>('PendingOffset', { producerId: int, offset: int })),
 });
-const GHOST_TXN = record<GhostTxn>('GhostTxn', { session: int, sends: arrayOf(int), outcome: oneOf('open', 'committed', 'aborted', 'failed'), input: int });
+const GHOST_TXN = record<GhostTxn>('GhostTxn', { session: int, sends: arrayOf(int), outcome: oneOf<GhostTxn['outcome']>({ open: true, committed: true, aborted: true, failed: true }), input: int });
 const TXN_GHOST = record<TxnGhost>('TxnGhost', {
   txns: arrayOf(GHOST_TXN),
   initEpochs: arrayOf(int),
