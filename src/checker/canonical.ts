@@ -2,239 +2,85 @@
  * Canonical state keys for the exhaustive explorer: two states that cannot behave differently
  * get the same key, so the explorer visits them once.
  *
- * Normalised away:
- * - batch and request ids, which only name things: each is replaced by its rank among the live
- *   ones (ids are handed out in increasing order, so ranks keep their order);
- * - the events counter: breadth-first search reaches a state first at its smallest depth, and a
- *   state with fewer events used can do everything the same state with more can;
- * - the ghost's statistics and the error text of failed sends, which no invariant reads;
- * - the coordinator's next producer id is kept (producer ids are stored in broker state);
- * - on the consumer side (`walkConsumers`): member ids, ranked among the live ones like batch ids,
- *   the group's next member id (new ids are always above the live ones), and the consumer
- *   statistics, which only witnesses read.
+ * What the key holds is declared in state-shape.ts, field by field: every field but those marked
+ * `ignored` there (each with its reason: the events counter, statistics only witnesses read, error
+ * texts, counters of ids), with batch, request and member ids replaced by their ranks among the
+ * live ids of their space. Both forms below are derived from that declaration.
  *
  * The explorer hashes the key to 64 bits (`stateKey`, two independent 32-bit mixes over the same
  * fields, without building the text). With N states the chance of any collision is about
  * N² / 2^65: 3 in a million for ten million states. `canonicalText` is the readable definition
- * of the same key, used by tests.
+ * of the same key (an interpreter of the declaration), used by tests.
  */
 
-import type { ConsumedRecord, ConsumerSide } from '../model/consumer-types.js';
-import type { TxnSide } from '../model/txn-types.js';
 import type { State } from '../model/types.js';
+import { ID_SPACES, type IdSpace, type RecordShape, type Shape, STATE_SHAPE } from './state-shape.js';
 
-function rankMap(ids: Iterable<number>): Map<number, number> {
-  const sorted = [...new Set(ids)].sort((a, b) => a - b);
-  return new Map(sorted.map((id, rank) => [id, rank]));
-}
+// ---------------------------------------------------------------------------------------------
+// The readable definition: an interpreter of the declaration.
+// ---------------------------------------------------------------------------------------------
 
-/** The state as a string with names normalised and bookkeeping dropped. */
-export function canonicalText(state: State): string {
-  const p = state.producer;
-  const batchRank = rankMap(p.batches.map((b) => b.id));
-  const requestRank = requestRanks(state);
-  const b = (id: number): number => batchRank.get(id) ?? -1;
-  const r = (id: number): number => requestRank.get(id) ?? -1;
-  const producer: unknown[] = [
-    p.session,
-    p.producerId,
-    p.epoch,
-    p.epochBumpRequired,
-    p.partitionsToRewrite,
-    p.unresolved,
-    p.partitions.map((part) => [
-      part.queue.map(b),
-      part.producerId,
-      part.epoch,
-      part.nextSequence,
-      part.lastAckedSequence,
-      part.lastAckedOffset,
-      part.inFlight.map(b),
-      part.muted,
-    ]),
-    p.batches.map((x) => [x.partition, x.sends, x.producerId, x.epoch, x.baseSequence, x.attempts, x.inRetry, x.reopened, x.drained, x.done, x.deadlinePassed]),
-    p.requests.map((rs) => rs.map((x) => [r(x.id), x.batches.map(b)])),
-    p.drainIndex,
-  ];
-  const network = state.network.map((conn) => [
-    conn.toBroker.map((x) => [r(x.id), x.acks, x.batches.map((w) => [w.partition, b(w.batch), w.producerId, w.epoch, w.baseSequence, w.sends])]),
-    conn.pending === null ? null : [r(conn.pending.id), conn.pending.partitions],
-    conn.toClient.map((x) => [r(x.id), x.partitions]),
-  ]);
-  const sends = state.ghost.sends.map((s) => [s.record, s.partition, s.session, s.outcome, s.offset, s.transmitted, s.rejected]);
-  const c = state.counters;
-  const counters = [c.records, c.resends, c.lostMessages, c.restarts, c.crashes, c.clusterChanges, c.powerLosses];
-  const key: unknown[] = [producer, network, state.cluster, state.nextProducerId, state.application.toResend, sends, counters];
-  if (state.consumers !== null) {
-    const consumerFields: number[] = [];
-    walkConsumers(state.consumers, (n) => consumerFields.push(n));
-    key.push(consumerFields);
-  }
-  if (state.txn !== null) {
-    const txnFields: number[] = [];
-    walkTxn(state.txn, (n) => txnFields.push(n));
-    key.push(txnFields);
-  }
-  return JSON.stringify(key);
-}
+/** Sorted distinct non-negative values of a space's live id fields, per space. */
+type Live = Record<IdSpace, number[]>;
 
-/**
- * Every field of the transactional side, as numbers in a fixed order, for both forms of the key:
- * a generic walk of the plain data (numbers, booleans, strings by their characters, lists and
- * objects with their lengths, keys in their fixed order), leaving out the coordinator metadata's
- * `txnStartMs` and `timeoutMs` (the model's clock is abstract: no rule reads them). Request ids
- * are kept as they are: a key may then separate states that differ only in ids, never merge two
- * that differ.
- */
-export function walkTxn(txn: TxnSide, emit: (n: number) => void): void {
-  walkValue(txn, emit);
-}
-
-function walkValue(value: unknown, emit: (n: number) => void): void {
-  if (value === null || value === undefined) emit(-101);
-  else if (typeof value === 'number') emit(value);
-  else if (typeof value === 'boolean') emit(value ? -102 : -103);
-  else if (typeof value === 'string') {
-    emit(-104);
-    emit(value.length);
-    for (let i = 0; i < value.length; i++) emit(value.charCodeAt(i));
-  } else if (Array.isArray(value)) {
-    emit(-105);
-    emit(value.length);
-    for (const item of value) walkValue(item, emit);
-  } else {
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record).filter((k) => k !== 'txnStartMs' && k !== 'timeoutMs');
-    emit(-106);
-    emit(keys.length);
-    for (const k of keys) {
-      emit(k.length);
-      walkValue(record[k], emit);
-    }
-  }
-}
-
-const CONSUMER_CODES: Readonly<Record<string, number>> = {
-  poll: 1,
-  commit: 2,
-  process: 3,
-  'write-id': 4,
-  INITIALIZING: 5,
-  FETCHING: 6,
-  AWAIT_RESET: 7,
-  AWAIT_VALIDATION: 8,
-  Empty: 9,
-  PreparingRebalance: 10,
-  Stable: 11,
-};
-
-/**
- * Every field of the consumer side a rule or an invariant reads, as numbers in a fixed order, for
- * both forms of the key. Member ids are ranked among the ids in use (the group's members and the
- * ids consumers believe they hold); lists carry their lengths so that no two sides run together.
- */
-export function walkConsumers(side: ConsumerSide, emit: (n: number) => void): void {
-  const ids = new Set<number>();
-  for (const m of side.group.members) ids.add(m.memberId);
-  for (const c of side.consumers) if (c.memberId >= 0) ids.add(c.memberId);
-  const sorted = [...ids].sort((a, b) => a - b);
-  const member = (id: number): number => (id < 0 ? -1 : sorted.indexOf(id));
-  const code = (text: string): number => CONSUMER_CODES[text] ?? -7;
-  const record = (r: ConsumedRecord): void => {
-    emit(r.partition);
-    emit(r.offset);
-    emit(r.send);
-    emit(r.key);
-    emit(r.leaderEpoch);
-    emit(r.generation);
-  };
-  emit(side.consumers.length);
-  for (const c of side.consumers) {
-    emit(c.running ? 1 : 0);
-    emit(c.session);
-    emit(code(c.phase));
-    emit(c.idToWrite);
-    emit(c.retryOffsets === null ? -1 : c.retryOffsets.length);
-    for (const e of c.retryOffsets ?? []) {
-      emit(e.partition);
-      emit(e.offset);
-      emit(e.leaderEpoch);
-    }
-    emit(member(c.memberId));
-    emit(c.generation);
-    emit(c.assigned.length);
-    for (const a of c.assigned) {
-      emit(a.partition);
-      emit(code(a.fetchState));
-      emit(a.position.offset);
-      emit(a.position.offsetEpoch);
-      emit(a.position.leaderEpoch);
-      if (a.buffered === null) emit(-1);
-      else {
-        emit(a.buffered.fetchOffset);
-        emit(a.buffered.nextFetchOffset);
-        emit(a.buffered.lastEpoch);
-        emit(a.buffered.records.length);
-        for (const r of a.buffered.records) record(r);
+function collectLive(shape: Shape, value: unknown, live: Live): void {
+  switch (shape.kind) {
+    case 'id':
+      if (shape.live && (value as number) >= 0 && !live[shape.space].includes(value as number)) live[shape.space].push(value as number);
+      return;
+    case 'array':
+      for (const item of value as unknown[]) collectLive(shape.of, item, live);
+      return;
+    case 'nullable':
+      if (value !== null) collectLive(shape.of, value, live);
+      return;
+    case 'record':
+      for (const f of shape.fields) {
+        const v = (value as Record<string, unknown>)[f.name];
+        if (v !== undefined) collectLive(f.shape, v, live);
       }
-    }
-    emit(c.returned.length);
-    for (const r of c.returned) record(r);
+      return;
+    default:
+      return;
   }
-  const g = side.group;
-  emit(code(g.phase));
-  emit(g.generation);
-  emit(g.members.length);
-  for (const m of g.members) {
-    emit(member(m.memberId));
-    emit(m.consumer);
-    emit(m.joined ? 1 : 0);
-    emit(m.assignment.length);
-    for (const p of m.assignment) emit(p);
-  }
-  for (const e of g.committed) {
-    emit(e.offset);
-    emit(e.leaderEpoch);
-  }
-  // Effects in order (ProcessedInLogOrder reads it), processed ids in order (dedup-window evicts the oldest).
-  emit(side.sink.effects.length);
-  for (const e of side.sink.effects) {
-    emit(e.key);
-    emit(e.partition);
-    emit(e.offset);
-    emit(e.send);
-    emit(e.consumer);
-    emit(e.session);
-    emit(e.generation);
-  }
-  emit(side.sink.processedIds.length);
-  for (const id of side.sink.processedIds) emit(id);
-  for (const o of side.sink.offsets) emit(o);
-  // The keys are implied by the ghost's sends (each send's record), which the key holds; kept for safety.
-  emit(side.keys.length);
-  for (const k of side.keys) emit(k);
-  emit(side.counters.consumerCrashes);
-  emit(side.counters.lostCommitResponses);
-  emit(side.counters.rebalances);
 }
 
-const CODES: Readonly<Record<string, number>> = {
-  pending: 1,
-  ok: 2,
-  fail: 3,
-  info: 4,
-  NONE: 10,
-  NETWORK_EXCEPTION: 11,
-  REQUEST_TIMED_OUT: 12,
-  NOT_LEADER_OR_FOLLOWER: 13,
-  NOT_ENOUGH_REPLICAS: 14,
-  NOT_ENOUGH_REPLICAS_AFTER_APPEND: 15,
-  OUT_OF_ORDER_SEQUENCE_NUMBER: 16,
-  INVALID_PRODUCER_EPOCH: 17,
-  INVALID_TXN_STATE: 18,
-  INVALID_PRODUCER_ID_MAPPING: 19,
-  TRANSACTION_ABORTABLE: 20,
-};
+function keyValue(shape: Shape, value: unknown, live: Live): unknown {
+  switch (shape.kind) {
+    case 'id':
+      return (value as number) < 0 ? -1 : live[shape.space].indexOf(value as number);
+    case 'array':
+      return (value as unknown[]).map((item) => keyValue(shape.of, item, live));
+    case 'nullable':
+      return value === null ? null : keyValue(shape.of, value, live);
+    case 'record': {
+      const out: unknown[] = [];
+      for (const f of shape.fields) {
+        if (f.ignored !== null) continue;
+        const v = (value as Record<string, unknown>)[f.name];
+        out.push(v === undefined ? null : keyValue(f.shape, v, live));
+      }
+      return out;
+    }
+    default:
+      return value;
+  }
+}
+
+/**
+ * The state as a string: every field the declaration (state-shape.ts) does not mark ignored, ids
+ * replaced by their ranks among the live ids of their space.
+ */
+export function canonicalText(state: State): string {
+  const live: Live = { batch: [], request: [], member: [] };
+  collectLive(STATE_SHAPE, state, live);
+  for (const space of ID_SPACES) live[space].sort((a, b) => a - b);
+  return JSON.stringify(keyValue(STATE_SHAPE, state, live));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fast form: the same walk, compiled once into JavaScript from the declaration.
+// ---------------------------------------------------------------------------------------------
 
 // The hash state of the key being computed: two independent 32-bit mixes (FNV-1a-style per
 // 32-bit word, with different primes). Kept in a typed array so the hot loop allocates nothing
@@ -248,219 +94,158 @@ function mix(n: number): void {
   H[1] = h2 ^ (h2 >>> 13);
 }
 
-function mixBool(b: boolean): void {
-  mix(b ? 1 : 0);
+function mixText(s: string): void {
+  mix(s.length);
+  for (let i = 0; i < s.length; i++) mix(s.charCodeAt(i));
 }
 
-function mixCode(text: string): void {
-  mix(CODES[text] ?? -7);
+/** Insert a live id into its space's sorted list (a handful of ids, mostly arriving in order). */
+function insertLive(ids: number[], id: number): void {
+  if (id < 0) return;
+  let at = ids.length;
+  while (at > 0 && (ids[at - 1] as number) > id) at -= 1;
+  if (at > 0 && ids[at - 1] === id) return;
+  ids.splice(at, 0, id);
 }
 
-function mixInts(xs: readonly number[]): void {
-  mix(xs.length);
-  for (let i = 0; i < xs.length; i++) mix(xs[i] as number);
+function rank(ids: readonly number[], id: number): number {
+  return id < 0 ? -1 : ids.indexOf(id);
 }
 
-/** Rank of a live batch id: batches are kept sorted by id, so its index. */
-function batchRank(batches: readonly { readonly id: number }[], id: number): number {
-  for (let i = 0; i < batches.length; i++) if ((batches[i] as { id: number }).id === id) return i;
-  return -1;
+function badValue(path: string, value: unknown): never {
+  throw new Error(`canonical key: ${path} is ${JSON.stringify(value)}, which src/checker/state-shape.ts does not declare`);
 }
 
-const requestIds: number[] = [];
-
-/** Collect the live request ids, sorted, into `requestIds`; a request's rank is its index there. */
-function collectRequestIds(state: State): void {
-  requestIds.length = 0;
-  for (const rs of state.producer.requests) for (const r of rs) insertSorted(r.id);
-  for (const conn of state.network) {
-    for (const r of conn.toBroker) insertSorted(r.id);
-    for (const r of conn.toClient) insertSorted(r.id);
-    if (conn.pending !== null) insertSorted(conn.pending.id);
+/** Whether a live id field lies under `shape` (the collecting pass skips the rest). */
+function hasLive(shape: Shape, seen: Map<RecordShape, boolean> = new Map()): boolean {
+  switch (shape.kind) {
+    case 'id':
+      return shape.live;
+    case 'array':
+    case 'nullable':
+      return hasLive(shape.of, seen);
+    case 'record': {
+      const known = seen.get(shape);
+      if (known !== undefined) return known;
+      seen.set(shape, false);
+      const result = shape.fields.some((f) => hasLive(f.shape, seen));
+      seen.set(shape, result);
+      return result;
+    }
+    default:
+      return false;
   }
-}
-
-/** Insertion into `requestIds` in ascending order: a handful of ids, mostly arriving in order. */
-function insertSorted(id: number): void {
-  let at = requestIds.length;
-  requestIds.push(id);
-  while (at > 0 && (requestIds[at - 1] as number) > id) {
-    requestIds[at] = requestIds[at - 1] as number;
-    at -= 1;
-  }
-  requestIds[at] = id;
-}
-
-function requestRank(id: number): number {
-  return requestIds.indexOf(id);
 }
 
 /**
- * The canonical key of a state as a 64-bit hash, computed by walking the same fields, with the
- * same normalisation, as `canonicalText` (a test checks the two agree on which states are equal).
+ * Compiles the declaration into a key function: per record shape one function that gathers the
+ * live ids under it and one that mixes its fields, named by a counter (the producer's shapes
+ * occur twice, ranked and not).
+ */
+class KeyCompiler {
+  private readonly names = new Map<RecordShape, string>();
+  private readonly collectNames = new Map<RecordShape, string>();
+  private readonly functions: string[] = [];
+  private readonly liveSeen = new Map<RecordShape, boolean>();
+  private n = 0;
+
+  private fresh(prefix: string): string {
+    this.n += 1;
+    return `${prefix}${this.n}`;
+  }
+
+  /** The name of the function that mixes (or, `collect`, gathers live ids of) a record. */
+  recordFunction(shape: RecordShape, collect: boolean): string {
+    const map = collect ? this.collectNames : this.names;
+    const known = map.get(shape);
+    if (known !== undefined) return known;
+    const name = this.fresh(collect ? `collect${shape.name}_` : `key${shape.name}_`);
+    map.set(shape, name);
+    const body: string[] = [];
+    for (const f of shape.fields) {
+      if (collect ? !hasLive(f.shape, this.liveSeen) : f.ignored !== null) continue;
+      const v = this.fresh('v');
+      body.push(`const ${v} = o.${f.name};`);
+      const inner = collect ? this.collect(f.shape, v) : this.value(f.shape, v, `${shape.name}.${f.name}`);
+      if (f.optional) body.push(collect ? `if (${v} !== undefined) { ${inner} }` : `if (${v} === undefined) mix(0); else { mix(1); ${inner} }`);
+      else body.push(inner);
+    }
+    this.functions.push(`function ${name}(o) {\n${body.join('\n')}\n}`);
+    return name;
+  }
+
+  private value(shape: Shape, v: string, path: string): string {
+    switch (shape.kind) {
+      case 'int':
+        return `mix(${v});`;
+      case 'bool':
+        return `mix(${v} ? 1 : 0);`;
+      case 'true':
+        return '';
+      case 'text':
+        return `mixText(${v});`;
+      case 'enum': {
+        const cases = shape.values.map((x, i) => `case ${JSON.stringify(x)}: mix(${i}); break;`).join(' ');
+        return `switch (${v}) { ${cases} default: badValue(${JSON.stringify(path)}, ${v}); }`;
+      }
+      case 'id':
+        return `mix(rank(${shape.space}, ${v}));`;
+      case 'array': {
+        const i = this.fresh('i');
+        const e = this.fresh('e');
+        return `mix(${v}.length); for (let ${i} = 0; ${i} < ${v}.length; ${i}++) { const ${e} = ${v}[${i}]; ${this.value(shape.of, e, `${path}[]`)} }`;
+      }
+      case 'nullable':
+        return `if (${v} === null) mix(0); else { mix(1); ${this.value(shape.of, v, path)} }`;
+      case 'record':
+        return `${this.recordFunction(shape, false)}(${v});`;
+    }
+  }
+
+  private collect(shape: Shape, v: string): string {
+    switch (shape.kind) {
+      case 'id':
+        return shape.live ? `insertLive(${shape.space}, ${v});` : '';
+      case 'array': {
+        const i = this.fresh('i');
+        return `for (let ${i} = 0; ${i} < ${v}.length; ${i}++) { ${this.collect(shape.of, `${v}[${i}]`)} }`;
+      }
+      case 'nullable':
+        return `if (${v} !== null) { ${this.collect(shape.of, v)} }`;
+      case 'record':
+        return `${this.recordFunction(shape, true)}(${v});`;
+      default:
+        return '';
+    }
+  }
+
+  /** The whole key function: clear the live lists, collect, then mix every field the key holds. */
+  compile(root: RecordShape): (state: State) => void {
+    const collect = this.recordFunction(root, true);
+    const key = this.recordFunction(root, false);
+    const source = [
+      '"use strict";',
+      ...this.functions,
+      `return function key(state) { ${ID_SPACES.map((s) => `${s}.length = 0;`).join(' ')} ${collect}(state); ${key}(state); };`,
+    ].join('\n');
+    const make = new Function('mix', 'mixText', 'insertLive', 'rank', 'badValue', ...ID_SPACES, source) as (...args: unknown[]) => (state: State) => void;
+    return make(mix, mixText, insertLive, rank, badValue, ...ID_SPACES.map(() => [] as number[]));
+  }
+}
+
+const mixState = new KeyCompiler().compile(STATE_SHAPE);
+
+/**
+ * The canonical key of a state as a 64-bit hash: the fields and normalisation of
+ * `canonicalText`, mixed as numbers (a test checks the two agree on which states are equal).
  * `extra` bits (the explorer's witness values) are mixed in at the end.
  */
 export function stateKey(state: State, extra: number): [number, number] {
   H[0] = 0x811c9dc5;
   H[1] = 0x9747b28c;
-  const p = state.producer;
-  const batches = p.batches;
-  collectRequestIds(state);
-  mix(p.session);
-  mix(p.producerId);
-  mix(p.epoch);
-  mixBool(p.epochBumpRequired);
-  mixInts(p.partitionsToRewrite);
-  mixInts(p.unresolved);
-  for (const part of p.partitions) {
-    mix(part.queue.length);
-    for (const id of part.queue) mix(batchRank(batches, id));
-    mix(part.producerId);
-    mix(part.epoch);
-    mix(part.nextSequence);
-    mix(part.lastAckedSequence);
-    mix(part.lastAckedOffset);
-    mix(part.inFlight.length);
-    for (const id of part.inFlight) mix(batchRank(batches, id));
-    mixBool(part.muted);
-  }
-  mix(batches.length);
-  for (const x of batches) {
-    mix(x.partition);
-    mixInts(x.sends);
-    mix(x.producerId);
-    mix(x.epoch);
-    mix(x.baseSequence);
-    mix(x.attempts);
-    mixBool(x.inRetry);
-    mixBool(x.reopened);
-    mixBool(x.drained);
-    mixBool(x.done);
-    mixBool(x.deadlinePassed);
-  }
-  for (const rs of p.requests) {
-    mix(rs.length);
-    for (const x of rs) {
-      mix(requestRank(x.id));
-      mix(x.batches.length);
-      for (const id of x.batches) mix(batchRank(batches, id));
-    }
-  }
-  mixInts(p.drainIndex);
-  for (const conn of state.network) {
-    mix(conn.toBroker.length);
-    for (const x of conn.toBroker) {
-      mix(requestRank(x.id));
-      mix(x.acks);
-      mix(x.batches.length);
-      for (const w of x.batches) {
-        mix(w.partition);
-        mix(batchRank(batches, w.batch));
-        mix(w.producerId);
-        mix(w.epoch);
-        mix(w.baseSequence);
-        mixInts(w.sends);
-      }
-    }
-    if (conn.pending === null) mix(-1);
-    else {
-      mix(requestRank(conn.pending.id));
-      mix(conn.pending.partitions.length);
-      for (const e of conn.pending.partitions) {
-        mix(e.partition);
-        mixCode(e.error);
-        mix(e.baseOffset);
-        mix(e.requiredOffset);
-      }
-    }
-    mix(conn.toClient.length);
-    for (const x of conn.toClient) {
-      mix(requestRank(x.id));
-      mix(x.partitions.length);
-      for (const e of x.partitions) {
-        mix(e.partition);
-        mixCode(e.error);
-        mix(e.baseOffset);
-      }
-    }
-  }
-  for (const alive of state.cluster.alive) mixBool(alive);
-  for (const part of state.cluster.partitions) {
-    mix(part.leader);
-    mix(part.leaderEpoch);
-    mixInts(part.isr);
-    mix(part.leaderEpochStartOffset);
-    mixInts(part.followerLeo);
-    for (const replica of part.replicas) {
-      mix(replica.log.length);
-      for (const batch of replica.log) {
-        mix(batch.baseOffset);
-        mix(batch.leaderEpoch);
-        mix(batch.producerId);
-        mix(batch.epoch);
-        mix(batch.baseSequence);
-        mixInts(batch.sends);
-        // Transactional batches only (absent otherwise, so a producer-only key is what it was).
-        if (batch.transactional === true) mix(-201);
-        if (batch.control !== undefined) {
-          mix(batch.control.result === 'COMMIT' ? -202 : -203);
-          mix(batch.control.coordinatorEpoch);
-        }
-      }
-      mix(replica.hw);
-      mix(replica.flushed);
-      mixEntries(replica.producers);
-      mix(replica.snapshots.length);
-      for (const snap of replica.snapshots) {
-        mix(snap.offset);
-        mixEntries(snap.entries);
-      }
-    }
-  }
-  mix(state.nextProducerId);
-  mixInts(state.application.toResend);
-  mix(state.ghost.sends.length);
-  for (const x of state.ghost.sends) {
-    mix(x.record);
-    mix(x.partition);
-    mix(x.session);
-    mixCode(x.outcome);
-    mix(x.offset);
-    mix(x.transmitted);
-    mix(x.rejected);
-  }
-  const c = state.counters;
-  mix(c.records);
-  mix(c.resends);
-  mix(c.lostMessages);
-  mix(c.restarts);
-  mix(c.crashes);
-  mix(c.clusterChanges);
-  mix(c.powerLosses);
-  if (state.consumers !== null) walkConsumers(state.consumers, mix);
-  if (state.txn !== null) walkTxn(state.txn, mix);
+  mixState(state);
   mix(extra);
   return [(H[0] as number) >>> 0, (H[1] as number) >>> 0];
-}
-
-function mixEntries(entries: State['cluster']['partitions'][number]['replicas'][number]['producers']): void {
-  mix(entries.length);
-  for (const e of entries) {
-    mix(e.producerId);
-    mix(e.epoch);
-    mix(e.batches.length);
-    for (const m of e.batches) {
-      mix(m.firstSeq);
-      mix(m.lastSeq);
-      mix(m.firstOffset);
-      mix(m.lastOffset);
-    }
-  }
-}
-
-function requestRanks(state: State): Map<number, number> {
-  collectRequestIds(state);
-  return new Map(requestIds.map((id, rank) => [id, rank]));
 }
 
 /** 64-bit hash of a string as two 32-bit halves. */

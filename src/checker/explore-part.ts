@@ -6,8 +6,8 @@
  * part takes in what it was sent, keeping the states it had not visited as its next level.
  *
  * A state's id is `local index × parts + part`, so a parent can live in any part. The parts'
- * codecs do not learn during a level (a new shape or string is written inline); what was met is
- * adopted by every part between levels in one order, so their dictionaries stay identical.
+ * codecs do not learn during a level (a new text is written inline); what was met is adopted by
+ * every part between levels in one order, so their dictionaries stay identical.
  *
  * Invariants are checked where a state is generated: a violating successor at depth d + 1 is a
  * shortest counterexample whether or not another part has visited the same state.
@@ -58,7 +58,7 @@ export interface Expanded {
   readonly generated: number;
   /** The first violation this part met: its parent's id, the choice, and what it broke. */
   readonly violation: { readonly parent: number; readonly choice: number; readonly results: readonly InvariantResult[] } | null;
-  readonly met: { shapes: string[][]; strings: string[] };
+  readonly met: { strings: string[] };
 }
 
 export interface Accepted {
@@ -200,8 +200,8 @@ export class ExplorePart {
     return { outboxes: boxes.map((b) => b.done()), generated, violation, met: this.codec.takeMet() };
   }
 
-  /** Adopt the shapes and strings every part met, in one order. */
-  adopt(met: { shapes: string[][]; strings: string[] }): void {
+  /** Adopt the texts every part met, in one order. */
+  adopt(met: { strings: string[] }): void {
     this.codec.adopt(met);
   }
 

@@ -1,7 +1,8 @@
 /**
  * The frontier's state codec: every state decodes to an equal state (same fields in the same
- * order, same values), on every state of the small suites and on random states; codecs that
- * adopt the same shapes agree; the visited set keeps fingerprints apart.
+ * order, same values), on every state of the small suites and on random states; a value the
+ * declaration does not allow is refused; codecs that adopt the same texts agree; the visited set
+ * keeps fingerprints apart.
  */
 
 import seedrandom from 'seedrandom';
@@ -14,17 +15,27 @@ import { stateKey } from './canonical.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { ByteArena, StateCodec } from './state-codec.js';
 
+/** JSON with every object's keys sorted: equal for equal values, whatever order their keys were set in. */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+}
+
 /**
- * Encode and decode one state; the decoded one must be equal field by field and in key order
- * (its JSON text), and with `strict` also by vitest's deep equality (slower: random states only).
+ * Encode and decode one state; the decoded one must be equal field by field (keys come back in
+ * the declared order, which a few records the model builds by spreads do not keep), and with
+ * `strict` also by vitest's deep equality (slower: random states only).
  */
 function roundTrip(codec: StateCodec, state: State, decoder: StateCodec = codec, strict = true): void {
   const arena = new ByteArena(16);
   arena.byte(0xff); // not at offset 0: decoding starts where the state starts
   codec.encode(state, arena);
   const back = decoder.decode(arena.data, 1);
-  const [got, want] = [JSON.stringify(back), JSON.stringify(state)];
-  if (got !== want) expect(got).toBe(want);
+  if (JSON.stringify(back) !== JSON.stringify(state)) {
+    const [got, want] = [sortedJson(back), sortedJson(state)];
+    if (got !== want) expect(got).toBe(want);
+  }
   if (strict) expect(back).toStrictEqual(state);
 }
 
@@ -96,31 +107,43 @@ describe('State codec', () => {
     }
   });
 
-  it('encodes values the model does not use today: negatives, large and fractional numbers, long arrays, other strings', () => {
+  it('refuses a value the declaration does not allow, naming the field', () => {
     const codec = new StateCodec();
-    const odd = { a: [-5, -1, 0, 63, 64, 2 ** 40, -(2 ** 40), 0.5, -0], b: Array.from({ length: 40 }, (_, i) => i), c: ['é', '', 'x'], d: { e: null, f: true, g: false } };
-    roundTrip(codec, odd as unknown as State);
-    expect(() => codec.encode({ m: new Map() } as unknown as State, new ByteArena())).toThrow(/plain data/);
+    const setup = SUITES.find((x) => x.name === 'delivery.idempotent-in-flight-2')?.setup as Setup;
+    const init = initialState(setup);
+    // The first state a codec encodes is checked whole: a field the declaration does not list is refused.
+    expect(() => new StateCodec().encode({ ...init, extra: 1 } as State, new ByteArena())).toThrow(/does not match its declaration: state: field extra is not declared in State/);
+    // Negative and large integers are fine.
+    roundTrip(codec, { ...init, nextProducerId: -(2 ** 40), counters: { ...init.counters, records: 2 ** 40 } });
+    const refused = (state: unknown): void => {
+      expect(() => codec.encode(state as State, new ByteArena()), JSON.stringify(state).slice(0, 60)).toThrow(/state-shape\.ts does not declare/);
+    };
+    refused({ ...init, nextProducerId: 0.5 });
+    refused({ ...init, counters: { ...init.counters, records: '1' } });
+    refused({ ...init, producer: { ...init.producer, epochBumpRequired: 1 } });
+    refused({ ...init, network: [{ ...init.network[0], pending: { id: 1, partitions: [{ partition: 0, error: 'SOMETHING_NEW', baseOffset: 0, requiredOffset: 0 }] } }] });
+    refused({ ...init, cluster: null });
   });
 
-  it('codecs that do not learn write new shapes inline, and agree again after adopting the same additions', () => {
-    const s = SUITES.find((x) => x.name === 'replication.acks-all-min-isr-2-no-loss');
+  it('codecs that do not learn write new texts inline, and agree again after adopting the same additions', () => {
+    const s = SUITES.find((x) => x.name === 'restart.at-least-once-duplicates');
     const setup = s?.setup as Setup;
-    const states = reachable(setup, 500, true) as State[];
+    const states = (reachable(setup, 3000, true) as State[]).filter((x) => x.ghost.sends.some((send) => send.error !== null));
+    expect(states.length).toBeGreaterThan(10);
     const a = new StateCodec(false);
     const b = new StateCodec(false);
     const first = new ByteArena();
     a.encode(states[0] as State, first);
-    // Nothing in the dictionary yet: decodable by a codec that has never seen these shapes.
+    // Nothing in the dictionary yet: decodable by a codec that has never seen these texts.
     expect(b.decode(first.data, 0)).toStrictEqual(states[0]);
     const met = a.takeMet();
-    expect(met.shapes.length).toBeGreaterThan(5);
+    expect(met.strings.length).toBeGreaterThan(0);
     // Adopted in different orders, the dictionaries still agree.
     a.adopt(met);
-    b.adopt({ shapes: [...met.shapes].reverse(), strings: [...met.strings].reverse() });
+    b.adopt({ strings: [...met.strings].reverse() });
     const dense = new ByteArena();
     a.encode(states[0] as State, dense);
-    expect(dense.length).toBeLessThan(first.length / 2);
+    expect(dense.length).toBeLessThan(first.length);
     for (const state of states) roundTrip(a, state, b);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * `explore --workers N`: the coordinator of a level-synchronous parallel breadth-first search.
  * Each of N worker threads owns the states whose fingerprint falls in its part (explore-part.ts);
- * between levels this thread passes each part's successors to their owners and the shapes the
- * parts' codecs met to all of them. Verdicts and state counts are those of the one-thread search
+ * between levels this thread passes each part's successors to their owners and the free
+ * texts the parts' codecs met to all of them. Verdicts and state counts are those of the one-thread search
  * (explore.ts): the same states are visited level by level; a counterexample is a shortest one,
  * found at the end of the level that first reaches a violation (the lowest-numbered part's).
  * With symmetry reduction every part keys a state by its orbit (explore-part.ts).
@@ -86,13 +86,9 @@ export interface ParallelOptions {
 }
 
 function mergeMet(all: readonly Expanded[]): Expanded['met'] {
-  const shapes = new Map<string, string[]>();
   const strings = new Set<string>();
-  for (const e of all) {
-    for (const keys of e.met.shapes) shapes.set(keys.join('\u0000'), keys);
-    for (const s of e.met.strings) strings.add(s);
-  }
-  return { shapes: [...shapes.values()], strings: [...strings] };
+  for (const e of all) for (const s of e.met.strings) strings.add(s);
+  return { strings: [...strings] };
 }
 
 export async function exploreParallel(selection: Selection, suite: Suite, options: ParallelOptions): Promise<ExploreResult> {
