@@ -58,6 +58,8 @@ import type {
   TxnGhost,
   TxnGroup,
   TxnMarker,
+  CoordinatorMarker,
+  MarkerAppend,
   TxnRequest,
   TxnResponse,
   TxnResult,
@@ -450,6 +452,15 @@ const TXN_CLIENT = record<TxnClient>('TxnClient', {
   nextRequestId: int,
 });
 const PENDING_TXN_WRITE = record<PendingTxnWrite>('PendingTxnWrite', { meta: TXN_METADATA, markers: arrayOf(TXN_MARKER), reply: nullable(TXN_RESPONSE) });
+const MARKER_APPEND = record<MarkerAppend>('MarkerAppend', { broker: int, leaderEpoch: int, requiredOffset: int });
+const COORDINATOR_MARKER = record<CoordinatorMarker>('CoordinatorMarker', {
+  partition: int,
+  producerId: int,
+  epoch: int,
+  result: TXN_RESULT,
+  coordinatorEpoch: int,
+  appended: optional(MARKER_APPEND),
+});
 const TXN_COORDINATOR = record<TxnCoordinator>('TxnCoordinator', {
   coordinatorEpoch: int,
   meta: nullable(TXN_METADATA),
@@ -457,7 +468,7 @@ const TXN_COORDINATOR = record<TxnCoordinator>('TxnCoordinator', {
   pending: nullable(PENDING_TXN_WRITE),
   inbox: arrayOf(TXN_REQUEST),
   delayed: arrayOf(TXN_REQUEST),
-  markers: arrayOf(TXN_MARKER),
+  markers: arrayOf(COORDINATOR_MARKER),
   lateMarkers: arrayOf(TXN_MARKER),
 });
 const ZOMBIE_PRODUCER = producerShapes(false);
@@ -484,6 +495,8 @@ const TXN_GHOST = record<TxnGhost>('TxnGhost', {
   staleEndTxnFenced: int,
   lateMarkersWritten: int,
   zombieCommits: int,
+  markersReplicated: optional(int),
+  markersResent: optional(int),
   fence: nullable(record<NonNullable<TxnGhost['fence']>>('Fence', { session: int, producerId: int, epoch: int, logEnds: arrayOf(int) })),
 });
 const TXN_COUNTERS = record<TxnCounters>('TxnCounters', { transactions: int, txnTimeouts: int, coordinatorFailovers: int, delayedRequests: int, zombieSteps: int });
