@@ -65,6 +65,9 @@ export function canonicalText(state: State): string {
   const c = state.counters;
   const counters = [c.records, c.resends, c.lostMessages, c.restarts, c.crashes, c.clusterChanges, c.powerLosses];
   const key: unknown[] = [producer, network, state.cluster, state.nextProducerId, state.application.toResend, sends, counters];
+  // delayed-produce's held requests, only when there are some (so other keys stay as they were). No
+  // rule reads a held request's id or batch ids (its answer is dropped), so the key leaves them out.
+  if (state.held.length > 0) key.push(['held', state.held.map((h) => [h.broker, h.request.acks, h.request.batches.map((w) => [w.partition, w.producerId, w.epoch, w.baseSequence, w.sends, w.transactional === true]), h.overtaken])]);
   if (state.consumers !== null) {
     const consumerFields: number[] = [];
     walkConsumers(state.consumers, (n) => consumerFields.push(n));
@@ -437,6 +440,24 @@ export function stateKey(state: State, extra: number): [number, number] {
   mix(c.crashes);
   mix(c.clusterChanges);
   mix(c.powerLosses);
+  if (state.held.length > 0) {
+    mix(-301);
+    mix(state.held.length);
+    for (const h of state.held) {
+      mix(h.broker);
+      mix(h.request.acks);
+      mix(h.request.batches.length);
+      for (const w of h.request.batches) {
+        mix(w.partition);
+        mix(w.producerId);
+        mix(w.epoch);
+        mix(w.baseSequence);
+        mixInts(w.sends);
+        mixBool(w.transactional === true);
+      }
+      mixBool(h.overtaken);
+    }
+  }
   if (state.consumers !== null) walkConsumers(state.consumers, mix);
   if (state.txn !== null) walkTxn(state.txn, mix);
   mix(extra);

@@ -16,7 +16,7 @@ import { describeExpectation } from '../checker/suite.js';
 import { parseEvent, TraceError } from '../checker/trace.js';
 import { describeConfig, resolveConfig } from '../model/config.js';
 import type { ConfigInput } from '../model/config.js';
-import { BOUND_HELP, CONSUMER_BOUNDS, FAULTS, TXN_BOUNDS } from '../model/events.js';
+import { BOUND_HELP, FAULTS, OPTIONAL_BOUNDS } from '../model/events.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
 import { INVARIANTS, invariantByName } from '../model/invariants.js';
 import { LIVENESS_NAME, livenessInvariant } from '../checker/liveness.js';
@@ -118,7 +118,7 @@ function readReport(path: string, doc: unknown): CheckedReport {
   for (const key of Object.keys(BOUND_HELP)) {
     const value = bounds[key];
     // A report of a run without a consumer group leaves the consumer bounds out.
-    if (value === undefined && ([...CONSUMER_BOUNDS, ...TXN_BOUNDS] as readonly string[]).includes(key)) continue;
+    if (value === undefined && (OPTIONAL_BOUNDS as readonly string[]).includes(key)) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw damaged(path, `bounds.${key} must be a non-negative integer`);
   }
   if (!Array.isArray(r.events)) throw damaged(path, r.events === undefined ? "'events' is missing" : "'events' must be a list of events");
