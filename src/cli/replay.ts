@@ -7,7 +7,7 @@
 
 import { findSuite, SUITES } from '../../properties/index.js';
 import { buildReport } from '../checker/build-report.js';
-import { fingerprinter, stateJson } from '../checker/fingerprint.js';
+import { comparableForm, fingerprinter, stateJson } from '../checker/fingerprint.js';
 import { CLIENT_REPORT_FORMAT } from '../report/client-report.js';
 import { InvariantWatch, stepEach } from '../checker/replay.js';
 import { diffStates, readablePath } from '../checker/state-diff.js';
@@ -197,15 +197,9 @@ function suiteMismatch(report: CheckedReport): string | null {
  */
 function producerOnlyForm(stored: unknown): unknown {
   if (typeof stored !== 'object' || stored === null) return stored;
-  // Likewise a null transactional side (reports written before transactions have no such field).
-  let form = stored as Record<string, unknown>;
-  if (form.txn === null) {
-    const { txn: _noTxn, ...rest } = form;
-    form = rest;
-  }
-  if (form.consumers !== null) return form;
-  const { consumers: _none, ...rest } = form;
-  return rest;
+  // Likewise a null transactional side (reports written before transactions have no such field),
+  // and delayed-produce's fields at their defaults (fingerprint.ts `comparableForm`).
+  return comparableForm(stored as Record<string, unknown>);
 }
 
 /** The first difference between the report's state and the model's, in words. */

@@ -158,6 +158,9 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'CoordinatorReceiveDelayed',
 ];
 
+/** delayed-produce's kinds (produce.ts): a setup without the fault never takes them. */
+export const DELAYED_PRODUCE_KINDS: readonly EventKind[] = ['BrokerDelayProduce', 'BrokerReceiveDelayed'];
+
 /** The transactional side's kinds (txn-events.ts): they act only with `transactional.id`. */
 export const TXN_KINDS: readonly EventKind[] = EVENT_KINDS.slice(EVENT_KINDS.indexOf('AppInitTransactions'));
 
