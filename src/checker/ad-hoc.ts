@@ -37,9 +37,12 @@ export const AD_HOC_TXN_BOUNDS: Required<Pick<Bounds, 'transactionsMax' | 'txnTi
   zombieStepsMax: 6,
 };
 
+/** delayed-produce's bound default, used only when the fault is injected. */
+export const AD_HOC_DELAYED_PRODUCE_BOUNDS: Required<Pick<Bounds, 'delayedProducesMax'>> = { delayedProducesMax: 1 };
+
 /** An ad-hoc bound's default. */
 export function adHocDefault(bound: keyof Bounds): number {
-  return { ...AD_HOC_DEFAULT_BOUNDS, ...AD_HOC_CONSUMER_BOUNDS, ...AD_HOC_TXN_BOUNDS }[bound];
+  return { ...AD_HOC_DEFAULT_BOUNDS, ...AD_HOC_CONSUMER_BOUNDS, ...AD_HOC_TXN_BOUNDS, ...AD_HOC_DELAYED_PRODUCE_BOUNDS }[bound];
 }
 
 export const AD_HOC_DEFAULT_RUNS = 1000;
@@ -64,6 +67,7 @@ export function adHocSuite(options: AdHocOptions): Suite {
       ...AD_HOC_DEFAULT_BOUNDS,
       ...(hasConsumer(options.config) ? AD_HOC_CONSUMER_BOUNDS : {}),
       ...(options.config['transactional.id'] !== undefined ? AD_HOC_TXN_BOUNDS : {}),
+      ...((options.faults ?? AD_HOC_DEFAULT_FAULTS).includes('delayed-produce') ? AD_HOC_DELAYED_PRODUCE_BOUNDS : {}),
       ...options.bounds,
     },
     invariants: options.invariants ?? INVARIANTS.map((i) => i.name),

@@ -108,12 +108,14 @@ export class Reducer {
     this.dims = { brokers: setup.config.topic.replicationFactor, partitions: setup.config.topic.partitions };
     // Every class that can be enabled under this setup: a kind whose fault is off, a consumer kind
     // without consumers, or a transactional kind without transactional.id (txnCandidates offers
-    // none while State.txn is null, and it stays null) never is.
+    // none while State.txn is null, and it stays null), nor a held request's handling without delayed-produce, never is.
     for (const kind of EVENT_KINDS) {
       const gate = KIND_GATES[kind];
       if (gate !== undefined && gate.fault !== null && !faultOn(setup, gate.fault)) continue;
       if (isConsumerKind(kind) && setup.config.consumer === null) continue;
       if (isTxnKind(kind) && setup.config.txn === null) continue;
+      // Only BrokerDelayProduce fills what BrokerReceiveDelayed reads (State.held).
+      if (kind === 'BrokerReceiveDelayed' && !faultOn(setup, 'delayed-produce')) continue;
       for (const indices of this.indexCombinations(kind)) this.addClass(kind, indices);
     }
     const visibleReads = new Set<number>();

@@ -9,7 +9,7 @@
  */
 
 import fc from 'fast-check';
-import { drawnRarely, EVENT_KINDS, isConsumerKind, isTxnKind } from '../model/events.js';
+import { DELAYED_PRODUCE_KINDS, drawnRarely, EVENT_KINDS, isConsumerKind, isTxnKind } from '../model/events.js';
 import { KIND_GATES, kindOn } from '../model/faults.js';
 import type { Event, EventKind, Setup } from '../model/events.js';
 import { violatedInvariants } from '../model/invariants.js';
@@ -88,14 +88,19 @@ function isFaultKind(kind: EventKind): boolean {
 }
 
 /**
- * Whether a setup can take a kind: without a consumer group the consumer kinds are left out, and
- * without transactional.id the transactional ones, so that a suite draws no values for them (and
- * the seeds of the suites before them keep their meaning). So is BrokerCompleteMarker with one
- * replica, where a marker's HW passes it at its append and it never waits.
+ * Whether a setup can take a kind: without a consumer group the consumer kinds are left out,
+ * without transactional.id the transactional ones, and without the delayed-produce fault its two
+ * kinds, so that a suite draws no values for them (and the seeds of the suites before them keep
+ * their meaning). So is BrokerCompleteMarker with one replica, where a marker's HW passes it at
+ * its append and it never waits.
  */
 function takesKind(setup: Setup, kind: EventKind): boolean {
   if (kind === 'BrokerCompleteMarker' && setup.config.topic.replicationFactor === 1) return false;
-  return (setup.config.consumer !== null || !isConsumerKind(kind)) && (setup.config.txn !== null || !isTxnKind(kind));
+  return (
+    (setup.config.consumer !== null || !isConsumerKind(kind)) &&
+    (setup.config.txn !== null || !isTxnKind(kind)) &&
+    (setup.faults.includes('delayed-produce') || !DELAYED_PRODUCE_KINDS.includes(kind))
+  );
 }
 
 /** The profile of a setup: a multiplier per kind it can take; kinds left out weigh 1. */

@@ -74,6 +74,7 @@ import type {
   ClientRequest,
   ClusterState,
   Connection,
+  HeldProduce,
   Counters,
   ErrorCode,
   Ghost,
@@ -200,7 +201,7 @@ const ISOLATION = oneOf<TxnSide['isolation']>({ read_uncommitted: true, read_com
 // (the old instance of a transactional restart, see the header).
 // ---------------------------------------------------------------------------------------------
 
-function producerShapes(ranked: boolean): { producer: RecordShape; connection: RecordShape } {
+function producerShapes(ranked: boolean): { producer: RecordShape; connection: RecordShape; produceRequest: RecordShape } {
   const batchId = ranked ? id('batch') : int;
   const requestId = ranked ? id('request', true) : int;
   const counter = (why: string): Spec => (ranked ? ignored(int, why) : int);
@@ -258,7 +259,7 @@ function producerShapes(ranked: boolean): { producer: RecordShape; connection: R
   const partitionResponse = record<PartitionResponse>('PartitionResponse', { partition: int, error: ERROR_CODE, baseOffset: int });
   const response = record<ProduceResponse>('ProduceResponse', { id: requestId, partitions: arrayOf(partitionResponse) });
   const connection = record<Connection>('Connection', { toBroker: arrayOf(produceRequest), pending: nullable(pending), toClient: arrayOf(response) });
-  return { producer, connection };
+  return { producer, connection, produceRequest };
 }
 
 const PRODUCER = producerShapes(true);
@@ -332,6 +333,8 @@ const STATS = record<Stats>('Stats', {
   resends: int,
   powerLosses: int,
   unflushedBatchesLost: int,
+  lateAppends: int,
+  lateRefused: int,
 });
 const GHOST = record<Ghost>('Ghost', { sends: arrayOf(SEND_INFO), stats: ignored(STATS, WITNESSES_ONLY) });
 const COUNTERS = record<Counters>('Counters', {
@@ -343,6 +346,7 @@ const COUNTERS = record<Counters>('Counters', {
   crashes: int,
   clusterChanges: int,
   powerLosses: int,
+  delayedProduces: int,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -520,6 +524,7 @@ export const STATE_SHAPE: RecordShape = record<State>('State', {
   producer: PRODUCER.producer,
   network: arrayOf(PRODUCER.connection),
   cluster: CLUSTER,
+  held: arrayOf(record<HeldProduce>('HeldProduce', { broker: int, request: PRODUCER.produceRequest, overtaken: bool })),
   nextProducerId: int,
   application: record<ApplicationState>('ApplicationState', { toResend: arrayOf(int) }),
   ghost: GHOST,

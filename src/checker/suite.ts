@@ -5,7 +5,7 @@
 
 import { resolveConfig } from '../model/config.js';
 import type { ConfigInput, ModelConfig } from '../model/config.js';
-import { BOUND_HELP, CONSUMER_BOUNDS, FAULT_TABLE, FAULTS, needsConsumer, TXN_BOUNDS } from '../model/events.js';
+import { BOUND_HELP, FAULT_TABLE, FAULTS, needsConsumer, OPTIONAL_BOUNDS } from '../model/events.js';
 import { needsTxn } from '../model/faults.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
 import { invariantByName } from '../model/invariants.js';
@@ -110,8 +110,8 @@ export function defineSuite(def: SuiteDefinition<string, string>): Suite {
   }
   for (const key of Object.keys(BOUND_HELP) as (keyof Bounds)[]) {
     const value = def.bounds[key];
-    // The consumer bounds may be left out (0).
-    if (value === undefined && (CONSUMER_BOUNDS.includes(key) || TXN_BOUNDS.includes(key))) continue;
+    // The optional bounds (consumer, transactional, delayed-produce) may be left out (0).
+    if (value === undefined && OPTIONAL_BOUNDS.includes(key)) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
       throw new SuiteError(`${where}: bounds.${key} must be a non-negative integer`, 'bounds');
     }

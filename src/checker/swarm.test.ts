@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { suiteByName } from '../../properties/index.js';
 import { kindOn } from '../model/faults.js';
 import { isTxnKind } from '../model/events.js';
-import { EVENT_KINDS } from '../model/events.js';
+import { DELAYED_PRODUCE_KINDS, EVENT_KINDS } from '../model/events.js';
 import type { EventKind } from '../model/events.js';
 import { runSuite } from './run-suite.js';
 import type { Suite } from './suite.js';
@@ -25,8 +25,8 @@ describe('swarm draws', () => {
     const cx = found.counterexample;
     if (cx === null || cx.swarm === null) throw new Error('expected a counterexample with a draw');
     const setup = s.setup as NonNullable<Suite['setup']>;
-    // A producer-only suite: neither the consumer kinds nor the transactional ones are drawn.
-    const kinds = EVENT_KINDS.filter((k) => kindOn(setup, k) && !k.startsWith('Consumer') && !k.startsWith('Group') && !isTxnKind(k));
+    // A producer-only suite without delayed-produce: neither the consumer kinds, nor the transactional ones, nor that fault's are drawn.
+    const kinds = EVENT_KINDS.filter((k) => kindOn(setup, k) && !k.startsWith('Consumer') && !k.startsWith('Group') && !isTxnKind(k) && !DELAYED_PRODUCE_KINDS.includes(k));
     expect(Object.keys(cx.swarm)).toEqual(kinds);
     for (const m of Object.values(cx.swarm)) expect([1, 4, 16]).toContain(m);
     const again = runSuite(s, { seed: 7, runs: s.runs, path: cx.path, ...(cx.replayPath === null ? {} : { replayPath: cx.replayPath }) });

@@ -26,7 +26,7 @@ import { initialState } from '../model/system.js';
 import type { PartitionState, State } from '../model/types.js';
 import { stateKey } from './canonical.js';
 
-const STATE_FIELDS = ['producer', 'network', 'cluster', 'nextProducerId', 'application', 'ghost', 'counters', 'consumers', 'txn'];
+const STATE_FIELDS = ['producer', 'network', 'cluster', 'held', 'nextProducerId', 'application', 'ghost', 'counters', 'consumers', 'txn'];
 const CLUSTER_FIELDS = ['alive', 'partitions'];
 const PARTITION_FIELDS = ['leader', 'leaderEpoch', 'isr', 'leaderEpochStartOffset', 'followerLeo', 'replicas'];
 const PRODUCER_FIELDS = ['session', 'producerId', 'epoch', 'epochBumpRequired', 'partitionsToRewrite', 'unresolved', 'partitions', 'batches', 'requests', 'drainIndex', 'nextBatchId', 'nextRequestId'];
@@ -89,7 +89,7 @@ function moved<T>(items: readonly T[], to: readonly number[]): T[] {
 /**
  * The state with broker b renamed `to[b]`: every per-broker list (connections, the producer's
  * requests and drain indices, liveness, replicas and the leader's view of their log ends) and
- * every broker id (leader, ISR). Only for one partition, whose assignment is 0..RF-1 in order, so
+ * every broker id (leader, ISR, a held produce request's broker). Only for one partition, whose assignment is 0..RF-1 in order, so
  * that `followerLeo` is indexed by broker id.
  */
 export function renameBrokers(state: State, to: readonly number[]): State {
@@ -109,6 +109,7 @@ export function renameBrokers(state: State, to: readonly number[]): State {
     producer: make.producer({ ...p, requests: moved(p.requests, to), drainIndex: moved(p.drainIndex, to) }),
     network: moved(state.network, to),
     cluster: make.cluster({ alive: moved(state.cluster.alive, to), partitions }),
+    held: state.held.length === 0 ? state.held : state.held.map((h) => ({ ...h, broker: to[h.broker] as number })),
   });
 }
 

@@ -7,7 +7,7 @@
 
 import { findSuite, SUITES } from '../../properties/index.js';
 import { buildReport } from '../checker/build-report.js';
-import { fingerprinter, stateJson } from '../checker/fingerprint.js';
+import { comparableForm, fingerprinter, stateJson } from '../checker/fingerprint.js';
 import { CLIENT_REPORT_FORMAT } from '../report/client-report.js';
 import { InvariantWatch, stepEach } from '../checker/replay.js';
 import { diffStates, readablePath } from '../checker/state-diff.js';
@@ -16,7 +16,7 @@ import { describeExpectation } from '../checker/suite.js';
 import { parseEvent, TraceError } from '../checker/trace.js';
 import { describeConfig, resolveConfig } from '../model/config.js';
 import type { ConfigInput } from '../model/config.js';
-import { BOUND_HELP, CONSUMER_BOUNDS, FAULTS, TXN_BOUNDS } from '../model/events.js';
+import { BOUND_HELP, FAULTS, OPTIONAL_BOUNDS } from '../model/events.js';
 import type { Bounds, Event, Fault, Setup } from '../model/events.js';
 import { INVARIANTS, invariantByName } from '../model/invariants.js';
 import { LIVENESS_NAME, livenessInvariant } from '../checker/liveness.js';
@@ -118,7 +118,7 @@ function readReport(path: string, doc: unknown): CheckedReport {
   for (const key of Object.keys(BOUND_HELP)) {
     const value = bounds[key];
     // A report of a run without a consumer group leaves the consumer bounds out.
-    if (value === undefined && ([...CONSUMER_BOUNDS, ...TXN_BOUNDS] as readonly string[]).includes(key)) continue;
+    if (value === undefined && (OPTIONAL_BOUNDS as readonly string[]).includes(key)) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw damaged(path, `bounds.${key} must be a non-negative integer`);
   }
   if (!Array.isArray(r.events)) throw damaged(path, r.events === undefined ? "'events' is missing" : "'events' must be a list of events");
@@ -197,15 +197,9 @@ function suiteMismatch(report: CheckedReport): string | null {
  */
 function producerOnlyForm(stored: unknown): unknown {
   if (typeof stored !== 'object' || stored === null) return stored;
-  // Likewise a null transactional side (reports written before transactions have no such field).
-  let form = stored as Record<string, unknown>;
-  if (form.txn === null) {
-    const { txn: _noTxn, ...rest } = form;
-    form = rest;
-  }
-  if (form.consumers !== null) return form;
-  const { consumers: _none, ...rest } = form;
-  return rest;
+  // Likewise a null transactional side (reports written before transactions have no such field),
+  // and delayed-produce's fields at their defaults (fingerprint.ts `comparableForm`).
+  return comparableForm(stored as Record<string, unknown>);
 }
 
 /** The first difference between the report's state and the model's, in words. */

@@ -56,6 +56,7 @@ export const BOUND_FLAGS = {
   'txn-timeouts': { bound: 'txnTimeoutsMax', min: 0, max: 10, what: 'transaction timeouts', does: 'times a transaction out' },
   'coordinator-failovers': { bound: 'coordinatorFailoversMax', min: 0, max: 10, what: 'transaction coordinator failovers', does: 'moves the transaction coordinator' },
   'delayed-requests': { bound: 'delayedRequestsMax', min: 0, max: 10, what: 'coordinator requests read after later ones', does: 'delays a coordinator request' },
+  'delayed-produces': { bound: 'delayedProducesMax', min: 0, max: 10, what: 'produce requests handled after their connection closed', does: 'delays a produce request' },
   'zombie-steps': { bound: 'zombieStepsMax', min: 0, max: 40, what: 'steps of the old producer instance', does: 'keeps an old instance running' },
 } as const satisfies Readonly<Record<string, BoundFlag>>;
 

@@ -29,6 +29,8 @@ function badReplica(setup: Setup, partition: number, replica: number): string | 
 function stopBroker(setup: Setup, state: State, broker: number): State {
   const minIsr = effectiveMinIsr(setup.config.topic);
   let next = breakConnection(setup, state, broker, 'NETWORK_EXCEPTION');
+  // The requests it held die with the process (delayed-produce).
+  if (next.held.some((h) => h.broker === broker)) next = make.state({ ...next, held: next.held.filter((h) => h.broker !== broker) });
   const alive = replaceAt(next.cluster.alive, broker, false);
   const unclean = setup.config.topic.uncleanLeaderElection;
   let elections = 0;

@@ -30,6 +30,7 @@ const BOUNDS = {
   coordinatorFailoversMax: 1,
   delayedRequestsMax: 1,
   zombieStepsMax: 4,
+  delayedProducesMax: 1,
 };
 
 function setupFor(input: ConfigInput): Setup {
@@ -85,6 +86,8 @@ function everyEvent(setup: Setup, nthMax: number): Event[] {
       ps.flatMap((partition) => bs.flatMap((replica) => nths.map((nth) => ({ kind: 'BrokerExpireProducer', partition, replica, nth }) as Event))),
     BrokerFlush: () => bs.map((broker) => ({ kind: 'BrokerFlush', broker })),
     BrokerPowerLoss: () => bs.map((broker) => ({ kind: 'BrokerPowerLoss', broker })),
+    BrokerDelayProduce: () => bs.map((broker) => ({ kind: 'BrokerDelayProduce', broker })),
+    BrokerReceiveDelayed: () => nths.map((nth) => ({ kind: 'BrokerReceiveDelayed', nth })),
     ConsumerPoll: () => cs.map((consumer) => ({ kind: 'ConsumerPoll', consumer })),
     ConsumerPollAutoCommit: () => cs.map((consumer) => ({ kind: 'ConsumerPollAutoCommit', consumer })),
     ConsumerFetch: () => cs.flatMap((consumer) => ps.map((partition) => ({ kind: 'ConsumerFetch', consumer, partition }) as Event)),

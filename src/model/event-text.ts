@@ -56,6 +56,10 @@ export function formatEvent(event: Event): string {
       return `BrokerFlush(b${event.broker})`;
     case 'BrokerPowerLoss':
       return `BrokerPowerLoss(b${event.broker})`;
+    case 'BrokerDelayProduce':
+      return `BrokerDelayProduce(b${event.broker})`;
+    case 'BrokerReceiveDelayed':
+      return `BrokerReceiveDelayed(#${event.nth})`;
     case 'ConsumerFetch':
       return `ConsumerFetch(c${event.consumer},p${event.partition})`;
     case 'ConsumerPoll':
@@ -121,6 +125,8 @@ const FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   BrokerExpireProducer: ['partition', 'replica', 'nth'],
   BrokerFlush: ['broker'],
   BrokerPowerLoss: ['broker'],
+  BrokerDelayProduce: ['broker'],
+  BrokerReceiveDelayed: ['nth'],
   ConsumerPoll: ['consumer'],
   ConsumerPollAutoCommit: ['consumer'],
   ConsumerFetch: ['consumer', 'partition'],

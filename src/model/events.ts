@@ -37,6 +37,9 @@ export type Event =
   | { readonly kind: 'BrokerExpireProducer'; readonly partition: number; readonly replica: number; readonly nth: number }
   | { readonly kind: 'BrokerFlush'; readonly broker: number }
   | { readonly kind: 'BrokerPowerLoss'; readonly broker: number }
+  // delayed-produce (produce.ts): a request held past its connection's close, handled later.
+  | { readonly kind: 'BrokerDelayProduce'; readonly broker: number }
+  | { readonly kind: 'BrokerReceiveDelayed'; readonly nth: number }
   // The consumer group (consumer-events.ts), with `consumer=` only.
   | { readonly kind: 'ConsumerPoll'; readonly consumer: number }
   | { readonly kind: 'ConsumerPollAutoCommit'; readonly consumer: number }
@@ -75,7 +78,7 @@ export type Event =
 export type EventKind = Event['kind'];
 
 // The fault and bound vocabulary, declared in faults.ts, also under this module's name.
-export { BOUND_HELP, BOUNDS, boundInUse, boundValue, CONSUMER_BOUNDS, TXN_BOUNDS, FAULT_HELP, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND, drawnRarely, isFault, needsConsumer } from './faults.js';
+export { BOUND_HELP, BOUNDS, boundInUse, boundValue, CONSUMER_BOUNDS, OPTIONAL_BOUNDS, TXN_BOUNDS, FAULT_HELP, FAULT_TABLE, FAULTS, FAULTS_OF_BOUND, drawnRarely, isFault, needsConsumer } from './faults.js';
 export type { Bounds, Fault } from './faults.js';
 
 /** The events of one kind. */
@@ -121,6 +124,8 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'BrokerExpireProducer',
   'BrokerFlush',
   'BrokerPowerLoss',
+  'BrokerDelayProduce',
+  'BrokerReceiveDelayed',
   'ConsumerPoll',
   'ConsumerPollAutoCommit',
   'ConsumerFetch',
@@ -154,6 +159,9 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'CoordinatorReceiveDelayed',
   'BrokerCompleteMarker',
 ];
+
+/** delayed-produce's kinds (produce.ts): a setup without the fault never takes them. */
+export const DELAYED_PRODUCE_KINDS: readonly EventKind[] = ['BrokerDelayProduce', 'BrokerReceiveDelayed'];
 
 /** The transactional side's kinds (txn-events.ts): they act only with `transactional.id`. */
 export const TXN_KINDS: readonly EventKind[] = EVENT_KINDS.slice(EVENT_KINDS.indexOf('AppInitTransactions'));
@@ -194,6 +202,9 @@ export const EVENT_HELP: Readonly<Record<EventKind, string>> = {
   BrokerExpireProducer: "a replica forgets a producer id (producer.id.expiration.ms)",
   BrokerFlush: "a broker's page cache reaches the disk: every replica's log is flushed to its end (a segment roll, or the OS writing back; only with the power-loss fault)",
   BrokerPowerLoss: 'a broker loses power: it stops as after a crash, and each of its replicas loses the log past its last flush',
+  BrokerDelayProduce:
+    "a broker has read the next produce request on a connection and not yet handled it when the client's request.timeout.ms closes the connection: the client fails and retries what it sent there; the broker keeps the request",
+  BrokerReceiveDelayed: 'a request handler finally handles a produce request whose connection is closed: appends or rejects each batch as BrokerReceive does; the answer is dropped',
   ConsumerPoll: 'a consumer calls poll(): joins or rejoins the group, takes its assignment, or returns the fetched records',
   ConsumerPollAutoCommit: 'consumer=auto-commit: poll() after auto.commit.interval.ms, which first commits what earlier polls returned',
   ConsumerFetch: "a consumer's fetch-side round trip for one partition: fetch up to the HW, reset, or validate after a leader change",
@@ -253,6 +264,7 @@ export const UNBOUNDED: Bounds = {
   coordinatorFailoversMax: Number.POSITIVE_INFINITY,
   delayedRequestsMax: Number.POSITIVE_INFINITY,
   zombieStepsMax: Number.POSITIVE_INFINITY,
+  delayedProducesMax: Number.POSITIVE_INFINITY,
 };
 
 /** A setup for stepping a hand-written trace: every fault the network mode allows, no bounds. */

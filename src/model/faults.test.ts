@@ -27,6 +27,7 @@ const BOUNDS_SMALL: Bounds = {
   coordinatorFailoversMax: 1,
   delayedRequestsMax: 1,
   zombieStepsMax: 4,
+  delayedProducesMax: 1,
 };
 
 /** A bound's counter in a state: State.counters, or the consumer or transactional side's. */
@@ -50,6 +51,7 @@ describe('Faults: the table', () => {
       txnTimeoutsMax: ['txn-timeout'],
       coordinatorFailoversMax: ['coordinator-failover'],
       delayedRequestsMax: ['delayed-request'],
+      delayedProducesMax: ['delayed-produce'],
     });
   });
 

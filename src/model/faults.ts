@@ -47,6 +47,8 @@ export interface Bounds {
   readonly delayedRequestsMax?: number;
   /** Steps of the zombie instance. */
   readonly zombieStepsMax?: number;
+  /** Produce requests a broker handles after their connection closed (delayed-produce). Optional; a missing one is 0. */
+  readonly delayedProducesMax?: number;
 }
 
 /** A bound's value in a setup: a missing (consumer) bound is 0. */
@@ -59,6 +61,12 @@ export const CONSUMER_BOUNDS: readonly (keyof Bounds)[] = ['consumerCrashesMax',
 
 /** The transactional side's bounds (optional, like the consumer's). */
 export const TXN_BOUNDS: readonly (keyof Bounds)[] = ['transactionsMax', 'txnTimeoutsMax', 'coordinatorFailoversMax', 'delayedRequestsMax', 'zombieStepsMax'];
+
+/** delayed-produce's bound (optional too: a setup without the fault leaves it out). */
+export const DELAYED_PRODUCE_BOUNDS: readonly (keyof Bounds)[] = ['delayedProducesMax'];
+
+/** Every optional bound: a setup may leave each out, and a missing one is 0. */
+export const OPTIONAL_BOUNDS: readonly (keyof Bounds)[] = [...CONSUMER_BOUNDS, ...TXN_BOUNDS, ...DELAYED_PRODUCE_BOUNDS];
 
 interface BoundRule {
   /** The counter (State.counters, or State.consumers.counters for a consumer bound) that the events using the bound raise. */
@@ -84,6 +92,7 @@ export const BOUNDS: { readonly [B in keyof Bounds]-?: BoundRule } = {
   txnTimeoutsMax: { counter: 'txnTimeouts', name: 'txn-timeouts', help: "transaction timeouts (the coordinator's abort); needs transactional.id" },
   coordinatorFailoversMax: { counter: 'coordinatorFailovers', name: 'coordinator-failovers', help: 'transaction coordinator failovers; needs transactional.id' },
   delayedRequestsMax: { counter: 'delayedRequests', name: 'delayed-requests', help: 'coordinator requests read after later ones; needs transactional.id' },
+  delayedProducesMax: { counter: 'delayedProduces', name: 'delayed-produces', help: 'produce requests a broker handles after the client closed their connection (delayed-produce)' },
   zombieStepsMax: { counter: 'zombieSteps', name: 'zombie-steps', help: 'steps of the old producer instance after a restart; needs transactional.id' },
 };
 
@@ -293,6 +302,14 @@ export const FAULT_TABLE = {
     needsFollower: null,
     needsTxn: true,
     help: 'a request to the transaction coordinator (a timed-out EndTxn, say) is held up on its way and arrives after later ones of the same producer',
+  },
+  'delayed-produce': {
+    events: ['BrokerDelayProduce'],
+    outOfOrderOnly: false,
+    bound: 'delayedProducesMax',
+    lossyOnly: false,
+    needsFollower: null,
+    help: 'a produce request the broker has read outlives its connection (request.timeout.ms): the client retries it on a new connection and the broker still appends the first copy later',
   },
   'marker-retry': {
     events: ['CoordinatorRetryMarker'],

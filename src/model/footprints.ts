@@ -238,5 +238,7 @@ export const WITNESS_READS: Readonly<Record<string, (d: Dimensions) => readonly 
     'IsrShrunk',
     'ProducerStateLost',
     'UnflushedTailLost',
+    'DelayedProduceAppendedLate',
+    'DelayedProduceRefused',
   ].map((name) => [name, () => ['stats']]),
 ]);

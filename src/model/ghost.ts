@@ -33,9 +33,11 @@ const ZERO_STATS: Stats = make.stats({
   resends: 0,
   powerLosses: 0,
   unflushedBatchesLost: 0,
+  lateAppends: 0,
+  lateRefused: 0,
 });
 
-export const ZERO_COUNTERS: Counters = make.counters({ events: 0, records: 0, resends: 0, lostMessages: 0, restarts: 0, crashes: 0, clusterChanges: 0, powerLosses: 0 });
+export const ZERO_COUNTERS: Counters = make.counters({ events: 0, records: 0, resends: 0, lostMessages: 0, restarts: 0, crashes: 0, clusterChanges: 0, powerLosses: 0, delayedProduces: 0 });
 
 export const EMPTY_GHOST: Ghost = make.ghost({ sends: [], stats: ZERO_STATS });
 

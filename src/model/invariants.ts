@@ -127,6 +127,8 @@ function logHolds(log: readonly LogBatch[], send: number): boolean {
 /** Is a send still on its way to a broker, so that it may yet be appended? */
 function inTransit(state: State, send: number): boolean {
   for (const conn of state.network) for (const req of conn.toBroker) for (const b of req.batches) if (b.sends.includes(send)) return true;
+  // delayed-produce: a request a broker holds past its connection's close is on its way too.
+  for (const h of state.held) for (const b of h.request.batches) if (b.sends.includes(send)) return true;
   return false;
 }
 

@@ -5,8 +5,8 @@
  * passes every appended batch (`tryComplete`), leadership moves away, or it times out.
  */
 
-import { connectionAt, inRange, partitionAt, replicaAt, setPartition } from './access.js';
-import { appendAsLeader, maybeIncrementLeaderHw, replaceAt } from './broker.js';
+import { at, connectionAt, inRange, partitionAt, replicaAt, requestsTo, setPartition } from './access.js';
+import { appendAsLeader, logEndOffset, maybeIncrementLeaderHw, replaceAt } from './broker.js';
 import type { AppendRules } from './broker.js';
 import { dedupWindow, effectiveMinIsr } from './config.js';
 import type { EventRules, Setup } from './events.js';
@@ -16,7 +16,7 @@ import type { Tally } from './ghost.js';
 import { breakConnection, setConnection } from './network.js';
 import * as make from './records.js';
 import { countFencedWrite, txnProduceCheck } from './txn-events.js';
-import type { ErrorCode, PartitionResponse, PendingPartition, PendingProduce, State, Stats } from './types.js';
+import type { ErrorCode, HeldProduce, PartitionResponse, PendingPartition, PendingProduce, ProduceRequest, State, Stats } from './types.js';
 
 function appendRules(setup: Setup): AppendRules {
   return { window: dedupWindow(setup.config), ignoreSequences: setup.config.mutant?.kind === 'ignore-sequences' };
@@ -28,20 +28,16 @@ function rejectedEntry(partition: number, error: ErrorCode): PendingPartition {
 }
 
 /**
- * A broker reads a produce request and handles each partition's batch: NOT_LEADER_OR_FOLLOWER if
- * it does not lead it, NOT_ENOUGH_REPLICAS for acks=all below min ISR with nothing appended
- * (PART `appendRecordsToLeader`), else the leader append with its idempotence checks. Then:
- * acks=0 answers nothing but closes the connection on any error (KafkaApis `handleProduceRequest`);
- * acks=1 answers at once; acks=all parks the request until the HW passes every appended batch
- * (RM `delayedProduceRequestRequired`, DP), answering at once when it already has.
+ * A broker handles a produce request's batches (KafkaApis `handleProduceRequest` →
+ * ReplicaManager `appendRecords`): NOT_LEADER_OR_FOLLOWER if it does not lead the partition,
+ * NOT_ENOUGH_REPLICAS for acks=all below min ISR with nothing appended (PART
+ * `appendRecordsToLeader`), the transactional check (txn-events.ts `txnProduceCheck`), else the
+ * leader append with its idempotence checks. Returns the state after the appends and each
+ * partition's result; what the broker answers is the caller's.
  */
-function brokerReceive(setup: Setup, state: State, broker: number, nth: number): State {
-  const { config } = setup;
-  const minIsr = effectiveMinIsr(config.topic);
-  const conn = connectionAt(state, broker);
-  const request = conn.toBroker[nth];
-  if (request === undefined) throw new Error(`model bug: no request at index ${nth} on the connection to broker ${broker}`);
-  let next = setConnection(state, broker, make.connection({ ...conn, toBroker: conn.toBroker.filter((_, i) => i !== nth) }));
+function handleProduce(setup: Setup, state: State, broker: number, request: ProduceRequest): { readonly state: State; readonly entries: readonly PendingPartition[] } {
+  const minIsr = effectiveMinIsr(setup.config.topic);
+  let next = state;
   const entries: PendingPartition[] = [];
   const stats: Tally = {};
   for (const wire of request.batches) {
@@ -80,7 +76,36 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
     }
     entries.push(make.pendingPartition({ partition: wire.partition, error: 'NONE', baseOffset: result.baseOffset, requiredOffset: result.lastOffset + 1 }));
   }
-  next = withStats(next, stats);
+  return { state: withStats(next, stats), entries };
+}
+
+/** Whether two produce requests carry batches of the same producer id (ghost: a held request overtaken). */
+function sameProducer(a: ProduceRequest, b: ProduceRequest): boolean {
+  return a.batches.some((x) => x.producerId >= 0 && b.batches.some((y) => y.producerId === x.producerId));
+}
+
+/** Ghost: the held requests of the producer that sent `request` are overtaken by it. */
+function markOvertaken(state: State, request: ProduceRequest): State {
+  if (state.held.length === 0 || state.held.every((h) => h.overtaken || !sameProducer(h.request, request))) return state;
+  const held = state.held.map((h): HeldProduce => (h.overtaken || !sameProducer(h.request, request) ? h : { ...h, overtaken: true }));
+  return make.state({ ...state, held });
+}
+
+/**
+ * A broker reads a produce request off a connection and handles it (`handleProduce`). Then:
+ * acks=0 answers nothing but closes the connection on any error (KafkaApis `handleProduceRequest`);
+ * acks=1 answers at once; acks=all parks the request until the HW passes every appended batch
+ * (RM `delayedProduceRequestRequired`, DP), answering at once when it already has.
+ */
+function brokerReceive(setup: Setup, state: State, broker: number, nth: number): State {
+  const minIsr = effectiveMinIsr(setup.config.topic);
+  const conn = connectionAt(state, broker);
+  const request = conn.toBroker[nth];
+  if (request === undefined) throw new Error(`model bug: no request at index ${nth} on the connection to broker ${broker}`);
+  const read = setConnection(state, broker, make.connection({ ...conn, toBroker: conn.toBroker.filter((_, i) => i !== nth) }));
+  const handled = handleProduce(setup, read, broker, request);
+  const entries = handled.entries;
+  const next = markOvertaken(handled.state, request);
   const after = connectionAt(next, broker);
 
   if (request.acks === 0) {
@@ -93,6 +118,50 @@ function brokerReceive(setup: Setup, state: State, broker: number, nth: number):
   }
   // acks=all: park the request and try to complete it at once (ReplicaManager tryCompleteElseWatch).
   return tryComplete(setConnection(next, broker, make.connection({ ...after, pending: make.pending({ id: request.id, partitions: entries }) })), broker, minIsr);
+}
+
+/**
+ * delayed-produce, first step: the broker's network thread has read the next request on the
+ * connection (SocketServer Processor `processCompletedReceives` → RequestChannel `sendRequest`,
+ * then `selector.mute`: nothing more is read from the connection until it is answered) and no
+ * request handler has taken it yet, or one is still working on it. Then request.timeout.ms passes
+ * on the client: NetworkClient `handleTimedOutRequests` closes the connection and fails every
+ * request in flight on it, which the Sender completes as REQUEST_TIMED_OUT (SND
+ * `handleProduceResponse`, `wasTimedOut`) and retries by its rules; requests the broker has not
+ * read are lost with the connection, as with ProducerRequestTimeout. The broker keeps the request
+ * it read (Selector `close`: a channel muted for a request in progress goes to `closingChannels`
+ * "so that all received records may be processed").
+ */
+function brokerDelayProduce(setup: Setup, state: State, broker: number): State {
+  const conn = connectionAt(state, broker);
+  const request = conn.toBroker[0];
+  if (request === undefined) throw new Error(`model bug: no request on the connection to broker ${broker}`);
+  const read = setConnection(state, broker, make.connection({ ...conn, toBroker: conn.toBroker.slice(1) }));
+  const held = make.state({ ...read, held: [...read.held, { broker, request, overtaken: false }] });
+  return breakConnection(setup, held, broker, 'REQUEST_TIMED_OUT');
+}
+
+/**
+ * delayed-produce, second step: a request handler handles the held request (KafkaRequestHandler
+ * `run` → KafkaApis `handle`; nothing there asks whether the connection is still open) against the
+ * leader's state now: the same checks and appends as BrokerReceive (`handleProduce`). The answer
+ * goes nowhere: SocketServer Processor `sendResponse` finds no open connection ("Attempting to send
+ * response via channel for which there is no open connection"); an acks=all request is answered
+ * the same way once complete, so nothing is parked for it.
+ */
+function brokerReceiveDelayed(setup: Setup, state: State, nth: number): State {
+  const held = at(state.held, nth, 'held produce request');
+  const taken = make.state({ ...state, held: state.held.filter((_, i) => i !== nth) });
+  const handled = handleProduce(setup, taken, held.broker, held.request);
+  const stats: Tally = {};
+  for (const e of handled.entries) {
+    const before = logEndOffset(replicaAt(partitionAt(taken, e.partition), held.broker));
+    const appended = e.error === 'NONE' && e.baseOffset >= before;
+    if (appended && held.overtaken) tally(stats, 'lateAppends');
+    if (!appended && e.error !== 'NOT_LEADER_OR_FOLLOWER' && e.error !== 'NOT_ENOUGH_REPLICAS') tally(stats, 'lateRefused');
+  }
+  if (held.request.acks !== 0) tally(stats, 'lostResponses');
+  return markOvertaken(withStats(handled.state, stats), held.request);
 }
 
 /**
@@ -155,7 +224,7 @@ function parked(state: State, broker: number): PendingProduce {
   return pending;
 }
 
-export const PRODUCE_EVENTS: EventRules<'BrokerReceive' | 'BrokerCompleteProduce' | 'BrokerProduceTimeout'> = {
+export const PRODUCE_EVENTS: EventRules<'BrokerReceive' | 'BrokerCompleteProduce' | 'BrokerProduceTimeout' | 'BrokerDelayProduce' | 'BrokerReceiveDelayed'> = {
   BrokerReceive: {
     disabled(setup, state, event) {
       const brokers = setup.config.topic.replicationFactor;
@@ -168,6 +237,30 @@ export const PRODUCE_EVENTS: EventRules<'BrokerReceive' | 'BrokerCompleteProduce
       return inRange(event.nth, conn.toBroker.length) ? null : `nth must be 0..${conn.toBroker.length - 1}`;
     },
     apply: (setup, state, event) => brokerReceive(setup, state, event.broker, event.nth),
+  },
+  BrokerDelayProduce: {
+    disabled(setup, state, event) {
+      const brokers = setup.config.topic.replicationFactor;
+      if (!inRange(event.broker, brokers)) return `broker must be 0..${brokers - 1}`;
+      if (state.cluster.alive[event.broker] !== true) return `broker ${event.broker} is down`;
+      const conn = connectionAt(state, event.broker);
+      const request = conn.toBroker[0];
+      if (request === undefined) return `no request is on its way to broker ${event.broker}`;
+      if (conn.pending !== null) return `broker ${event.broker} is still answering the previous request on this connection`;
+      // request.timeout.ms applies to a request the client awaits an answer to (not acks=0).
+      if (!requestsTo(state.producer, event.broker).some((r) => r.id === request.id)) return `the producer awaits no answer to the next request to broker ${event.broker}`;
+      return null;
+    },
+    apply: (setup, state, event) => brokerDelayProduce(setup, state, event.broker),
+  },
+  BrokerReceiveDelayed: {
+    disabled(_setup, state, event) {
+      if (!inRange(event.nth, state.held.length)) return state.held.length === 0 ? 'no broker holds a produce request' : `nth must be 0..${state.held.length - 1}`;
+      const broker = (state.held[event.nth] as HeldProduce).broker;
+      // A broker that stops loses what it held (cluster-events.ts); this guards trace files.
+      return state.cluster.alive[broker] === true ? null : `broker ${broker} is down`;
+    },
+    apply: (setup, state, event) => brokerReceiveDelayed(setup, state, event.nth),
   },
   BrokerCompleteProduce: {
     disabled(setup, state, event) {

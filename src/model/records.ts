@@ -38,6 +38,7 @@ export function state(s: State): State {
     producer: s.producer,
     network: s.network,
     cluster: s.cluster,
+    held: s.held,
     nextProducerId: s.nextProducerId,
     application: s.application,
     ghost: s.ghost,
@@ -176,6 +177,8 @@ export function stats(s: Stats): Stats {
     resends: s.resends,
     powerLosses: s.powerLosses,
     unflushedBatchesLost: s.unflushedBatchesLost,
+    lateAppends: s.lateAppends,
+    lateRefused: s.lateRefused,
   };
 }
 
@@ -189,5 +192,6 @@ export function counters(c: Counters): Counters {
     crashes: c.crashes,
     clusterChanges: c.clusterChanges,
     powerLosses: c.powerLosses,
+    delayedProduces: c.delayedProduces,
   };
 }

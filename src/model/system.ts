@@ -9,7 +9,8 @@
  *   application.ts      AppSend, AppResend
  *   producer-events.ts  Producer*: the Sender's loop, its timers, a restart (rules in producer.ts, producer-sender.ts)
  *   network.ts          NetworkDisconnect, NetworkDrop
- *   produce.ts          BrokerReceive, BrokerCompleteProduce, BrokerProduceTimeout
+ *   produce.ts          BrokerReceive, BrokerCompleteProduce, BrokerProduceTimeout, and delayed-produce's
+ *                       BrokerDelayProduce, BrokerReceiveDelayed
  *   cluster-events.ts   replication, broker stops, power losses, flushes and restarts, the controller (rules in cluster.ts, broker.ts)
  *   consumer-events.ts  Consumer*, Group*: the consumer group and its sink (rules in consumer.ts, consumer-fetch.ts)
  *   txn-events.ts       transactions: the rule table over txn-client.ts (the application's calls, the TransactionManager,
@@ -58,6 +59,7 @@ export function initialState(setup: Setup): State {
       alive: Array.from({ length: brokers }, () => true),
       partitions: Array.from({ length: config.topic.partitions }, (_, p) => initialPartition(p, brokers)),
     }),
+    held: [],
     nextProducerId: config.producer.idempotence && !transactional ? FIRST_PRODUCER_ID + 1 : FIRST_PRODUCER_ID,
     application: { toResend: [] },
     ghost: EMPTY_GHOST,
@@ -240,6 +242,8 @@ export function enabledEvents(setup: Setup, state: State): Event[] {
     const n = zombieCandidates(setup, state).length;
     for (let k = 0; k < n; k++) candidates.push({ kind: 'ProducerZombieStep', nth: k });
   }
+  if (kindOn(setup, 'BrokerDelayProduce')) for (let b = 0; b < brokers; b++) candidates.push({ kind: 'BrokerDelayProduce', broker: b });
+  for (let n = 0; n < state.held.length; n++) candidates.push({ kind: 'BrokerReceiveDelayed', nth: n });
   return candidates.filter((event) => whyDisabled(setup, state, event) === null);
 }
 

@@ -167,6 +167,23 @@ export interface Connection {
   readonly toClient: readonly ProduceResponse[];
 }
 
+/**
+ * delayed-produce: a produce request a broker read off a connection the client has since closed
+ * (its request.timeout.ms), still waiting for a request handler. Kafka keeps such requests: the
+ * Selector keeps a channel closed by the client while a request read from it is being handled
+ * (Selector `close` → `maybeReadFromClosingChannel`, `closingChannels`), KafkaRequestHandler `run`
+ * handles every request RequestChannel's queue holds without asking whether its connection is
+ * still open, and the answer is dropped (SocketServer Processor `sendResponse`: "no open
+ * connection"). Handler threads take requests of different connections concurrently, so this one
+ * may be appended after requests the producer sent later on a new connection.
+ */
+export interface HeldProduce {
+  readonly broker: number;
+  readonly request: ProduceRequest;
+  /** Ghost (witnesses only, no rule reads it): a later request carrying the same producer id was handled first. */
+  readonly overtaken: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Brokers and replicated partitions.
 // ---------------------------------------------------------------------------------------------
@@ -300,6 +317,10 @@ export interface Stats {
   readonly powerLosses: number;
   /** Batches a power loss dropped from a replica's log (written, never flushed). */
   readonly unflushedBatchesLost: number;
+  /** delayed-produce: batches a held request appended after a later request of its producer was handled. */
+  readonly lateAppends: number;
+  /** delayed-produce: batches of a held request the leader deduplicated or refused (epoch, sequence, transactional checks). */
+  readonly lateRefused: number;
 }
 
 export interface Ghost {
@@ -318,6 +339,8 @@ export interface Counters {
   readonly crashes: number;
   readonly clusterChanges: number;
   readonly powerLosses: number;
+  /** Produce requests held by a broker past their connection's close (delayed-produce). */
+  readonly delayedProduces: number;
 }
 
 export interface State {
@@ -325,6 +348,8 @@ export interface State {
   /** One connection per broker. */
   readonly network: readonly Connection[];
   readonly cluster: ClusterState;
+  /** delayed-produce: produce requests brokers hold past their connection's close, in the order read. */
+  readonly held: readonly HeldProduce[];
   /** The coordinator's producer-id allocator (TC `handleInitProducerId` hands out a new PID). */
   readonly nextProducerId: number;
   readonly application: ApplicationState;

@@ -86,6 +86,9 @@ const ALL = [
   witness('IsrShrunk', 'a lagging follower was dropped from the ISR', (s) => s.ghost.stats.isrShrinks > 0),
   witness('ProducerStateLost', 'a replica forgot a producer id', (s) => s.ghost.stats.producerStateLosses > 0),
   witness('UnflushedTailLost', 'a power loss dropped written but unflushed batches from a replica\'s log', (s) => s.ghost.stats.unflushedBatchesLost > 0),
+  // delayed-produce.
+  witness('DelayedProduceAppendedLate', 'a produce request handled after its connection closed appended a batch after a later request of the same producer', (s) => s.ghost.stats.lateAppends > 0),
+  witness('DelayedProduceRefused', "a produce request handled after its connection closed was deduplicated or refused by the leader's epoch, sequence or transactional checks", (s) => s.ghost.stats.lateRefused > 0),
   // The consumer side (consumer=).
   witness('RecordProcessed', 'the application processed a record into the sink', (s) => (s.consumers?.sink.effects.length ?? 0) > 0),
   witness('ConsumerCrashed', 'a consumer crashed', (s) => consumerStat(s, 'consumerCrashes') > 0),

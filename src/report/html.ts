@@ -67,7 +67,7 @@ export function traceMessages(states: readonly State[], events: readonly Event[]
           if (ids.has(id)) continue;
           const event = events[row - 1];
           const read =
-            (kind === 'request' && event?.kind === 'BrokerReceive' && event.broker === b) ||
+            (kind === 'request' && (event?.kind === 'BrokerReceive' || event?.kind === 'BrokerDelayProduce') && event.broker === b) ||
             (kind === 'response' && event?.kind === 'ProducerReceive' && event.broker === b);
           out.push({ kind, broker: b, label: start.label, from: start.from, to: row, fate: read ? 'read' : 'lost' });
           open.delete(id);
@@ -144,6 +144,15 @@ function mark(event: Event, before: State, after: State): { lane: 'app' | 'produ
     }
     case 'BrokerCompleteProduce':
       return { lane: event.broker, text: 'HW reached: answer', tone: 'note' };
+    case 'BrokerDelayProduce':
+      return { lane: event.broker, text: '⏸ holds request; client times out', tone: 'bad' };
+    case 'BrokerReceiveDelayed': {
+      const held = before.held[event.nth];
+      const b = held?.broker ?? 0;
+      const appended = after.cluster.partitions.some((p, i) => (p.replicas[b]?.log.length ?? 0) > (before.cluster.partitions[i]?.replicas[b]?.log.length ?? 0));
+      const dup = after.ghost.stats.dedupHits > before.ghost.stats.dedupHits;
+      return { lane: b, text: `late #${held?.request.id ?? '?'}: ${appended ? 'append' : dup ? 'duplicate' : 'reject'}`, tone: appended ? 'bad' : 'note' };
+    }
     case 'BrokerProduceTimeout':
       return { lane: event.broker, text: '◷ purgatory timeout', tone: 'warn' };
     case 'LeaderShrinkIsr':

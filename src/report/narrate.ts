@@ -9,6 +9,7 @@ import { narrateTxn } from './narrate-txn.js';
 import type { Event } from '../model/events.js';
 import type { LogBatch, ProduceRequest, State, WireBatch } from '../model/types.js';
 import { sendLabel } from './format.js';
+import * as make from '../model/records.js';
 import { isConsumerEvent, narrateConsumer } from './narrate-consumer.js';
 
 function records(state: State, sends: readonly number[]): string {
@@ -106,6 +107,26 @@ function prologue(before: State, after: State): string[] {
     if (u >= 0 && (after.producer.unresolved[i] ?? -1) < 0 && after.producer.epoch === before.producer.epoch) parts.push(`p${i}'s sequence is resolved: a later batch was acknowledged`);
   });
   return parts;
+}
+
+/** BrokerReceiveDelayed: what the leader did with each batch of a held request whose answer goes nowhere. */
+function narrateDelayed(before: State, after: State, nth: number): string {
+  const held = before.held[nth];
+  if (held === undefined) return 'a held produce request is handled';
+  const b = held.broker;
+  const diff = (key: keyof State['ghost']['stats']): number => after.ghost.stats[key] - before.ghost.stats[key];
+  const parts: string[] = [];
+  for (const wire of held.request.batches) {
+    const added = appended(before, after, wire.partition, b);
+    if (added.length > 0) parts.push(`b${b} appends ${added.map((x) => batchLabel(after, x)).join(' ')}${held.overtaken ? ', after a later request of the same producer' : ''}`);
+    else if (diff('dedupHits') > 0) parts.push(`b${b} recognises ${wireLabel(after, wire)} as a duplicate and appends nothing`);
+    else {
+      const why =
+        diff('notLeader') > 0 ? 'NOT_LEADER_OR_FOLLOWER' : diff('outOfOrder') > 0 ? 'OUT_OF_ORDER_SEQUENCE_NUMBER' : diff('invalidEpoch') > 0 ? 'INVALID_PRODUCER_EPOCH' : diff('notEnoughReplicas') > 0 ? 'NOT_ENOUGH_REPLICAS' : 'a transactional check';
+      parts.push(`b${b} rejects ${wireLabel(after, wire)} (${why})`);
+    }
+  }
+  return sentence([`a request handler on b${b} finally handles held request #${held.request.id}, whose connection is closed`, ...parts, held.request.acks === 0 ? '' : 'the answer is dropped']);
 }
 
 export function narrate(before: State, after: State, event: Event): string {
@@ -259,6 +280,20 @@ export function narrate(before: State, after: State, event: Event): string {
         ...leaderChanges(before, after),
       ]);
     }
+    case 'BrokerDelayProduce': {
+      const request = before.network[event.broker]?.toBroker[0];
+      const what = (request?.batches ?? []).map((w) => wireLabel(before, w)).join(', ');
+      // What the close loses besides the held request.
+      const rest = make.state({ ...before, network: before.network.map((c, b) => (b === event.broker ? make.connection({ ...c, toBroker: c.toBroker.slice(1) }) : c)) });
+      return sentence([
+        `b${event.broker} has read request #${request?.id ?? '?'} (${what}) and not handled it yet when request.timeout.ms closes the producer's connection; the broker keeps the request`,
+        lostOnConnection(rest, after, event.broker).replace(/^nothing was on the wire; /, ''),
+        ...outcomes,
+        bumpRequested(before, after),
+      ]);
+    }
+    case 'BrokerReceiveDelayed':
+      return narrateDelayed(before, after, event.nth);
     case 'BrokerExpireProducer': {
       const entry = before.cluster.partitions[event.partition]?.replicas[event.replica]?.producers[event.nth];
       return `b${event.replica} expires pid ${entry?.producerId} on p${event.partition} (producer.id.expiration.ms)`;
