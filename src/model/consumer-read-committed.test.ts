@@ -14,10 +14,10 @@ import { fetchFromLeader, fetchStep } from './consumer-fetch.js';
 import type { LeaderFetch, ReadIsolation } from './consumer-fetch.js';
 import { completeRebalance, initialConsumerSide, pollStep, recordKey } from './consumer.js';
 import type { ConsumerSide, ConsumerState } from './consumer-types.js';
-import { NoRecordSkipped } from './consumer-invariants.js';
+import { NoRecordProcessedTwice, NoRecordSkipped } from './consumer-invariants.js';
 import { violatedInvariants } from './invariants.js';
 import * as make from './records.js';
-import { NoAbortedRead, TransactionAtomic } from './txn-invariants.js';
+import { NoAbortedRead, NoAbortedRecordProcessed, TransactionAtomic } from './txn-invariants.js';
 import type { LogBatch, PartitionState, State } from './types.js';
 import { witnessByName } from './witnesses.js';
 
@@ -237,23 +237,27 @@ describe('a read_committed consumer group on a transactional topic', () => {
     expect(holds(last, 'ConsumerSkippedAbortedTxn')).toBe(true);
     expect(last.consumers?.sink.effects.map((e) => [e.send, e.offset, e.key])).toEqual([[1, 2, 0]]);
     expect(last.consumers?.sink.offsets).toEqual([3]);
-    expect(violatedInvariants(last, [NoAbortedRead, TransactionAtomic])).toEqual([]);
+    expect(violatedInvariants(last, [NoAbortedRead, NoAbortedRecordProcessed, TransactionAtomic])).toEqual([]);
   });
 
-  it('read_uncommitted: the group gets the open T0 record and processes it; once the fence aborts T0, NoAbortedRead names the consumer', () => {
+  it('read_uncommitted: the group gets the open T0 record and processes it; once the fence aborts T0, NoAbortedRecordProcessed names the consumer', () => {
     const config = { ...TXN_GROUP, 'isolation.level': 'read_uncommitted' } as const;
     const { last } = play(config, [...INIT, 'AppBeginTransaction', 'AppSend(p0)', ...ADD_AND_WRITE, ...JOIN, 'ConsumerFetch(c0,p0)', 'ConsumerPoll(c0)', 'ConsumerProcess(c0)', 'ProducerRestart', ...REINIT_FENCING]);
     expect(last.consumers?.sink.effects.map((e) => e.send)).toEqual([0]);
-    const group = NoAbortedRead.check(last).filter((v) => v.code === 'aborted_read' && v.consumer === 0);
-    expect(group.map((v) => v.code === 'aborted_read' && [v.partition, v.offset, v.send])).toEqual([[0, 0, 0]]);
+    const group = NoAbortedRecordProcessed.check(last);
+    expect(group.map((v) => v.code === 'aborted_read' && [v.consumer, v.partition, v.offset, v.send])).toEqual([[0, 0, 0, 0]]);
   });
 
-  it("NoAbortedRead reads the group's outputs: an effect of the aborted record is a violation though the log's read_committed reader is clean", () => {
+  it("NoAbortedRecordProcessed reads the group's outputs: an effect, or a returned record, of the aborted record is a violation though the log's read_committed reader is clean", () => {
     const { last } = play(TXN_GROUP, RESTART_AND_RESEND);
     const side = last.consumers as ConsumerSide;
     const wrong = { ...side, sink: { ...side.sink, effects: [...side.sink.effects, { key: 0, partition: 0, offset: 0, send: 0, consumer: 0, session: 0, generation: 1 }] } };
-    const violations = NoAbortedRead.check(make.state({ ...last, consumers: wrong }));
-    expect(violations.map((v) => v.code === 'aborted_read' && [v.consumer, v.offset])).toEqual([[0, 0]]);
+    const processed = make.state({ ...last, consumers: wrong });
+    expect(NoAbortedRead.check(processed)).toEqual([]);
+    expect(NoAbortedRecordProcessed.check(processed).map((v) => v.code === 'aborted_read' && [v.consumer, v.offset])).toEqual([[0, 0]]);
+    const c0 = side.consumers[0] as ConsumerState;
+    const held = { ...c0, returned: [{ partition: 0, offset: 0, send: 0, key: 0, leaderEpoch: 0, generation: 1 }], phase: 'process' as const };
+    expect(NoAbortedRecordProcessed.check(make.state({ ...last, consumers: { ...side, consumers: [held] } }))).toHaveLength(1);
   });
 
   it('TransactionAtomic reads the group: a transaction it got in part while its reads skipped the rest as aborted is torn', () => {
@@ -293,5 +297,50 @@ describe('a read_committed consumer group on a transactional topic', () => {
     expect(NoRecordSkipped.check({ ...view, readCommitted: true })).toEqual([]);
     // Read as read_uncommitted would owe it: s0 (record 0) at offset 0 has no effect.
     expect(NoRecordSkipped.check(view).map((v) => v.code === 'record_skipped' && v.offset)).toEqual([0]);
+  });
+
+  it('read_committed does not remove a resend of a transaction whose commit the application never heard of: both committed copies are processed', () => {
+    // The restart falls after the coordinator wrote PrepareCommit and before commitTransaction()
+    // returned. The new instance's InitProducerId gets CONCURRENT_TRANSACTIONS until the commit
+    // completes (TC handleInitProducerId → prepareInitProducerIdTransit), so T0 commits; the
+    // application, not knowing, resends record 0 in T1.
+    const { last } = play(TXN_GROUP, [
+      ...INIT,
+      'AppBeginTransaction',
+      'AppSend(p0)',
+      ...ADD_AND_WRITE,
+      'AppCommitTransaction',
+      'ProducerSendTxnRequest',
+      'CoordinatorReceive',
+      'CoordinatorAppendLog',
+      'ProducerRestart',
+      'AppInitTransactions',
+      'ProducerSendTxnRequest',
+      'CoordinatorReceive',
+      'ProducerReceiveTxnResponse',
+      'BrokerWriteMarker',
+      'CoordinatorAppendLog',
+      'ProducerSendTxnRequest',
+      'CoordinatorReceive',
+      'CoordinatorAppendLog',
+      'ProducerReceiveTxnResponse',
+      'AppBeginTransaction',
+      'AppResend(#0)',
+      ...ADD_AND_WRITE,
+      ...COMMIT,
+      ...JOIN,
+      'ConsumerFetch(c0,p0)',
+      'ConsumerPoll(c0)',
+      'ConsumerProcess(c0)',
+      'ConsumerProcess(c0)',
+    ]);
+    const log = last.cluster.partitions[0]?.replicas[0]?.log ?? [];
+    expect(log.map((b) => b.control?.result ?? b.sends)).toEqual([[0], 'COMMIT', [1], 'COMMIT']);
+    expect(last.consumers?.sink.effects.map((e) => [e.send, e.key])).toEqual([
+      [0, 0],
+      [1, 0],
+    ]);
+    expect(NoRecordProcessedTwice.check({ cluster: last.cluster, consumers: last.consumers as ConsumerSide }).map((v) => v.code)).toEqual(['record_processed_twice']);
+    expect(violatedInvariants(last, [NoAbortedRead, NoAbortedRecordProcessed, TransactionAtomic])).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@
  * since with replication.factor=1 a leader's log only grows (or loses an unflushed tail, which
  * no read_committed consumer saw: it was above the HW). And, with a consumer group (`consumer=`),
  * as what its consumers actually returned from poll() and processed (consumer-fetch.ts reads with
- * the same isolation.level): NoAbortedRead and TransactionAtomic check those outputs as well.
+ * the same isolation.level): NoAbortedRecordProcessed, and TransactionAtomic's group part.
  */
 
 import type { Invariant } from './invariants.js';
@@ -136,8 +136,21 @@ export const NoAbortedRead: Invariant<'NoAbortedRead'> = {
         }
       }
     }
-    // The consumer group's own reads: what its consumers returned and processed.
+    return out ?? NONE;
+  },
+};
+
+export const NoAbortedRecordProcessed: Invariant<'NoAbortedRecordProcessed'> = {
+  name: 'NoAbortedRecordProcessed',
+  claim: "No consumer of the group gets a record of an aborted transaction from poll(), or processes one into the sink.",
+  why: "NoAbortedRead's promise for the records the group's consumers actually read (consumer-fetch.ts): a read_committed consumer drops the aborted transactions the fetch response lists (CompletedFetch `nextFetchedRecord`); a read_uncommitted one returns them, and its application processes records that were never committed. A record counts as aborted when its partition's marker aborted it or when the application's abortTransaction() returned.",
+  check(state) {
+    const txn = state.txn;
+    if (txn === null || state.consumers === null) return NONE;
+    const toldAborted = new Set<number>();
+    for (const t of txn.ghost.txns) if (t.outcome === 'aborted') for (const send of t.sends) toldAborted.add(send);
     const abortedAt = new Map<number, Set<number>>();
+    let out: TxnViolation[] | null = null;
     for (const o of groupOutputs(state)) {
       const leader = leaderOf(state, o.partition);
       const what = `consumer c${o.consumer} of the group ${o.processed ? 'processed' : 'got from poll()'} send s${o.send} at p${o.partition} offset ${o.offset}`;
@@ -329,4 +342,4 @@ export const ExactlyOnceProcessing: Invariant<'ExactlyOnceProcessing'> = {
   },
 };
 
-export const TXN_INVARIANTS = [NoAbortedRead, TransactionAtomic, NoCommittedWriteLost, ZombieFenced, ExactlyOnceProcessing] as const;
+export const TXN_INVARIANTS = [NoAbortedRead, TransactionAtomic, NoCommittedWriteLost, ZombieFenced, ExactlyOnceProcessing, NoAbortedRecordProcessed] as const;
