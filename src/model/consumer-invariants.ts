@@ -116,7 +116,7 @@ export const NoRecordSkipped: ConsumerInvariant = {
     'reads what lies below (CU `refreshCommittedOffsets`). Committing before processing, or a commit the client saw fail ' +
     'but the coordinator stored, leaves records below it that nobody will process (reference §6.4). The effect is looked ' +
     'up by the record\'s key, so a duplicate that deduplication skipped counts as processed. A read_committed group never ' +
-    'returns a record of an aborted transaction (CompletedFetch), so those are not part of what it must process.',
+    'returns a record of an aborted transaction (CompletedFetch), so none of those is owed an effect.',
   check({ cluster, consumers, readCommitted }) {
     let out: ConsumerViolation[] | null = null;
     const { group, sink, keys } = consumers;
