@@ -39,7 +39,8 @@ export const restartReadUncommitted: Suite = defineSuite({
   runs: 400,
   mechanism: {
     how: "the producer restarted mid-transaction; the new instance's InitProducerId fenced the old epoch and aborted the open transaction, whose records a read_uncommitted consumer still returns",
-    shows: (trace) => trace.config.txn?.isolation === 'read_uncommitted' && trace.events.some((e) => e.kind === 'ProducerRestart') && trace.violations.some((v) => v.code === 'aborted_read'),
+    // The reader from offset 0 (no `consumer`): a consumer group's own aborted read is txn.group-read-uncommitted-processes-aborted's.
+    shows: (trace) => trace.config.txn?.isolation === 'read_uncommitted' && trace.events.some((e) => e.kind === 'ProducerRestart') && trace.violations.some((v) => v.code === 'aborted_read' && v.consumer === undefined),
   },
 });
 
@@ -105,6 +106,49 @@ export const mutantIgnoreAbortedIndex: Suite = defineSuite({
   witnesses: [],
   expect: { verdict: 'violated', invariant: 'NoAbortedRead' },
   runs: 2000,
+});
+
+/**
+ * A consumer group reading the transactional topic (consumer=): two consumers that store each
+ * partition's next offset with the effect, so that their own crashes and rebalances neither skip
+ * nor repeat a record, beside a transactional producer that restarts and resends its open
+ * transaction.
+ */
+const GROUP_CONFIG = { ...RESTART_CONFIG, consumer: 'offsets-in-sink', consumers: 2 } as const;
+const GROUP_BOUNDS: Bounds = { ...TXN_SMALL, eventsMax: 70, consumerCrashesMax: 1, lostCommitResponsesMax: 0, rebalancesMax: 1 };
+const GROUP_FAULTS = ['producer-restart', 'consumer-crash', 'rebalance'] as const;
+
+export const groupReadCommitted: Suite = defineSuite({
+  name: 'txn.group-read-committed',
+  claim:
+    "A read_committed consumer group never gets or processes a record of an aborted transaction: its fetches stop at the LSO and drop what the aborted index lists, across the producer's restart and the group's crashes and rebalances; no transaction is torn, and no committed record is skipped.",
+  config: { ...GROUP_CONFIG, 'isolation.level': 'read_committed' },
+  faults: GROUP_FAULTS,
+  bounds: GROUP_BOUNDS,
+  invariants: ['NoAbortedRecordProcessed', 'NoAbortedRead', 'TransactionAtomic', 'NoRecordSkipped', 'ProcessedInLogOrder'],
+  witnesses: ['ProducerRestarted', 'ConsumerSkippedAbortedTxn', 'ConsumerWaitedAtLso', 'RecordProcessed', 'ConsumerCrashed', 'RebalanceCompleted'],
+  expect: { verdict: 'holds' },
+  runs: 300,
+});
+
+/**
+ * The contrast, kept small for its shrinking's sake (a read_uncommitted group's counterexample needs
+ * only the restart): one consumer, no consumer faults, one record.
+ */
+export const groupReadUncommitted: Suite = defineSuite({
+  name: 'txn.group-read-uncommitted-processes-aborted',
+  claim: 'A consumer group reading with isolation.level=read_uncommitted gets the record of the transaction a producer restart aborted: its fetch reads up to the HW, past the open transaction, and the aborted index is not consulted.',
+  config: { 'transactional.id': 'orders', consumer: 'offsets-in-sink', 'isolation.level': 'read_uncommitted' },
+  faults: ['producer-restart'],
+  bounds: { ...TXN_SMALL, recordsMax: 1, resendsMax: 0, transactionsMax: 1, eventsMax: 40, consumerCrashesMax: 0, lostCommitResponsesMax: 0, rebalancesMax: 0 },
+  invariants: ['NoAbortedRecordProcessed'],
+  witnesses: [],
+  expect: { verdict: 'violated', invariant: 'NoAbortedRecordProcessed' },
+  runs: 300,
+  mechanism: {
+    how: 'a read_uncommitted consumer of the group fetched the record of an open transaction up to the HW; the restarted producer then fenced and aborted that transaction, and the group had its record',
+    shows: (trace) => trace.config.txn?.isolation === 'read_uncommitted' && trace.config.consumer !== null && trace.violations.some((v) => v.code === 'aborted_read' && v.consumer !== undefined),
+  },
 });
 
 /** Two partitions, two transactions, one timed-out EndTxn re-sent, the first copy read late. */
@@ -352,4 +396,6 @@ export default [
   ctpSeparateCommit,
   mutantNoFenceBump,
   mutantIgnoreAbortedIndex,
+  groupReadCommitted,
+  groupReadUncommitted,
 ];

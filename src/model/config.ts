@@ -154,7 +154,7 @@ const KEY_TEXT: Readonly<Record<ConfigKey, { readonly values: string; readonly t
   'min.insync.replicas': { values: 'integer >= 1', text: 'ISR size needed for acks=all' },
   'unclean.leader.election.enable': { values: 'true|false', text: 'allow electing an out-of-sync replica' },
   'transaction.version': { values: '1|2', text: "1: 3.8's protocol; 2: KIP-890 part 2 (4.0), an epoch bump at every EndTxn; needs transactional.id" },
-  'isolation.level': { values: 'read_uncommitted|read_committed', text: "the consumer's read: up to the HW, or up to the LSO without aborted records; needs transactional.id" },
+  'isolation.level': { values: 'read_uncommitted|read_committed', text: "the consumers' read (the invariants' readers, and the group's with consumer=): up to the HW, or up to the LSO without aborted records; needs transactional.id" },
   'transaction.partition.verification.enable': { values: 'true|false', text: 'KIP-890 part 1: a leader verifies the first transactional write with the coordinator; needs transactional.id' },
   application: { values: 'fire-and-forget|at-least-once', text: 'does the application resend failed records' },
   network: { values: 'tcp|lossy', text: 'lossy allows single-message drops and reordering, beyond TCP' },
@@ -396,7 +396,6 @@ function resolveOrThrow(input: ConfigInput): ConfigResult {
 
   const { consumer, consumers } = resolveConsumer(raw, has);
   const txn = resolveTxn(raw, has, transactionalId);
-  if (txn !== null && consumer !== null) throw modelLimit('consumer', 'is not combined with transactional.id yet: the transactional invariants read the partitions as a consumer of isolation.level would');
   if ((mutant?.kind === 'no-fence-bump' || mutant?.kind === 'ignore-aborted-index') && txn === null) throw modelLimit('mutant', `${mutant.kind} is a mutant of transactions; set transactional.id`);
   if (mutant?.kind === 'consumer-commits-at-poll' && consumer?.kind !== 'process-then-commit') {
     throw modelLimit('mutant', 'consumer-commits-at-poll is a mutant of consumer=process-then-commit; set that consumer');

@@ -8,8 +8,8 @@
 
 import { badIndex, partitionAt } from './access.js';
 import type { ConsumerMode, ConsumerSide, ConsumerState, ConsumerStats } from './consumer-types.js';
-import { fetchStep } from './consumer-fetch.js';
-import type { FetchOutcome } from './consumer-fetch.js';
+import { fetchStep, READ_UNCOMMITTED } from './consumer-fetch.js';
+import type { FetchOutcome, ReadIsolation } from './consumer-fetch.js';
 import {
   allConsumed,
   canCompleteRebalance,
@@ -78,6 +78,23 @@ function leaderEpochs(state: State): readonly number[] {
 
 function bumpStats(side: ConsumerSide, key: keyof ConsumerStats): ConsumerSide {
   return { ...side, stats: { ...side.stats, [key]: side.stats[key] + 1 } };
+}
+
+/**
+ * How the group's consumers read: the configured isolation.level (a setting only with
+ * transactional.id; read_uncommitted, the ConsumerConfig default, otherwise), and the
+ * ignore-aborted-index mutant, which the transactional side holds.
+ */
+function readIsolation(state: State): ReadIsolation {
+  const txn = state.txn;
+  return txn === null ? READ_UNCOMMITTED : { level: txn.isolation, ignoreAbortedIndex: txn.ignoreAbortedIndex };
+}
+
+/** A fetch that dropped aborted records: the transactional ghost counts it (witness ConsumerSkippedAbortedTxn). */
+function countAbortedSkip(state: State, skipped: number): State {
+  const txn = state.txn;
+  if (txn === null || skipped === 0) return state;
+  return make.state({ ...state, txn: { ...txn, ghost: { ...txn.ghost, abortedSkipped: txn.ghost.abortedSkipped + 1 } } });
 }
 
 /** Fetch outcomes the witnesses count: a detected truncation, a reset of the position. */
@@ -149,14 +166,14 @@ export const CONSUMER_EVENTS: EventRules<ConsumerKind> = {
       const side = sideOf(state);
       const consumer = consumerOf(side, event.consumer);
       if (!consumer.assigned.some((a) => a.partition === event.partition)) return `consumer ${event.consumer} is not assigned partition ${event.partition}`;
-      const { outcome } = fetchStep(consumer, event.partition, partitionAt(state, event.partition), side.keys);
-      return outcome === 'nothing' ? 'the fetch would change nothing: no leader, nothing below the HW, or data still buffered' : null;
+      const { outcome } = fetchStep(consumer, event.partition, partitionAt(state, event.partition), side.keys, readIsolation(state));
+      return outcome === 'nothing' ? 'the fetch would change nothing: no leader, nothing below the HW (the LSO for read_committed), or data still buffered' : null;
     },
     apply(_setup, state, event) {
       const side = sideOf(state);
-      const fetched = fetchStep(consumerOf(side, event.consumer), event.partition, partitionAt(state, event.partition), side.keys);
+      const fetched = fetchStep(consumerOf(side, event.consumer), event.partition, partitionAt(state, event.partition), side.keys, readIsolation(state));
       const consumers = side.consumers.map((c, i) => (i === event.consumer ? fetched.consumer : c));
-      return withSide(state, countFetch({ ...side, consumers }, fetched.outcome));
+      return countAbortedSkip(withSide(state, countFetch({ ...side, consumers }, fetched.outcome)), fetched.abortedSkipped);
     },
   },
   ConsumerProcess: {

@@ -10,12 +10,18 @@
 
 import type { ConsumerSide, Effect } from './consumer-types.js';
 import type { Invariant } from './invariants.js';
+import { abortedOffsets } from './txn-invariants.js';
 import type { ClusterState, Replica, State } from './types.js';
 
-/** What the consumer invariants read: the State's cluster and its (non-null) consumer side. */
+/**
+ * What the consumer invariants read: the State's cluster and its (non-null) consumer side, and
+ * whether the group reads read_committed (transactional.id with isolation.level=read_committed;
+ * absent: read_uncommitted).
+ */
 export interface ConsumerView {
   readonly cluster: ClusterState;
   readonly consumers: ConsumerSide;
+  readonly readCommitted?: boolean;
 }
 
 export type ConsumerViolation =
@@ -109,8 +115,9 @@ export const NoRecordSkipped: ConsumerInvariant = {
     'A committed offset tells the group "everything before this is done": a restarted or new owner resumes there and never ' +
     'reads what lies below (CU `refreshCommittedOffsets`). Committing before processing, or a commit the client saw fail ' +
     'but the coordinator stored, leaves records below it that nobody will process (reference §6.4). The effect is looked ' +
-    'up by the record\'s key, so a duplicate that deduplication skipped counts as processed.',
-  check({ cluster, consumers }) {
+    'up by the record\'s key, so a duplicate that deduplication skipped counts as processed. A read_committed group never ' +
+    'returns a record of an aborted transaction (CompletedFetch), so none of those is owed an effect.',
+  check({ cluster, consumers, readCommitted }) {
     let out: ConsumerViolation[] | null = null;
     const { group, sink, keys } = consumers;
     for (let partition = 0; partition < cluster.partitions.length; partition++) {
@@ -118,8 +125,10 @@ export const NoRecordSkipped: ConsumerInvariant = {
       if (replica === undefined) continue;
       const resumeOffset = Math.max(group.committed[partition]?.offset ?? -1, sink.offsets[partition] ?? -1);
       const below = Math.min(resumeOffset, replica.hw);
+      const aborted = readCommitted === true ? abortedOffsets(replica.log) : null;
       for (const batch of replica.log) {
         for (let i = 0; i < batch.sends.length && batch.baseOffset + i < below; i++) {
+          if (aborted?.has(batch.baseOffset + i) === true) continue;
           const send = batch.sends[i] as number;
           const record = keys[send] ?? -1;
           if (sink.effects.some((e) => e.key === record)) continue;
@@ -203,7 +212,7 @@ function onState<N extends string>(name: N, inv: ConsumerInvariant): Invariant<N
     name,
     claim: inv.claim,
     why: inv.why,
-    check: (state: State) => (state.consumers === null ? NONE : inv.check({ cluster: state.cluster, consumers: state.consumers })),
+    check: (state: State) => (state.consumers === null ? NONE : inv.check({ cluster: state.cluster, consumers: state.consumers, readCommitted: state.txn?.isolation === 'read_committed' })),
   };
 }
 

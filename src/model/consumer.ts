@@ -1,11 +1,13 @@
 /**
  * The consumer side of Kafka 3.8.0 as pure functions, one protocol step each: the classic
  * consumer (LegacyKafkaConsumer, the 3.8 default), the classic group coordinator with the EAGER
- * protocol (RangeAssignor is first in the default assignors), read_uncommitted fetches with
- * auto.offset.reset=earliest, and the application's consume loop writing effects to a sink.
+ * protocol (RangeAssignor is first in the default assignors), fetches with
+ * auto.offset.reset=earliest (read_committed with transactional.id: consumer-fetch.ts), and the
+ * application's consume loop writing effects to a sink.
  * Aliases as in consumer-types.ts; every rule cites the file and method it follows.
  *
- * Modelled: fetch from the leader up to its HW, the fetch buffer, poll() advancing positions,
+ * Modelled: fetch from the leader up to its HW (the LSO for read_committed, without aborted and
+ * control records), the fetch buffer, poll() advancing positions,
  * KIP-320 position validation after a leader change (OffsetsForLeaderEpoch) and out-of-range
  * reset, OffsetFetch on assignment, commitSync with the coordinator's member and generation
  * checks, a lost OffsetCommit response retried by commitSync, auto-commit at poll, before a
@@ -17,7 +19,7 @@
  * not a step); JoinGroup's response and SyncGroup are one step (`completeRebalance`); poll returns
  * every buffered record (max.poll.records=500 is never reached by the model's few records);
  * commitSync retries without a timeout (a crash is the only way out); the log start offset is 0.
- * Not modelled: read_committed, static membership, COOPERATIVE, KIP-848, share groups.
+ * Not modelled: static membership, COOPERATIVE, KIP-848, share groups.
  *
  * The fetch side (the leader's answers to a consumer's reads, one fetch round trip per partition)
  * is in consumer-fetch.ts; this file holds the group, commits, poll() and processing.

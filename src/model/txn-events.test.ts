@@ -139,11 +139,11 @@ describe('Transactional settings (--set)', () => {
     expect(i.ok ? null : i.error).toBe('Invalid value READ_COMMITTED for configuration isolation.level: String must be one of: read_committed, read_uncommitted');
   });
 
-  it('transactional.id is modelled with replication.factor above 1 too, and not with consumer= yet', () => {
+  it('transactional.id is modelled with replication.factor above 1 too; with consumer= the group reads with isolation.level', () => {
     const rf = resolveConfig({ 'transactional.id': 't', 'replication.factor': 3, 'min.insync.replicas': 2 });
     expect(rf.ok && rf.config.topic.replicationFactor).toBe(3);
-    const c = resolveConfig({ 'transactional.id': 't', consumer: 'dedup' });
-    expect(c.ok ? null : c.key).toBe('consumer');
+    const c = resolveConfig({ 'transactional.id': 't', consumer: 'dedup', 'isolation.level': 'read_committed' });
+    expect(c.ok && [c.config.consumer?.kind, c.config.txn?.isolation]).toEqual(['dedup', 'read_committed']);
   });
 
   it('defaults: transaction.version 1, read_uncommitted, verification on, the plain application', () => {

@@ -4,12 +4,15 @@
  * transactions. They read the log, the ghost and (for quiescence) the coordinator; no protocol
  * rule reads what they return. Each holds trivially without transactional.id.
  *
- * "What a consumer returns" is checked as a fetch from offset 0 in every state (txn.ts
+ * "What a consumer returns" is checked two ways. As a fetch from offset 0 in every state (txn.ts
  * `readCommitted` / `readUncommitted` over the current leader's log): with replication.factor=1
  * a leader's log only grows (or loses an unflushed tail, which no read_committed consumer saw: it
  * was above the HW). With more replicas a new leader's log is what consumers read from then on;
  * what a consumer read from the old leader below its HW is in the new one's log unless an
- * unclean election lost it, which NoCommittedWriteLost then reports.
+ * unclean election lost it, which NoCommittedWriteLost then reports. And, with a consumer group
+ * (`consumer=`), as what its consumers actually returned from poll() and processed
+ * (consumer-fetch.ts reads with the same isolation.level): NoAbortedRecordProcessed, and
+ * TransactionAtomic's group part.
  */
 
 import type { Invariant } from './invariants.js';
@@ -20,8 +23,10 @@ import type { TxnSide } from './txn-types.js';
 import type { LogBatch, Replica, State } from './types.js';
 
 export type TxnViolation =
-  | { readonly code: 'aborted_read'; readonly partition: number; readonly offset: number; readonly send: number; readonly detail: string }
-  | { readonly code: 'torn_transaction'; readonly txn: number; readonly visible: readonly number[]; readonly hidden: readonly number[]; readonly detail: string }
+  /** `consumer`: a consumer of the group returned or processed it (absent: the reader from offset 0). */
+  | { readonly code: 'aborted_read'; readonly partition: number; readonly offset: number; readonly send: number; readonly detail: string; readonly consumer?: number }
+  /** `group`: torn as the consumer group read it (processed in part, the rest skipped as aborted). */
+  | { readonly code: 'torn_transaction'; readonly txn: number; readonly visible: readonly number[]; readonly hidden: readonly number[]; readonly detail: string; readonly group?: true }
   | { readonly code: 'committed_write_lost'; readonly txn: number; readonly send: number; readonly detail: string }
   | { readonly code: 'zombie_write_visible'; readonly partition: number; readonly offset: number; readonly detail: string }
   | { readonly code: 'output_not_exactly_once'; readonly input: number; readonly outputs: number; readonly detail: string };
@@ -51,6 +56,41 @@ export function abortedOffsets(log: readonly LogBatch[]): Set<number> {
       open.set(b.producerId, offsets);
     }
   }
+  return out;
+}
+
+/** The send `replica`'s log holds at `offset`, or -1. */
+function sendAt(replica: Replica, offset: number): number {
+  for (const b of replica.log) {
+    const i = offset - b.baseOffset;
+    if (i >= 0 && i < b.sends.length) return b.sends[i] as number;
+  }
+  return -1;
+}
+
+/** A record the consumer group's application got: returned by poll() and still held, or processed (an effect in the sink). */
+interface GroupOutput {
+  readonly partition: number;
+  readonly offset: number;
+  readonly send: number;
+  readonly consumer: number;
+  readonly processed: boolean;
+}
+
+/**
+ * Everything the group's consumers returned, as far as the state still shows it: each consumer's
+ * unprocessed records and the sink's effects. A returned record is in one of them from the poll
+ * that returned it until a crash or a failed commit drops it unprocessed, so an invariant checked
+ * in every state sees each one.
+ */
+function groupOutputs(state: State): readonly GroupOutput[] {
+  const side = state.consumers;
+  if (side === null) return [];
+  const out: GroupOutput[] = [];
+  side.consumers.forEach((c, consumer) => {
+    if (c.running) for (const r of c.returned) out.push({ partition: r.partition, offset: r.offset, send: r.send, consumer, processed: false });
+  });
+  for (const e of side.sink.effects) out.push({ partition: e.partition, offset: e.offset, send: e.send, consumer: e.consumer, processed: true });
   return out;
 }
 
@@ -120,6 +160,34 @@ export const NoAbortedRead: Invariant<'NoAbortedRead'> = {
   },
 };
 
+export const NoAbortedRecordProcessed: Invariant<'NoAbortedRecordProcessed'> = {
+  name: 'NoAbortedRecordProcessed',
+  claim: "No consumer of the group gets a record of an aborted transaction from poll(), or processes one into the sink.",
+  why: "NoAbortedRead's promise for the records the group's consumers actually read (consumer-fetch.ts): a read_committed consumer drops the aborted transactions the fetch response lists (CompletedFetch `nextFetchedRecord`); a read_uncommitted one returns them, and its application processes records that were never committed. A record counts as aborted when its partition's marker aborted it or when the application's abortTransaction() returned.",
+  check(state) {
+    const txn = state.txn;
+    if (txn === null || state.consumers === null) return NONE;
+    const toldAborted = new Set<number>();
+    for (const t of txn.ghost.txns) if (t.outcome === 'aborted') for (const send of t.sends) toldAborted.add(send);
+    const abortedAt = new Map<number, Set<number>>();
+    let out: TxnViolation[] | null = null;
+    for (const o of groupOutputs(state)) {
+      const leader = leaderOf(state, o.partition);
+      const what = `consumer c${o.consumer} of the group ${o.processed ? 'processed' : 'got from poll()'} send s${o.send} at p${o.partition} offset ${o.offset}`;
+      if (leader !== undefined && sendAt(leader, o.offset) === o.send) {
+        let aborted = abortedAt.get(o.partition);
+        if (aborted === undefined) abortedAt.set(o.partition, (aborted = abortedOffsets(leader.log)));
+        if (aborted.has(o.offset)) {
+          (out ??= []).push({ code: 'aborted_read', partition: o.partition, offset: o.offset, send: o.send, consumer: o.consumer, detail: `${what}, a record of an aborted transaction` });
+          continue;
+        }
+      }
+      if (toldAborted.has(o.send)) (out ??= []).push({ code: 'aborted_read', partition: o.partition, offset: o.offset, send: o.send, consumer: o.consumer, detail: `${what}, whose transaction's abortTransaction() returned` });
+    }
+    return out ?? NONE;
+  },
+};
+
 /** Per logical transaction: its sends a read_committed consumer returns, and those stored in a log but not returned. */
 function txnVisibility(state: State): { visible: Set<number>; stored: Set<number> } {
   const visible = new Set<number>();
@@ -131,6 +199,56 @@ function txnVisibility(state: State): { visible: Set<number>; stored: Set<number
     for (const r of committedRecords(leader)) visible.add(r.send);
   }
   return { visible, stored };
+}
+
+/**
+ * Where the consumer group has moved past on partition `p`: the group's committed offset, the
+ * sink's stored offset, and the position of each running consumer that fetches `p`. A record below
+ * it that no consumer returned was skipped by the group's reads.
+ */
+function groupProgress(state: State, p: number): number {
+  const side = state.consumers;
+  if (side === null) return 0;
+  let progress = Math.max(side.group.committed[p]?.offset ?? -1, side.sink.offsets[p] ?? -1);
+  for (const c of side.consumers) {
+    if (!c.running) continue;
+    for (const a of c.assigned) if (a.partition === p && a.fetchState === 'FETCHING') progress = Math.max(progress, a.position.offset);
+  }
+  return progress;
+}
+
+/**
+ * TransactionAtomic for a read_committed consumer group: a transaction of which the group returned
+ * or processed some records while its reads skipped others as aborted (records of an aborted
+ * transaction below the group's progress on their partition that no consumer returned).
+ */
+function groupTears(state: State, txn: TxnSide): readonly TxnViolation[] {
+  if (state.consumers === null || txn.isolation !== 'read_committed') return NONE;
+  const got = new Set(groupOutputs(state).map((o) => o.send));
+  const skipped = new Set<number>();
+  for (const p of partitions(state)) {
+    const leader = leaderOf(state, p);
+    if (leader === undefined) continue;
+    const aborted = abortedOffsets(leader.log);
+    if (aborted.size === 0) continue;
+    const progress = groupProgress(state, p);
+    for (const b of leader.log) {
+      b.sends.forEach((send, i) => {
+        const offset = b.baseOffset + i;
+        if (offset < progress && aborted.has(offset) && !got.has(send)) skipped.add(send);
+      });
+    }
+  }
+  if (skipped.size === 0) return NONE;
+  let out: TxnViolation[] | null = null;
+  txn.ghost.txns.forEach((t, i) => {
+    const shown = t.sends.filter((s) => got.has(s));
+    const hidden = t.sends.filter((s) => skipped.has(s));
+    if (shown.length > 0 && hidden.length > 0) {
+      (out ??= []).push({ code: 'torn_transaction', txn: i, visible: shown, hidden, group: true, detail: `transaction T${i} is torn for the consumer group: it got ${shown.map((s) => `s${s}`).join(', ')} and its reads skipped ${hidden.map((s) => `s${s}`).join(', ')} as aborted` });
+    }
+  });
+  return out ?? NONE;
 }
 
 export const TransactionAtomic: Invariant<'TransactionAtomic'> = {
@@ -149,7 +267,8 @@ export const TransactionAtomic: Invariant<'TransactionAtomic'> = {
         (out ??= []).push({ code: 'torn_transaction', txn: i, visible: shown, hidden, detail: `transaction T${i} is torn: sends ${shown.map((s) => `s${s}`).join(', ')} are visible to read_committed, ${hidden.map((s) => `s${s}`).join(', ')} are in the log but not` });
       }
     });
-    return out ?? NONE;
+    const group = groupTears(state, txn);
+    return group.length === 0 ? (out ?? NONE) : [...(out ?? []), ...group];
   },
 };
 
@@ -243,4 +362,4 @@ export const ExactlyOnceProcessing: Invariant<'ExactlyOnceProcessing'> = {
   },
 };
 
-export const TXN_INVARIANTS = [NoAbortedRead, TransactionAtomic, NoCommittedWriteLost, ZombieFenced, ExactlyOnceProcessing] as const;
+export const TXN_INVARIANTS = [NoAbortedRead, TransactionAtomic, NoCommittedWriteLost, ZombieFenced, ExactlyOnceProcessing, NoAbortedRecordProcessed] as const;

@@ -272,6 +272,7 @@ export interface TxnGhost {
   readonly timeoutAborts: number;
   readonly failovers: number;
   readonly preparedCompletedAfterFailover: number;
+  /** Fetches of a read_committed consumer of the group that dropped aborted records (consumer-events.ts ConsumerFetch). */
   readonly abortedSkipped: number;
   readonly staleEndTxn: number;
   /** An EndTxn its client no longer waited for, answered PRODUCER_FENCED (TV2's epoch check closing KAFKA-17754's path). */

@@ -52,6 +52,25 @@ function abortedSkipped(s: State): boolean {
   });
 }
 
+/**
+ * A read_committed consumer of the group stands at the LSO of a partition with records above it
+ * below the HW: an open transaction holds its fetch (UL `read` bounded by the LSO), which returns
+ * nothing until the transaction's marker lands.
+ */
+function consumerWaitsAtLso(s: State): boolean {
+  if (s.txn === null || s.txn.isolation !== 'read_committed' || s.consumers === null) return false;
+  return s.consumers.consumers.some(
+    (c) =>
+      c.running &&
+      c.assigned.some((a) => {
+        const p = s.cluster.partitions[a.partition];
+        const leader = p?.replicas[p.leader];
+        if (a.fetchState !== 'FETCHING' || a.buffered !== null || leader === undefined) return false;
+        return a.position.offset === lastStableOffset(txnView(leader)) && a.position.offset < leader.hw;
+      }),
+  );
+}
+
 function witness<N extends string>(name: N, claim: string, holds: (state: State) => boolean): Witness<N> {
   return { name, claim, holds };
 }
@@ -103,6 +122,8 @@ const ALL = [
   // Transactions (transactional.id).
   witness('TransactionCommitted', 'commitTransaction() returned for some transaction', (s) => (s.txn?.ghost.txns ?? []).some((t) => t.outcome === 'committed')),
   witness('AbortedTransactionSkipped', 'a read_committed consumer skips the records of an aborted transaction below the LSO', abortedSkipped),
+  witness('ConsumerSkippedAbortedTxn', "a read_committed consumer of the group fetched an aborted transaction's records and dropped them by the aborted index", (s) => (s.txn?.ghost.abortedSkipped ?? 0) > 0),
+  witness('ConsumerWaitedAtLso', 'a read_committed consumer of the group stood at the LSO below the HW: an open transaction held its fetch', consumerWaitsAtLso),
   witness('ZombieFencedWrite', 'an old instance\'s write or coordinator request was rejected for its epoch (INVALID_PRODUCER_EPOCH or PRODUCER_FENCED)', (s) => s.txn !== null && s.txn.zombie !== null && s.txn.ghost.fencedWrites + s.txn.ghost.fencedRequests > 0),
   witness('TransactionTimedOut', 'the coordinator aborted a transaction for its timeout', (s) => (s.txn?.ghost.timeoutAborts ?? 0) > 0),
   witness('TimedOutProducerFenced', 'after a timeout abort, the producer was rejected for its old epoch', (s) => s.txn !== null && s.txn.ghost.timeoutAborts > 0 && s.txn.ghost.fencedWrites + s.txn.ghost.fencedRequests > 0),

@@ -74,7 +74,9 @@ export function consumerDrawing(event: Event, before: State, after: State): Cons
       const now = a.consumers[event.consumer]?.assigned.find((p) => p.partition === event.partition);
       if (stat('truncationsDetected') > 0) return { arrow: null, marks: [{ lane, text: `truncation: seek p${event.partition}→${now?.position.offset ?? 0}`, tone: 'bad' }] };
       if (now?.buffered !== null && now?.buffered !== undefined && leader >= 0) {
-        return { arrow: { from: lane, to: leader, label: `fetch p${event.partition}: ${now.buffered.records.map((r) => sendLabel(after, r.send)).join(' ')}` }, marks: [] };
+        // A read_committed fetch of only aborted records or markers returns none and moves the next offset.
+        const got = now.buffered.records.length === 0 ? `no record, next ${now.buffered.nextFetchOffset}` : now.buffered.records.map((r) => sendLabel(after, r.send)).join(' ');
+        return { arrow: { from: lane, to: leader, label: `fetch p${event.partition}: ${got}` }, marks: [] };
       }
       if (stat('offsetResets') > 0) return { arrow: null, marks: [{ lane, text: `p${event.partition} reset → ${now?.position.offset ?? '-'}`, tone: 'note' }] };
       return { arrow: null, marks: [{ lane, text: `p${event.partition} leader changed`, tone: 'warn' }] };

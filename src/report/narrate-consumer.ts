@@ -3,6 +3,7 @@
  * the group coordinator or the sink did, read from the difference between the two states.
  */
 
+import { fetchFromLeader } from '../model/consumer-fetch.js';
 import type { ConsumedRecord, ConsumerSide, ConsumerState } from '../model/consumer-types.js';
 import { isConsumerKind } from '../model/events.js';
 import type { ConsumerKind, Event, EventOf } from '../model/events.js';
@@ -41,6 +42,45 @@ function consumerAt(side: ConsumerSide, c: number): ConsumerState | undefined {
   return side.consumers[c];
 }
 
+/** The send a partition's leader log holds at `offset`, or -1. */
+function sendAtOffset(state: State, partition: number, offset: number): number {
+  const p = state.cluster.partitions[partition];
+  for (const b of p?.replicas[p.leader]?.log ?? []) {
+    const i = offset - b.baseOffset;
+    if (i >= 0 && i < b.sends.length) return b.sends[i] as number;
+  }
+  return -1;
+}
+
+/**
+ * What a fetch that buffered data read, said again from the leader's answer in the state before it
+ * (consumer-fetch.ts `fetchFromLeader`, deterministic): its upper bound, the records kept, and,
+ * with transactions, the aborted records and markers the client dropped. Without transactional.id
+ * the sentence is the one reports had before (no markers can be in the log).
+ */
+function fetchText(before: State, after: State, consumer: number, partition: number): string {
+  const who = `c${consumer}`;
+  const data = after.consumers?.consumers[consumer]?.assigned.find((p) => p.partition === partition)?.buffered;
+  const held = before.consumers?.consumers[consumer]?.assigned.find((p) => p.partition === partition);
+  const leader = before.cluster.partitions[partition];
+  if (data === null || data === undefined) return `${who} fetches p${partition}`;
+  const records = data.records.map((r) => recordText(after, r)).join(' ');
+  const txn = before.txn;
+  if (txn === null || held === undefined || leader === undefined || before.consumers === null) return `${who} fetches p${partition} up to the HW: ${records}`;
+  const read = { level: txn.isolation, ignoreAbortedIndex: txn.ignoreAbortedIndex };
+  const generation = before.consumers.consumers[consumer]?.generation ?? -1;
+  const answer = fetchFromLeader(leader, partition, { ...held.position, offset: data.fetchOffset }, before.consumers.keys, generation, read);
+  if (answer.kind !== 'records') return `${who} fetches p${partition}: ${records}`;
+  const bound = txn.isolation === 'read_committed' ? `up to the LSO, ${answer.bound} (read_committed)` : `up to the HW, ${answer.bound} (read_uncommitted)`;
+  const aborted = answer.abortedSkipped.map((o) => `${sendLabel(before, sendAtOffset(before, partition, o))}@${o}`);
+  return sentence([
+    `${who} fetches p${partition} ${bound}: ${records === '' ? 'no record to return' : records}`,
+    aborted.length === 0 ? '' : `drops ${aborted.join(' ')}, of an aborted transaction the fetch response lists (aborted index)`,
+    answer.controlSkipped.length === 0 ? '' : `skips the marker${answer.controlSkipped.length === 1 ? '' : 's'} at ${answer.controlSkipped.map((o) => `@${o}`).join(', ')}`,
+    `the next fetch offset is ${data.nextFetchOffset}`,
+  ]);
+}
+
 export function narrateConsumer(before: State, after: State, event: ConsumerEvent): string {
   const b = before.consumers;
   const a = after.consumers;
@@ -63,14 +103,17 @@ export function narrateConsumer(before: State, after: State, event: ConsumerEven
       }
       const returned = now.returned.slice(old.returned.length);
       const what = returned.length === 0 ? 'nothing' : returned.map((r) => recordText(after, r)).join(' ');
-      return sentence([`${who} polls`, autoCommit, `poll() returns ${what}`]);
+      // A fetch of only aborted records or markers: the position moves with nothing returned (FC fetchRecords).
+      const moved = returned.length > 0 ? [] : now.assigned.filter((p) => old.assigned.some((o) => o.partition === p.partition && o.buffered !== null && o.position.offset !== p.position.offset));
+      const past = moved.map((p) => `its position on p${p.partition} moves past the skipped records to ${p.position.offset}`).join(', ');
+      return sentence([`${who} polls`, autoCommit, `poll() returns ${what}`, past]);
     }
     case 'ConsumerFetch': {
       const now = consumerAt(a, event.consumer)?.assigned.find((p) => p.partition === event.partition);
       const who = `c${event.consumer}`;
       if (stat('truncationsDetected') > 0) return `${who} validates its position on p${event.partition} with the new leader: the log it read was truncated; it seeks back to ${now?.position.offset ?? 'the earliest offset'}`;
       if (stat('offsetResets') > 0 && now?.fetchState === 'FETCHING') return `${who} has no committed offset on p${event.partition}: it resets to the earliest offset, ${now.position.offset} (ListOffsets)`;
-      if (now?.buffered !== null && now?.buffered !== undefined) return `${who} fetches p${event.partition} up to the HW: ${now.buffered.records.map((r) => recordText(after, r)).join(' ')}`;
+      if (now?.buffered !== null && now?.buffered !== undefined) return fetchText(before, after, event.consumer, event.partition);
       if (now?.fetchState === 'AWAIT_RESET') return `${who}'s position on p${event.partition} is out of range; it will reset to the earliest offset`;
       if (now?.fetchState === 'AWAIT_VALIDATION') return `${who} learns p${event.partition} has a new leader; its position awaits validation`;
       return `${who}'s position on p${event.partition} is now ${now?.position.offset ?? '?'}`;

@@ -42,8 +42,11 @@ export function describeViolation(state: State, v: Violation): string {
     case 'processed_out_of_order':
       return `consumer c${v.consumer} (session ${v.session}, generation ${v.generation}) processed offset ${v.laterEffect.offset} (r${v.laterEffect.record}) of partition ${v.partition} after offset ${v.earlierEffect.offset} (r${v.earlierEffect.record})`;
     case 'aborted_read':
+      // With `consumer`, a consumer of the group returned or processed it (the model's detail says which).
+      if (v.consumer !== undefined) return `consumer c${v.consumer} of the group (${state.txn?.isolation ?? 'read_uncommitted'}) ${v.detail.includes(' processed ') ? 'processed' : 'got'} ${label(v.send)} at offset ${v.offset} of partition ${v.partition}, a record of an aborted transaction`;
       return `${state.txn?.isolation ?? 'a'} consumer returns ${label(v.send)} at offset ${v.offset} of partition ${v.partition}, a record of an aborted transaction`;
     case 'torn_transaction':
+      if (v.group === true) return `transaction #${v.txn + 1} is torn for the consumer group: it got ${v.visible.map(label).join(', ')}, and its reads skipped ${v.hidden.map(label).join(', ')} as aborted`;
       return `transaction #${v.txn + 1} is torn: ${v.visible.map(label).join(', ')} ${v.visible.length === 1 ? 'is' : 'are'} visible to read_committed, ${v.hidden.map(label).join(', ')} ${v.hidden.length === 1 ? 'is' : 'are'} in the log but aborted or not yet visible`;
     case 'committed_write_lost':
       // The model's detail says where the record is (aborted at an offset, or not in the log).
