@@ -1,21 +1,16 @@
 /**
  * The command line end to end, as a user runs it: `node bin/idemcheck.js ...` in a child process,
  * checking output, files and exit codes (0 as expected, 1 counterexample or not as expected,
- * 2 bad input, 130 interrupted). Bad input has its own file (cli-input.test.ts), so that the two
- * halves run in parallel.
+ * 2 bad input, 130 interrupted). Bad input has its own file (cli-input.test.ts), explore and long
+ * traces theirs (cli-explore.test.ts), and the real clients theirs (cli-clients.test.ts), so that
+ * vitest's workers share them out.
  */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, idemcheck, ROOT, tempDir } from './cli-harness.js';
-import { renderClientMarkdown } from '../report/client-report.js';
-import { buildClientReport, headerLine, javaRefusal, planFromArgs, runPlanned, settingNotes } from './clients.js';
-import { replayScenario } from '../checker/replay.js';
-import { applyPatch } from '../checker/state-diff.js';
-import type { PatchOp } from '../checker/state-diff.js';
-import type { ConfigInput } from '../model/config.js';
 
 describe('CLI: run', () => {
   it('steps an example trace, prints a line per step and the invariants, exit 1 on a violation', () => {
@@ -61,62 +56,6 @@ describe('CLI: run', () => {
     const { code, stderr } = idemcheck('run', '--trace', trace);
     expect(code).toBe(2);
     expect(stderr).toContain("unknown config key 'ack'");
-  });
-});
-
-describe('CLI: long traces', () => {
-  /** A trace of `cycles` send-and-acknowledge rounds (4 events each) on a non-idempotent acks=1 producer. */
-  function longTrace(dir: string, cycles: number): string {
-    const events = Array.from({ length: cycles }, () => ['AppSend(p0)', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'ProducerReceive(b0)']).flat();
-    const path = join(dir, `long-${cycles}.json`);
-    writeFileSync(path, JSON.stringify({ config: { acks: '1' }, events }));
-    return path;
-  }
-
-  it('run prints output linear in the trace, as text and as JSON (four times the events, about four times the bytes)', () => {
-    const dir = tempDir();
-    const [short, long] = [longTrace(dir, 100), longTrace(dir, 400)];
-    for (const json of [[], ['--json']]) {
-      const a = idemcheck('run', '--trace', short, ...json);
-      const b = idemcheck('run', '--trace', long, ...json);
-      expect(a.code).toBe(0);
-      expect(b.code).toBe(0);
-      // Quadratic output (every record's outcome, or every state whole, on every step) gave 14 times.
-      expect(Buffer.byteLength(b.stdout) / Buffer.byteLength(a.stdout)).toBeLessThan(4.6);
-      expect(Buffer.byteLength(b.stdout)).toBeLessThan(1600 * 1200);
-    }
-  });
-
-  it('run --json gives the initial state and each step\'s changes, which rebuild every state', () => {
-    const { code, stdout } = idemcheck('run', '--trace', 'examples/non-idempotent-retry-duplicate.json', '--json');
-    expect(code).toBe(1);
-    const doc = JSON.parse(stdout) as { steps: { step: number; state?: unknown; changes?: PatchOp[] }[] };
-    const trace = JSON.parse(readFileSync(join(ROOT, 'examples/non-idempotent-retry-duplicate.json'), 'utf8')) as { config: ConfigInput; events: string[] };
-    const { states } = replayScenario(trace.config, trace.events);
-    expect(doc.steps).toHaveLength(states.length);
-    let state = doc.steps[0]?.state;
-    expect(state).toEqual(states[0]);
-    for (let i = 1; i < states.length; i++) {
-      state = applyPatch(state, doc.steps[i]?.changes ?? []);
-      expect(state).toEqual(JSON.parse(JSON.stringify(states[i])));
-    }
-  });
-
-  it('a trace or report past 10000 events is refused with one line, exit 2', () => {
-    const dir = tempDir();
-    const path = join(dir, 'huge.json');
-    writeFileSync(path, JSON.stringify({ config: {}, events: Array.from({ length: 10_001 }, () => 'AppSend(p0)') }));
-    const run = idemcheck('run', '--trace', path);
-    expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toContain(`${path}: events: 10001 events, more than the 10000 a trace may have`);
-    const report = JSON.parse(readFileSync(join(ROOT, 'reports/examples/restart.at-least-once-duplicates-seed20261125.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(path, JSON.stringify({ ...report, events: Array.from({ length: 10_001 }, () => 'AppSend(p0)') }));
-    const replay = idemcheck('replay', path);
-    expect(replay.code).toBe(2);
-    expect(replay.stderr.trim().split('\n')).toHaveLength(1);
-    expect(replay.stderr).toContain('10001 events, more than the 10000 a trace may have');
   });
 });
 
@@ -340,85 +279,6 @@ describe('CLI: replay compares what it says it compares', () => {
   });
 });
 
-describe('CLI: explore', () => {
-  it('a limit stops the search: exit 1, says up to which depth it visited everything, writes nothing', () => {
-    const dir = tempDir();
-    const { code, stdout } = idemcheck('explore', '--suite', 'delivery.idempotent-in-flight-1', '--max-states', '200', '--report-dir', dir);
-    expect(code).toBe(1);
-    expect(stdout).toMatch(/the state limit \(200 unique states\) was reached while visiting depth (\d+) \(every state to depth \d+ was visited\)/);
-    const [, visiting] = stdout.match(/while visiting depth (\d+)/) ?? [];
-    const [, table] = stdout.match(/incomplete after 200 states\s+200\s+\d+\s+(\d+)/) ?? [];
-    // The table's depth is the deepest level visited completely, one less than the level it stopped in.
-    expect(Number(table) + 1).toBe(Number(visiting));
-    expect(stdout).toContain('to search further: raise --max-states or --max-memory');
-    expect(readdirSync(dir)).toEqual([]);
-  });
-
-  it('--max-memory measures each suite alone: a large suite stopped by it does not stop the next one', () => {
-    // The limit used to be the process's RSS, which never falls: every suite after a large one stopped at once.
-    // --no-spill: with the frontier on disk the large suite would run to its state limit instead.
-    const { code, stdout } = idemcheck('explore', '--suite', 'replication.acks-all-min-isr-2-no-loss', '--suite', 'delivery.idempotent-in-flight-2', '--max-memory', '90', '--no-spill', '--no-report', '--json');
-    expect(code).toBe(1);
-    const [large, small] = JSON.parse(stdout) as { suite: string; verdict: string; problem: string | null; unique: number }[];
-    expect(large?.verdict).toBe('incomplete');
-    expect(large?.problem).toContain('the memory limit (90 MB) was reached');
-    expect(small?.suite).toBe('delivery.idempotent-in-flight-2');
-    expect(small?.verdict).toBe('complete');
-    expect(small?.unique).toBe(8635);
-  });
-
-  it('finds the shortest counterexample, writes a report replay reproduces, and --json names the invariant', () => {
-    const dir = tempDir();
-    const { code, stdout } = idemcheck('explore', '--suite', 'delivery.acks1-retry-duplicates', '--json', '--report-dir', dir);
-    expect(code).toBe(0);
-    const [row] = JSON.parse(stdout) as { verdict: string; invariant: string | null; events: string[]; report: { json: string } }[];
-    expect(row?.verdict).toBe('violated');
-    expect(row?.invariant).toBe('NoDuplicateRecord');
-    expect(row?.events).toHaveLength(6);
-    const replayed = idemcheck('replay', row?.report.json ?? 'missing');
-    expect(replayed.code).toBe(0);
-    expect(replayed.stdout).toContain('reproduced exactly');
-  });
-
-  it('--reduce por: the same verdict and shortest counterexample, a report replay reproduces; symmetry by default; bad values exit 2 in one line', () => {
-    const dir = tempDir();
-    const { code, stdout } = idemcheck('explore', '--suite', 'delivery.acks1-retry-duplicates', '--reduce', 'por', '--json', '--report-dir', dir);
-    expect(code).toBe(0);
-    const [row] = JSON.parse(stdout) as { verdict: string; events: string[]; report: { json: string }; reduction: { verdict: string; length: number } | null }[];
-    expect(row?.events).toHaveLength(6);
-    expect(row?.reduction).toMatchObject({ verdict: 'violated', length: 6 });
-    expect(idemcheck('replay', row?.report.json ?? 'missing').stdout).toContain('reproduced exactly');
-    const byDefault = idemcheck('explore', '--suite', 'replication.acks1-loses-on-failover', '--suite', 'delivery.acks0-loses-acknowledged', '--no-report');
-    expect(byDefault.stdout.match(/symmetry: interchangeable brokers merged/g)).toHaveLength(1);
-    for (const [args, message] of [
-      [['--reduce', 'por,symmetry'], "idemcheck explore: --reduce: 'por,symmetry' is not allowed; give one of: por, symmetry, none (por and symmetry do not combine)\n"],
-      [['--reduce', 'por', '--workers', '2'], 'idemcheck explore: --reduce: por runs on one worker; use --workers 1, or --reduce symmetry or none\n'],
-    ] as const) {
-      const bad = idemcheck('explore', '--suite', 'delivery.acks1-retry-duplicates', ...args, '--no-report');
-      expect(bad.code).toBe(2);
-      expect(bad.stderr).toBe(message);
-      expect(bad.stdout).toBe('');
-    }
-  });
-
-  it('ad-hoc reports with different expectations get different names', () => {
-    const dir = tempDir();
-    const adHoc = ['explore', '--set', 'acks=1', '--set', 'enable.idempotence=false', '--faults', 'disconnect', '--records', '2', '--report-dir', dir];
-    expect(idemcheck(...adHoc).code).toBe(1);
-    expect(idemcheck(...adHoc, '--expect', 'violated:NoDuplicateRecord').code).toBe(0);
-    const stems = new Set(readdirSync(dir).map((f) => f.replace(/\.(json|md|html|test\.ts)$/, '')));
-    expect(stems.size).toBe(2);
-    // Only the expected counterexample is pinned by a regression test, and that test passes.
-    const tests = readdirSync(dir).filter((f) => f.endsWith('.test.ts'));
-    expect(tests).toHaveLength(1);
-    const report = JSON.parse(readFileSync(join(dir, (tests[0] ?? '').replace(/\.test\.ts$/, '.json')), 'utf8')) as { expected: string };
-    expect(report.expected).toBe('violates NoDuplicateRecord');
-    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '-c', join(ROOT, 'vitest.report-dir.config.ts'), '--root', dir], { cwd: ROOT, encoding: 'utf8' });
-    expect(`${run.stdout}${run.stderr}`).toContain('1 passed');
-    expect(run.status).toBe(0);
-  });
-});
-
 describe('CLI: check, the shortest counterexample', () => {
   it('says when its search for the shortest stopped short, and when there was none', () => {
     const dir = tempDir();
@@ -493,122 +353,6 @@ describe('CLI: list and help', () => {
       expect(code).toBe(0);
       expect(stdout).toContain(`Usage: idemcheck ${command}`);
     }
-  });
-});
-
-describe('CLI: clients', () => {
-  it('a sound kafkajs setup under transient faults: exit 0, one line per run, no report', () => {
-    const dir = tempDir();
-    // Partitions named by the harness: keyless records left to kafkajs's partitioner are not safe (clients.test.ts).
-    const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--partition-by-harness', '--runs', '2', '--report-dir', dir);
-    expect(code).toBe(0);
-    expect(stdout).toContain('kafkajs 2.2.4');
-    expect(stdout).toMatch(/seed 1: 10 ok, 0 failed, 0 pending; \d+ produce requests, \d+ faults?, at most 1 in flight · ✓ no violation/);
-    expect(stdout).toContain('2 runs: no violation; 2 passed.');
-    expect(readdirSync(dir)).toEqual([]);
-  });
-
-  it('the @platformatic/kafka concurrent-send defect: exit 1, a report whose rerun command reproduces it', () => {
-    const dir = tempDir();
-    const args = ['--client', 'platformatic', '--workload', 'concurrent', '--partitions', '1', '--faults', 'none', '--runs', '1', '--reruns', '1'];
-    const { code, stdout } = idemcheck('clients', ...args, '--report-dir', dir);
-    expect(code).toBe(1);
-    expect(stdout).toMatch(/✗ NoAckedRecordLost, DistinctAckedOffsets \(reproduced 1\/1\)/);
-    const files = readdirSync(dir).sort();
-    expect(files).toHaveLength(3);
-    expect(files.map((f) => f.replace(/^client-platformatic-seed1-[0-9a-f]{8}\./, ''))).toEqual(['html', 'json', 'md']);
-    const md = readFileSync(join(dir, files.find((f) => f.endsWith('.md')) ?? ''), 'utf8');
-    expect(md).toContain('# NoAckedRecordLost, DistinctAckedOffsets violated: platformatic 1.35.0 (seed 1)');
-    expect(md).toContain('duplicate@');
-    const command = /npx idemcheck clients (.*)/.exec(md)?.[1] ?? '';
-    const again = idemcheck('clients', ...command.split(' '), '--no-report');
-    expect(again.code).toBe(1);
-    expect(again.stdout).toContain('NoAckedRecordLost');
-  });
-
-  it('settings the Java client refuses but this client runs get a note with ConfigException\'s reason', () => {
-    const settings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300, oneRecordPerBatch: true } as const;
-    expect(javaRefusal(settings)).toBeNull();
-    expect(javaRefusal({ ...settings, maxInFlight: 6 })).toBe('Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.');
-    expect(javaRefusal({ ...settings, maxInFlight: 6, idempotent: false })).toBeNull();
-    const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--max-in-flight', '6', '--faults', 'none', '--no-report');
-    // Not a pass: the wire never saw 6 requests in flight.
-    expect(code).toBe(1);
-    expect(stdout).toContain('○ not tested as asked: at most 1 request in flight per connection on the wire, not the 6 asked for (no violation, not a pass)');
-    expect(stdout).toContain('1 run: no violation; 1 not tested as asked (seed 1); 0 passed.');
-    expect(stdout).toContain('note: the Java client refuses these settings (ConfigException: Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.); kafkajs accepts them');
-    // And that kafkajs does not use it: an idempotent producer sends one request per broker at a time.
-    expect(stdout).toContain('note: kafkajs sends an idempotent producer\'s requests to a broker one at a time (a lock per broker, released when a request is answered or times out), so --max-in-flight 6 has no effect');
-    const plain = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--faults', 'none', '--no-report');
-    expect(plain.stdout).not.toContain('Java client refuses');
-    // With --json the note goes to stderr and stdout stays one JSON array.
-    const json = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--max-in-flight', '6', '--faults', 'none', '--no-report', '--json');
-    expect(json.stderr).toContain('note: the Java client refuses these settings');
-    const rows = JSON.parse(json.stdout) as unknown[];
-    expect(rows).toHaveLength(1);
-    // Each row says what was run, so that it reads on its own.
-    expect(rows[0]).toMatchObject({ seed: 1, client: 'kafkajs', clientVersion: '2.2.4', settings: { idempotent: true, maxInFlight: 6 }, faults: [], faultsInjected: 0 });
-    expect((rows[0] as { notes: string[] }).notes[0]).toMatch(/^the Java client refuses these settings/);
-    expect(rows[0]).toMatchObject({ settingsInEffect: { idempotent: true, maxInFlight: 1 } });
-  });
-
-  it('the header names the workload, partitions, keyed or not, retries and batching', () => {
-    expect(headerLine(planFromArgs(['--client', 'kafkajs']))).toBe(
-      "kafkajs 2.2.4 · 3 brokers, sequential, 10 records, 2 partitions, keyless (the client's partitioner) · idempotent true, acks=all, max in flight 1, retries 1000, one record per batch · faults lose-request, lose-response, error-after-append, error-without-append, hold-response, move-leader, crash-leader, shrink-isr at rate 0.25",
-    );
-    expect(headerLine(planFromArgs(['--client', 'kafkajs', '--keyed', '--batch', 'client', '--retries', '1', '--faults', 'none']))).toContain("keyed (the client's partitioner) · idempotent true, acks=all, max in flight 1, retries 1, the client's batching · no faults");
-  });
-
-  it('notes where a client changes or ignores a setting, and a pipeline sequential sends cannot fill', () => {
-    const notes = (...args: string[]): readonly string[] => settingNotes(planFromArgs(['--client', ...args])).map((n) => `note: ${n}`);
-    expect(notes('kafkajs')).toEqual([]);
-    expect(notes('platformatic', '--max-in-flight', '3', '--acks', '1', '--retries', '1')).toEqual([
-      'note: the Java client refuses these settings (ConfigException: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.); platformatic accepts them',
-      'note: @platformatic/kafka keeps an idempotent producer to one request awaiting an answer per connection (until it times out), so --max-in-flight 3 has no effect',
-      'note: @platformatic/kafka uses acks=all for an idempotent producer, not --acks 1',
-      "note: @platformatic/kafka raises an idempotent producer's retries of 1 or less to Number.MAX_SAFE_INTEGER, so --retries 1 has no effect",
-    ]);
-    // The faults follow the acks the library sends: all, so NOT_ENOUGH_REPLICAS_AFTER_APPEND is injected.
-    expect(planFromArgs(['--client', 'platformatic', '--acks', '1']).faults).toContain('error-after-append');
-    expect(planFromArgs(['--client', 'kafkajs', '--idempotent', 'false', '--acks', '1']).faults).not.toContain('error-after-append');
-    expect(notes('kafkajs', '--idempotent', 'false', '--acks', '1')).toEqual(['note: not injecting error-after-append, shrink-isr: NOT_ENOUGH_REPLICAS_AFTER_APPEND and a shrunk ISR show only under acks=all']);
-    expect(notes('kafkajs', '--brokers', '1')).toEqual(['note: not injecting move-leader, crash-leader, shrink-isr: a single broker has no leader to move, no follower to take over, no ISR to shrink']);
-    expect(notes('kafkajs', '--max-in-flight', '3')).toEqual([
-      'note: kafkajs sends an idempotent producer\'s requests to a broker one at a time (a lock per broker, released when a request is answered or times out), so --max-in-flight 3 has no effect',
-    ]);
-    expect(notes('kafkajs', '--idempotent', 'false', '--max-in-flight', '3')).toEqual([
-      'note: sequential sends wait for each answer, so no more than one request is in flight; --workload concurrent fills the pipeline',
-    ]);
-    expect(notes('kafkajs', '--idempotent', 'false', '--max-in-flight', '3', '--workload', 'concurrent')).toEqual([]);
-  });
-
-  it('a client report shows the settings in effect and the notes beside the settings asked for', async () => {
-    const plan = planFromArgs(['--client', 'platformatic', '--acks', '1', '--records', '2', '--faults', 'none']);
-    const result = await runPlanned(plan, 1);
-    const markdown = renderClientMarkdown(buildClientReport(plan, result, { reruns: 0, violating: 0 }));
-    expect(markdown).toContain('settings: `idempotent=true` `acks=1`');
-    expect(markdown).toContain('- in effect (the library changes some): `idempotent=true` `acks=all`');
-    expect(markdown).toContain('- note: @platformatic/kafka uses acks=all for an idempotent producer, not --acks 1');
-    expect(result.trace.every((t) => t.acks === -1)).toBe(true);
-  });
-
-  it('a run whose sends the client never resolves is unfinished, not a pass: exit 1', () => {
-    const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--faults', 'lose-request', '--fault-rate', '1', '--no-report');
-    // The lines first, so a failure shows what the run printed.
-    expect(stdout).toContain('✗ unfinished: 2 sends neither acknowledged nor failed, so not checked');
-    expect(stdout).toContain('1 run: no violation; unfinished in seed 1; 0 passed.');
-    expect(code).toBe(1);
-  });
-
-  it('a report that cannot be written is one line naming --report-dir, exit 2, and no partial report', () => {
-    const dir = tempDir();
-    mkdirSync(join(dir, 'client-platformatic-seed1-041dd732.html'));
-    const args = ['--client', 'platformatic', '--workload', 'concurrent', '--partitions', '1', '--faults', 'none', '--runs', '1', '--reruns', '0'];
-    const { code, stderr } = idemcheck('clients', ...args, '--report-dir', dir);
-    expect(code).toBe(2);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain(`--report-dir ${dir}: writing the report failed`);
-    expect(readdirSync(dir)).toEqual(['client-platformatic-seed1-041dd732.html']);
   });
 });
 
