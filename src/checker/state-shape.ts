@@ -188,7 +188,7 @@ function record<T>(name: string, fields: { readonly [K in keyof T]-?: Spec }): R
 // Enumerations (the string unions of the model's types).
 // ---------------------------------------------------------------------------------------------
 
-const ERROR_CODE = oneOf<ErrorCode>({ NONE: true, NETWORK_EXCEPTION: true, REQUEST_TIMED_OUT: true, NOT_LEADER_OR_FOLLOWER: true, NOT_ENOUGH_REPLICAS: true, NOT_ENOUGH_REPLICAS_AFTER_APPEND: true, OUT_OF_ORDER_SEQUENCE_NUMBER: true, INVALID_PRODUCER_EPOCH: true, INVALID_TXN_STATE: true, INVALID_PRODUCER_ID_MAPPING: true, TRANSACTION_ABORTABLE: true });
+const ERROR_CODE = oneOf<ErrorCode>({ NONE: true, NETWORK_EXCEPTION: true, REQUEST_TIMED_OUT: true, NOT_LEADER_OR_FOLLOWER: true, NOT_ENOUGH_REPLICAS: true, NOT_ENOUGH_REPLICAS_AFTER_APPEND: true, OUT_OF_ORDER_SEQUENCE_NUMBER: true, INVALID_PRODUCER_EPOCH: true, INVALID_TXN_STATE: true, INVALID_PRODUCER_ID_MAPPING: true, TRANSACTION_ABORTABLE: true, CONCURRENT_TRANSACTIONS: true });
 const OUTCOME = oneOf<Outcome>({ pending: true, ok: true, fail: true, info: true });
 const TXN_RESULT = oneOf<TxnResult>({ COMMIT: true, ABORT: true });
 const TXN_STATE = oneOf<TxnState>({ Empty: true, Ongoing: true, PrepareCommit: true, PrepareAbort: true, CompleteCommit: true, CompleteAbort: true, PrepareEpochFence: true });

@@ -168,6 +168,7 @@ const MODEL_ERROR_CODES: Readonly<Record<ErrorCode, number>> = {
   INVALID_TXN_STATE: 48,
   INVALID_PRODUCER_ID_MAPPING: 49,
   TRANSACTION_ABORTABLE: 120,
+  CONCURRENT_TRANSACTIONS: 51,
 };
 
 const ERROR_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(ERROR).map(([name, code]) => [code, name]));

@@ -153,7 +153,7 @@ const KEY_TEXT: Readonly<Record<ConfigKey, { readonly values: string; readonly t
   'replication.factor': { values: '1|2|3', text: 'replicas per partition; the cluster has this many brokers' },
   'min.insync.replicas': { values: 'integer >= 1', text: 'ISR size needed for acks=all' },
   'unclean.leader.election.enable': { values: 'true|false', text: 'allow electing an out-of-sync replica' },
-  'transaction.version': { values: '1|2', text: "1: 3.8's protocol; 2: KIP-890 part 2 (4.0), an epoch bump at every EndTxn; needs transactional.id" },
+  'transaction.version': { values: '1|2', text: "1: 3.8's protocol; 2: KIP-890 part 2 (4.0), an epoch bump at every EndTxn and partitions added by their leader; needs transactional.id" },
   'isolation.level': { values: 'read_uncommitted|read_committed', text: "the consumers' read (the invariants' readers, and the group's with consumer=): up to the HW, or up to the LSO without aborted records; needs transactional.id" },
   'transaction.partition.verification.enable': { values: 'true|false', text: 'KIP-890 part 1: a leader verifies the first transactional write with the coordinator; needs transactional.id' },
   application: { values: 'fire-and-forget|at-least-once', text: 'does the application resend failed records' },

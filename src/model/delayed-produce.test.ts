@@ -192,8 +192,32 @@ describe('delayed-produce with transactions', () => {
     expect(violatedInvariants(last, [NoAbortedRead, TransactionAtomic, NoCommittedWriteLost]).map((v) => v.invariant)).toEqual(['NoAbortedRead']);
   });
 
+  /**
+   * transaction.version=2: the same story without AddPartitionsToTxn (4.0 TM `maybeAddPartition`).
+   * The leader never saw T1's batch, so the coordinator is still Empty when the application aborts:
+   * TV2 aborts an empty transaction with an epoch bump and no marker (TC `endTransaction`,
+   * `noPartitionAdded`). T2's first batch has the leader add p0 at epoch 1; the held request of
+   * epoch 0 is answered PRODUCER_FENCED by the coordinator, sent as INVALID_PRODUCER_EPOCH.
+   */
+  const T1_EXPIRES_WHILE_COMMITTING_V2 = [
+    'AppBeginTransaction',
+    'AppSend(p0)',
+    'AppCommitTransaction',
+    'ProducerDeliveryTimeout(p0)',
+    'ProducerDrain(b0)',
+    'BrokerDelayProduce(b0)',
+    'AppAbortTransaction',
+    'ProducerSendTxnRequest',
+    'CoordinatorReceive',
+    'CoordinatorAppendLog',
+    'ProducerReceiveTxnResponse',
+    'CoordinatorAppendLog',
+  ];
+  const T2_LATE_THEN_COMMIT_V2 = ['AppBeginTransaction', 'AppSend(p0)', 'BrokerReceiveDelayed(#0)', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'ProducerReceive(b0)', ...COMMIT.slice(0, 5), 'BrokerWriteMarker'];
+
   it('transaction.version=2: the abort bumped the epoch, so the late batch is fenced and T2 is whole', () => {
-    const { last } = play({ ...CONFIG, 'transaction.version': 2 }, [...INIT, ...T1_EXPIRES_WHILE_COMMITTING, ...T2_LATE_THEN_COMMIT]);
+    const { last } = play({ ...CONFIG, 'transaction.version': 2 }, [...INIT, ...T1_EXPIRES_WHILE_COMMITTING_V2, ...T2_LATE_THEN_COMMIT_V2]);
+    expect(last.txn?.coordinator.log.map((r) => r.state)).toEqual(['Empty', 'PrepareAbort', 'CompleteAbort', 'Ongoing', 'PrepareCommit']);
     expect(last.producer.epoch).toBe(2);
     expect(logRecords(last, 0, 0)).toEqual([1]);
     expect(last.ghost.stats.invalidEpoch).toBe(1);

@@ -101,7 +101,8 @@ export function definitelyRejected(error: ErrorCode): boolean {
     error === 'OUT_OF_ORDER_SEQUENCE_NUMBER' ||
     error === 'INVALID_TXN_STATE' ||
     error === 'INVALID_PRODUCER_ID_MAPPING' ||
-    error === 'TRANSACTION_ABORTABLE'
+    error === 'TRANSACTION_ABORTABLE' ||
+    error === 'CONCURRENT_TRANSACTIONS'
   );
 }
 

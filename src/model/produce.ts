@@ -53,7 +53,9 @@ function handleProduce(setup: Setup, state: State, broker: number, request: Prod
       continue;
     }
     if (wire.transactional === true && next.txn !== null) {
-      const error = txnProduceCheck(setup, next, wire, replicaAt(partition, broker));
+      const checked = txnProduceCheck(setup, next, wire, replicaAt(partition, broker));
+      next = checked.state;
+      const error = checked.error;
       if (error !== null) {
         if (error === 'INVALID_PRODUCER_EPOCH') {
           tally(stats, 'invalidEpoch');

@@ -275,6 +275,7 @@ export function isRetriable(error: ErrorCode): boolean {
     case 'NOT_LEADER_OR_FOLLOWER':
     case 'NOT_ENOUGH_REPLICAS':
     case 'NOT_ENOUGH_REPLICAS_AFTER_APPEND':
+    case 'CONCURRENT_TRANSACTIONS': // ConcurrentTransactionsException extends RetriableException
       return true;
     case 'NONE':
     case 'OUT_OF_ORDER_SEQUENCE_NUMBER':

@@ -40,13 +40,18 @@ export function ctpRecord(state: State): number {
  * After `appSend` put send `send` in the accumulator: TM `maybeAddPartition` notes a partition not
  * yet in the transaction (its batches wait until AddPartitionsToTxn answers,
  * `isSendToPartitionAllowed`), and the ghost adds the send to the open transaction. ctp: the
- * input offset is consumed (the position moves past it).
+ * input offset is consumed (the position moves past it). Under transaction.version=2 (4.0 TM
+ * `maybeAddPartition`, `isTransactionV2Enabled()` branch) the partition goes straight into
+ * `partitionsInTransaction` with no request: the leader adds it at the coordinator when the
+ * first batch arrives (txn-events.ts `txnProduceCheck`).
  */
 export function txnAfterSend(setup: Setup, state: State, partition: number, send: number): State {
   const t = txnOf(state);
   const tm = t.client.tm;
   const known = tm.partitionsInTxn.includes(partition) || tm.pendingPartitions.includes(partition);
-  const client = known ? t.client : { ...t.client, tm: { ...tm, pendingPartitions: [...tm.pendingPartitions, partition].sort((a, b) => a - b) } };
+  const add = (list: readonly number[]): readonly number[] => [...list, partition].sort((a, b) => a - b);
+  const v2 = setup.config.txn?.version === 2;
+  const client = known ? t.client : { ...t.client, tm: v2 ? { ...tm, partitionsInTxn: add(tm.partitionsInTxn) } : { ...tm, pendingPartitions: add(tm.pendingPartitions) } };
   const i = openTxnIndex(state);
   if (i < 0) throw new Error('model bug: a transactional send without an open transaction');
   const txn = t.ghost.txns[i] as GhostTxn;
@@ -91,8 +96,10 @@ type NextRequest = { readonly kind: 'send'; readonly request: Omit<TxnRequest, '
 /**
  * TM `nextRequest` (3.8.0) with `hasIncompleteBatches`: InitProducerId while INITIALIZING (with
  * KIP-360's expected pid/epoch after an abort that needs a bump); AddPartitionsToTxn for new
- * partitions; ctp: the offsets (AddOffsetsToTxn + TxnOffsetCommit) before the commit; EndTxn once
- * no batch is incomplete, or a local completion when no partition was ever added
+ * partitions (never under transaction.version=2); ctp: the offsets before the commit
+ * (AddOffsetsToTxn + TxnOffsetCommit, one request here; under version 2 TxnOffsetCommit alone,
+ * 4.0 TM `sendOffsetsToTransaction`, and the group coordinator adds the offsets partition); EndTxn
+ * once no batch is incomplete, or a local completion when no partition was ever added
  * (`transactionStarted` false, TM line 797).
  */
 export function nextRequest(state: State): NextRequest {

@@ -93,7 +93,10 @@ function receiveAddPartitions(state: State, request: TxnRequest): State {
  * ctp's AddOffsetsToTxn then TxnOffsetCommit, as one request here: the TC adds the group's
  * offsets partition to the transaction (TC `handleAddPartitionsToTransaction` with
  * `__consumer_offsets`' partition), and the group coordinator keeps the offset pending for the
- * producer id until the marker (GroupMetadata `prepareTxnOffsetCommit`). Two round trips in Kafka.
+ * producer id until the marker (GroupMetadata `prepareTxnOffsetCommit`). Two round trips in Kafka
+ * under transaction.version=1; under version 2 the client sends TxnOffsetCommit alone (v5) and the
+ * group coordinator adds the offsets partition through the same TC handler (4.0
+ * `txnOffsetCommitRequestVersionToTransactionSupportedOperation`: ADD_PARTITION).
  */
 function receiveTxnOffsetCommit(state: State, request: TxnRequest): State {
   const c = txnOf(state).coordinator;
@@ -166,7 +169,10 @@ export function coordinatorAppendLog(state: State): State {
   if (pending.meta.state.startsWith('Complete') && c.coordinatorEpoch > 0 && t.ghost.failovers > 0) {
     next = withGhost(next, { preparedCompletedAfterFailover: t.ghost.preparedCompletedAfterFailover + 1 });
   }
-  return pending.reply === null ? next : deliver(next, pending.reply);
+  if (pending.reply !== null) next = deliver(next, pending.reply);
+  // TMCM `addTxnMarkersToSend` ends with `maybeWriteTxnCompletion`: a Prepare* with no partition
+  // (TV2's empty abort) is completed at once.
+  return pending.meta.state.startsWith('Prepare') && pending.markers.length === 0 ? maybeComplete(next) : next;
 }
 
 /** What a partition leader did with a marker: appended at `offset`, or not (`offset` -1). */

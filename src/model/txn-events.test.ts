@@ -17,6 +17,8 @@ import type { State } from './types.js';
 const INIT = ['AppInitTransactions', 'ProducerSendTxnRequest', 'CoordinatorReceive', 'CoordinatorAppendLog', 'ProducerReceiveTxnResponse'];
 /** Begin, send one record to p0, add p0 to the transaction, write the batch. */
 const T_P0 = ['AppBeginTransaction', 'AppSend(p0)', 'ProducerSendTxnRequest', 'CoordinatorReceive', 'CoordinatorAppendLog', 'ProducerReceiveTxnResponse', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'ProducerReceive(b0)'];
+/** transaction.version=2: the same, with no AddPartitionsToTxn (4.0 TM `maybeAddPartition`): the leader adds p0 when the batch arrives. */
+const T_P0_V2 = ['AppBeginTransaction', 'AppSend(p0)', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'ProducerReceive(b0)'];
 const COMMIT = ['AppCommitTransaction', 'ProducerSendTxnRequest', 'CoordinatorReceive', 'CoordinatorAppendLog', 'ProducerReceiveTxnResponse', 'BrokerWriteMarker', 'CoordinatorAppendLog'];
 /** The new instance's initTransactions() after a restart mid-transaction: fence + abort, CONCURRENT_TRANSACTIONS, retry. */
 const REINIT_FENCING = [
@@ -210,12 +212,35 @@ describe('KAFKA-17754 on the wired model: a timed-out EndTxn read after the next
   });
 
   it('TV2: the stale EndTxn carries the epoch before the bump and is fenced; T2 stays open on p1', () => {
-    // Up to the stale CoordinatorReceive (the steps after it need its PrepareAbort).
-    const stale = trace.indexOf('CoordinatorReceiveDelayed');
-    const { last } = play({ 'transactional.id': 't', partitions: 2, 'isolation.level': 'read_committed', 'transaction.version': 2, 'txn-app': 'commit-or-abort' }, trace.slice(0, stale + 1));
+    // The same steps up to the stale CoordinatorReceive, without the AddPartitionsToTxn round trips:
+    // the leader of p0, then of p1, adds the partition when the batch arrives.
+    const v2 = [
+      ...INIT,
+      ...T_P0_V2,
+      'AppAbortTransaction',
+      'ProducerSendTxnRequest',
+      'ProducerTxnRequestTimeout',
+      'CoordinatorDelayRequest',
+      'ProducerSendTxnRequest',
+      'CoordinatorReceive',
+      'CoordinatorAppendLog',
+      'ProducerReceiveTxnResponse',
+      'BrokerWriteMarker',
+      'CoordinatorAppendLog',
+      'AppBeginTransaction',
+      'AppSend(p1)',
+      'ProducerDrain(b0)',
+      'BrokerReceive(b0)',
+      'ProducerReceive(b0)',
+      'CoordinatorReceiveDelayed',
+    ];
+    const { last } = play({ 'transactional.id': 't', partitions: 2, 'isolation.level': 'read_committed', 'transaction.version': 2, 'txn-app': 'commit-or-abort' }, v2);
     expect(last.txn?.coordinator.meta?.state).toBe('Ongoing');
+    expect(last.txn?.coordinator.meta?.partitions).toEqual([1]);
+    expect(last.txn?.coordinator.meta?.epoch).toBe(1);
     expect(last.txn?.coordinator.pending).toBeNull();
     expect(last.txn?.ghost.fencedRequests).toBe(1);
+    expect(last.txn?.ghost.staleEndTxnFenced).toBe(1);
   });
 });
 
@@ -254,6 +279,47 @@ describe('Consume-transform-produce (txn-app=ctp)', () => {
   });
 });
 
+describe('transaction.version=2: the leader adds the partition (KIP-890 part 2, 4.0)', () => {
+  const V2 = { 'transactional.id': 't', 'isolation.level': 'read_committed', 'transaction.version': 2 } as const;
+
+  it('send() puts the partition in the transaction at once and no AddPartitionsToTxn is sent; the first batch has the leader add it at the coordinator', () => {
+    const { states, last } = play(V2, [...INIT, ...T_P0_V2, ...COMMIT]);
+    const afterSend = states[INIT.length + 2] as State;
+    expect([afterSend.txn?.client.tm.partitionsInTxn, afterSend.txn?.client.tm.pendingPartitions]).toEqual([[0], []]);
+    expect(afterSend.txn?.coordinator.meta?.state).toBe('Empty');
+    const afterBatch = states[INIT.length + 4] as State;
+    expect([afterBatch.txn?.coordinator.meta?.state, afterBatch.txn?.coordinator.meta?.partitions]).toEqual(['Ongoing', [0]]);
+    expect(last.txn?.coordinator.log.map((r) => [r.state, r.epoch])).toEqual([['Empty', 0], ['Ongoing', 0], ['PrepareCommit', 1], ['CompleteCommit', 1]]);
+    expect(readCommitted(txnView(leaderLog(last)), 0).map((r) => r.send)).toEqual([0]);
+    expect(last.producer.epoch).toBe(1);
+    expect(violatedInvariants(last, [NoAbortedRead, TransactionAtomic, NoCommittedWriteLost, ZombieFenced])).toEqual([]);
+  });
+
+  it('the add does not depend on transaction.partition.verification.enable (ReplicaManager skips only when !supportsEpochBump); under version 1 with it off, the batch waits for AddPartitionsToTxn', () => {
+    const { last } = play({ ...V2, 'transaction.partition.verification.enable': false }, [...INIT, ...T_P0_V2]);
+    expect([last.txn?.coordinator.meta?.state, last.txn?.coordinator.meta?.partitions]).toEqual(['Ongoing', [0]]);
+    expect(() => play({ ...V2, 'transaction.version': 1, 'transaction.partition.verification.enable': false }, [...INIT, ...T_P0_V2])).toThrow(/ProducerDrain/);
+  });
+
+  it('a batch of the next transaction while the last is still PrepareCommit is answered CONCURRENT_TRANSACTIONS (kept for TV2, ReplicaManager postVerificationCallback) and retried', () => {
+    const steps = [
+      ...INIT,
+      ...T_P0_V2,
+      ...COMMIT.slice(0, 5),
+      // T1 is PrepareCommit at epoch 1; the client holds epoch 1 and begins T2.
+      'AppBeginTransaction',
+      'AppSend(p0)',
+      'ProducerDrain(b0)',
+      'BrokerReceive(b0)',
+    ];
+    const refused = play(V2, steps).last;
+    expect(refused.network[0]?.toClient[0]?.partitions.map((p) => p.error)).toEqual(['CONCURRENT_TRANSACTIONS']);
+    const { last } = play(V2, [...steps, 'ProducerReceive(b0)', 'BrokerWriteMarker', 'CoordinatorAppendLog', 'ProducerDrain(b0)', 'BrokerReceive(b0)', 'ProducerReceive(b0)']);
+    expect(last.ghost.sends.map((s) => [s.outcome, s.rejected])).toEqual([['ok', 0], ['ok', 1]]);
+    expect([last.txn?.coordinator.meta?.state, last.txn?.coordinator.meta?.epoch, last.txn?.coordinator.meta?.partitions]).toEqual(['Ongoing', 1, [0]]);
+  });
+});
+
 describe('The late duplicated marker (marker-retry) on the wired model', () => {
   const trace = [
     ...INIT,
@@ -279,8 +345,14 @@ describe('The late duplicated marker (marker-retry) on the wired model', () => {
     'CoordinatorAppendLog',
   ];
 
+  // transaction.version=2: the same steps without the AddPartitionsToTxn round trips. T1's COMMIT
+  // carries the bumped epoch 1, which is T2's epoch too, so the late copy passes PAI
+  // `checkProducerEpoch` all the same.
+  const v2 = trace.join('\n').split(T_P0.join('\n')).join(T_P0_V2.join('\n')).split('\n');
+
   it.each([1, 2] as const)('TV%s: T2 is aborted, yet its record was committed by T1 late COMMIT copy: NoAbortedRead violated', (version) => {
-    const { last } = play({ 'transactional.id': 't', 'isolation.level': 'read_committed', 'txn-app': 'commit-or-abort', 'transaction.version': version }, trace);
+    const { last } = play({ 'transactional.id': 't', 'isolation.level': 'read_committed', 'txn-app': 'commit-or-abort', 'transaction.version': version }, version === 1 ? trace : v2);
+    expect((version === 1 ? trace : v2).filter((e) => e === 'ProducerSendTxnRequest')).toHaveLength(version === 1 ? 5 : 3);
     expect(last.txn?.ghost.txns.map((t) => t.outcome)).toEqual(['committed', 'aborted']);
     expect(last.txn?.ghost.lateMarkersWritten).toBe(1);
     expect(NoAbortedRead.check(last).map((v) => v.code)).toEqual(['aborted_read']);

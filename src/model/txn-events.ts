@@ -9,8 +9,8 @@ import * as make from './records.js';
 import { at, badIndex, inRange } from './access.js';
 import type { Event, EventRules, Setup } from './events.js';
 import { txnView } from './txn-partition.js';
-import type { CoordinatorMarker, GhostTxn, PendingTxnWrite, TmState, TransactionMetadata, TxnMarker, TxnRequest } from './txn-types.js';
-import { abortIfTimedOut, appendTxnData, verifyPartition } from './txn.js';
+import type { CoordinatorMarker, GhostTxn, PendingTxnWrite, TmState, TransactionMetadata, TxnError, TxnMarker, TxnRequest } from './txn-types.js';
+import { abortIfTimedOut, addPartitions, appendTxnData, verifyPartition } from './txn.js';
 import type { ErrorCode, Replica, State } from './types.js';
 import { nextRequest, receiveTxnResponse, sendTxnRequest } from './txn-client.js';
 import { brokerCompleteMarker, brokerWriteMarker, coordinatorAppendLog, coordinatorFailover, coordinatorReceive, markerAnswer, markerWritable, unbumpedMarkers, withoutBump, writeMarker } from './txn-coordinator.js';
@@ -318,41 +318,96 @@ export function badPartition(setup: Setup, partition: number): string | null {
   return badIndex('partition', partition, setup.config.topic.partitions);
 }
 
+/** What `txnProduceCheck` decided: the state (transaction.version=2 may have added the partition at the coordinator) and the error, or null when the batch may go on. */
+export interface TxnProduceCheck {
+  readonly state: State;
+  readonly error: ErrorCode | null;
+}
+
 /**
- * A transactional batch at its leader, before broker.ts's duplicate, epoch and sequence checks:
- * KIP-890 part 1 verification when the producer has no open transaction on the partition and
- * transaction.partition.verification.enable is on (ReplicaManager `appendRecords` →
- * AddPartitionsToTxnManager → TC `handleVerifyPartitionsInTransaction`, txn.ts
+ * A transactional batch at its leader, before broker.ts's duplicate, epoch and sequence checks.
+ * transaction.version=1: KIP-890 part 1 verification when the producer has no open transaction on
+ * the partition and transaction.partition.verification.enable is on (ReplicaManager
+ * `appendRecords` → AddPartitionsToTxnManager → TC `handleVerifyPartitionsInTransaction`, txn.ts
  * `verifyPartition`), with the errors a 3.8 producer is sent (AddPartitionsToTxnManager:
  * PRODUCER_FENCED → INVALID_PRODUCER_EPOCH, TRANSACTION_ABORTABLE → INVALID_TXN_STATE;
- * ReplicaManager line 839: CONCURRENT_TRANSACTIONS → NOT_ENOUGH_REPLICAS, retriable); then the
- * transactional epoch check (txn.ts `appendTxnData`, PAI `checkProducerEpoch` against the entry a
- * marker may have bumped). The verification reads the coordinator and the append follows in the
- * same step (the VerificationGuard's window is not modelled). Null when the batch may go on.
+ * ReplicaManager line 839: CONCURRENT_TRANSACTIONS → NOT_ENOUGH_REPLICAS, retriable).
+ * transaction.version=2: `v2AddPartition`. Then the transactional epoch check (txn.ts
+ * `appendTxnData`, PAI `checkProducerEpoch` against the entry a marker may have bumped). The
+ * coordinator's answer and the append happen in the same step (the VerificationGuard's window is
+ * not modelled).
  */
-export function txnProduceCheck(setup: Setup, state: State, wire: { readonly partition: number; readonly producerId: number; readonly epoch: number; readonly sends: readonly number[] }, leader: Replica): ErrorCode | null {
+export function txnProduceCheck(setup: Setup, state: State, wire: { readonly partition: number; readonly producerId: number; readonly epoch: number; readonly sends: readonly number[] }, leader: Replica): TxnProduceCheck {
   const view = txnView(leader);
   const entry = view.producers.find((e) => e.producerId === wire.producerId);
   const open = entry !== undefined && entry.currentTxnFirstOffset >= 0;
-  if (setup.config.txn?.verification === true && !open) {
+  let next = state;
+  if (setup.config.txn?.version === 2) {
+    const added = v2AddPartition(state, wire, open && entry.epoch === wire.epoch);
+    if (added.error !== null) return added;
+    next = added.state;
+  } else if (setup.config.txn?.verification === true && !open) {
     const meta = visibleMeta(txnOf(state).coordinator);
     const error = meta === null ? 'INVALID_PRODUCER_ID_MAPPING' : verifyPartition(meta, wire.producerId, wire.epoch, wire.partition);
-    switch (error) {
-      case 'NONE':
-        break;
-      case 'PRODUCER_FENCED':
-        return 'INVALID_PRODUCER_EPOCH';
-      case 'TRANSACTION_ABORTABLE':
-        return 'INVALID_TXN_STATE';
-      case 'CONCURRENT_TRANSACTIONS':
-        return 'NOT_ENOUGH_REPLICAS';
-      case 'INVALID_PRODUCER_ID_MAPPING':
-        return 'INVALID_PRODUCER_ID_MAPPING';
-      default:
-        return 'INVALID_TXN_STATE';
-    }
+    const mapped = v1VerificationError(error);
+    if (mapped !== null) return { state, error: mapped };
   }
   const appended = appendTxnData(view, wire.producerId, wire.epoch, true, wire.sends);
-  if (appended.kind === 'rejected') return appended.error === 'INVALID_PRODUCER_EPOCH' ? 'INVALID_PRODUCER_EPOCH' : 'INVALID_TXN_STATE';
-  return null;
+  if (appended.kind === 'rejected') return { state, error: appended.error === 'INVALID_PRODUCER_EPOCH' ? 'INVALID_PRODUCER_EPOCH' : 'INVALID_TXN_STATE' };
+  return { state: next, error: null };
+}
+
+/** The error a 3.8 producer is sent for a failed verification, or null when it passed. */
+function v1VerificationError(error: TxnError): ErrorCode | null {
+  switch (error) {
+    case 'NONE':
+      return null;
+    case 'PRODUCER_FENCED':
+      return 'INVALID_PRODUCER_EPOCH';
+    case 'TRANSACTION_ABORTABLE':
+      return 'INVALID_TXN_STATE';
+    case 'CONCURRENT_TRANSACTIONS':
+      return 'NOT_ENOUGH_REPLICAS';
+    case 'INVALID_PRODUCER_ID_MAPPING':
+      return 'INVALID_PRODUCER_ID_MAPPING';
+    default:
+      return 'INVALID_TXN_STATE';
+  }
+}
+
+/**
+ * transaction.version=2 (KIP-890 part 2, Kafka 4.0): the server-side AddPartitions. A produce
+ * request of version 12 is ADD_PARTITION (AddPartitionsToTxnManager
+ * `produceRequestVersionToTransactionSupportedOperation`). Unless the producer has a transaction
+ * open on the partition at this epoch (UnifiedLog `maybeStartTransactionVerification`,
+ * `hasOngoingTransaction(producerId, epoch)`), the leader sends AddPartitionsToTxn with
+ * verifyOnly=false for the producer (AddPartitionsToTxnManager `addOrVerifyTransaction`), whatever
+ * transaction.partition.verification.enable says (ReplicaManager
+ * `maybeSendPartitionsToTransactionCoordinator` skips only when `!supportsEpochBump`). The
+ * coordinator handles it as the client's own (TC `handleAddPartitionsToTransaction`, txn.ts
+ * `addPartitions`) and writes the change to its log; here that write is in the same step.
+ * Errors: PRODUCER_FENCED → INVALID_PRODUCER_EPOCH (AddPartitionsToTxnManager "Producers expect
+ * to handle INVALID_PRODUCER_EPOCH"); CONCURRENT_TRANSACTIONS stays CONCURRENT_TRANSACTIONS for
+ * TV2 (ReplicaManager `postVerificationCallback`; the leader's own retries until
+ * add.partitions.to.txn.retry.backoff.max.ms are folded into the producer's retry).
+ */
+function v2AddPartition(state: State, wire: { readonly partition: number; readonly producerId: number; readonly epoch: number }, ongoing: boolean): TxnProduceCheck {
+  if (ongoing) return { state, error: null };
+  const c = txnOf(state).coordinator;
+  const meta = visibleMeta(c);
+  if (meta === null) return { state, error: 'INVALID_PRODUCER_ID_MAPPING' };
+  const added = addPartitions(meta, wire.producerId, wire.epoch, [wire.partition], 0);
+  switch (added.error) {
+    case 'NONE':
+      if (added.meta === meta) return { state, error: null };
+      return { state: withCoordinator(state, { ...c, meta: added.meta, log: [...c.log, added.meta] }), error: null };
+    case 'PRODUCER_FENCED':
+      return { state: withGhost(state, { fencedRequests: txnOf(state).ghost.fencedRequests + 1 }), error: 'INVALID_PRODUCER_EPOCH' };
+    case 'CONCURRENT_TRANSACTIONS':
+      return { state, error: 'CONCURRENT_TRANSACTIONS' };
+    case 'INVALID_PRODUCER_ID_MAPPING':
+      return { state, error: 'INVALID_PRODUCER_ID_MAPPING' };
+    default:
+      throw new Error(`model bug: AddPartitionsToTxn answered ${added.error}`);
+  }
 }

@@ -6,14 +6,19 @@
  * TC TransactionCoordinator, TMD TransactionMetadata, TSM TransactionStateManager, TMCM
  * TransactionMarkerChannelManager, TM the client's TransactionManager, PSM ProducerStateManager,
  * PAI ProducerAppendInfo, UL UnifiedLog, CF CompletedFetch. "trunk" = apache/kafka 1eb7644349c
- * (2024-10, before 4.0), the source read for transaction.version 2.
+ * (2024-10, before 4.0). For transaction.version 2 the rules cite the 4.0 line's source, read
+ * through stored copies of it (no 4.0.0 tag in the mirror at hand): TC `endTransaction` with its
+ * TV2 table, TM `maybeAddPartition` and `sendOffsetsToTransaction`, ReplicaManager and
+ * AddPartitionsToTxnManager's ADD_PARTITION; trunk where those did not change it.
  */
 
 import type { Connection, ProducerState } from './types.js';
 
 /**
  * `transaction.version` (TV `TransactionVersion`, trunk): 1 is 3.8's protocol (no epoch bump at
- * the end of a transaction); 2 is KIP-890 part 2 (4.0): an epoch bump at every EndTxn.
+ * the end of a transaction); 2 is KIP-890 part 2 (4.0): an epoch bump at every EndTxn, and the
+ * partition leader adds a partition to the transaction when the first batch arrives (the client
+ * sends no AddPartitionsToTxn).
  */
 export type TransactionVersion = 1 | 2;
 

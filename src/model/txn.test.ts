@@ -1,6 +1,7 @@
 /**
  * The transaction rules of txn.ts, one by one, on small hand-built states. Each test names the
- * Kafka 3.8.0 source it pins (trunk 1eb7644349c for transaction.version 2; aliases in txn-types.ts).
+ * Kafka 3.8.0 source it pins (for transaction.version 2, 4.0's TC `endTransaction` and its table
+ * "Handling the endTxn request above the Transaction Version 2"; aliases in txn-types.ts).
  */
 
 import { describe, expect, it } from 'vitest';
@@ -134,6 +135,40 @@ describe('coordinator: EndTxn (TC endTransaction, TMD prepareAbortOrCommit / pre
     expect([r.meta.epoch, r.meta.lastEpoch, r.markers[0]?.epoch]).toEqual([1, 0, 1]);
     expect(endTransaction(r.meta, PID, 0, 'ABORT', true, 0)).toEqual({ kind: 'answered', error: 'CONCURRENT_TRANSACTIONS' });
     expect(endTransaction(completeTransaction(r.meta), PID, 0, 'ABORT', true, 0)).toEqual({ kind: 'answered', error: 'NONE' });
+  });
+
+  it('TV2 (4.0 TC endTransaction table): on Complete* the current epoch is the next end, the epoch below it a retry', () => {
+    const committed = completeTransaction(prepared(endTransaction(ongoing([0], 2), PID, 0, 'COMMIT', true, 0)).meta);
+    const aborted = completeTransaction(prepared(endTransaction(ongoing([0], 2), PID, 0, 'ABORT', true, 0)).meta);
+    expect([committed.state, committed.epoch, aborted.state, aborted.epoch]).toEqual(['CompleteCommit', 1, 'CompleteAbort', 1]);
+    // Retries (epoch 0, one below the bumped 1): the same result is OK, the other INVALID_TXN_STATE.
+    expect(endTransaction(committed, PID, 0, 'COMMIT', true, 0)).toEqual({ kind: 'answered', error: 'NONE' });
+    expect(endTransaction(committed, PID, 0, 'ABORT', true, 0)).toEqual({ kind: 'answered', error: 'INVALID_TXN_STATE' });
+    expect(endTransaction(aborted, PID, 0, 'ABORT', true, 0)).toEqual({ kind: 'answered', error: 'NONE' });
+    expect(endTransaction(aborted, PID, 0, 'COMMIT', true, 0)).toEqual({ kind: 'answered', error: 'INVALID_TXN_STATE' });
+    // The next end (epoch 1) with no partition added: a commit is INVALID_TXN_STATE; an abort is an
+    // empty one (noPartitionAdded), bumped, with no marker.
+    expect(endTransaction(committed, PID, 1, 'COMMIT', true, 0)).toEqual({ kind: 'answered', error: 'INVALID_TXN_STATE' });
+    for (const m of [committed, aborted]) {
+      const empty = prepared(endTransaction(m, PID, 1, 'ABORT', true, 0));
+      expect([empty.meta.state, empty.meta.epoch, empty.meta.lastEpoch, empty.meta.partitions, empty.markers]).toEqual(['PrepareAbort', 2, 1, [], []]);
+    }
+    // An older epoch still is PRODUCER_FENCED.
+    expect(endTransaction({ ...committed, epoch: 3 }, PID, 1, 'ABORT', true, 0)).toEqual({ kind: 'answered', error: 'PRODUCER_FENCED' });
+  });
+
+  it('TV2: Empty aborts as an empty transaction with a bump; Empty commit is INVALID_TXN_STATE; TV1 answers INVALID_TXN_STATE to both', () => {
+    const empty = prepared(endTransaction(initialised(2), PID, 0, 'ABORT', true, 0));
+    expect([empty.meta.state, empty.meta.epoch, empty.markers]).toEqual(['PrepareAbort', 1, []]);
+    expect(completeTransaction(empty.meta).state).toBe('CompleteAbort');
+    expect(endTransaction(initialised(2), PID, 0, 'COMMIT', true, 0)).toEqual({ kind: 'answered', error: 'INVALID_TXN_STATE' });
+    expect(endTransaction(initialised(1), PID, 0, 'ABORT', true, 0)).toEqual({ kind: 'answered', error: 'INVALID_TXN_STATE' });
+  });
+
+  it('TV2: the fence bumps once (the fence abort passes version 0: "Transaction timeouts use FenceProducerEpoch")', () => {
+    const r = initProducerId(ongoing([0], 2), 99, 0);
+    if (r.kind !== 'fencing') throw new Error(r.kind);
+    expect([r.meta.state, r.meta.epoch, r.markers[0]?.epoch]).toEqual(['PrepareAbort', 1, 1]);
   });
 
   it('KAFKA-17754 at the coordinator: under TV1 a stale EndTxn(ABORT, e) ends the next Ongoing transaction; under TV2 it is PRODUCER_FENCED (trunk isValidEpoch)', () => {

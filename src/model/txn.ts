@@ -118,7 +118,14 @@ export type EndResult =
   /** Answered without a state change: NONE (a retry of a completed end) or an error. */
   | { readonly kind: 'answered'; readonly error: TxnError };
 
-/** The epoch check of TC `endTransaction`: TV1 (3.8.0) and TV2 (trunk, `isValidEpoch`, `endTxnEpochBumped`). */
+/**
+ * The epoch check of TC `endTransaction`: TV1 (3.8.0) and TV2 (4.0's `endTransaction` above
+ * `endTransactionWithTV1`, `isValidEpoch`): under TV2 a Prepare* takes only a retry of the EndTxn
+ * that bumped it (`retryOnEpochBump`), a Complete* takes that retry or the current epoch (the next
+ * transaction's end), Ongoing and Empty the current epoch. A fence (PrepareEpochFence) is judged
+ * as under TV1 in both ("it bumps the epoch differently"). `retryOnOverflow` belongs to the pid
+ * rotation at Short.MaxValue, which the model leaves out (see `completeTransaction`).
+ */
 function endTxnEpochValid(meta: TransactionMetadata, epoch: number, isFromClient: boolean): boolean {
   const v2 = meta.pendingState !== 'PrepareEpochFence' && meta.version === 2;
   if (!v2) return (!isFromClient || epoch === meta.epoch) && epoch >= meta.epoch;
@@ -126,23 +133,26 @@ function endTxnEpochValid(meta: TransactionMetadata, epoch: number, isFromClient
   switch (meta.state) {
     case 'PrepareCommit':
     case 'PrepareAbort':
+      return retryOnEpochBump;
     case 'CompleteCommit':
     case 'CompleteAbort':
-      return retryOnEpochBump;
+      return retryOnEpochBump || epoch === meta.epoch;
     default:
       return epoch === meta.epoch;
   }
 }
 
 /**
- * EndTxn (TC `endTransaction`, 3.8.0; trunk for TV2). Pid mismatch → INVALID_PRODUCER_ID_MAPPING;
- * epoch check failed → PRODUCER_FENCED; another pending transition → CONCURRENT_TRANSACTIONS.
- * Ongoing → Prepare* (TMD `prepareAbortOrCommit`; under TV2 with epoch+1 and lastEpoch = the old
- * one), answered OK before the markers are written, which go to every partition of the
- * transaction with the (new) epoch (TMCM `addTxnMarkersToSend`). Complete* of the same result →
- * OK, nothing done (a retry); Prepare* of the same result → CONCURRENT_TRANSACTIONS; anything else
- * (Empty, mismatched result) → INVALID_TXN_STATE. TV1 judges the request by (pid, epoch, state)
- * only: nothing says which transaction it ends (reference §4.3, KAFKA-17754).
+ * EndTxn (TC `endTransaction`, 3.8.0; 4.0's TV2 `endTransaction` for version 2). Pid mismatch →
+ * INVALID_PRODUCER_ID_MAPPING; epoch check failed → PRODUCER_FENCED; another pending transition →
+ * CONCURRENT_TRANSACTIONS. Ongoing → Prepare* (TMD `prepareAbortOrCommit`; under TV2 with
+ * epoch+1 and lastEpoch = the old one), answered OK before the markers are written, which go to
+ * every partition of the transaction with the (new) epoch (TMCM `addTxnMarkersToSend`).
+ * TV1: Complete* of the same result → OK, nothing done (a retry); Prepare* of the same result →
+ * CONCURRENT_TRANSACTIONS; anything else (Empty, mismatched result) → INVALID_TXN_STATE. TV1
+ * judges the request by (pid, epoch, state) only: nothing says which transaction it ends
+ * (reference §4.3, KAFKA-17754). TV2 (`endTransactionV2`) tells a retry from the next end by the
+ * epoch, and aborts a transaction that added no partition.
  */
 export function endTransaction(
   meta: TransactionMetadata,
@@ -155,21 +165,14 @@ export function endTransaction(
   if (meta.producerId !== producerId) return { kind: 'answered', error: 'INVALID_PRODUCER_ID_MAPPING' };
   if (!endTxnEpochValid(meta, epoch, isFromClient)) return { kind: 'answered', error: 'PRODUCER_FENCED' };
   if (meta.pendingState !== null && meta.pendingState !== 'PrepareEpochFence') return { kind: 'answered', error: 'CONCURRENT_TRANSACTIONS' };
+  if (meta.version === 2 && meta.pendingState !== 'PrepareEpochFence') return endTransactionV2(meta, epoch, result, coordinatorEpoch);
   switch (meta.state) {
     case 'Ongoing': {
       let base = meta;
       // The fence's bumped epoch is written with PrepareAbort (TC `endTransaction`, isEpochFence).
       if (result === 'ABORT' && meta.pendingState === 'PrepareEpochFence') base = { ...meta, pendingState: null, epoch, lastEpoch: -1 };
       else if (meta.pendingState !== null) return { kind: 'answered', error: 'CONCURRENT_TRANSACTIONS' };
-      const bump = base.version === 2 && meta.pendingState !== 'PrepareEpochFence';
-      const next: TransactionMetadata = {
-        ...base,
-        state: result === 'COMMIT' ? 'PrepareCommit' : 'PrepareAbort',
-        epoch: bump ? base.epoch + 1 : base.epoch,
-        lastEpoch: bump ? base.epoch : base.lastEpoch,
-      };
-      const markers = next.partitions.map((partition) => ({ partition, producerId: next.producerId, epoch: next.epoch, result, coordinatorEpoch }));
-      return { kind: 'prepared', meta: next, markers };
+      return prepareEnd(base, result, false, coordinatorEpoch);
     }
     case 'CompleteCommit':
       return { kind: 'answered', error: result === 'COMMIT' ? 'NONE' : 'INVALID_TXN_STATE' };
@@ -187,9 +190,61 @@ export function endTransaction(
 }
 
 /**
+ * TMD `prepareAbortOrCommit`: Prepare* with the markers for every partition of the transaction.
+ * Under TV2 (`clientTransactionVersion.supportsEpochBump`) the epoch is bumped and lastEpoch keeps
+ * the old one; the fence and the timeout abort pass version 0 (TC `handleInitProducerId`,
+ * `abortTimedOutTransactions`: "Transaction timeouts use FenceProducerEpoch"), so they bump once.
+ */
+function prepareEnd(base: TransactionMetadata, result: TxnResult, bump: boolean, coordinatorEpoch: number): EndResult {
+  const next: TransactionMetadata = {
+    ...base,
+    state: result === 'COMMIT' ? 'PrepareCommit' : 'PrepareAbort',
+    epoch: bump ? base.epoch + 1 : base.epoch,
+    lastEpoch: bump ? base.epoch : base.lastEpoch,
+  };
+  const markers = next.partitions.map((partition) => ({ partition, producerId: next.producerId, epoch: next.epoch, result, coordinatorEpoch }));
+  return { kind: 'prepared', meta: next, markers };
+}
+
+/**
+ * TC `endTransaction` under TV2 (4.0), after the checks above, by state and whether the request is
+ * a retry (`isRetry`: the epoch is one below the bumped one): Ongoing → Prepare* with a bump;
+ * Complete* of the same result → OK when a retry, else a commit is INVALID_TXN_STATE and an abort
+ * is a new, empty one; CompleteCommit with a retried abort → INVALID_TXN_STATE; Empty: an abort
+ * is an empty one, a commit INVALID_TXN_STATE; Prepare* as under TV1. An empty abort
+ * (`noPartitionAdded`: the client added a partition locally but no leader added it at the
+ * coordinator) bumps the epoch and has no marker ("With transaction V2, it is allowed to abort the
+ * transaction without adding any partitions", TMD `prepareAbortOrCommit`).
+ */
+function endTransactionV2(meta: TransactionMetadata, epoch: number, result: TxnResult, coordinatorEpoch: number): EndResult {
+  const isRetry = meta.epoch === epoch + 1;
+  const emptyAbort = (): EndResult => prepareEnd({ ...meta, partitions: [], txnStartMs: 0 }, 'ABORT', true, coordinatorEpoch);
+  switch (meta.state) {
+    case 'Ongoing':
+      return prepareEnd(meta, result, true, coordinatorEpoch);
+    case 'CompleteCommit':
+      if (result === 'COMMIT') return { kind: 'answered', error: isRetry ? 'NONE' : 'INVALID_TXN_STATE' };
+      return isRetry ? { kind: 'answered', error: 'INVALID_TXN_STATE' } : emptyAbort();
+    case 'CompleteAbort':
+      if (result === 'COMMIT') return { kind: 'answered', error: 'INVALID_TXN_STATE' };
+      return isRetry ? { kind: 'answered', error: 'NONE' } : emptyAbort();
+    case 'Empty':
+      return result === 'ABORT' ? emptyAbort() : { kind: 'answered', error: 'INVALID_TXN_STATE' };
+    case 'PrepareCommit':
+      return { kind: 'answered', error: result === 'COMMIT' ? 'CONCURRENT_TRANSACTIONS' : 'INVALID_TXN_STATE' };
+    case 'PrepareAbort':
+      return { kind: 'answered', error: result === 'ABORT' ? 'CONCURRENT_TRANSACTIONS' : 'INVALID_TXN_STATE' };
+    case 'PrepareEpochFence':
+      throw new Error('model bug: PrepareEpochFence is never a written state (TC endTransaction)');
+  }
+}
+
+/**
  * Once every marker is acknowledged, Complete* is written (TMCM `maybeWriteTxnCompletion` → TMD
- * `prepareComplete`): the partitions are cleared, pid and epoch kept (TV2's pid rotation on
- * overflow is not modelled: epochs stay far below Short.MaxValue in bounded runs).
+ * `prepareComplete`): the partitions are cleared, pid and epoch kept. Not modelled: TV2's pid
+ * rotation when an EndTxn bumps the epoch to Short.MaxValue (4.0 TC `endTransaction`'s
+ * `nextProducerId`, `retryOnOverflow`): it takes 32,766 transactions of one producer id, far
+ * beyond any bounded run, and no pinned 4.0.0 source for the answer it sends was at hand.
  */
 export function completeTransaction(meta: TransactionMetadata): TransactionMetadata {
   if (meta.state !== 'PrepareCommit' && meta.state !== 'PrepareAbort') throw new Error(`model bug: complete from ${meta.state}`);

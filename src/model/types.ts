@@ -32,7 +32,9 @@ export type ErrorCode =
   // Transactional produce (issue 19): PAI `appendDataBatch`, KIP-890 verification.
   | 'INVALID_TXN_STATE'
   | 'INVALID_PRODUCER_ID_MAPPING'
-  | 'TRANSACTION_ABORTABLE';
+  | 'TRANSACTION_ABORTABLE'
+  // transaction.version=2: the leader's AddPartitionsToTxn met a transition in progress (retriable).
+  | 'CONCURRENT_TRANSACTIONS';
 
 // ---------------------------------------------------------------------------------------------
 // Producer (Java client): KafkaProducer + RecordAccumulator + Sender + TransactionManager.
