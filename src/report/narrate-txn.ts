@@ -37,6 +37,17 @@ export function markerText(m: TxnMarker): string {
   return `${m.result} marker ${m.producerId}/${m.epoch} to ${partitionText(m.partition)}`;
 }
 
+/**
+ * transaction.version=2: a produce step in which a partition leader added the batch's partition at
+ * the coordinator (txn-events.ts `v2AddPartition` writes the transaction log in the same step), or null.
+ */
+export function leaderAddedPartition(before: State, after: State): string | null {
+  const b = before.txn?.coordinator;
+  const a = after.txn?.coordinator;
+  if (b === undefined || a === undefined || a.log.length === b.log.length) return null;
+  return `the leader adds the partition at the coordinator for the producer (transaction.version=2): ${metaText(a.meta)}`;
+}
+
 /** A marker TMCM holds, with where it waits when a leader appended it (replication.factor > 1). */
 export function heldMarkerText(m: CoordinatorMarker): string {
   return m.appended === undefined ? markerText(m) : `${markerText(m)} (appended at b${m.appended.broker}, awaiting HW ${m.appended.requiredOffset})`;

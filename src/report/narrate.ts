@@ -5,7 +5,7 @@
 
 import { logEndOffset } from '../model/broker.js';
 import { EVENT_HELP } from '../model/events.js';
-import { narrateTxn } from './narrate-txn.js';
+import { leaderAddedPartition, narrateTxn } from './narrate-txn.js';
 import type { Event } from '../model/events.js';
 import type { LogBatch, ProduceRequest, State, WireBatch } from '../model/types.js';
 import { sendLabel } from './format.js';
@@ -115,7 +115,8 @@ function narrateDelayed(before: State, after: State, nth: number): string {
   if (held === undefined) return 'a held produce request is handled';
   const b = held.broker;
   const diff = (key: keyof State['ghost']['stats']): number => after.ghost.stats[key] - before.ghost.stats[key];
-  const parts: string[] = [];
+  const addedAtCoordinator = leaderAddedPartition(before, after);
+  const parts: string[] = addedAtCoordinator === null ? [] : [addedAtCoordinator];
   for (const wire of held.request.batches) {
     const added = appended(before, after, wire.partition, b);
     if (added.length > 0) parts.push(`b${b} appends ${added.map((x) => batchLabel(after, x)).join(' ')}${held.overtaken ? ', after a later request of the same producer' : ''}`);
@@ -198,7 +199,8 @@ export function narrate(before: State, after: State, event: Event): string {
     }
     case 'BrokerReceive': {
       const request = before.network[event.broker]?.toBroker[event.nth];
-      const parts: string[] = [];
+      const added = leaderAddedPartition(before, after);
+      const parts: string[] = added === null ? [] : [added];
       for (const wire of request?.batches ?? []) {
         const added = appended(before, after, wire.partition, event.broker);
         if (added.length > 0) {
