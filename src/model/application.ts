@@ -70,7 +70,7 @@ export function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): St
   let next = make.state({ ...state, ghost, application: toResend === state.application.toResend ? state.application : { toResend } });
   // A transactional producer's failed batch makes the transaction abortable (a transactional
   // application resends a transaction's records when the transaction ends without a commit, txn-client.ts).
-  for (const completion of out.completions) if (completion.kind === 'failed') next = txnOnBatchFailed(next, completion.error);
+  for (const completion of out.completions) if (completion.kind === 'failed') next = txnOnBatchFailed(setup, next, completion.error);
   return next;
 }
 

@@ -64,15 +64,19 @@ export function txnAfterSend(setup: Setup, state: State, partition: number, send
  * TM `maybeTransitionToErrorState` for a failed batch: the transaction becomes abortable (and an
  * epoch bump is required unless it is completing), or fatal for a fence; ABORTING stays
  * (`transitionToAbortableError` skips it). Called with every failed completion (application.ts).
+ * Under transaction.version=2 the client requests no bump of its own: the EndTxn that aborts bumps
+ * the epoch (4.x TM `needToTriggerEpochBumpFromClient`: `coordinatorSupportsBumpingEpoch &&
+ * !isTransactionV2Enabled`), so no InitProducerId follows the abort.
  */
-export function txnOnBatchFailed(state: State, error: string): State {
+export function txnOnBatchFailed(setup: Setup, state: State, error: string): State {
   if (state.txn === null || error === 'producer restarted') return state;
   const c = state.txn.client;
   const s = c.tm.state;
   if (s !== 'IN_TRANSACTION' && s !== 'COMMITTING_TRANSACTION' && s !== 'ABORTABLE_ERROR') return state;
   const completing = s === 'COMMITTING_TRANSACTION';
+  const clientBump = setup.config.txn?.version !== 2 && !completing;
   const next = tmTo(c, 'ABORTABLE_ERROR');
-  return withClient(state, { ...next, ending: null, tm: { ...next.tm, epochBumpRequired: next.tm.epochBumpRequired || !completing } });
+  return withClient(state, { ...next, ending: null, tm: { ...next.tm, epochBumpRequired: next.tm.epochBumpRequired || clientBump } });
 }
 
 /** The accumulator's batches that are not complete (RA `hasIncomplete`). */

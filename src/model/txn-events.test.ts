@@ -301,6 +301,17 @@ describe('transaction.version=2: the leader adds the partition (KIP-890 part 2, 
     expect(() => play({ ...V2, 'transaction.version': 1, 'transaction.partition.verification.enable': false }, [...INIT, ...T_P0_V2])).toThrow(/ProducerDrain/);
   });
 
+  it('a failed batch: version 1 re-inits after the abort to bump the epoch (KIP-360); version 2 needs no bump of its own, the abort bumps it (TM needToTriggerEpochBumpFromClient)', () => {
+    const failThenAbort = ['ProducerDeliveryTimeout(p0)', 'ProducerDrain(b0)', 'AppAbortTransaction', 'ProducerSendTxnRequest', 'CoordinatorReceive', 'CoordinatorAppendLog', 'ProducerReceiveTxnResponse'];
+    const config = { ...V2, 'txn-app': 'commit-or-abort' } as const;
+    const v1 = play({ ...config, 'transaction.version': 1 }, [...INIT, ...T_P0.slice(0, 6), ...failThenAbort]).last;
+    expect([v1.txn?.client.tm.state, v1.txn?.client.reinitAfterAbort, v1.producer.epoch]).toEqual(['INITIALIZING', true, 0]);
+    const v2 = play(config, [...INIT, 'AppBeginTransaction', 'AppSend(p0)', ...failThenAbort]).last;
+    expect([v2.txn?.client.tm.state, v2.txn?.client.reinitAfterAbort, v2.producer.epoch]).toEqual(['READY', false, 1]);
+    // The leader never saw the batch: the coordinator aborted an empty transaction (noPartitionAdded).
+    expect(v2.txn?.coordinator.log.map((r) => r.state)).toEqual(['Empty', 'PrepareAbort']);
+  });
+
   it('a batch of the next transaction while the last is still PrepareCommit is answered CONCURRENT_TRANSACTIONS (kept for TV2, ReplicaManager postVerificationCallback) and retried', () => {
     const steps = [
       ...INIT,
