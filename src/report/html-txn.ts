@@ -35,7 +35,13 @@ const APP_CALLS: Partial<Record<Event['kind'], string>> = {
 export function txnDrawing(event: Event, before: State, after: State): TxnDrawing | null {
   const b = before.txn;
   const a = after.txn;
-  if (!TXN_NARRATED.has(event.kind) || b === null || a === null) return null;
+  if (b === null || a === null) return null;
+  // transaction.version=2: a leader that reads a producer's first batch of the epoch adds the partition at the coordinator.
+  if ((event.kind === 'BrokerReceive' || event.kind === 'BrokerReceiveDelayed') && a.coordinator.log.length > b.coordinator.log.length) {
+    const broker = event.kind === 'BrokerReceive' ? event.broker : (before.held[event.nth]?.broker ?? 0);
+    return { arrows: [{ from: broker, to: 'tc', label: 'AddPartitionsToTxn (for the producer)', kind: 'request' }], marks: [{ lane: 'tc', text: `log: ${metaText(a.coordinator.meta)}`, tone: 'note' }] };
+  }
+  if (!TXN_NARRATED.has(event.kind)) return null;
   const call = APP_CALLS[event.kind];
   if (call !== undefined) return { arrows: [{ from: 'app', to: 'producer', label: call, kind: 'app' }], marks: [] };
   switch (event.kind) {

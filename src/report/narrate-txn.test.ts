@@ -99,3 +99,32 @@ describe('the transaction coordinator in the sequence diagram', () => {
     expect(svg).toContain('log: PrepareAbort{p0} 1/1');
   });
 });
+
+describe('transaction.version=2: the leader adds the partition', () => {
+  const V2_COMMIT = [
+    ...RESTART_ABORTS.slice(0, 7),
+    'ProducerDrain(b0)',
+    'BrokerReceive(b0)',
+    'ProducerReceive(b0)',
+    'AppCommitTransaction',
+    'ProducerSendTxnRequest',
+    'CoordinatorReceive',
+    'CoordinatorAppendLog',
+  ];
+  const { parsed, states } = stepped('txn.kafka-17754-delayed-produce-tv2', V2_COMMIT);
+  const say = parsed.map((event, i) => narrate(states[i] as (typeof states)[number], states[i + 1] as (typeof states)[number], event));
+  const base = JSON.parse(readFileSync('reports/examples/restart.at-least-once-duplicates-seed20261125.json', 'utf8')) as Report;
+  const svg = renderSequenceDiagram({ ...base, events: parsed, states });
+
+  it('says so in the step that reads the batch, and the EndTxn carries the epoch it bumps', () => {
+    expect(say[8]).toBe('the leader adds the partition at the coordinator for the producer (transaction.version=2): Ongoing{p0} 1/0; b0 appends [r0]@0');
+    expect(say[12]).toBe('coordinator reads EndTxn(COMMIT) 1/0: pending PrepareCommit{p0} 1/1');
+  });
+
+  it('draws it as a request from the broker to the coordinator, with the log write on its lane', () => {
+    const labels = [...svg.matchAll(/class="msg-label (request|response|app)"[^>]*>([^<]*)</g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(labels).toContain('request AddPartitionsToTxn (for the producer)');
+    expect(labels.filter((l) => l.startsWith('request AddPartitionsToTxn{'))).toEqual([]);
+    expect(svg).toContain('log: Ongoing{p0} 1/0');
+  });
+});
