@@ -12,6 +12,7 @@ import { violatedInvariants } from './invariants.js';
 import { readCommitted, readUncommitted } from './txn.js';
 import { ExactlyOnceProcessing, NoAbortedRead, NoCommittedWriteLost, TransactionAtomic, ZombieFenced } from './txn-invariants.js';
 import { txnView } from './txn-partition.js';
+import { visibleMeta } from './txn-side.js';
 import type { State } from './types.js';
 
 const INIT = ['AppInitTransactions', 'ProducerSendTxnRequest', 'CoordinatorReceive', 'CoordinatorAppendLog', 'ProducerReceiveTxnResponse'];
@@ -310,6 +311,36 @@ describe('transaction.version=2: the leader adds the partition (KIP-890 part 2, 
     expect([v2.txn?.client.tm.state, v2.txn?.client.reinitAfterAbort, v2.producer.epoch]).toEqual(['READY', false, 1]);
     // The leader never saw the batch: the coordinator aborted an empty transaction (noPartitionAdded).
     expect(v2.txn?.coordinator.log.map((r) => r.state)).toEqual(['Empty', 'PrepareAbort']);
+  });
+
+  it("the next transaction's abort while the last one's markers are out is CONCURRENT_TRANSACTIONS, retried, then an empty abort (KAFKA-18464's self-fence does not happen)", () => {
+    const steps = [
+      ...INIT,
+      ...T_P0_V2,
+      ...COMMIT.slice(0, 5),
+      // T1 is PrepareCommit at epoch 1 with its marker out; the client holds epoch 1, begins T2 and aborts before any batch is drained.
+      'AppBeginTransaction',
+      'AppSend(p0)',
+      'AppAbortTransaction',
+      'ProducerSendTxnRequest',
+      'CoordinatorReceive',
+      'ProducerReceiveTxnResponse',
+    ];
+    const refused = play({ ...V2, 'txn-app': 'commit-or-abort' }, steps).last;
+    expect([refused.txn?.client.tm.state, refused.txn?.ghost.fencedRequests]).toEqual(['ABORTING_TRANSACTION', 0]);
+    const { last } = play({ ...V2, 'txn-app': 'commit-or-abort' }, [...steps, 'BrokerWriteMarker', 'CoordinatorAppendLog', 'ProducerSendTxnRequest', 'CoordinatorReceive', 'CoordinatorAppendLog', 'ProducerReceiveTxnResponse', 'CoordinatorAppendLog']);
+    expect(last.txn?.coordinator.log.map((r) => [r.state, r.epoch])).toEqual([['Empty', 0], ['Ongoing', 0], ['PrepareCommit', 1], ['CompleteCommit', 1], ['PrepareAbort', 2], ['CompleteAbort', 2]]);
+    expect([last.txn?.client.tm.state, last.producer.epoch, last.txn?.ghost.txns.map((t) => t.outcome)]).toEqual(['READY', 2, ['committed', 'aborted']]);
+  });
+
+  it('the handlers see a written Prepare* with Complete* pending while its markers are out (TMD prepareComplete in sendTxnMarkersCallback), and nothing pending once Complete* is written', () => {
+    for (const version of [1, 2] as const) {
+      const { states } = play({ 'transactional.id': 't', 'transaction.version': version }, version === 1 ? [...INIT, ...T_P0, ...COMMIT] : [...INIT, ...T_P0_V2, ...COMMIT]);
+      const pendings = states.map((st) => (st.txn === null ? null : visibleMeta(st.txn.coordinator)?.pendingState ?? null));
+      const n = states.length;
+      // After the Prepare* write (COMMIT[3]), through the marker, to the Complete* write (COMMIT[6]).
+      expect(pendings.slice(n - 4)).toEqual(['CompleteCommit', 'CompleteCommit', 'CompleteCommit', null]);
+    }
   });
 
   it('a batch of the next transaction while the last is still PrepareCommit is answered CONCURRENT_TRANSACTIONS (kept for TV2, ReplicaManager postVerificationCallback) and retried', () => {

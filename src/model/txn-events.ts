@@ -353,7 +353,8 @@ export function txnProduceCheck(setup: Setup, state: State, wire: { readonly par
     if (mapped !== null) return { state, error: mapped };
   }
   const appended = appendTxnData(view, wire.producerId, wire.epoch, true, wire.sends);
-  if (appended.kind === 'rejected') return { state, error: appended.error === 'INVALID_PRODUCER_EPOCH' ? 'INVALID_PRODUCER_EPOCH' : 'INVALID_TXN_STATE' };
+  // A rejected batch keeps what the leader's add wrote at the coordinator (`next`).
+  if (appended.kind === 'rejected') return { state: next, error: appended.error === 'INVALID_PRODUCER_EPOCH' ? 'INVALID_PRODUCER_EPOCH' : 'INVALID_TXN_STATE' };
   return { state: next, error: null };
 }
 
@@ -388,7 +389,7 @@ function v1VerificationError(error: TxnError): ErrorCode | null {
  * `addPartitions`) and writes the change to its log; here that write is in the same step.
  * Errors: PRODUCER_FENCED → INVALID_PRODUCER_EPOCH (AddPartitionsToTxnManager "Producers expect
  * to handle INVALID_PRODUCER_EPOCH"); CONCURRENT_TRANSACTIONS stays CONCURRENT_TRANSACTIONS for
- * TV2 (ReplicaManager `postVerificationCallback`; the leader's own retries until
+ * TV2 (ReplicaManager `postVerificationCallback`, KAFKA-18662; the leader's own retries until
  * add.partitions.to.txn.retry.backoff.max.ms are folded into the producer's retry).
  */
 function v2AddPartition(state: State, wire: { readonly partition: number; readonly producerId: number; readonly epoch: number }, ongoing: boolean): TxnProduceCheck {

@@ -102,10 +102,19 @@ export function setProducerIdAndEpoch(state: State, producerId: number, epoch: n
   return make.state({ ...next, producer: make.producer({ ...next.producer, producerId, epoch }) });
 }
 
-/** The coordinator's metadata as its handlers see it: a transition waiting for its log append is TMD `pendingState`. */
+/**
+ * The coordinator's metadata as its handlers see it: a transition waiting for its log append is
+ * TMD `pendingState`. A written Prepare* has Complete* pending from then on while its markers are
+ * out: TC `endTransaction`'s `sendTxnMarkersCallback` calls TMD `prepareComplete` (which sets
+ * `pendingState`, TMD `prepareTransitionTo`) before TMCM `addTxnMarkersToSend`, and a failover's
+ * reload does the same (TSM `loadTransactionsForTxnTopicPartition`).
+ */
 export function visibleMeta(c: TxnCoordinator): TransactionMetadata | null {
   if (c.meta === null) return null;
-  return c.pending === null ? c.meta : { ...c.meta, pendingState: c.pending.meta.state };
+  if (c.pending !== null) return { ...c.meta, pendingState: c.pending.meta.state };
+  if (c.meta.state === 'PrepareCommit') return { ...c.meta, pendingState: 'CompleteCommit' };
+  if (c.meta.state === 'PrepareAbort') return { ...c.meta, pendingState: 'CompleteAbort' };
+  return c.meta;
 }
 
 /** The open logical transaction of the current session (ghost), or -1. */

@@ -6,10 +6,11 @@
  * TC TransactionCoordinator, TMD TransactionMetadata, TSM TransactionStateManager, TMCM
  * TransactionMarkerChannelManager, TM the client's TransactionManager, PSM ProducerStateManager,
  * PAI ProducerAppendInfo, UL UnifiedLog, CF CompletedFetch. "trunk" = apache/kafka 1eb7644349c
- * (2024-10, before 4.0). For transaction.version 2 the rules cite the 4.0 line's source, read
- * through stored copies of it (no 4.0.0 tag in the mirror at hand): TC `endTransaction` with its
- * TV2 table, TM `maybeAddPartition` and `sendOffsetsToTransaction`, ReplicaManager and
- * AddPartitionsToTxnManager's ADD_PARTITION; trunk where those did not change it.
+ * (2024-10, before 4.0). transaction.version 2 follows 4.0.0: its rules were read from stored
+ * copies of later trunk (TC `endTransaction` with its TV2 table, December 2024; TM
+ * `maybeAddPartition` and `sendOffsetsToTransaction`; ReplicaManager and AddPartitionsToTxnManager's
+ * ADD_PARTITION) and, for what changed before 4.0.0, from the named KAFKA issues (18464, 18660,
+ * 18662, 18654; 19367 is 4.0.1). No file pinned to the 4.0.0 tag was at hand.
  */
 
 import type { Connection, ProducerState } from './types.js';

@@ -165,10 +165,28 @@ describe('coordinator: EndTxn (TC endTransaction, TMD prepareAbortOrCommit / pre
     expect(endTransaction(initialised(1), PID, 0, 'ABORT', true, 0)).toEqual({ kind: 'answered', error: 'INVALID_TXN_STATE' });
   });
 
-  it('TV2: the fence bumps once (the fence abort passes version 0: "Transaction timeouts use FenceProducerEpoch")', () => {
+  it('TV2 in 4.0.0: the fence and the timeout abort bump twice (the fence, then TMD prepareAbortOrCommit with the server\'s version; KAFKA-19367 makes it once from 4.0.1)', () => {
     const r = initProducerId(ongoing([0], 2), 99, 0);
     if (r.kind !== 'fencing') throw new Error(r.kind);
-    expect([r.meta.state, r.meta.epoch, r.markers[0]?.epoch]).toEqual(['PrepareAbort', 1, 1]);
+    expect([r.meta.state, r.meta.epoch, r.meta.lastEpoch, r.markers[0]?.epoch]).toEqual(['PrepareAbort', 2, 1, 2]);
+    const t = abortIfTimedOut(ongoing([0], 2, 0), 0, 70_000);
+    expect([t?.meta.epoch, t?.markers[0]?.epoch]).toEqual([2, 2]);
+    // Version 1 (3.8.0): one bump.
+    const v1 = initProducerId(ongoing([0], 1), 99, 0);
+    expect(v1.kind === 'fencing' && [v1.meta.epoch, v1.markers[0]?.epoch]).toEqual([1, 1]);
+  });
+
+  it('a pending transition: TV2 (4.0) answers CONCURRENT_TRANSACTIONS before looking at the epoch, in EndTxn (KAFKA-18464) and AddPartitionsToTxn (KAFKA-18660); TV1 (3.8.0) after it', () => {
+    for (const version of [1, 2] as const) {
+      const prepared1 = prepared(endTransaction(ongoing([0], version), PID, 0, 'COMMIT', true, 0)).meta;
+      // As the handlers see it while the markers are out (TMD prepareComplete: Complete* pending).
+      const marking: TransactionMetadata = { ...prepared1, pendingState: 'CompleteCommit' };
+      const next = marking.epoch + 1;
+      expect(endTransaction(marking, PID, version === 2 ? marking.epoch : next, 'ABORT', true, 0)).toEqual({ kind: 'answered', error: version === 2 ? 'CONCURRENT_TRANSACTIONS' : 'PRODUCER_FENCED' });
+      expect(addPartitions(marking, PID, next, [1], 0).error).toBe(version === 2 ? 'CONCURRENT_TRANSACTIONS' : 'PRODUCER_FENCED');
+      // Same epoch, other result: CONCURRENT_TRANSACTIONS under both (the pending check comes before the state).
+      expect(endTransaction(marking, PID, marking.epoch, 'ABORT', true, 0)).toEqual({ kind: 'answered', error: 'CONCURRENT_TRANSACTIONS' });
+    }
   });
 
   it('KAFKA-17754 at the coordinator: under TV1 a stale EndTxn(ABORT, e) ends the next Ongoing transaction; under TV2 it is PRODUCER_FENCED (trunk isValidEpoch)', () => {

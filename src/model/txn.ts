@@ -84,12 +84,16 @@ export function fenceProducerEpoch(meta: TransactionMetadata): TransactionMetada
 }
 
 /**
- * AddPartitionsToTxn (TC `handleAddPartitionsToTransaction`): pid mismatch →
+ * AddPartitionsToTxn (TC `handleAddPartitionsToTransaction`; under TV2 a pending transition is
+ * checked first, below): pid mismatch →
  * INVALID_PRODUCER_ID_MAPPING; epoch ≠ current → PRODUCER_FENCED; pending or Prepare* →
  * CONCURRENT_TRANSACTIONS; Ongoing with every partition present → OK unchanged; otherwise Ongoing
  * with the union, the start time reset when coming from Empty/Complete* (TMD `prepareAddPartitions`).
  */
 export function addPartitions(meta: TransactionMetadata, producerId: number, epoch: number, partitions: readonly number[], nowMs: number): { readonly error: TxnError; readonly meta: TransactionMetadata } {
+  // 4.0 checks a pending transition first (KAFKA-18660: under TV2 the producer may already use
+  // the epoch of a transition still pending); 3.8.0 after the pid and epoch.
+  if (meta.version === 2 && meta.pendingState !== null) return { error: 'CONCURRENT_TRANSACTIONS', meta };
   if (meta.producerId !== producerId) return { error: 'INVALID_PRODUCER_ID_MAPPING', meta };
   if (meta.epoch !== epoch) return { error: 'PRODUCER_FENCED', meta };
   if (meta.pendingState !== null || meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort') return { error: 'CONCURRENT_TRANSACTIONS', meta };
@@ -162,9 +166,13 @@ export function endTransaction(
   isFromClient: boolean,
   coordinatorEpoch: number,
 ): EndResult {
+  const pendingOther = meta.pendingState !== null && meta.pendingState !== 'PrepareEpochFence';
   if (meta.producerId !== producerId) return { kind: 'answered', error: 'INVALID_PRODUCER_ID_MAPPING' };
+  // 4.0's TV2 path checks a pending transition before the epoch (KAFKA-18464: the producer's next
+  // EndTxn, at the bumped epoch, while the last transaction's markers are out); 3.8.0 after it.
+  if (meta.version === 2 && pendingOther) return { kind: 'answered', error: 'CONCURRENT_TRANSACTIONS' };
   if (!endTxnEpochValid(meta, epoch, isFromClient)) return { kind: 'answered', error: 'PRODUCER_FENCED' };
-  if (meta.pendingState !== null && meta.pendingState !== 'PrepareEpochFence') return { kind: 'answered', error: 'CONCURRENT_TRANSACTIONS' };
+  if (pendingOther) return { kind: 'answered', error: 'CONCURRENT_TRANSACTIONS' };
   if (meta.version === 2 && meta.pendingState !== 'PrepareEpochFence') return endTransactionV2(meta, epoch, result, coordinatorEpoch);
   switch (meta.state) {
     case 'Ongoing': {
@@ -172,7 +180,11 @@ export function endTransaction(
       // The fence's bumped epoch is written with PrepareAbort (TC `endTransaction`, isEpochFence).
       if (result === 'ABORT' && meta.pendingState === 'PrepareEpochFence') base = { ...meta, pendingState: null, epoch, lastEpoch: -1 };
       else if (meta.pendingState !== null) return { kind: 'answered', error: 'CONCURRENT_TRANSACTIONS' };
-      return prepareEnd(base, result, false, coordinatorEpoch);
+      // 4.0.0 passes the server's transaction version to the fence's abort (TC `handleInitProducerId`,
+      // `abortTimedOutTransactions`: `txnManager.transactionVersionLevel()`), so under TV2 TMD
+      // `prepareAbortOrCommit` bumps once more: the fence ends at epoch+2. KAFKA-19367 (4.0.1)
+      // makes it one bump; the model follows 4.0.0.
+      return prepareEnd(base, result, base.version === 2, coordinatorEpoch);
     }
     case 'CompleteCommit':
       return { kind: 'answered', error: result === 'COMMIT' ? 'NONE' : 'INVALID_TXN_STATE' };
@@ -192,8 +204,7 @@ export function endTransaction(
 /**
  * TMD `prepareAbortOrCommit`: Prepare* with the markers for every partition of the transaction.
  * Under TV2 (`clientTransactionVersion.supportsEpochBump`) the epoch is bumped and lastEpoch keeps
- * the old one; the fence and the timeout abort pass version 0 (TC `handleInitProducerId`,
- * `abortTimedOutTransactions`: "Transaction timeouts use FenceProducerEpoch"), so they bump once.
+ * the old one.
  */
 function prepareEnd(base: TransactionMetadata, result: TxnResult, bump: boolean, coordinatorEpoch: number): EndResult {
   const next: TransactionMetadata = {

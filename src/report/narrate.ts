@@ -199,8 +199,8 @@ export function narrate(before: State, after: State, event: Event): string {
     }
     case 'BrokerReceive': {
       const request = before.network[event.broker]?.toBroker[event.nth];
-      const added = leaderAddedPartition(before, after);
-      const parts: string[] = added === null ? [] : [added];
+      const addedAtCoordinator = leaderAddedPartition(before, after);
+      const parts: string[] = addedAtCoordinator === null ? [] : [addedAtCoordinator];
       for (const wire of request?.batches ?? []) {
         const added = appended(before, after, wire.partition, event.broker);
         if (added.length > 0) {
