@@ -10,7 +10,7 @@
  * copies of later trunk (TC `endTransaction` with its TV2 table, December 2024; TM
  * `maybeAddPartition` and `sendOffsetsToTransaction`; ReplicaManager and AddPartitionsToTxnManager's
  * ADD_PARTITION) and, for what changed before 4.0.0, from the named KAFKA issues (18464, 18660,
- * 18662, 18654; 19367 is 4.0.1). No file pinned to the 4.0.0 tag was at hand.
+ * 18662, 18654; 19367 came after 4.0.0). No file pinned to the 4.0.0 tag was at hand.
  */
 
 import type { Connection, ProducerState } from './types.js';

@@ -165,7 +165,7 @@ describe('coordinator: EndTxn (TC endTransaction, TMD prepareAbortOrCommit / pre
     expect(endTransaction(initialised(1), PID, 0, 'ABORT', true, 0)).toEqual({ kind: 'answered', error: 'INVALID_TXN_STATE' });
   });
 
-  it('TV2 in 4.0.0: the fence and the timeout abort bump twice (the fence, then TMD prepareAbortOrCommit with the server\'s version; KAFKA-19367 makes it once from 4.0.1)', () => {
+  it('TV2 in 4.0.0: the fence and the timeout abort bump twice (the fence, then TMD prepareAbortOrCommit with the server\'s version; KAFKA-19367 makes it once in releases after 4.0.0)', () => {
     const r = initProducerId(ongoing([0], 2), 99, 0);
     if (r.kind !== 'fencing') throw new Error(r.kind);
     expect([r.meta.state, r.meta.epoch, r.meta.lastEpoch, r.markers[0]?.epoch]).toEqual(['PrepareAbort', 2, 1, 2]);

@@ -182,8 +182,8 @@ export function endTransaction(
       else if (meta.pendingState !== null) return { kind: 'answered', error: 'CONCURRENT_TRANSACTIONS' };
       // 4.0.0 passes the server's transaction version to the fence's abort (TC `handleInitProducerId`,
       // `abortTimedOutTransactions`: `txnManager.transactionVersionLevel()`), so under TV2 TMD
-      // `prepareAbortOrCommit` bumps once more: the fence ends at epoch+2. KAFKA-19367 (4.0.1)
-      // makes it one bump; the model follows 4.0.0.
+      // `prepareAbortOrCommit` bumps once more: the fence ends at epoch+2. KAFKA-19367 (merged
+      // 2025-06, after 4.0.0) makes it one bump; the model follows 4.0.0.
       return prepareEnd(base, result, base.version === 2, coordinatorEpoch);
     }
     case 'CompleteCommit':
