@@ -32,7 +32,9 @@ describe('CLI: long traces', () => {
       expect(b.code).toBe(0);
       // Quadratic output (every record's outcome, or every state whole, on every step) gave 14 times.
       expect(Buffer.byteLength(b.stdout) / Buffer.byteLength(a.stdout)).toBeLessThan(4.6);
-      expect(Buffer.byteLength(b.stdout)).toBeLessThan(1600 * 1200);
+      // About 1,200 bytes an event: 1,927,089 for these 1,600 with --json (1,879,599 before each
+      // acknowledgement also cleared its send's two attempt counts, ghost.ts settle).
+      expect(Buffer.byteLength(b.stdout)).toBeLessThan(1600 * 1250);
     }
   });
 
@@ -93,7 +95,7 @@ describe('CLI: explore', () => {
     expect(large?.problem).toContain('the memory limit (90 MB) was reached');
     expect(small?.suite).toBe('delivery.idempotent-in-flight-2');
     expect(small?.verdict).toBe('complete');
-    expect(small?.unique).toBe(8635);
+    expect(small?.unique).toBe(4277);
   });
 
   it('finds the shortest counterexample, writes a report replay reproduces, and --json names the invariant', () => {

@@ -274,7 +274,8 @@ function withOutcomes(state: State, outcomes: readonly SendOutcome[]): State {
     outcome: o.outcome === 'ok' ? 'ok' : o.outcome === 'failed' ? 'info' : 'pending',
     offset: o.outcome === 'ok' ? o.offset : -1,
     error: o.error,
-    transmitted: 1,
+    // As the model keeps them (ghost.ts settle): counted only while the send is pending.
+    transmitted: o.outcome === 'pending' ? 1 : 0,
     rejected: 0,
   }));
   return { ...state, ghost: { ...state.ghost, sends } };

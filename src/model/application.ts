@@ -5,7 +5,7 @@
 
 import { at, badIndex, inRange } from './access.js';
 import type { EventRules, Setup } from './events.js';
-import { bump, recordSend, updateSends, withStats } from './ghost.js';
+import { bump, recordSend, settle, updateSends, withStats } from './ghost.js';
 import { recordKey } from './consumer.js';
 import { appendRecord } from './producer.js';
 import type { ProducerOutbox } from './producer.js';
@@ -42,21 +42,10 @@ export function applyOutbox(setup: Setup, state: State, out: ProducerOutbox): St
   let toResend = state.application.toResend;
   for (const completion of out.completions) {
     if (completion.kind === 'ok') {
-      ghost = updateSends(ghost, completion.sends, (info, i) =>
-        make.sendInfo({
-          ...info,
-          outcome: 'ok',
-          offset: completion.baseOffset < 0 ? -1 : completion.baseOffset + i,
-        }),
-      );
+      ghost = updateSends(ghost, completion.sends, (info, i) => settle(info, 'ok', completion.baseOffset < 0 ? -1 : completion.baseOffset + i, info.error));
     } else {
-      ghost = updateSends(ghost, completion.sends, (info) =>
-        make.sendInfo({
-          ...info,
-          outcome: info.transmitted === info.rejected ? 'fail' : 'info',
-          error: completion.error,
-        }),
-      );
+      // The attempt counts' only reader; settle then clears them (ghost.ts).
+      ghost = updateSends(ghost, completion.sends, (info) => settle(info, info.transmitted === info.rejected ? 'fail' : 'info', info.offset, completion.error));
       if (setup.config.application !== 'at-least-once' || state.txn !== null) continue;
       for (const id of completion.sends) {
         const record = at(ghost.sends, id, 'send').record;

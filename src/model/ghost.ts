@@ -6,7 +6,7 @@
 
 import { at } from './access.js';
 import * as make from './records.js';
-import type { Counters, ErrorCode, Ghost, SendInfo, State, Stats } from './types.js';
+import type { Counters, ErrorCode, Ghost, Outcome, SendInfo, State, Stats } from './types.js';
 
 const ZERO_STATS: Stats = make.stats({
   retries: 0,
@@ -88,9 +88,30 @@ export function recordSend(ghost: Ghost, record: number, partition: number, sess
   return make.ghost({ ...ghost, sends: [...ghost.sends, info] });
 }
 
-/** Each of `sends` was written to the network once more. */
+/*
+ * A send's attempt counts (`transmitted`, `rejected`) are read once: when it fails, to choose `fail`
+ * or `info` (application.ts applyOutbox). An outcome is never recomputed (a send is in one batch, and
+ * every path that completes a batch skips one already done: producer.ts completeBatch, failBatch,
+ * abandonedBatches), so once the send has its outcome nothing reads them again. They are therefore
+ * counted only while the send is pending and set to 0 with its outcome (`settle`): states that
+ * differ only in a completed send's counts behave alike, and the explorer's key, which holds every
+ * field, then merges them (bench/results/state-counts.md, item 1). The transactional abort
+ * (txn-events.ts AppAbortTransaction) fails only sends of batches never drained, whose counts are 0.
+ */
+
+/** The send gets its outcome; its attempt counts are cleared (nothing reads them after this). */
+export function settle(info: SendInfo, outcome: Exclude<Outcome, 'pending'>, offset: number, error: string | null): SendInfo {
+  return make.sendInfo({ ...info, outcome, offset, error, transmitted: 0, rejected: 0 });
+}
+
+/** The sends among `sends` still waiting for their outcome: the only ones whose attempts are counted. */
+function pendingOf(ghost: Ghost, sends: readonly number[]): readonly number[] {
+  return sends.filter((id) => at(ghost.sends, id, 'send').outcome === 'pending');
+}
+
+/** Each of `sends` still pending was written to the network once more (an expired batch can still be in a request). */
 export function markTransmitted(ghost: Ghost, sends: readonly number[]): Ghost {
-  return updateSends(ghost, sends, (info) => make.sendInfo({ ...info, transmitted: info.transmitted + 1 }));
+  return updateSends(ghost, pendingOf(ghost, sends), (info) => make.sendInfo({ ...info, transmitted: info.transmitted + 1 }));
 }
 
 /** Errors after which the client knows the broker did not append this attempt (reference §3.4). */
@@ -106,7 +127,7 @@ export function definitelyRejected(error: ErrorCode): boolean {
   );
 }
 
-/** One attempt of each of `sends` was definitely rejected. */
+/** One attempt of each of `sends` still pending was definitely rejected (a late answer for an expired batch counts for nothing). */
 export function markRejected(ghost: Ghost, sends: readonly number[]): Ghost {
-  return updateSends(ghost, sends, (info) => make.sendInfo({ ...info, rejected: info.rejected + 1 }));
+  return updateSends(ghost, pendingOf(ghost, sends), (info) => make.sendInfo({ ...info, rejected: info.rejected + 1 }));
 }

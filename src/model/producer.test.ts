@@ -170,7 +170,7 @@ describe('Producer: responses (SND completeBatch, TM canRetry / handleCompletedB
   it('after that, maybeResolveSequences takes the expired first batch for written, because a later batch was acknowledged', () => {
     // TM maybeResolveSequences: lastAcked + 1 == nextSequence "proves" the expired batch was written,
     // which holds only if the broker appended in order; for an unknown producer id it did not.
-    const { last, setup } = play({ 'replication.factor': 2, 'min.insync.replicas': 2 }, [
+    const { states, last, setup } = play({ 'replication.factor': 2, 'min.insync.replicas': 2 }, [
       ...newPidFirstRejected,
       'ProducerDeliveryTimeout(p0)', 'ProducerExpireBatches',
     ]);
@@ -179,6 +179,9 @@ describe('Producer: responses (SND completeBatch, TM canRetry / handleCompletedB
     expect(resolved.producer).toMatchObject({ unresolved: [-1], epoch: 0, epochBumpRequired: false });
     expect(logRecords(resolved, 0, 0)).toEqual([1]);
     // Its only attempt was rejected with NOT_ENOUGH_REPLICAS, so the failure is definite: r0 is not in the log.
+    // The attempt counts decide that while r0 is pending; with the outcome they are cleared (ghost.ts settle).
+    expect(states[states.length - 2]?.ghost.sends[0]).toMatchObject({ outcome: 'pending', transmitted: 1, rejected: 1 });
+    expect(last.ghost.sends[0]).toMatchObject({ outcome: 'fail', error: 'TimeoutException', transmitted: 0, rejected: 0 });
     expect(resolved.ghost.sends[0]).toMatchObject({ outcome: 'fail', error: 'TimeoutException' });
   });
 

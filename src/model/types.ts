@@ -284,7 +284,7 @@ export interface SendInfo {
   readonly offset: number;
   /** The error that reached the application, for fail and info outcomes. */
   readonly error: string | null;
-  /** Attempts written to the network, and how many of those the broker definitely rejected. */
+  /** While pending: attempts written to the network, and how many of those the broker definitely rejected. 0 once the send has its outcome (ghost.ts `settle`). */
   readonly transmitted: number;
   readonly rejected: number;
 }
