@@ -35,15 +35,55 @@ export interface Harness {
   state: State;
   enabled: readonly Event[] | null;
   readonly events: Event[];
+  /** What this run did at each step, kept so that a later run can retrace it (Path). */
+  readonly path: PathSteps;
+  /** A failing run this one has retraced so far, step for step; null once it took another step. */
+  follows: Path | null;
 }
 
-function newHarness(setup: Setup, invariants: readonly Invariant[], profile: SwarmProfile): Harness {
-  return { setup, invariants, profile, state: initialState(setup), enabled: null, events: [] };
+/** Per step k of a run: the choice taken, the state after it, the enabled events there, its violations. */
+interface PathSteps {
+  readonly choices: number[];
+  /** states[0] is the initial state; states[k + 1] the state after step k. */
+  readonly states: State[];
+  /** enabled[k]: the events enabled in states[k], where they were computed. */
+  readonly enabled: (readonly Event[] | undefined)[];
+  readonly results: (readonly InvariantResult[])[];
+}
+
+/**
+ * A failing run's steps under its swarm draw. Shrinking replays candidates cut from the failing
+ * run: each begins with steps that run took. The model is pure, so the same choices from the same
+ * state under the same draw take the same events to the same states: a run retraces them from
+ * here instead of stepping and checking them again, and steps anew from where it departs.
+ */
+interface Path extends PathSteps {
+  readonly profile: SwarmProfile;
+  readonly events: readonly Event[];
+}
+
+function sameProfile(a: SwarmProfile, b: SwarmProfile): boolean {
+  return a === b || EVENT_KINDS.every((k) => a[k] === b[k]);
+}
+
+function newHarness(setup: Setup, invariants: readonly Invariant[], profile: SwarmProfile, retrace: Path | null = null): Harness {
+  const follows = retrace !== null && sameProfile(retrace.profile, profile) ? retrace : null;
+  const state = follows?.states[0] ?? initialState(setup);
+  return { setup, invariants, profile, state, enabled: null, events: [], path: { choices: [], states: [state], enabled: [], results: [] }, follows };
 }
 
 function enabledIn(h: Harness): readonly Event[] {
-  if (h.enabled === null) h.enabled = enabledEvents(h.setup, h.state);
+  if (h.enabled === null) {
+    const k = h.events.length;
+    h.enabled = h.follows?.enabled[k] ?? enabledEvents(h.setup, h.state);
+    h.path.enabled[k] = h.enabled;
+  }
   return h.enabled;
+}
+
+/** The run's steps, for later runs to retrace. */
+function pathOf(h: Harness): Path {
+  return { ...h.path, profile: h.profile, events: h.events };
 }
 
 /** Choices are drawn from 0..CHOICES-1 and mapped onto the enabled events by weight. */
@@ -156,12 +196,18 @@ export class ChooseEvent implements fc.Command<Harness, null> {
   }
 
   run(h: Harness): void {
-    const event = pickWeighted(enabledIn(h), this.choice, h.profile);
+    const k = h.events.length;
+    const retraced = h.follows !== null && h.follows.choices[k] === this.choice ? h.follows : null;
+    h.follows = retraced;
+    const event = retraced?.events[k] ?? pickWeighted(enabledIn(h), this.choice, h.profile);
     this.label = formatEvent(event);
-    h.state = stepEnabled(h.setup, h.state, event);
+    h.state = retraced?.states[k + 1] ?? stepEnabled(h.setup, h.state, event);
     h.enabled = null;
     h.events.push(event);
-    const results = violatedInvariants(h.state, h.invariants);
+    const results = retraced?.results[k] ?? violatedInvariants(h.state, h.invariants);
+    h.path.choices.push(this.choice);
+    h.path.states.push(h.state);
+    h.path.results.push(results);
     if (results.length > 0) throw new InvariantViolation(results);
   }
 
@@ -320,12 +366,15 @@ export function runSuite(suite: Suite, options: RunOptions): SuiteResult {
     ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
   });
   const mode = options.profile ?? DEFAULT_PROFILE_MODE;
+  /** The last failing run: while shrinking, the one the candidates are cut from. */
+  let lastFailing: Path | null = null;
   const property = fc.property(swarmProfileFor(setup, mode), commands, (profile, cmds) => {
-    const h = newHarness(setup, suite.checked, profile);
+    const h = newHarness(setup, suite.checked, profile, lastFailing);
     try {
       fc.modelRun(() => ({ model: h, real: null }), cmds);
       if (live !== null) livenessPhase(h, live);
     } catch (error) {
+      if (error instanceof InvariantViolation) lastFailing = pathOf(h);
       record(h, error instanceof InvariantViolation ? error : null);
       throw error;
     }

@@ -1,20 +1,22 @@
 /**
  * The command line end to end for `idemcheck clients`: `node bin/idemcheck.js ...` in a child process, as in
- * cli.test.ts (split from it so that vitest's workers share the files out).
+ * cli.test.ts (split from it so that vitest's workers share the files out). Runs that finish call
+ * main() in this process (cli-harness.ts); the run whose sends never resolve and the report that
+ * cannot be written stay real spawns.
  */
 
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { idemcheck, tempDir } from './cli-harness.js';
+import { idemcheck, idemcheckInProcess, tempDir } from './cli-harness.js';
 import { renderClientMarkdown } from '../report/client-report.js';
 import { buildClientReport, headerLine, javaRefusal, planFromArgs, runPlanned, settingNotes } from './clients.js';
 
 describe('CLI: clients', () => {
-  it('a sound kafkajs setup under transient faults: exit 0, one line per run, no report', () => {
+  it('a sound kafkajs setup under transient faults: exit 0, one line per run, no report', async () => {
     const dir = tempDir();
     // Partitions named by the harness: keyless records left to kafkajs's partitioner are not safe (clients.test.ts).
-    const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--partition-by-harness', '--runs', '2', '--report-dir', dir);
+    const { code, stdout } = await idemcheckInProcess('clients', '--client', 'kafkajs', '--partition-by-harness', '--runs', '2', '--report-dir', dir);
     expect(code).toBe(0);
     expect(stdout).toContain('kafkajs 2.2.4');
     expect(stdout).toMatch(/seed 1: 10 ok, 0 failed, 0 pending; \d+ produce requests, \d+ faults?, at most 1 in flight · ✓ no violation/);
@@ -22,10 +24,10 @@ describe('CLI: clients', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('the @platformatic/kafka concurrent-send defect: exit 1, a report whose rerun command reproduces it', () => {
+  it('the @platformatic/kafka concurrent-send defect: exit 1, a report whose rerun command reproduces it', async () => {
     const dir = tempDir();
     const args = ['--client', 'platformatic', '--workload', 'concurrent', '--partitions', '1', '--faults', 'none', '--runs', '1', '--reruns', '1'];
-    const { code, stdout } = idemcheck('clients', ...args, '--report-dir', dir);
+    const { code, stdout } = await idemcheckInProcess('clients', ...args, '--report-dir', dir);
     expect(code).toBe(1);
     expect(stdout).toMatch(/✗ NoAckedRecordLost, DistinctAckedOffsets \(reproduced 1\/1\)/);
     const files = readdirSync(dir).sort();
@@ -35,17 +37,17 @@ describe('CLI: clients', () => {
     expect(md).toContain('# NoAckedRecordLost, DistinctAckedOffsets violated: platformatic 1.35.0 (seed 1)');
     expect(md).toContain('duplicate@');
     const command = /npx idemcheck clients (.*)/.exec(md)?.[1] ?? '';
-    const again = idemcheck('clients', ...command.split(' '), '--no-report');
+    const again = await idemcheckInProcess('clients', ...command.split(' '), '--no-report');
     expect(again.code).toBe(1);
     expect(again.stdout).toContain('NoAckedRecordLost');
   });
 
-  it('settings the Java client refuses but this client runs get a note with ConfigException\'s reason', () => {
+  it('settings the Java client refuses but this client runs get a note with ConfigException\'s reason', async () => {
     const settings = { idempotent: true, acks: -1, maxInFlight: 1, retries: 1000, requestTimeoutMs: 300, oneRecordPerBatch: true } as const;
     expect(javaRefusal(settings)).toBeNull();
     expect(javaRefusal({ ...settings, maxInFlight: 6 })).toBe('Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.');
     expect(javaRefusal({ ...settings, maxInFlight: 6, idempotent: false })).toBeNull();
-    const { code, stdout } = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--max-in-flight', '6', '--faults', 'none', '--no-report');
+    const { code, stdout } = await idemcheckInProcess('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--max-in-flight', '6', '--faults', 'none', '--no-report');
     // Not a pass: the wire never saw 6 requests in flight.
     expect(code).toBe(1);
     expect(stdout).toContain('○ not tested as asked: at most 1 request in flight per connection on the wire, not the 6 asked for (no violation, not a pass)');
@@ -53,10 +55,10 @@ describe('CLI: clients', () => {
     expect(stdout).toContain('note: the Java client refuses these settings (ConfigException: Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.); kafkajs accepts them');
     // And that kafkajs does not use it: an idempotent producer sends one request per broker at a time.
     expect(stdout).toContain('note: kafkajs sends an idempotent producer\'s requests to a broker one at a time (a lock per broker, released when a request is answered or times out), so --max-in-flight 6 has no effect');
-    const plain = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--faults', 'none', '--no-report');
+    const plain = await idemcheckInProcess('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--faults', 'none', '--no-report');
     expect(plain.stdout).not.toContain('Java client refuses');
     // With --json the note goes to stderr and stdout stays one JSON array.
-    const json = idemcheck('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--max-in-flight', '6', '--faults', 'none', '--no-report', '--json');
+    const json = await idemcheckInProcess('clients', '--client', 'kafkajs', '--runs', '1', '--records', '2', '--max-in-flight', '6', '--faults', 'none', '--no-report', '--json');
     expect(json.stderr).toContain('note: the Java client refuses these settings');
     const rows = JSON.parse(json.stdout) as unknown[];
     expect(rows).toHaveLength(1);

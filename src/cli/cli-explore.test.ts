@@ -1,13 +1,14 @@
 /**
  * The command line end to end for `idemcheck explore` and long traces: `node bin/idemcheck.js ...` in a child process, as in
- * cli.test.ts (split from it so that vitest's workers share the files out).
+ * cli.test.ts (split from it so that vitest's workers share the files out); run, replay and bad
+ * input call main() in this process (cli-harness.ts).
  */
 
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { idemcheck, ROOT, tempDir } from './cli-harness.js';
+import { idemcheck, idemcheckInProcess, ROOT, tempDir } from './cli-harness.js';
 import { replayScenario } from '../checker/replay.js';
 import { applyPatch } from '../checker/state-diff.js';
 import type { PatchOp } from '../checker/state-diff.js';
@@ -22,12 +23,12 @@ describe('CLI: long traces', () => {
     return path;
   }
 
-  it('run prints output linear in the trace, as text and as JSON (four times the events, about four times the bytes)', () => {
+  it('run prints output linear in the trace, as text and as JSON (four times the events, about four times the bytes)', async () => {
     const dir = tempDir();
     const [short, long] = [longTrace(dir, 100), longTrace(dir, 400)];
     for (const json of [[], ['--json']]) {
-      const a = idemcheck('run', '--trace', short, ...json);
-      const b = idemcheck('run', '--trace', long, ...json);
+      const a = await idemcheckInProcess('run', '--trace', short, ...json);
+      const b = await idemcheckInProcess('run', '--trace', long, ...json);
       expect(a.code).toBe(0);
       expect(b.code).toBe(0);
       // Quadratic output (every record's outcome, or every state whole, on every step) gave 14 times.
@@ -38,8 +39,8 @@ describe('CLI: long traces', () => {
     }
   });
 
-  it('run --json gives the initial state and each step\'s changes, which rebuild every state', () => {
-    const { code, stdout } = idemcheck('run', '--trace', 'examples/non-idempotent-retry-duplicate.json', '--json');
+  it('run --json gives the initial state and each step\'s changes, which rebuild every state', async () => {
+    const { code, stdout } = await idemcheckInProcess('run', '--trace', 'examples/non-idempotent-retry-duplicate.json', '--json');
     expect(code).toBe(1);
     const doc = JSON.parse(stdout) as { steps: { step: number; state?: unknown; changes?: PatchOp[] }[] };
     const trace = JSON.parse(readFileSync(join(ROOT, 'examples/non-idempotent-retry-duplicate.json'), 'utf8')) as { config: ConfigInput; events: string[] };
@@ -53,18 +54,18 @@ describe('CLI: long traces', () => {
     }
   });
 
-  it('a trace or report past 10000 events is refused with one line, exit 2', () => {
+  it('a trace or report past 10000 events is refused with one line, exit 2', async () => {
     const dir = tempDir();
     const path = join(dir, 'huge.json');
     writeFileSync(path, JSON.stringify({ config: {}, events: Array.from({ length: 10_001 }, () => 'AppSend(p0)') }));
-    const run = idemcheck('run', '--trace', path);
+    const run = await idemcheckInProcess('run', '--trace', path);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain(`${path}: events: 10001 events, more than the 10000 a trace may have`);
     const report = JSON.parse(readFileSync(join(ROOT, 'reports/examples/restart.at-least-once-duplicates-seed20261125.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(path, JSON.stringify({ ...report, events: Array.from({ length: 10_001 }, () => 'AppSend(p0)') }));
-    const replay = idemcheck('replay', path);
+    const replay = await idemcheckInProcess('replay', path);
     expect(replay.code).toBe(2);
     expect(replay.stderr.trim().split('\n')).toHaveLength(1);
     expect(replay.stderr).toContain('10001 events, more than the 10000 a trace may have');
@@ -98,7 +99,7 @@ describe('CLI: explore', () => {
     expect(small?.unique).toBe(4277);
   });
 
-  it('finds the shortest counterexample, writes a report replay reproduces, and --json names the invariant', () => {
+  it('finds the shortest counterexample, writes a report replay reproduces, and --json names the invariant', async () => {
     const dir = tempDir();
     const { code, stdout } = idemcheck('explore', '--suite', 'delivery.acks1-retry-duplicates', '--json', '--report-dir', dir);
     expect(code).toBe(0);
@@ -106,26 +107,26 @@ describe('CLI: explore', () => {
     expect(row?.verdict).toBe('violated');
     expect(row?.invariant).toBe('NoDuplicateRecord');
     expect(row?.events).toHaveLength(6);
-    const replayed = idemcheck('replay', row?.report.json ?? 'missing');
+    const replayed = await idemcheckInProcess('replay', row?.report.json ?? 'missing');
     expect(replayed.code).toBe(0);
     expect(replayed.stdout).toContain('reproduced exactly');
   });
 
-  it('--reduce por: the same verdict and shortest counterexample, a report replay reproduces; symmetry by default; bad values exit 2 in one line', () => {
+  it('--reduce por: the same verdict and shortest counterexample, a report replay reproduces; symmetry by default; bad values exit 2 in one line', async () => {
     const dir = tempDir();
     const { code, stdout } = idemcheck('explore', '--suite', 'delivery.acks1-retry-duplicates', '--reduce', 'por', '--json', '--report-dir', dir);
     expect(code).toBe(0);
     const [row] = JSON.parse(stdout) as { verdict: string; events: string[]; report: { json: string }; reduction: { verdict: string; length: number } | null }[];
     expect(row?.events).toHaveLength(6);
     expect(row?.reduction).toMatchObject({ verdict: 'violated', length: 6 });
-    expect(idemcheck('replay', row?.report.json ?? 'missing').stdout).toContain('reproduced exactly');
+    expect((await idemcheckInProcess('replay', row?.report.json ?? 'missing')).stdout).toContain('reproduced exactly');
     const byDefault = idemcheck('explore', '--suite', 'replication.acks1-loses-on-failover', '--suite', 'delivery.acks0-loses-acknowledged', '--no-report');
     expect(byDefault.stdout.match(/symmetry: interchangeable brokers merged/g)).toHaveLength(1);
     for (const [args, message] of [
       [['--reduce', 'por,symmetry'], "idemcheck explore: --reduce: 'por,symmetry' is not allowed; give one of: por, symmetry, none (por and symmetry do not combine)\n"],
       [['--reduce', 'por', '--workers', '2'], 'idemcheck explore: --reduce: por runs on one worker; use --workers 1, or --reduce symmetry or none\n'],
     ] as const) {
-      const bad = idemcheck('explore', '--suite', 'delivery.acks1-retry-duplicates', ...args, '--no-report');
+      const bad = await idemcheckInProcess('explore', '--suite', 'delivery.acks1-retry-duplicates', ...args, '--no-report');
       expect(bad.code).toBe(2);
       expect(bad.stderr).toBe(message);
       expect(bad.stdout).toBe('');

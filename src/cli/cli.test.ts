@@ -1,7 +1,8 @@
 /**
- * The command line end to end, as a user runs it: `node bin/idemcheck.js ...` in a child process,
- * checking output, files and exit codes (0 as expected, 1 counterexample or not as expected,
- * 2 bad input, 130 interrupted). Bad input has its own file (cli-input.test.ts), explore and long
+ * The command line end to end, as a user runs it: `node bin/idemcheck.js ...` in a child process
+ * (or main() in this process, cli-harness.ts, where no worker thread runs: run, replay, list, help
+ * and bad input), checking output, files and exit codes (0 as expected, 1 counterexample or not as
+ * expected, 2 bad input, 130 interrupted). Bad input has its own file (cli-input.test.ts), explore and long
  * traces theirs (cli-explore.test.ts), and the real clients theirs (cli-clients.test.ts), so that
  * vitest's workers share them out.
  */
@@ -10,57 +11,57 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, idemcheck, ROOT, tempDir } from './cli-harness.js';
+import { BIN, idemcheck, idemcheckInProcess, ROOT, tempDir } from './cli-harness.js';
 
 describe('CLI: run', () => {
-  it('steps an example trace, prints a line per step and the invariants, exit 1 on a violation', () => {
-    const { code, stdout } = idemcheck('run', '--trace', 'examples/non-idempotent-retry-duplicate.json');
+  it('steps an example trace, prints a line per step and the invariants, exit 1 on a violation', async () => {
+    const { code, stdout } = await idemcheckInProcess('run', '--trace', 'examples/non-idempotent-retry-duplicate.json');
     expect(code).toBe(1);
     expect(stdout).toContain('   6 BrokerReceive(b0)');
     expect(stdout).toMatch(/✗ NoDuplicateRecord: violated at step 6/);
     expect(stdout).toMatch(/✓ NoAckedRecordLost: holds/);
   });
 
-  it('--json prints every state', () => {
-    const { code, stdout } = idemcheck('run', '--trace', 'examples/non-idempotent-retry-duplicate.json', '--json');
+  it('--json prints every state', async () => {
+    const { code, stdout } = await idemcheckInProcess('run', '--trace', 'examples/non-idempotent-retry-duplicate.json', '--json');
     expect(code).toBe(1);
     const doc = JSON.parse(stdout) as { steps: unknown[]; invariants: { name: string; holds: boolean }[] };
     expect(doc.steps).toHaveLength(8);
     expect(doc.invariants.find((i) => i.name === 'NoDuplicateRecord')?.holds).toBe(false);
   });
 
-  it('a config the Java client rejects is exit 2 with ConfigException\'s reason on one line', () => {
+  it('a config the Java client rejects is exit 2 with ConfigException\'s reason on one line', async () => {
     const dir = tempDir();
     const trace = join(dir, 't.json');
     writeFileSync(trace, JSON.stringify({ config: { acks: '1', 'enable.idempotence': true }, events: [] }));
-    const { code, stderr, stdout } = idemcheck('run', '--trace', trace);
+    const { code, stderr, stdout } = await idemcheckInProcess('run', '--trace', trace);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('config.acks: ConfigException: Must set acks to all in order to use the idempotent producer.');
   });
 
-  it('an event that is not enabled is exit 2 naming the step', () => {
+  it('an event that is not enabled is exit 2 naming the step', async () => {
     const dir = tempDir();
     const trace = join(dir, 't.json');
     writeFileSync(trace, JSON.stringify({ config: {}, events: ['AppSend(p0)', 'ProducerReceive(b0)'] }));
-    const { code, stderr } = idemcheck('run', '--trace', trace);
+    const { code, stderr } = await idemcheckInProcess('run', '--trace', trace);
     expect(code).toBe(2);
     expect(stderr).toContain('step 2 (ProducerReceive(b0)) is not enabled: no response is on its way from broker 0');
   });
 
-  it('an unknown field is exit 2 naming it', () => {
+  it('an unknown field is exit 2 naming it', async () => {
     const dir = tempDir();
     const trace = join(dir, 't.json');
     writeFileSync(trace, JSON.stringify({ config: { 'ack': 'all' }, events: [] }));
-    const { code, stderr } = idemcheck('run', '--trace', trace);
+    const { code, stderr } = await idemcheckInProcess('run', '--trace', trace);
     expect(code).toBe(2);
     expect(stderr).toContain("unknown config key 'ack'");
   });
 });
 
 describe('CLI: check, reports and replay', () => {
-  it('runs a suite, writes its report whole, and replay reproduces it exactly', () => {
+  it('runs a suite, writes its report whole, and replay reproduces it exactly', async () => {
     const dir = tempDir();
     const { code, stdout } = idemcheck('check', '--suite', 'delivery.acks1-retry-duplicates', '--report-dir', dir);
     expect(code).toBe(0);
@@ -72,16 +73,16 @@ describe('CLI: check, reports and replay', () => {
     // The directory was given as an absolute path, so the replay command names the report by it.
     expect(markdown.split('\n').slice(0, 6).join('\n')).toContain(`npx idemcheck replay ${join(dir, `${stem}.json`)}`);
     expect(readFileSync(join(dir, `${stem}.html`), 'utf8')).toContain('<svg');
-    const replayed = idemcheck('replay', join(dir, `${stem}.json`));
+    const replayed = await idemcheckInProcess('replay', join(dir, `${stem}.json`));
     expect(replayed.code).toBe(0);
     expect(replayed.stdout).toContain('reproduced exactly: same trace fingerprint');
     const report = JSON.parse(readFileSync(join(dir, `${stem}.json`), 'utf8')) as { fastCheck: { path: string; replayPath: string } };
-    const fromCoordinates = idemcheck('replay', '--suite', 'delivery.acks1-retry-duplicates', '--seed', '20261125', '--path', report.fastCheck.path, '--replay-path', report.fastCheck.replayPath);
+    const fromCoordinates = await idemcheckInProcess('replay', '--suite', 'delivery.acks1-retry-duplicates', '--seed', '20261125', '--path', report.fastCheck.path, '--replay-path', report.fastCheck.replayPath);
     expect(fromCoordinates.code).toBe(0);
     const fingerprint = replayed.stdout.match(/fingerprint (\w+)/)?.[1] ?? 'missing';
     expect(fromCoordinates.stdout).toContain(fingerprint);
     // A fingerprint is compared whatever the case of its hexadecimal digits.
-    const upper = idemcheck('replay', '--suite', 'delivery.acks1-retry-duplicates', '--seed', '20261125', '--path', report.fastCheck.path, '--replay-path', report.fastCheck.replayPath, '--fingerprint', fingerprint.toUpperCase());
+    const upper = await idemcheckInProcess('replay', '--suite', 'delivery.acks1-retry-duplicates', '--seed', '20261125', '--path', report.fastCheck.path, '--replay-path', report.fastCheck.replayPath, '--fingerprint', fingerprint.toUpperCase());
     expect(upper.code).toBe(0);
     expect(upper.stdout).toContain('reproduced exactly from fast-check\'s coordinates');
   });
@@ -109,7 +110,7 @@ describe('CLI: check, reports and replay', () => {
     }
   });
 
-  it('check --json gives the verdict, the counterexample with its shortest length and the search limit', () => {
+  it('check --json gives the verdict, the counterexample with its shortest length and the search limit', async () => {
     const { code, stdout } = idemcheck('check', '--suite', 'delivery.acks0-loses-acknowledged', '--suite', 'config.explicit-idempotence-acks-1', '--json', '--no-report');
     expect(code).toBe(0);
     const rows = JSON.parse(stdout) as { verdict: string; invariant: string | null; configError: string | null; counterexample: { shortest: number; shortestLimit: number; path: string; replayPath: string } }[];
@@ -120,13 +121,13 @@ describe('CLI: check, reports and replay', () => {
     // Both coordinates replay needs, as the report gives them.
     const { path, replayPath } = rows[0]?.counterexample ?? { path: '', replayPath: '' };
     expect(replayPath).toMatch(/\S/);
-    const replayed = idemcheck('replay', '--suite', 'delivery.acks0-loses-acknowledged', '--seed', '20261125', '--path', path, '--replay-path', replayPath);
+    const replayed = await idemcheckInProcess('replay', '--suite', 'delivery.acks0-loses-acknowledged', '--seed', '20261125', '--path', path, '--replay-path', replayPath);
     expect(replayed.code).toBe(0);
     expect(replayed.stdout).toContain('found a counterexample at these coordinates');
   });
 
-  it('an ad-hoc config Kafka refuses: exit 2 with the reason on stderr, and with --json its row (verdict rejected, configError) as a named config suite gets', () => {
-    const { code, stdout, stderr } = idemcheck('check', '--set', 'acks=1', '--set', 'enable.idempotence=true', '--json', '--no-report');
+  it('an ad-hoc config Kafka refuses: exit 2 with the reason on stderr, and with --json its row (verdict rejected, configError) as a named config suite gets', async () => {
+    const { code, stdout, stderr } = await idemcheckInProcess('check', '--set', 'acks=1', '--set', 'enable.idempotence=true', '--json', '--no-report');
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toEqual(['idemcheck check: --set acks: ConfigException: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.']);
     const rows = JSON.parse(stdout) as Record<string, unknown>[];
@@ -137,7 +138,7 @@ describe('CLI: check, reports and replay', () => {
     const named = JSON.parse(idemcheck('check', '--suite', 'config.explicit-idempotence-acks-1', '--json', '--no-report').stdout) as Record<string, unknown>[];
     expect(Object.keys(rows[0] ?? {})).toEqual(Object.keys(named[0] ?? {}));
     // A limit of the model is not Kafka refusing: no row.
-    const limit = idemcheck('check', '--set', 'partitions=3', '--json', '--no-report');
+    const limit = await idemcheckInProcess('check', '--set', 'partitions=3', '--json', '--no-report');
     expect(limit.code).toBe(2);
     expect(limit.stdout).toBe('');
   });
@@ -196,32 +197,32 @@ describe('CLI: check, reports and replay', () => {
     expect(rows).toEqual([expect.objectContaining({ suite: 'ad-hoc', asExpected: true, got: 'holds', verdict: 'holds', invariant: null, configError: null })]);
   });
 
-  it('replay of a damaged or foreign report is a clear error, not a stack trace', () => {
+  it('replay of a damaged or foreign report is a clear error, not a stack trace', async () => {
     const dir = tempDir();
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"format": "idemcheck-report", "version": 99}');
-    const wrongVersion = idemcheck('replay', bad);
+    const wrongVersion = await idemcheckInProcess('replay', bad);
     expect(wrongVersion.code).toBe(2);
     expect(wrongVersion.stderr).toContain('report version 99 is not supported');
     writeFileSync(bad, '{"format": "idemcheck-report", "version": 1, "configInput": {}, "faults": [], "bounds": {}}');
-    const broken = idemcheck('replay', bad);
+    const broken = await idemcheckInProcess('replay', bad);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('not a usable idemcheck report');
     writeFileSync(bad, '{"format": ');
-    expect(idemcheck('replay', bad).stderr).toContain('not valid JSON');
+    expect((await idemcheckInProcess('replay', bad)).stderr).toContain('not valid JSON');
   });
 
-  it('replay notices a report whose settings were edited, and a fingerprint that does not match', () => {
+  it('replay notices a report whose settings were edited, and a fingerprint that does not match', async () => {
     const dir = tempDir();
     expect(idemcheck('check', '--suite', 'delivery.acks0-loses-acknowledged', '--report-dir', dir).code).toBe(0);
     const path = join(dir, 'delivery.acks0-loses-acknowledged-seed20261125.json');
     const report = JSON.parse(readFileSync(path, 'utf8')) as { config: Record<string, unknown>; fastCheck: { path: string; replayPath: string } };
     const edited = join(dir, 'edited.json');
     writeFileSync(edited, JSON.stringify({ ...report, config: { ...report.config, acks: '1' } }));
-    const mismatch = idemcheck('replay', edited);
+    const mismatch = await idemcheckInProcess('replay', edited);
     expect(mismatch.code).toBe(2);
     expect(mismatch.stderr).toContain("'config' does not match what 'configInput' resolves to");
-    const wrong = idemcheck('replay', '--suite', 'delivery.acks0-loses-acknowledged', '--seed', '20261125', '--path', report.fastCheck.path, '--replay-path', report.fastCheck.replayPath, '--fingerprint', '0000000000000000');
+    const wrong = await idemcheckInProcess('replay', '--suite', 'delivery.acks0-loses-acknowledged', '--seed', '20261125', '--path', report.fastCheck.path, '--replay-path', report.fastCheck.replayPath, '--fingerprint', '0000000000000000');
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toContain('not reproduced: these coordinates give fingerprint');
   });
@@ -266,12 +267,12 @@ describe('CLI: replay compares what it says it compares', () => {
     ['the faults', (r) => { r.faults = ['disconnect']; }, "the report names suite restart.at-least-once-duplicates, but its 'faults' [\"disconnect\"] is not the suite's"],
     ['the invariant', (r) => { r.violation.invariant = 'NoAckedRecordLost'; }, 'the report says NoAckedRecordLost is violated, but it holds in every state of the trace (the trace violates NoDuplicateRecord from step 7)'],
     ['the fingerprint', (r) => { r.fingerprint = '0123456789abcdef'; }, `every state matches the report's, but its 'fingerprint' 0123456789abcdef is not theirs, ${example().fingerprint}`],
-  ])('an edited report (%s) is not reproduced, exit 1, and the message names what differs', (_what, edit, message) => {
+  ])('an edited report (%s) is not reproduced, exit 1, and the message names what differs', async (_what, edit, message) => {
     const report = example();
     edit(report);
     const path = join(tempDir(), 'edited.json');
     writeFileSync(path, JSON.stringify(report));
-    const { code, stdout } = idemcheck('replay', path);
+    const { code, stdout } = await idemcheckInProcess('replay', path);
     expect(code).toBe(1);
     expect(stdout).toContain('not reproduced (the model or the report changed):');
     expect(stdout).toContain(`  - ${message}`);
@@ -296,17 +297,17 @@ describe('CLI: check, the shortest counterexample', () => {
 });
 
 describe('CLI: list and help', () => {
-  it('list names every suite, invariant, witness, fault and setting', () => {
-    const { code, stdout } = idemcheck('list');
+  it('list names every suite, invariant, witness, fault and setting', async () => {
+    const { code, stdout } = await idemcheckInProcess('list');
     expect(code).toBe(0);
     for (const word of ['restart.at-least-once-duplicates', 'NoDuplicateRecord', 'LostAckDeduplicated', 'producer-restart', 'min.insync.replicas', '--cluster-changes']) {
       expect(stdout).toContain(word);
     }
   });
 
-  it('-h is --help, and help COMMAND shows that command\'s help', () => {
+  it('-h is --help, and help COMMAND shows that command\'s help', async () => {
     for (const args of [['check', '-h'], ['help', 'check']]) {
-      const { code, stdout } = idemcheck(...args);
+      const { code, stdout } = await idemcheckInProcess(...args);
       expect(code).toBe(0);
       expect(stdout).toContain('Usage: idemcheck check');
     }
@@ -321,35 +322,35 @@ describe('CLI: list and help', () => {
     }
   });
 
-  it('help for an unknown command is bad input', () => {
-    const { code, stderr } = idemcheck('help', 'nosuch');
+  it('help for an unknown command is bad input', async () => {
+    const { code, stderr } = await idemcheckInProcess('help', 'nosuch');
     expect(code).toBe(2);
     expect(stderr).toContain("unknown command 'nosuch'");
   });
 
-  it('list --json gives each suite its expected verdict as a field', () => {
-    const { stdout } = idemcheck('list', '--json');
+  it('list --json gives each suite its expected verdict as a field', async () => {
+    const { stdout } = await idemcheckInProcess('list', '--json');
     const suites = (JSON.parse(stdout) as { suites: { name: string; expect: string; text: string }[] }).suites;
     expect(suites.find((s) => s.name === 'delivery.acks0-loses-acknowledged')).toMatchObject({ expect: 'violates NoAckedRecordLost', text: expect.stringMatching(/^With acks=0/) });
   });
 
-  it('list shows the suites reached only by a hand-written trace apart from those check runs', () => {
-    const { stdout } = idemcheck('list', '--json');
+  it('list shows the suites reached only by a hand-written trace apart from those check runs', async () => {
+    const { stdout } = await idemcheckInProcess('list', '--json');
     const all = JSON.parse(stdout) as Record<string, { name: string; expect: string }[]>;
     expect(all.traceSuites?.find((s) => s.name === 'txn.kafka-17754-stale-endtxn-tv1')).toMatchObject({ expect: 'violates NoCommittedWriteLost' });
     expect(all.suites?.some((s) => s.name === 'txn.kafka-17754-stale-endtxn-tv1')).toBe(false);
-    expect(idemcheck('list').stdout).toContain('suites reached only by a hand-written trace');
+    expect((await idemcheckInProcess('list')).stdout).toContain('suites reached only by a hand-written trace');
   });
 
-  it('an unknown option is named in one sentence', () => {
-    const { code, stderr } = idemcheck('replay', '--foo');
+  it('an unknown option is named in one sentence', async () => {
+    const { code, stderr } = await idemcheckInProcess('replay', '--foo');
     expect(code).toBe(2);
     expect(stderr.trim()).toBe("idemcheck replay: Unknown option '--foo' (see idemcheck replay --help)");
   });
 
-  it('--help explains each command', () => {
+  it('--help explains each command', async () => {
     for (const command of ['check', 'explore', 'replay', 'run', 'list', 'clients']) {
-      const { code, stdout } = idemcheck(command, '--help');
+      const { code, stdout } = await idemcheckInProcess(command, '--help');
       expect(code).toBe(0);
       expect(stdout).toContain(`Usage: idemcheck ${command}`);
     }
@@ -357,9 +358,9 @@ describe('CLI: list and help', () => {
 });
 
 describe('CLI: run --trace of a suite, with a report', () => {
-  it('steps the KAFKA-17754 trace with the suite’s setup and invariants, writes the report of the earliest violation and exits 1', () => {
+  it('steps the KAFKA-17754 trace with the suite’s setup and invariants, writes the report of the earliest violation and exits 1', async () => {
     const dir = tempDir();
-    const { code, stdout } = idemcheck('run', '--trace', join(ROOT, 'examples/kafka-17754-stale-endtxn-tv1.json'), '--report-dir', dir);
+    const { code, stdout } = await idemcheckInProcess('run', '--trace', join(ROOT, 'examples/kafka-17754-stale-endtxn-tv1.json'), '--report-dir', dir);
     expect(stdout).toContain('config: acks=all enable.idempotence=true');
     expect(stdout).toContain('transactional.id=orders');
     expect(stdout).toContain('✗ NoCommittedWriteLost: violated at step 51: transaction #2 was committed (commitTransaction() returned), but r1 was aborted by a marker');
@@ -367,7 +368,7 @@ describe('CLI: run --trace of a suite, with a report', () => {
     expect(stdout).toContain('report (written by hand, not found by a search)');
     expect(code).toBe(1);
     expect(readdirSync(dir).sort()).toEqual(['html', 'json', 'md', 'test.ts'].map((ext) => `txn.kafka-17754-stale-endtxn-tv1-trace.${ext}`));
-    const replayed = idemcheck('replay', join(dir, 'txn.kafka-17754-stale-endtxn-tv1-trace.json'));
+    const replayed = await idemcheckInProcess('replay', join(dir, 'txn.kafka-17754-stale-endtxn-tv1-trace.json'));
     expect(replayed.stdout).toContain('reproduced exactly');
   });
 
@@ -375,20 +376,20 @@ describe('CLI: run --trace of a suite, with a report', () => {
     [{ events: [] }, '--report-dir: only a trace of a suite'],
     [{ suite: 'no.such', events: [] }, 'suite: no suite is named no.such'],
     [{ suite: 'txn.kafka-17754-stale-endtxn-tv1', config: { acks: 1 }, events: [] }, 'config: a trace of a suite takes the suite'],
-  ])('refuses %j in one line, exit 2, writing nothing', (doc, message) => {
+  ])('refuses %j in one line, exit 2, writing nothing', async (doc, message) => {
     const dir = tempDir();
     const file = join(dir, 'trace.json');
     writeFileSync(file, JSON.stringify(doc));
-    const { code, stderr } = idemcheck('run', '--trace', file, '--report-dir', join(dir, 'out'));
+    const { code, stderr } = await idemcheckInProcess('run', '--trace', file, '--report-dir', join(dir, 'out'));
     expect(stderr).toContain(message);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(code).toBe(2);
     expect(readdirSync(dir)).toEqual(['trace.json']);
   });
 
-  it('refuses --report-dir with --json in one line, exit 2, before stepping', () => {
+  it('refuses --report-dir with --json in one line, exit 2, before stepping', async () => {
     const dir = tempDir();
-    const { code, stderr } = idemcheck('run', '--trace', join(ROOT, 'examples/kafka-17754-stale-endtxn-tv1.json'), '--json', '--report-dir', join(dir, 'out'));
+    const { code, stderr } = await idemcheckInProcess('run', '--trace', join(ROOT, 'examples/kafka-17754-stale-endtxn-tv1.json'), '--json', '--report-dir', join(dir, 'out'));
     expect(stderr.trim()).toBe('idemcheck run: --report-dir: not with --json (run it without --json to write the report)');
     expect(code).toBe(2);
     expect(readdirSync(dir)).toEqual([]);

@@ -45,8 +45,15 @@ function commandNamed(name: string): (() => Promise<{ run: Command; help: string
   return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
 }
 
-/** Output piped into `head` closes early: stop quietly instead of crashing with EPIPE. */
+let pipeGuarded = false;
+
+/**
+ * Output piped into `head` closes early: stop quietly instead of crashing with EPIPE. Once per
+ * process: the tests call main() many times in one process.
+ */
 function exitQuietlyOnClosedPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
