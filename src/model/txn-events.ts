@@ -6,6 +6,7 @@
  */
 
 import * as make from './records.js';
+import { settle, updateSends } from './ghost.js';
 import { at, badIndex, inRange } from './access.js';
 import type { Event, EventRules, Setup } from './events.js';
 import { txnView } from './txn-partition.js';
@@ -112,10 +113,9 @@ export const TXN_EVENTS: EventRules<TxnEventKind> = {
         partitions: next.producer.partitions.map((p) => make.producerPartition({ ...p, queue: p.queue.filter((id) => !ids.has(id)) })),
       });
       next = make.state({ ...next, producer });
-      const ghostSends = next.ghost.sends.slice();
-      for (const b of undrained) for (const send of b.sends) ghostSends[send] = make.sendInfo({ ...at(ghostSends, send, 'send'), outcome: 'fail', error: 'TransactionAbortedException' });
       void setup;
-      return make.state({ ...next, ghost: make.ghost({ ...next.ghost, sends: ghostSends }) });
+      const ghost = updateSends(next.ghost, undrained.flatMap((b) => b.sends), (info) => settle(info, 'fail', info.offset, 'TransactionAbortedException'));
+      return make.state({ ...next, ghost });
     },
   },
   ProducerSendTxnRequest: {

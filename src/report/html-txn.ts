@@ -7,7 +7,7 @@
 
 import type { Event } from '../model/events.js';
 import type { State } from '../model/types.js';
-import { leaderLogGrew, markerOf, markerText, metaText, parkedAnswer, requestOf, requestText, TXN_NARRATED } from './narrate-txn.js';
+import { leaderAdd, leaderLogGrew, markerOf, markerText, metaText, parkedAnswer, requestOf, requestText, TXN_NARRATED } from './narrate-txn.js';
 
 export type TxnLane = 'tc';
 
@@ -37,9 +37,10 @@ export function txnDrawing(event: Event, before: State, after: State): TxnDrawin
   const a = after.txn;
   if (b === null || a === null) return null;
   // transaction.version=2: a leader that reads a producer's first batch of the epoch adds the partition at the coordinator.
-  if ((event.kind === 'BrokerReceive' || event.kind === 'BrokerReceiveDelayed') && a.coordinator.log.length > b.coordinator.log.length) {
-    const broker = event.kind === 'BrokerReceive' ? event.broker : (before.held[event.nth]?.broker ?? 0);
-    return { arrows: [{ from: broker, to: 'tc', label: 'AddPartitionsToTxn (for the producer)', kind: 'request' }], marks: [{ lane: 'tc', text: `log: ${metaText(a.coordinator.meta)}`, tone: 'note' }] };
+  const added = event.kind === 'BrokerReceive' || event.kind === 'BrokerReceiveDelayed' ? leaderAdd(before, after) : null;
+  if (added !== null) {
+    const broker = event.kind === 'BrokerReceive' ? event.broker : event.kind === 'BrokerReceiveDelayed' ? (before.held[event.nth]?.broker ?? 0) : 0;
+    return { arrows: [{ from: broker, to: 'tc', label: 'AddPartitionsToTxn (for the producer)', kind: 'request' }], marks: [{ lane: 'tc', text: `log: ${added}`, tone: 'note' }] };
   }
   if (!TXN_NARRATED.has(event.kind)) return null;
   const call = APP_CALLS[event.kind];

@@ -42,10 +42,15 @@ export function markerText(m: TxnMarker): string {
  * the coordinator (txn-events.ts `v2AddPartition` writes the transaction log in the same step), or null.
  */
 export function leaderAddedPartition(before: State, after: State): string | null {
+  const added = leaderAdd(before, after);
+  return added === null ? null : `the leader adds the partition at the coordinator for the producer (transaction.version=2): ${added}`;
+}
+
+/** The coordinator's metadata a produce step's leader add wrote (`leaderAddedPartition`), as text, or null. */
+export function leaderAdd(before: State, after: State): string | null {
   const b = before.txn?.coordinator;
   const a = after.txn?.coordinator;
-  if (b === undefined || a === undefined || a.log.length === b.log.length) return null;
-  return `the leader adds the partition at the coordinator for the producer (transaction.version=2): ${metaText(a.meta)}`;
+  return b === undefined || a === undefined || a.log.length === b.log.length ? null : metaText(a.meta);
 }
 
 /** A marker TMCM holds, with where it waits when a leader appended it (replication.factor > 1). */
